@@ -1,0 +1,1 @@
+"""The Click commands, one module per area; each is imported only when it runs."""

@@ -1,0 +1,195 @@
+"""The vault and its ``vaultnet.toml``: where things are, and the cadences.
+
+The config is flat and every key is optional. Each key has one entry in
+``_KEYS`` (its reader and default), so a new key is one line there plus a
+field on ``Config``. An unknown key or a bad value is an error naming the key:
+a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from .durations import Duration, parse_duration
+from .errors import VaultnetError
+
+CONFIG_NAME = "vaultnet.toml"
+DEFAULT_CIRCLES = {"inner": "14d", "close": "30d", "network": "90d"}
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
+
+
+def _inside_path(value: Any) -> str:
+    """A path relative to the vault that stays inside it (no absolute paths, no ``..``)."""
+    text = _text(value).replace("\\", "/")
+    path = PurePosixPath(text)
+    if path.is_absolute() or ".." in path.parts or (len(text) > 1 and text[1] == ":"):
+        raise ValueError(f"{value!r} must be a path inside the vault, relative to it (no '..')")
+    return str(path)
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def read(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of: {', '.join(choices)}")
+        return value
+
+    return read
+
+
+def _cadence(value: Any) -> Duration:
+    duration = parse_duration(value)
+    if not duration.never and duration.amount == 0:
+        raise ValueError("a cadence of zero days means every day is overdue; use 1d, or none")
+    return duration
+
+
+def _circles(value: Any) -> dict[str, Duration]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table like [circles] inner = \"14d\"")
+    circles = {}
+    for name, cadence in value.items():
+        try:
+            circles[name.strip().lower()] = _cadence(cadence)
+        except ValueError as exc:
+            raise ValueError(f"circle '{name}': {exc}") from None
+    return circles
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+# key -> (reader, default as written in a config file)
+_KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "people_dir": (_inside_path, "People"),
+    "index_dir": (_inside_path, "Index"),
+    "calendar": (_inside_path, "followups.ics"),
+    "calendar_horizon": (parse_duration, "90d"),
+    "calendar_name": (_text, "Follow-ups"),
+    "birthdays": (_flag, True),
+    "default_cadence": (_cadence, "90d"),
+    "link_style": (_choice("wikilink", "markdown"), "wikilink"),
+    "templates_dir": (_inside_path, ".vaultnet/templates"),
+    "circles": (_circles, DEFAULT_CIRCLES),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one vault, with every default applied."""
+
+    root: Path
+    people_dir: str = "People"
+    index_dir: str = "Index"
+    calendar: str = "followups.ics"
+    calendar_horizon: Duration = Duration(90, "d")
+    calendar_name: str = "Follow-ups"
+    birthdays: bool = True
+    default_cadence: Duration = Duration(90, "d")
+    link_style: str = "wikilink"
+    templates_dir: str = ".vaultnet/templates"
+    circles: dict[str, Duration] = field(default_factory=lambda: _circles(DEFAULT_CIRCLES))
+    source: Path | None = None  # the config file read, if any
+
+    @property
+    def people_path(self) -> Path:
+        return self.root / self.people_dir
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / self.index_dir
+
+    @property
+    def calendar_path(self) -> Path:
+        return self.root / self.calendar
+
+    @property
+    def templates_path(self) -> Path:
+        return self.root / self.templates_dir
+
+    @property
+    def state_path(self) -> Path:
+        """Where vaultnet keeps its own files (the cache); git-ignored by ``init``."""
+        return self.root / ".vaultnet"
+
+    def circle_cadence(self, circle: str | None) -> Duration | None:
+        if not circle:
+            return None
+        return self.circles.get(circle.strip().lower())
+
+
+def parse_config(data: dict[str, Any], root: Path, source: Path | None = None) -> Config:
+    """Check every key of a parsed config table and build the Config."""
+    where = source.name if source else CONFIG_NAME
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, list(_KEYS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_KEYS)})"
+            raise VaultnetError(f"{where}: unknown key '{key}'{hint}")
+        reader, _default = _KEYS[key]
+        try:
+            values[key] = reader(raw)
+        except ValueError as exc:
+            raise VaultnetError(f"{where}: key '{key}': {exc}") from None
+    if "circles" in values:
+        # A [circles] table adds to or overrides the default circles.
+        values["circles"] = {**_circles(DEFAULT_CIRCLES), **values["circles"]}
+    return Config(root=root, source=source, **values)
+
+
+def load_config(root: Path) -> Config:
+    """Read ``vaultnet.toml`` at the vault root, or use the defaults when there is none."""
+    path = root / CONFIG_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(root=root)
+    except OSError as exc:
+        raise VaultnetError(f"{path}: cannot read the config: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise VaultnetError(f"{path}: the config is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VaultnetError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, root, path)
+
+
+def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """``--vault`` (or ``$VAULTNET_VAULT``, which Click folds into it), else the nearest
+    folder upwards holding ``vaultnet.toml``, else the current directory."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_dir():
+            raise VaultnetError(f"vault folder not found: {path}")
+        return path.resolve()
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return start
+
+
+def config_template() -> str:
+    """The text ``init`` writes: every key commented out at its default."""
+    lines = ["# vaultnet settings; every key is optional and shown here at its default.", ""]
+    for key, (_reader, default) in _KEYS.items():
+        if key == "circles":
+            continue
+        shown = str(default).lower() if isinstance(default, bool) else f'"{default}"'
+        lines.append(f"# {key} = {shown}")
+    lines += ["", "[circles]"] + [f'{name} = "{cadence}"' for name, cadence in DEFAULT_CIRCLES.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,35 @@
+"""File names for people: safe on every file system and inside ``[[wikilinks]]``.
+
+The display name is kept in the note's ``name`` field whenever the file name had
+to differ from it, so nothing the user typed is lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+MAX_BYTES = 200  # well under the 255-byte limit of common file systems, leaving room for ".md"
+
+
+def safe_stem(name: str) -> str:
+    """The file name (without ``.md``) for a person's display name."""
+    text = unicodedata.normalize("NFC", name)
+    text = _UNSAFE.sub("-", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"-{2,}", "-", text)
+    text = text.lstrip(". ").rstrip(". ")
+    while len(text.encode("utf-8")) > MAX_BYTES:
+        text = text[:-1].rstrip(". ")
+    if not text or text.strip("-") == "":
+        text = "Unnamed"
+    if text.split(".")[0].lower() in _RESERVED:
+        text += "_"
+    return text
+
+
+def normalise(text: str) -> str:
+    """The form names are compared in: NFC, case-folded, inner spaces collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()

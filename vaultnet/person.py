@@ -1,0 +1,317 @@
+"""The Person record: what one note says, read tolerantly into plain values.
+
+``person_from_fields`` is the only place that knows the field table of the
+design notes. A field it cannot understand becomes a Problem naming the file,
+the field and the value, and is left out of the record; the rest of the note is
+still used. Records are immutable and hold no file handles, so they can be
+cached and compared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .dates import Birthday, parse_birthday, parse_date, split_dated_text
+from .durations import Duration, parse_duration
+from .errors import Problem
+
+LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
+_HEADING = re.compile(r"^(#{1,6})\s")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_LOG_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[.\]\s+)?(\d{4}-\d{2}-\d{2})\b(.*)$")
+_LINK = re.compile(r"\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\]|\[[^\]]*\]\(([^)]+?)(?:\.md)?\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A dated item of the giving ledger (``helped``/``received``) or of the log."""
+
+    date: date | None
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.text}".rstrip() if self.date else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person, as their note says. ``path`` is vault-relative, with ``/``."""
+
+    path: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    org: str | None = None
+    role: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    circle: str | None = None
+    cadence: Duration | None = None
+    last_contact: date | None = None
+    follow_up: date | None = None
+    met: date | None = None
+    met_at: str | None = None
+    introduced_by: str | None = None
+    needs: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    helped: tuple[Entry, ...] = ()
+    received: tuple[Entry, ...] = ()
+    birthday: Birthday | None = None
+    log: tuple[Entry, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # unknown scalar fields, shown by `show`
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def stem(self) -> str:
+        """The file name without folder and ``.md``: the target of a ``[[wikilink]]``."""
+        base = self.path.rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".md") else base
+
+    @property
+    def last_seen(self) -> date | None:
+        """The latest contact: ``last_contact`` or a newer dated ``## Log`` line.
+
+        A log line typed by hand in another editor is a contact too, so it counts
+        even when the ``last_contact`` field was not updated.
+        """
+        dates = [d for d in (self.last_contact, *(e.date for e in self.log)) if d]
+        return max(dates) if dates else None
+
+    @property
+    def last_log(self) -> Entry | None:
+        """The newest log line (the last one written on the newest date)."""
+        dated = [e for e in self.log if e.date]
+        return max(reversed(dated), key=lambda e: e.date) if dated else None
+
+
+def link_target(text: str | None) -> str | None:
+    """The note a ``[[link]]`` or ``[text](path.md)`` in a field points to, else the plain text."""
+    if not text:
+        return None
+    match = _LINK.search(text)
+    if not match:
+        return text.strip() or None
+    target = match.group(1) or match.group(2)
+    target = target.replace("%20", " ").rsplit("/", 1)[-1]
+    return target.strip() or None
+
+
+def link_targets(text: str) -> list[str]:
+    """Every note a text links to, in order."""
+    return [
+        (m.group(1) or m.group(2)).replace("%20", " ").rsplit("/", 1)[-1].strip() for m in _LINK.finditer(text)
+    ]
+
+
+# --- field readers: each returns the value or raises ValueError with a message -------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float, date)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"expected text, found {_kind(value)}")
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of text; a single text is a list of one (people write ``tags: friend``)."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return (str(value).strip(),) if str(value).strip() else ()
+    if isinstance(value, list):
+        out = []
+        for index, item in enumerate(value, 1):
+            if item is None:
+                continue
+            if isinstance(item, dict) and len(item) == 1:
+                item = _joined(item)  # `- fundraising: seed round` is YAML for a one-key mapping
+            if isinstance(item, (dict, list)) or isinstance(item, bool):
+                raise ValueError(f"item {index} is {_kind(item)}, expected text")
+            text = str(item).strip()
+            if text:
+                out.append(text)
+        return tuple(out)
+    raise ValueError(f"expected a list of text, found {_kind(value)}")
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    """Obsidian tags: a list, or one text of tags separated by commas or spaces; '#' dropped."""
+    if isinstance(value, str):
+        value = [t for t in re.split(r"[,\s]+", value) if t]
+    return tuple(t.lstrip("#") for t in _texts(value) if t.lstrip("#"))
+
+
+def _entries(value: Any) -> tuple[Entry, ...]:
+    """``YYYY-MM-DD text`` items; ``{date, what}`` mappings are understood too."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    out = []
+    for index, item in enumerate(value, 1):
+        if item is None:
+            continue
+        if isinstance(item, dict) and len(item) == 1 and "date" not in {str(k).lower() for k in item}:
+            item = _joined(item)  # `- 2026-01-02 intro: x` is YAML for a one-key mapping
+        if isinstance(item, dict):
+            lowered = {str(k).lower(): v for k, v in item.items()}
+            when = lowered.get("date")
+            what = next((lowered[k] for k in ("what", "text", "note", "how") if k in lowered), "")
+            try:
+                out.append(Entry(parse_date(when) if when is not None else None, _text(what) if what else ""))
+            except ValueError as exc:
+                raise ValueError(f"item {index}: {exc}") from None
+        elif isinstance(item, date):
+            out.append(Entry(parse_date(item), ""))
+        elif isinstance(item, str):
+            try:
+                when, text = split_dated_text(item)
+            except ValueError as exc:
+                raise ValueError(f"item {index}: {exc}") from None
+            out.append(Entry(when, text))
+        else:
+            raise ValueError(f"item {index} is {_kind(item)}; write 'YYYY-MM-DD what you did'")
+    return tuple(out)
+
+
+def _joined(item: dict) -> Any:
+    """Undo YAML's reading of ``a: b`` inside a list item as a mapping, when the parts are plain."""
+    ((key, value),) = item.items()
+    if isinstance(value, (dict, list)):
+        return item
+    if isinstance(key, date):
+        key = key.isoformat()
+    if isinstance(value, date):
+        value = value.isoformat()
+    return f"{key}: {value}" if value is not None else f"{key}:"
+
+
+def _cadence(value: Any) -> Duration:
+    duration = parse_duration(value)
+    if not duration.never and duration.amount == 0:
+        raise ValueError("a cadence of 0 days makes the person always due; use 1d, or none")
+    return duration
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"{value!r}"
+
+
+_READERS = {
+    "name": ("name", _text),
+    "aliases": ("aliases", _texts),
+    "alias": ("aliases", _texts),
+    "tags": ("tags", _tags),
+    "org": ("org", _text),
+    "role": ("role", _text),
+    "email": ("emails", _texts),
+    "phone": ("phones", _texts),
+    "circle": ("circle", _text),
+    "cadence": ("cadence", _cadence),
+    "last_contact": ("last_contact", parse_date),
+    "follow_up": ("follow_up", parse_date),
+    "met": ("met", parse_date),
+    "met_at": ("met_at", _text),
+    "introduced_by": ("introduced_by", _text),
+    "needs": ("needs", _texts),
+    "offers": ("offers", _texts),
+    "helped": ("helped", _entries),
+    "received": ("received", _entries),
+    "birthday": ("birthday", parse_birthday),
+}
+KNOWN_FIELDS = frozenset(_READERS)
+
+
+def person_from_fields(
+    path: str, stem: str, fields: dict[str, Any], body: list[str], body_line: int, field_lines: dict[str, int]
+) -> Person:
+    """Build a Person from parsed front matter and the body's lines.
+
+    ``body_line`` is the 1-based file line of ``body[0]``; ``field_lines`` maps a
+    field to its 1-based line, for messages.
+    """
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    extra: list[tuple[str, str]] = []
+    for key, raw in fields.items():
+        key_text = str(key)
+        target = _READERS.get(key_text)
+        if target is None:
+            if isinstance(raw, (str, int, float, date)) and not isinstance(raw, bool):
+                extra.append((key_text, str(raw)))
+            continue
+        if raw is None or raw == "" or raw == []:
+            continue
+        attr, reader = target
+        try:
+            values[attr] = reader(raw)
+        except ValueError as exc:
+            problems.append(
+                Problem(path, f"{exc}; the field is ignored until it is fixed", field_lines.get(key_text), key_text)
+            )
+    values.setdefault("name", stem)
+    if not values["name"]:
+        values["name"] = stem
+    log, log_problems = _read_log(path, body, body_line)
+    problems.extend(log_problems)
+    return Person(path=path, log=log, extra=tuple(extra), problems=tuple(problems), **values)
+
+
+def find_log_section(lines: list[str], start: int = 0) -> tuple[int, int] | None:
+    """The ``## Log`` heading's index and the index just past its section, or None.
+
+    The section ends at the next heading of level 1 or 2; headings inside fenced
+    code blocks do not count.
+    """
+    heading = None
+    in_fence = False
+    for index in range(start, len(lines)):
+        line = lines[index].rstrip("\r\n")
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if heading is None:
+            if LOG_HEADING.match(line):
+                heading = index
+        else:
+            match = _HEADING.match(line)
+            if match and len(match.group(1)) <= 2:
+                return heading, index
+    return (heading, len(lines)) if heading is not None else None
+
+
+def parse_log_line(line: str) -> Entry | None:
+    """A dated list item (``- 2026-11-20 coffee: …``) as an Entry; None for other lines."""
+    match = _LOG_ITEM.match(line.rstrip("\r\n"))
+    if not match:
+        return None
+    return Entry(parse_date(match.group(1)), match.group(2).strip())
+
+
+def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, ...], list[Problem]]:
+    section = find_log_section(body)
+    if section is None:
+        return (), []
+    entries, problems = [], []
+    for index in range(section[0] + 1, section[1]):
+        try:
+            entry = parse_log_line(body[index])
+        except ValueError as exc:
+            problems.append(Problem(path, f"log line: {exc}", body_line + index))
+            continue
+        if entry:
+            entries.append(entry)
+    return tuple(entries), problems

@@ -1,0 +1,54 @@
+"""Finding the person a command line means.
+
+PERSON is compared case-insensitively with each person's name, aliases and file
+name: an exact match wins; otherwise a unique prefix, then a unique substring.
+Anything ambiguous or unknown is an error listing the candidates or the closest
+names, so a command never writes to the wrong note.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from .errors import UsageProblem
+from .names import normalise
+from .person import Person
+
+
+def _keys(person: Person) -> list[str]:
+    return [normalise(k) for k in (person.name, *person.aliases, person.stem) if k]
+
+
+def find_people(people: Iterable[Person], query: str) -> list[Person]:
+    """Everyone ``query`` could mean, by the strongest kind of match that finds anyone."""
+    wanted = normalise(query)
+    people = list(people)
+    if not wanted:
+        return []
+    for test in (
+        lambda key: key == wanted,
+        lambda key: key.startswith(wanted),
+        lambda key: any(word.startswith(wanted) for word in key.split()),
+        lambda key: wanted in key,
+    ):
+        found = [p for p in people if any(test(k) for k in _keys(p))]
+        if found:
+            return found
+    return []
+
+
+def resolve(people: Iterable[Person], query: str) -> Person:
+    """The one person ``query`` means; raise UsageProblem (exit 2) otherwise."""
+    people = list(people)
+    found = find_people(people, query)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "\n".join(f"  {p.name}  ({p.path})" for p in found[:20])
+        more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
+        raise UsageProblem(f"'{query}' matches {len(found)} people; say which:\n{listed}{more}")
+    names = {normalise(k): p.name for p in people for k in (p.name, *p.aliases)}
+    close = difflib.get_close_matches(normalise(query), list(names), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else " `vaultnet list` shows everyone."
+    raise UsageProblem(f"no person matches '{query}'.{hint}")
