@@ -24,9 +24,54 @@ from .person import Person, person_from_fields
 _YAML = frontmatter.YAMLHandler()  # python-frontmatter's handler: yaml.load with a safe loader
 
 
+ALIAS_BUDGET = 10_000  # extra values that aliases (``*name``) may add when expanded
+
+
+class AliasBomb(yaml.YAMLError):
+    """Front matter whose aliases expand far beyond its size (a "billion laughs"), or refer to themselves."""
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a node graph whose expansion is much larger than the text, or that is cyclic.
+
+    PyYAML shares aliased values instead of copying them, so loading a bomb is cheap,
+    but anything that walks the values afterwards (a message quoting the value, a
+    comparison, a copy) takes exponential time; a cycle makes it recurse forever.
+    Sizes are memoised per node, so this check is linear in the number of nodes.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise AliasBomb("an alias refers to the value that contains it")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    if size(root) > len(sizes) + ALIAS_BUDGET:
+        raise AliasBomb("its aliases (*name) expand to far more values than it holds (a YAML bomb?)")
+
+
 class NoteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, except that a date-like value that is no real date (``2026-13-01``)
-    stays text, so the field reader can name the field instead of the whole note failing."""
+    stays text, so the field reader can name the field instead of the whole note failing;
+    and front matter whose aliases would explode or loop is refused (see ``_check_aliases``)."""
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node):
@@ -85,6 +130,8 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
                 )
     try:
         data = _YAML.load(yaml_text, Loader=NoteLoader) if yaml_text.strip() else {}
+    except AliasBomb as exc:
+        return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
     except yaml.YAMLError as exc:
         return None, yaml_error(path, exc, first_line)
     except RecursionError:
