@@ -17,10 +17,10 @@ MAX_BYTES = 200  # well under the 255-byte limit of common file systems, leaving
 def safe_stem(name: str) -> str:
     """The file name (without ``.md``) for a person's display name."""
     text = unicodedata.normalize("NFC", name)
+    text = re.sub(r"\s+", " ", text).strip()  # newlines and tabs become plain spaces first
     text = _UNSAFE.sub("-", text)
-    text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"-{2,}", "-", text)
-    text = text.lstrip(". ").rstrip(". ")
+    text = text.lstrip(". -").rstrip(". ")
     while len(text.encode("utf-8")) > MAX_BYTES:
         text = text[:-1].rstrip(". ")
     if not text or text.strip("-") == "":

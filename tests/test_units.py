@@ -1,0 +1,81 @@
+"""Durations, dates and safe file names: the small pure pieces everything else stands on."""
+
+from datetime import date
+
+import pytest
+
+from vaultnet.dates import Birthday, parse_birthday, parse_date, split_dated_text
+from vaultnet.durations import NEVER, Duration, parse_duration
+from vaultnet.names import safe_stem
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("14d", Duration(14, "d")), ("2w", Duration(2, "w")), ("3m", Duration(3, "m")), ("1y", Duration(1, "y")),
+     ("10", Duration(10, "d")), (10, Duration(10, "d")), (" 2 weeks ", Duration(2, "w")), ("none", NEVER), ("None", NEVER)],
+)
+def test_durations_read(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "2x", "-3d", "d", "1.5m", None, True, [], "3 fortnights"])
+def test_bad_durations_say_what_is_accepted(bad):
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(bad)
+
+
+def test_months_are_calendar_months_clamped_to_the_last_day():
+    assert Duration(1, "m").after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert Duration(1, "m").after(date(2028, 1, 31)) == date(2028, 2, 29)
+    assert Duration(13, "m").after(date(2026, 11, 30)) == date(2027, 12, 30)
+    assert Duration(1, "y").after(date(2028, 2, 29)) == date(2029, 2, 28)
+    assert Duration(2, "w").after(date(2026, 12, 25)) == date(2027, 1, 8)
+
+
+def test_never_has_no_end():
+    with pytest.raises(ValueError):
+        NEVER.after(date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2026-11-20", date(2026, 11, 20)), (date(2026, 1, 2), date(2026, 1, 2)),
+     ("2026-11-20T10:30:00Z", date(2026, 11, 20)), ("2026-11-20 10:30", date(2026, 11, 20))],
+)
+def test_dates_read_tolerantly(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "20/11/2026", "yesterday", 20261120, ["2026-11-20"]])
+def test_bad_dates_are_refused(bad):
+    with pytest.raises(ValueError):
+        parse_date(bad)
+
+
+def test_birthdays_with_and_without_year():
+    assert parse_birthday("--04-12") == Birthday(4, 12)
+    assert parse_birthday(date(1990, 12, 3)) == Birthday(12, 3, 1990)
+    assert str(parse_birthday("--02-29")) == "--02-29"
+    assert Birthday(2, 29).next_on_or_after(date(2026, 3, 1)) == date(2027, 2, 28)
+    with pytest.raises(ValueError):
+        parse_birthday("--02-30")
+
+
+def test_dated_text_splits():
+    assert split_dated_text("2026-11-20 coffee: talked") == (date(2026, 11, 20), "coffee: talked")
+    assert split_dated_text("2026-11-20: intro") == (date(2026, 11, 20), "intro")
+    assert split_dated_text("no date here") == (None, "no date here")
+
+
+@pytest.mark.parametrize(
+    "name, stem",
+    [("Jane Doe", "Jane Doe"), ("AT&T: Bob/Smith", "AT&T- Bob-Smith"), ("../../etc/passwd", "etc-passwd"),
+     ("a|b[c]#d^e", "a-b-c-d-e"), (".hidden", "hidden"), ("CON", "CON_"), ("", "Unnamed"), ("///", "Unnamed"),
+     ("line\nbreak", "line break"), ("nul\x00byte", "nul-byte"), ("Zoë", "Zoë")],
+)
+def test_safe_stems(name, stem):
+    assert safe_stem(name) == stem
+
+
+def test_long_names_fit_a_file_system():
+    assert len(safe_stem("é" * 400).encode()) <= 200
