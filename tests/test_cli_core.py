@@ -156,6 +156,14 @@ def test_log_never_moves_last_contact_back_and_keeps_a_later_follow_up(vault):
     assert "- 2026-09-01 call: intro\n- 2026-09-15 old call\n- 2026-10-01 coffee: deck\n" in text
 
 
+@pytest.mark.parametrize("command", ["log", "helped", "received"])
+def test_future_dates_are_refused(vault, command):
+    vault.write("Ann", "---\n---\n")
+    result = vault.run(command, "ann", "lunch", "--date", "2026-11-24")
+    assert result.exit_code == 2 and "in the future" in result.stderr and "snooze" in result.stderr
+    assert vault.read("Ann") == b"---\n---\n"
+
+
 def test_log_creates_the_log_section_when_missing(vault):
     vault.write("Ann", "---\ncircle: inner\n---\n# Ann\n\nLikes tea.\n")
     vault.run("log", "Ann", "tea")

@@ -26,6 +26,20 @@ def _words(text: tuple[str, ...]) -> str:
     return " ".join(text)
 
 
+def _when(app: App, day: date | None) -> date:
+    """The date of something that happened: --date or today, never the future.
+
+    A future contact would push last_contact ahead and silence follow-ups until then;
+    a planned meeting is a follow-up date (`snooze`), not a contact.
+    """
+    if day is not None and day > app.today:
+        raise click.BadParameter(
+            f"{day.isoformat()} is in the future; record things once they happened, or plan with `vaultnet snooze`",
+            param_hint="--date",
+        )
+    return day or app.today
+
+
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @pass_app
@@ -142,9 +156,10 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
     TEXT is what happened, e.g. `coffee: talked about their fundraise`.
     A follow-up date on or before the contact is cleared.
     """
+    day = _when(app, day)
     target = app.person(person)
-    outcome = actions.log_contact(app.config, target, _words(text), day or app.today)
-    click.echo(f"logged {(day or app.today).isoformat()} for {target.name} ({outcome.path})")
+    outcome = actions.log_contact(app.config, target, _words(text), day)
+    click.echo(f"logged {day.isoformat()} for {target.name} ({outcome.path})")
     for message in outcome.messages:
         click.echo(f"  {message}")
 
@@ -156,8 +171,9 @@ def _ledger_command(key: str, summary: str):
     @click.option("--date", "day", type=DATE, help="When (default: today).")
     @pass_app
     def command(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
+        day = _when(app, day)
         target = app.person(person)
-        outcome = actions.add_ledger_item(app.config, target, key, _words(text), day or app.today)
+        outcome = actions.add_ledger_item(app.config, target, key, _words(text), day)
         click.echo(f"{key}: {target.name} ({outcome.path})")
 
     return command
