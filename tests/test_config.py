@@ -27,6 +27,7 @@ def test_env_and_option_choose_the_vault(vault, tmp_path, monkeypatch):
     monkeypatch.delenv("VAULTNET_VAULT")
     result = CliRunner().invoke(main, ["list"])
     assert "no people yet" in result.stdout
+    assert "People does not exist; is this the vault?" in result.stderr
 
 
 def test_defaults_without_a_config(tmp_path):

@@ -70,6 +70,12 @@ class App:
 
             self._vault = load_vault(self.config)
             if report:
+                if not self.config.people_path.is_dir():
+                    click.echo(
+                        f"note: {self.config.people_path} does not exist; is this the vault? "
+                        "Pass --vault PATH, or make one with `vaultnet init`.",
+                        err=True,
+                    )
                 report_problems(self._vault.problems)
         return self._vault
 
