@@ -61,9 +61,23 @@ class NoteEditor:
         return fields
 
     def _nodes(self) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Top-level keys and their (key, value) nodes, positioned in the YAML block."""
+        """Top-level keys and their (key, value) nodes, positioned in the YAML block.
+
+        Front matter with anchors (``&a``) or aliases (``*a``) is refused: an aliased
+        value's position is that of its anchor, on another key's line, so a splice
+        there would change the other field (and dropping an anchor breaks its aliases).
+        """
         if not self.note.has_front_matter or not self.note.yaml_text.strip():
             return {}
+        for event in yaml.parse(self.note.yaml_text, Loader=_COMPOSE_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = self.note.fm_open + 2 + event.start_mark.line
+                raise NoteError(
+                    self.path,
+                    "the front matter uses YAML anchors or aliases (&name, *name); vaultnet does not edit such "
+                    "front matter, as a change could alter other fields: write the values out, then try again",
+                    line,
+                )
         root = yaml.compose(self.note.yaml_text, Loader=_COMPOSE_LOADER)
         if not isinstance(root, yaml.MappingNode):
             return {}
@@ -92,6 +106,18 @@ class NoteEditor:
         if column == 0 and line > node.start_mark.line:
             return line - 1, None
         return line, column
+
+    def _colon(self, line: str, key_node: yaml.Node) -> int:
+        """Column of the ``:`` after a key on its line; an explicit key (``? key``) has none there."""
+        colon = line.find(":", key_node.end_mark.column)
+        if colon < 0:
+            raise NoteError(
+                self.path,
+                f"field '{key_node.value}' is written in a YAML form vaultnet does not edit (an explicit '? key'); "
+                "write it as 'key: value', then try again",
+                self._line(key_node.start_mark.line) + 1,
+            )
+        return colon
 
     def _splice(self, start: tuple[int, int], end: tuple[int, int | None], text: str) -> None:
         """Replace the YAML text between two positions (yaml line, column) with ``text``."""
@@ -157,7 +183,7 @@ class NoteEditor:
                 line = self._text_of(self._line(start[0]))
                 if empty:
                     # `key:` or `key:   # comment`: write right after the colon.
-                    colon = line.index(":", key_node.end_mark.column)
+                    colon = self._colon(line, key_node)
                     start = (start[0], colon + 1)
                     rendered = " " + rendered
                     end: tuple[int, int | None] = start
@@ -165,7 +191,7 @@ class NoteEditor:
                     end = self._end(value_node)
             else:
                 line = self._text_of(self._line(key_node.start_mark.line))
-                colon = line.index(":", key_node.end_mark.column)
+                colon = self._colon(line, key_node)
                 start = (key_node.start_mark.line, colon + 1)
                 end = self._end(value_node)
                 rendered = " " + rendered
@@ -197,9 +223,13 @@ class NoteEditor:
             return
         key_node, value_node = nodes[key]
         if isinstance(value_node, yaml.SequenceNode) and value_node.flow_style:
-            closing = (value_node.end_mark.line, value_node.end_mark.column - 1)
-            text = (", " if value_node.value else "") + render(value, flow=True)
-            self._splice(closing, closing, text)
+            if value_node.value:  # right after the last item: `[ a, b ]` becomes `[ a, b, c ]`
+                last_item = value_node.value[-1]
+                at = (last_item.end_mark.line, last_item.end_mark.column)
+                self._splice(at, at, ", " + render(value, flow=True))
+            else:
+                closing = (value_node.end_mark.line, value_node.end_mark.column - 1)
+                self._splice(closing, closing, render(value, flow=True))
         elif isinstance(value_node, yaml.SequenceNode):
             last = value_node.value[-1]
             prefix = self._item_prefix({key: (key_node, value_node)})
@@ -211,7 +241,7 @@ class NoteEditor:
             line = self._text_of(self._line(value_node.start_mark.line))
             old = line[value_node.start_mark.column : value_node.end_mark.column]
             prefix = self._item_prefix(nodes)
-            colon = line.index(":", key_node.end_mark.column)
+            colon = self._colon(line, key_node)
             self._splice((value_node.start_mark.line, colon + 1), self._end(value_node), "")
             self._insert_lines(self._line(key_node.start_mark.line) + 1, [prefix + old, prefix + render(value)])
             self._refresh_close()
