@@ -1,0 +1,403 @@
+"""Property-based tests of the note parser and the surgical editor (hypothesis).
+
+Each example is a note built from a small model: front matter entries written in
+many styles (plain, single- and double-quoted scalars, block lists at several
+indents, flow lists, empty values, comments, blank lines), a body with or
+without a ``## Log`` section (oldest- or newest-first), LF or CRLF, with or
+without a byte-order mark. Because the test wrote the note, it also knows, byte
+for byte, what the note must look like after one recorded edit; the editor's
+output is compared with that expectation, so "changes only its own lines" is
+checked exactly, not approximately.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from vaultnet.atomic import edit_notes
+from vaultnet.loader import NoteLoader, load_fields, parse_note
+from vaultnet.noteedit import NoteEditor
+from vaultnet.notefile import split_note
+from vaultnet.yamltext import double_quoted, render
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# --- the model ---------------------------------------------------------------------------------
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 .,:;#-'\"[]{}&*!|>%@?/éßñ漢字😀")),
+    min_size=1,
+    max_size=14,
+)
+KEYS = ["name", "org", "role", "tags", "aliases", "needs", "offers", "email", "x_custom", "notes_2", "helped", "last_contact", "follow_up"]
+
+
+def _loads(source: str):
+    try:
+        return yaml.load(source, Loader=NoteLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def scalar_source(text: str, style: str, flow: bool = False) -> str | None:
+    """``text`` written in a YAML style, or None when that style cannot hold it."""
+    if style == "plain":
+        source = text
+    elif style == "single":
+        source = "'" + text.replace("'", "''") + "'"
+    else:
+        source = double_quoted(text)
+    wrapped = f"k: [{source}]" if flow else f"k: {source}"
+    want = {"k": [text] if flow else text}
+    return source if _loads(wrapped) == want else None
+
+
+@dataclass
+class Entry:
+    key: str
+    kind: str  # scalar | empty | block | flow
+    value: object
+    lines: list[str]  # without line endings
+
+
+@st.composite
+def entries(draw, key: str) -> Entry:
+    kind = draw(st.sampled_from(["scalar", "scalar", "empty", "block", "flow"]))
+    comment = draw(st.sampled_from(["", "", " # a comment", "  #: x"]))
+    if kind == "empty":
+        return Entry(key, kind, None, [f"{key}:{comment}"])
+    if kind == "scalar":
+        text = draw(TEXT)
+        source = scalar_source(text, draw(st.sampled_from(["plain", "single", "double"])))
+        if source is None:
+            source = double_quoted(text)
+        sep = draw(st.sampled_from([" ", "  "]))
+        return Entry(key, kind, text, [f"{key}:{sep}{source}{comment}"])
+    items = draw(st.lists(TEXT, min_size=0 if kind == "flow" else 1, max_size=4))
+    style = draw(st.sampled_from(["plain", "single", "double"]))
+    sources = []
+    for item in items:
+        source = scalar_source(item, style, flow=kind == "flow")
+        sources.append(source if source is not None else double_quoted(item))
+    if kind == "flow":
+        pad = draw(st.sampled_from(["", " "]))  # `[a, b]` or `[ a, b ]`
+        return Entry(key, kind, items, [f"{key}: [{pad}{', '.join(sources)}{pad}]{comment}"])
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    return Entry(key, kind, items, [f"{key}:{comment}"] + [f"{indent}- {s}" for s in sources])
+
+
+DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31))
+WORDS = st.text(alphabet=st.sampled_from(list("abc xyz:,.-[]#*é漢")), min_size=0, max_size=20).map(lambda s: " ".join(s.split()))
+
+
+@dataclass
+class Note:
+    entries: list[Entry] | None  # None: no front matter
+    extras: dict[int, str]  # comment or blank lines inserted before entry i (in the YAML block)
+    before_log: list[str]
+    log: list[tuple[date, str]] | None  # None: no ## Log section
+    newest_first: bool
+    after_log: list[str]
+    newline: str
+    bom: bool
+    final_newline: bool
+
+    def fields(self) -> dict:
+        return {e.key: e.value for e in self.entries or []}
+
+    def log_lines(self) -> list[str]:
+        return [f"- {d.isoformat()} {t}".rstrip() for d, t in self.log or []]
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        if self.entries is not None:
+            out.append("---")
+            for index, entry in enumerate(self.entries):
+                if index in self.extras:
+                    out.append(self.extras[index])
+                out.extend(entry.lines)
+            out.append("---")
+        out.extend(self.before_log)
+        if self.log is not None:
+            out += ["## Log", ""] + self.log_lines()
+            out.extend(self.after_log)
+        return out
+
+    def render(self, lines: list[str] | None = None) -> bytes:
+        lines = self.lines() if lines is None else lines
+        text = self.newline.join(lines)
+        if lines and self.final_newline:
+            text += self.newline
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+@st.composite
+def notes(draw) -> Note:
+    has_fm = draw(st.integers(0, 9)) > 0
+    chosen = draw(st.lists(st.sampled_from(KEYS), unique=True, max_size=7))
+    fm = [draw(entries(k)) for k in chosen] if has_fm else None
+    extras = {}
+    if fm:
+        for index in draw(st.lists(st.integers(0, len(fm) - 1), max_size=2, unique=True)):
+            extras[index] = draw(st.sampled_from(["", "# a comment line", "   ", "#"]))
+    before = draw(st.lists(st.sampled_from(["", "# Jane", "Some text: [[Ann]] | a | b |", "* a list", "### Notes", "```", "- 2020-01-01 not a log"]), max_size=4))
+    if before.count("```") % 2:
+        before.append("```")
+    log = None
+    if draw(st.booleans()):
+        log = sorted(draw(st.lists(st.tuples(DAYS, WORDS), max_size=4)), key=lambda item: item[0])
+    newest_first = draw(st.booleans()) and log is not None and len(log) > 1
+    if log and newest_first:
+        log.reverse()
+        if len(log) > 1 and log[0][0] == log[-1][0]:
+            newest_first = False  # all the same day: the editor cannot know, it is oldest-first
+            log.reverse()
+    after = draw(st.sampled_from([[], [""], ["", "## Other", "text"], ["", "# Top"]])) if log is not None else []
+    note = Note(
+        entries=fm,
+        extras=extras,
+        before_log=before,
+        log=log,
+        newest_first=newest_first,
+        after_log=after,
+        newline=draw(st.sampled_from(["\n", "\r\n"])),
+        bom=draw(st.booleans()),
+        final_newline=draw(st.booleans()),
+    )
+    lines = note.lines()
+    if not lines or lines[-1] == "":
+        note.final_newline = True  # a last empty "line" is the previous line's ending: keep the model unambiguous
+    if len(lines) <= 1 and not (lines and note.final_newline):
+        note.newline = "\n"  # no line ending to copy: the editor uses LF
+    return note
+
+
+def check_diff(before: bytes, after: bytes, expected: bytes) -> None:
+    if after != expected:
+        diff = "\n".join(difflib.unified_diff(
+            expected.decode().splitlines(), after.decode().splitlines(), "expected", "editor", lineterm=""))
+        raise AssertionError(f"the edit changed more (or other) lines than it should:\n{diff}\nBEFORE: {before!r}")
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(notes())
+def test_parser_reads_the_fields_the_note_holds(note):
+    data = note.render()
+    person, problems = parse_note("People/P.md", data)
+    assert person is not None, problems
+    assert not [p for p in problems if p.fatal]
+    if note.entries is not None:
+        parsed = split_note(data)
+        fields, problem = load_fields("People/P.md", parsed.yaml_text, 2)
+        assert problem is None
+        assert fields == note.fields()
+    if note.log is not None:
+        assert [e.date for e in person.log] == [d for d, _ in note.log]
+
+
+@SETTINGS
+@given(notes())
+def test_a_no_op_edit_round_trips_byte_for_byte(note):
+    data = note.render()
+    editor = NoteEditor("People/P.md", data)
+    assert not editor.changed
+    assert editor.result() == data
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(note=notes())
+def test_a_no_op_atomic_edit_leaves_the_file_untouched(tmp_path, note):
+    folder = tmp_path / "People"
+    folder.mkdir(exist_ok=True)
+    path = folder / "P.md"
+    path.write_bytes(note.render())
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert edit_notes(tmp_path, [("People/P.md", lambda editor: None)]) == []
+    assert path.read_bytes() == note.render()
+    assert path.stat().st_mtime_ns == 1_000_000_000
+    assert sorted(p.name for p in folder.iterdir()) == ["P.md"]
+
+
+def _with_fm(note: Note) -> Note:
+    if note.entries is not None:
+        return note
+    # a new front matter goes on top; in an empty file its lines are the last ones, ending in a newline
+    return replace(note, entries=[], extras={}, final_newline=note.final_newline or not note.lines())
+
+
+def expected_set(note: Note, key: str, value: date) -> bytes:
+    """What ``set(key, value)`` must produce: the key's own line rewritten, or one new line."""
+    note = _with_fm(note)
+    rendered = render(value)
+    new_entries = []
+    found = False
+    for entry in note.entries:
+        if entry.key != key:
+            new_entries.append(entry)
+            continue
+        found = True
+        first = entry.lines[0]
+        head, _, rest = first.partition(":")
+        comment = ""
+        if entry.kind in ("empty", "block"):
+            comment = rest  # `key: # c` keeps its comment after the new value
+            line = f"{head}: {rendered}{comment}" if comment else f"{head}: {rendered}"
+        else:
+            spaces = rest[: len(rest) - len(rest.lstrip(" "))]
+            value_and_comment = rest[len(spaces):]
+            for c in (" # a comment", "  #: x"):
+                if value_and_comment.endswith(c):
+                    comment = c
+                    break
+            line = f"{head}:{spaces}{rendered}{comment}"
+        new_entries.append(Entry(key, "scalar", value, [line]))
+    if not found:
+        new_entries.append(Entry(key, "scalar", value, [f"{key}: {rendered}"]))
+    return replace(note, entries=new_entries).render()
+
+
+def expected_append(note: Note, key: str, value: str) -> bytes:
+    note = _with_fm(note)
+    prefix = "  - "
+    for entry in note.entries:
+        if entry.kind == "block":
+            prefix = entry.lines[1][: len(entry.lines[1]) - len(entry.lines[1].lstrip(" "))] + "- "
+            break
+    new_entries = []
+    found = False
+    for entry in note.entries:
+        if entry.key != key:
+            new_entries.append(entry)
+            continue
+        found = True
+        if entry.kind == "block":
+            own = entry.lines[1][: len(entry.lines[1]) - len(entry.lines[1].lstrip(" "))] + "- "
+            new_entries.append(Entry(key, "block", entry.value + [value], entry.lines + [own + render(value)]))
+        elif entry.kind == "flow":
+            line = entry.lines[0]
+            cut = line.rindex("]")
+            if entry.value and line[cut - 1] == " ":
+                cut -= 1  # `[ a, b ]` becomes `[ a, b, c ]`
+            sep = ", " if entry.value else ""
+            new_entries.append(Entry(key, "flow", entry.value + [value], [line[:cut] + sep + render(value, flow=True) + line[cut:]]))
+        elif entry.kind == "empty":
+            new_entries.append(Entry(key, "block", [value], entry.lines + [prefix + render(value)]))
+        else:  # one scalar becomes the first item, in its own spelling
+            first = entry.lines[0]
+            head, _, rest = first.partition(":")
+            value_and_comment = rest.lstrip(" ")
+            comment = next((c for c in (" # a comment", "  #: x") if value_and_comment.endswith(c)), "")
+            old = value_and_comment[: len(value_and_comment) - len(comment)]
+            new_entries.append(Entry(key, "block", [entry.value, value], [f"{head}:{comment}", prefix + old, prefix + render(value)]))
+    if not found:
+        new_entries.append(Entry(key, "block", [value], [f"{key}:", prefix + render(value)]))
+    return replace(note, entries=new_entries).render()
+
+
+def expected_log(note: Note, day: date, text: str) -> bytes:
+    line = f"- {day.isoformat()} {text}".rstrip()
+    lines = note.lines()
+    if note.log is None:
+        has_text = bool(note.before_log) and bool(note.before_log[-1].strip())
+        new = lines + ([""] if has_text else []) + ["## Log", "", line]
+        return replace(note, final_newline=True).render(new)
+    dates = [d for d, _ in note.log]
+    if not dates:
+        position = 0
+    elif note.newest_first:
+        position = next((i for i, d in enumerate(dates) if d <= day), len(dates))
+    else:
+        position = next((i for i in range(len(dates) - 1, -1, -1) if dates[i] <= day), -1) + 1
+    log_start = len(lines) - len(note.after_log) - len(note.log)
+    if not note.log:
+        # an empty section: after its last non-blank line (the heading)
+        heading = log_start - 2
+        new = lines[: heading + 1] + [line] + lines[heading + 1 :]
+    else:
+        index = log_start + position
+        new = lines[:index] + [line] + lines[index:]
+    final = note.final_newline or index_is_last(new, line)
+    return replace(note, final_newline=final).render(new)
+
+
+def index_is_last(lines: list[str], line: str) -> bool:
+    return lines[-1] == line
+
+
+EDIT_DAY = st.one_of(DAYS, st.just(date(2026, 11, 23)))
+
+
+@SETTINGS
+@given(notes(), st.sampled_from(["last_contact", "follow_up"]), EDIT_DAY)
+def test_setting_a_date_changes_only_its_own_line(note, key, day):
+    entry = next((e for e in note.entries or [] if e.key == key), None)
+    assume(entry is None or entry.kind in ("scalar", "empty"))
+    data = note.render()
+    editor = NoteEditor("People/P.md", data)
+    editor.set(key, day)
+    after = editor.result()
+    check_diff(data, after, expected_set(note, key, day))
+    fields, problem = load_fields("x", split_note(after).yaml_text, 2)
+    assert problem is None and fields == {**note.fields(), key: day}
+
+
+@SETTINGS
+@given(notes(), st.sampled_from(["helped", "needs", "tags"]), EDIT_DAY, WORDS.filter(bool))
+def test_appending_an_item_changes_only_its_own_lines(note, key, day, text):
+    entry = next((e for e in note.entries or [] if e.key == key), None)
+    assume(entry is None or entry.kind != "scalar" or not any(c in entry.lines[0] for c in "#"))
+    value = f"{day.isoformat()} {text}"
+    data = note.render()
+    editor = NoteEditor("People/P.md", data)
+    editor.append(key, value)
+    after = editor.result()
+    check_diff(data, after, expected_append(note, key, value))
+    fields, problem = load_fields("x", split_note(after).yaml_text, 2)
+    old = note.fields().get(key)
+    want = (old if isinstance(old, list) else [] if old is None else [old]) + [value]
+    assert problem is None and fields == {**note.fields(), key: want}
+
+
+@SETTINGS
+@given(notes(), EDIT_DAY, WORDS)
+def test_logging_a_contact_adds_exactly_one_line_in_date_order(note, day, text):
+    data = note.render()
+    editor = NoteEditor("People/P.md", data)
+    editor.add_log(day, text)
+    after = editor.result()
+    check_diff(data, after, expected_log(note, day, text))
+    person, problems = parse_note("People/P.md", after)
+    assert person is not None
+    assert (day, " ".join(text.split())) in [(e.date, e.text) for e in person.log]
+
+
+@SETTINGS
+@given(notes(), EDIT_DAY, WORDS.filter(bool))
+def test_a_recorded_contact_touches_the_log_and_last_contact_only(note, day, text):
+    """The full `log` command edit (log line + last_contact + follow_up cleared) through the real file."""
+    from vaultnet.actions import contact_edit
+
+    entry = {e.key: e for e in note.entries or []}
+    for key in ("last_contact", "follow_up"):
+        assume(key not in entry or entry[key].kind == "empty")
+    data = note.render()
+    editor = NoteEditor("People/P.md", data)
+    contact_edit(day, text, [])(editor)
+    after = editor.result()
+    before_lines = data.decode("utf-8-sig").splitlines()
+    after_lines = after.decode("utf-8-sig").splitlines()
+    added = [l for l in difflib.ndiff(before_lines, after_lines) if l.startswith("+ ")]
+    removed = [l for l in difflib.ndiff(before_lines, after_lines) if l.startswith("- ")]
+    assert f"+ - {day.isoformat()} {' '.join(text.split())}".rstrip() in added
+    assert all(l.startswith(("+ last_contact", "+ ---", "+ ## Log", "+ - ", "+ ")) for l in added)
+    assert all(l.startswith("- last_contact") for l in removed), removed
