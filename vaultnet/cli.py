@@ -25,6 +25,8 @@ COMMANDS = {
     "due": "vaultnet.commands.core:due",
     "show": "vaultnet.commands.core:show",
     "list": "vaultnet.commands.core:list_people",
+    "build": "vaultnet.commands.build:build",
+    "serve": "vaultnet.commands.build:serve",
     "import": "vaultnet.commands.transfer:import_group",
     "export": "vaultnet.commands.transfer:export_group",
 }
