@@ -29,6 +29,7 @@ COMMANDS = {
     "serve": "vaultnet.commands.build:serve",
     "import": "vaultnet.commands.transfer:import_group",
     "export": "vaultnet.commands.transfer:export_group",
+    "check": "vaultnet.commands.check:check",
 }
 
 
