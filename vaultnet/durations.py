@@ -35,14 +35,19 @@ class Duration:
         """The date this long after ``start`` (months clamp to the month's last day)."""
         if self.never:
             raise ValueError("a 'none' duration has no end")
-        if self.unit == "d":
-            return start + timedelta(days=self.amount)
-        if self.unit == "w":
-            return start + timedelta(weeks=self.amount)
-        months = self.amount * (12 if self.unit == "y" else 1)
-        index = start.month - 1 + months
-        year, month = start.year + index // 12, index % 12 + 1
-        return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        try:
+            if self.unit == "d":
+                return start + timedelta(days=self.amount)
+            if self.unit == "w":
+                return start + timedelta(weeks=self.amount)
+            months = self.amount * (12 if self.unit == "y" else 1)
+            index = start.month - 1 + months
+            year, month = start.year + index // 12, index % 12 + 1
+            return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        except (OverflowError, ValueError):
+            # Past year 9999 (a note saying `last_contact: 9999-12-31`, `cadence: 99999y`):
+            # as good as never, and one odd note must not crash every command.
+            return date.max
 
     def approx_days(self) -> int:
         """Length in days for ranking and statistics (months as 30.44 days)."""
