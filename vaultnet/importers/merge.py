@@ -1,0 +1,394 @@
+"""Who in the file is already in the vault, and what their note gains: the merge rules.
+
+Matching, for each contact in file order:
+
+1. by email (case-insensitive) against every email in the vault;
+2. else by name against every note's name, aliases and file name
+   (``names.normalise``: Unicode NFC, case-folded, spaces collapsed);
+
+both against the people already in the vault *and* the people this same import
+is about to create, so a file listing someone twice yields one note. A contact
+matching two different people is not guessed at: it is reported and skipped.
+A contact without a name that matches nobody is skipped (there is nothing to
+file it under).
+
+What a note gains (the only changes an import makes):
+
+- a single-valued field (``org``, ``role``, ``met``, ``met_at``, ``linkedin``,
+  ``birthday``) only when the note does not have it or it is empty — a value
+  the user wrote is never replaced, even when the file says otherwise;
+- list fields (``email``, ``phone``, ``tags``, ``aliases``) gain the values they
+  lack (emails compared case-insensitively, phones by their digits); a single
+  ``email: a@x`` becomes a list keeping its first spelling;
+- the contact's name becomes an alias when it is none of the note's names
+  (a contact matched by email under another spelling), so the next import
+  matches by name as well;
+- notes from the file go into a ``## Notes`` section of a *new* note only;
+  an existing note's body is never changed.
+
+Existing notes change only through ``atomic.edit_notes`` with ``NoteEditor``
+(surgical, re-read under a lock, verified); new notes are rendered from the
+``person.md`` template and created with ``atomic.write_new``. Because all of
+this is decided from what the notes already hold, importing the same file
+again changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from ..atomic import edit_notes, write_new
+from ..config import Config
+from ..errors import NoteError, VaultnetError
+from ..loader import Vault, parse_note
+from ..names import normalise, safe_stem
+from ..noteedit import NoteEditor
+from ..person import find_log_section
+from .contact import Contact, ReadResult, Skipped, phone_key
+
+LIST_FIELDS = ("aliases", "tags", "email", "phone")
+_HEADING_OR_MARKER = re.compile(r"^(\s{0,3}#|<{7}|={7}|>{7}|\|{7}|---\s*$|\.\.\.\s*$)")
+
+
+@dataclass
+class Target:
+    """One person the import writes to: an existing note, or a note to create."""
+
+    path: str
+    name: str
+    new: bool
+    contacts: list[Contact] = field(default_factory=list)
+    matched_by: list[str] = field(default_factory=list)  # per contact: "email", "name" or "new"
+    fields: dict[str, Any] = field(default_factory=dict)  # a new note's front matter, in order
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        wheres = [c.where for c in self.contacts]
+        if len(wheres) > 1 and all(w.startswith("line ") for w in wheres):
+            return "lines " + ", ".join(w[5:] for w in wheres)
+        return ", ".join(wheres)
+
+    def front_matter(self) -> dict[str, Any]:
+        """A new note's fields in the order people read them; one email or phone as plain text."""
+        fields = {k: self.fields[k] for k in sorted(self.fields, key=_field_rank)}
+        for key in ("email", "phone"):
+            if isinstance(fields.get(key), list) and len(fields[key]) == 1:
+                fields[key] = fields[key][0]
+        return fields
+
+
+_ORDER = ("name", "aliases", "tags", "org", "role", "email", "phone", "met", "met_at", "introduced_by", "linkedin", "birthday")
+
+
+def _field_rank(key: str) -> tuple[int, str]:
+    return (_ORDER.index(key) if key in _ORDER else len(_ORDER), key)
+
+
+@dataclass
+class Plan:
+    source: str
+    contacts: int
+    targets: list[Target]
+    skipped: list[Skipped]
+    warnings: list[Skipped]
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+def _key(field_name: str, value: str) -> str:
+    if field_name == "phone":
+        return phone_key(value)
+    if field_name == "tags":
+        return normalise(value.lstrip("#"))
+    return normalise(value)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+def plan(vault: Vault, result: ReadResult) -> Plan:
+    """Decide, without writing, which contacts create notes and which merge into whom."""
+    config = vault.config
+    emails: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    targets: dict[str, Target] = {}
+    order: list[str] = []
+
+    def index(key: str, contact_emails, contact_names) -> None:
+        for email in contact_emails:
+            emails.setdefault(email.casefold(), set()).add(key)
+        for name in contact_names:
+            if name:
+                names.setdefault(normalise(name), set()).add(key)
+
+    people = {p.path: p for p in vault.people}
+    for person in vault.people:
+        index(person.path, person.emails, (person.name, *person.aliases, person.stem))
+    broken = {normalise(p.path.rsplit("/", 1)[-1][:-3]): p for p in vault.problems if p.fatal and p.path.lower().endswith(".md")}
+    taken = _taken_file_names(config)
+    skipped = list(result.skipped)
+    warnings = [Skipped(c.where, f"{w} (the rest of it is imported)") for c in result.contacts for w in c.warnings]
+
+    for contact in result.contacts:
+        found: set[str] = set()
+        how = "email"
+        for email in contact.emails:
+            found |= emails.get(email.casefold(), set())
+        if not found and contact.name:
+            how = "name"
+            found = set(names.get(normalise(contact.name), set()))
+        if len(found) > 1:
+            listed = ", ".join(sorted(targets[k].path if k in targets else k for k in found))
+            skipped.append(Skipped(contact.where, f"matches several people by {how} ({listed}); add it by hand or merge those notes"))
+            continue
+        if found:
+            key = found.pop()
+            target = targets.get(key)
+            if target is None:
+                person = people[key]
+                target = targets[key] = Target(path=key, name=person.name, new=False)
+                order.append(key)
+        else:
+            if not contact.name:
+                skipped.append(Skipped(contact.where, "no name, and no email of anyone in the vault; skipped"))
+                continue
+            stem = safe_stem(contact.name)
+            if normalise(stem) in broken:
+                problem = broken[normalise(stem)]
+                skipped.append(Skipped(contact.where, f"{problem.path} exists but cannot be read ({problem.message}); fix it and import again"))
+                continue
+            stem = _free_stem(stem, taken)
+            taken.add(f"{stem}.md".casefold())
+            folder = config.people_path.relative_to(config.root).as_posix()
+            key = f"{folder}/{stem}.md" if folder not in ("", ".") else f"{stem}.md"
+            target = targets[key] = Target(path=key, name=contact.name, new=True)
+            if contact.name != stem:
+                target.fields["name"] = contact.name
+            order.append(key)
+            how = "new"
+        target.contacts.append(contact)
+        target.matched_by.append(how)
+        if target.new:
+            _fold(target, contact)
+        index(key, contact.emails, (contact.name,))
+    return Plan(result.source, len(result.contacts), [targets[k] for k in order], skipped, warnings)
+
+
+def _taken_file_names(config: Config) -> set[str]:
+    try:
+        return {p.name.casefold() for p in config.people_path.iterdir()}
+    except OSError:
+        return set()
+
+
+def _free_stem(stem: str, taken: set[str]) -> str:
+    """The stem itself, or ``stem 2``, ``stem 3`` … when a file of that name (in any case) exists."""
+    if f"{stem}.md".casefold() not in taken:
+        return stem
+    number = 2
+    while f"{stem} {number}.md".casefold() in taken:
+        number += 1
+    return f"{stem} {number}"
+
+
+# --- what a note gains ---------------------------------------------------------------------------
+
+
+def _value(key: str, value: Any) -> Any:
+    """A field value as the note stores it: full birthdays as dates (so YAML writes them plain)."""
+    if key == "birthday" and isinstance(value, str) and not value.startswith("--"):
+        return date.fromisoformat(value)
+    return value
+
+
+def _gains(fields: dict[str, Any], names: set[str], contact: Contact) -> list[tuple[str, str, Any]]:
+    """What ``contact`` adds to a note holding ``fields``: ``("set"|"append", key, value)`` steps.
+
+    ``fields`` is updated as if the steps were done, so a second contact for the
+    same person sees the first one's additions. ``names`` are the note's
+    normalised names (name, aliases, file name), updated likewise.
+    """
+    steps: list[tuple[str, str, Any]] = []
+    if contact.name and normalise(contact.name) not in names:
+        steps.append(("append", "aliases", contact.name))
+        names.add(normalise(contact.name))
+        fields["aliases"] = _as_list(fields.get("aliases")) + [contact.name]
+    for key, value in contact.scalars():
+        if fields.get(key) in (None, "", []):
+            value = _value(key, value)
+            steps.append(("set", key, value))
+            fields[key] = value
+    for key, values in contact.lists():
+        have = _as_list(fields.get(key))
+        known = {_key(key, v) for v in have}
+        if key == "aliases":
+            known |= names
+        for value in values:
+            if _key(key, value) in known:
+                continue
+            steps.append(("append", key, value))
+            known.add(_key(key, value))
+            have.append(value)
+            if key == "aliases":
+                names.add(normalise(value))
+        fields[key] = have if have else fields.get(key)
+    return steps
+
+
+def _fold(target: Target, contact: Contact) -> None:
+    """Merge a contact into a note that is yet to be created."""
+    names = {normalise(target.name), normalise(target.path.rsplit("/", 1)[-1][:-3])}
+    names |= {normalise(a) for a in target.fields.get("aliases", [])}
+    current = {k: (list(v) if isinstance(v, list) else v) for k, v in target.fields.items()}
+    for op, key, value in _gains(current, names, contact):
+        if op == "set":
+            target.fields[key] = value
+        else:
+            target.fields.setdefault(key, []).append(value)
+    if contact.notes and contact.notes not in target.notes:
+        target.notes.append(contact.notes)
+
+
+def _describe(op: str, key: str, value: Any) -> str:
+    shown = value.isoformat() if isinstance(value, date) else value
+    return f"{key} + {shown}" if op == "append" else f"{key}: {shown}"
+
+
+def edit_for(target: Target, messages: list[str]) -> Callable[[NoteEditor], None]:
+    """The edit that merges a target's contacts into its existing note (run under the lock)."""
+
+    def apply(editor: NoteEditor) -> None:
+        fields = {k: (list(v) if isinstance(v, list) else v) for k, v in editor.fields.items()}
+        stem = target.path.rsplit("/", 1)[-1][:-3]
+        names = {normalise(str(fields.get("name") or stem)), normalise(stem)}
+        names |= {normalise(a) for a in _as_list(fields.get("aliases")) + _as_list(fields.get("alias"))}
+        for contact in target.contacts:
+            for op, key, value in _gains(fields, names, contact):
+                if op == "append" and key == "tags" and isinstance(editor.fields.get("tags"), str) and re.search(r"[,\s]", editor.fields["tags"].strip()):
+                    messages.append(f"tags: {value} not added (the note writes its tags as one text; add it by hand)")
+                    continue
+                if op == "append" and key == "aliases" and "aliases" not in editor.fields and "alias" in editor.fields:
+                    key = "alias"
+                if op == "set":
+                    editor.set(key, value)
+                else:
+                    editor.append(key, value)
+                messages.append(_describe(op, key, value))
+        body = "".join(editor.note.lines[editor.note.body_start:])
+        missing = [n for n in (c.notes for c in target.contacts) if n and _escape(n) not in body]
+        if missing:
+            messages.append("notes from the file not added (an existing note's body is never changed)")
+
+    return apply
+
+
+# --- new notes -----------------------------------------------------------------------------------
+
+
+def _escape(notes: str) -> str:
+    """Notes as body text that cannot start a heading (or a log section), close front
+    matter, or look like a git conflict: such lines get a leading backslash."""
+    return "\n".join("\\" + line if _HEADING_OR_MARKER.match(line) else line for line in notes.split("\n"))
+
+
+class NoteRenderer:
+    """Renders new notes with the vault's ``person.md`` template (loaded once per import)."""
+
+    def __init__(self, config: Config, today: date):
+        from ..templating import environment
+
+        self.config = config
+        self.today = today
+        try:
+            self.template = environment(config).get_template("person.md")
+        except Exception as exc:  # jinja2's errors: a broken vault template must not half-import
+            raise VaultnetError(f"template person.md: {exc}") from None
+
+    def render(self, target: Target) -> bytes:
+        from jinja2 import TemplateError
+
+        stem = target.path.rsplit("/", 1)[-1][:-3]
+        try:
+            text = self.template.render(name=target.name, stem=stem, fields=target.front_matter(), today=self.today)
+        except TemplateError as exc:
+            raise VaultnetError(f"template person.md: {exc}") from None
+        if target.notes:
+            text = _with_notes(text, "\n\n".join(_escape(n) for n in target.notes))
+        data = text.encode("utf-8")
+        person, problems = parse_note(target.path, data)
+        bad = [p for p in problems if p.fatal or p.field]
+        if person is None or bad:
+            raise VaultnetError(f"the person.md template produced a note for {target.name!r} that does not read back: {bad[0] if bad else ''}")
+        if person.name != target.name:
+            raise VaultnetError(f"the person.md template produced a note named {person.name!r}, not {target.name!r}")
+        return data
+
+
+def _with_notes(text: str, notes: str) -> str:
+    """The rendered note with a ``## Notes`` section before its ``## Log`` (else at the end)."""
+    lines = text.split("\n")
+    start = 0
+    if lines and lines[0].strip() == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    section = ["## Notes", "", *notes.split("\n"), ""]
+    found = find_log_section(lines, start)
+    if found is not None:
+        lines[found[0]:found[0]] = section
+        return "\n".join(lines)
+    return text.rstrip("\n") + "\n\n" + "\n".join(section).rstrip("\n") + "\n"
+
+
+# --- doing it ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    target: Target
+    messages: list[str]
+    status: str  # "created", "changed", "unchanged", "failed"
+
+
+def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Create and change the notes of a plan (or, with ``dry_run``, only work out what
+    would happen: the same edits run on the notes' bytes in memory). One note that
+    cannot be written is reported and the others go on."""
+    renderer = NoteRenderer(config, today) if any(t.new for t in planned.targets) else None
+    outcomes: list[Outcome] = []
+    for target in planned.targets:
+        messages: list[str] = []
+        try:
+            if target.new:
+                assert renderer is not None
+                data = renderer.render(target)
+                if not dry_run:
+                    write_new(config.root / target.path, data, target.path)
+                messages = [_describe("set", k, v if not isinstance(v, list) else ", ".join(map(str, v))) for k, v in target.front_matter().items()]
+                if target.notes:
+                    messages.append("## Notes section from the file")
+                outcomes.append(Outcome(target, messages, "created"))
+            elif dry_run:
+                path = config.root / target.path
+                editor = NoteEditor(target.path, path.read_bytes())
+                edit_for(target, messages)(editor)
+                editor.result()  # the same verification a real write does
+                outcomes.append(Outcome(target, messages, "changed" if editor.changed else "unchanged"))
+            else:
+                changed = edit_notes(config.root, [(target.path, edit_for(target, messages))])
+                outcomes.append(Outcome(target, messages, "changed" if changed else "unchanged"))
+        except (NoteError, VaultnetError) as exc:
+            outcomes.append(Outcome(target, [str(exc)], "failed"))
+        except OSError as exc:
+            outcomes.append(Outcome(target, [f"{target.path}: {exc.strerror or exc}"], "failed"))
+        if step is not None:
+            step(1)
+    return outcomes
