@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -93,6 +94,28 @@ def _lock(path: Path, rel: str) -> Iterator[_Locked]:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temporary files a killed vaultnet left beside ``path``; call only while holding its lock.
+
+    Only a process holding the note's lock writes temporary files for it, so any
+    found while we hold the lock belong to a process that died before its rename
+    (the note itself is intact: the rename never happened).
+    """
+    removed = []
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))  # mkstemp's names
+    try:
+        candidates = [path.parent / n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+    except OSError:
+        return removed
+    for temp in candidates:
+        try:
+            temp.unlink()
+            removed.append(temp)
+        except OSError:
+            pass
+    return removed
 
 
 def _write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str) -> Path:
@@ -204,6 +227,7 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
         locked = [stack.enter_context(_lock(root / rel, rel)) for rel in sorted(by_path)]  # fixed order: no deadlock
         planned: list[tuple[_Locked, bytes]] = []
         for note in locked:
+            remove_stale_temps(note.path)
             editor = NoteEditor(note.rel, note.data)
             for fn in by_path[note.rel]:
                 fn(editor)
