@@ -1,0 +1,290 @@
+"""The merge rules of every import: match by email, then name or alias; only add what a
+note lacks; never rewrite what the user wrote; safe to repeat; --dry-run writes nothing."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+from vaultnet.loader import parse_note
+
+DATA = Path(__file__).parent / "data"
+LINKEDIN = DATA / "linkedin_connections.csv"
+GOOGLE = DATA / "google_contacts.csv"
+GOOGLE_OLD = DATA / "google_contacts_old.csv"
+VCARD3 = DATA / "contacts_v3.vcf"
+VCARD4 = DATA / "contacts_v4.vcf"
+ALL = [("linkedin", LINKEDIN), ("google", GOOGLE), ("google", GOOGLE_OLD), ("vcard", VCARD3), ("vcard", VCARD4),
+       ("linkedin", DATA / "linkedin_connections_old.csv")]
+
+HAND_WRITTEN = (
+    "---\n"
+    "# my notes on Ada (hand-written)\n"
+    "name: Ada Lovelace   # the countess\n"
+    "org: \"[[Analytical Society]]\"\n"
+    "email: ADA@old.example\n"
+    "tags: [maths, history]   # keep these\n"
+    "met_at: Babbage's salon\n"
+    "---\n"
+    "Some body text I wrote.\n"
+    "\n"
+    "## Log\n"
+    "- 2026-01-05 coffee: talked about looms\n"
+)
+
+
+def csv_file(tmp_path, *rows, name="Connections.csv"):
+    file = tmp_path / name
+    lines = ["Notes:", "", "First Name,Last Name,URL,Email Address,Company,Position,Connected On", *rows]
+    file.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return file
+
+
+def person(vault, name):
+    found, problems = parse_note(f"People/{name}.md", vault.read(name))
+    assert found is not None, problems
+    return found
+
+
+def test_a_hand_written_note_only_gains_lines(vault, tmp_path):
+    vault.write("Ada Lovelace", HAND_WRITTEN)
+    file = csv_file(tmp_path, "Ada,Lovelace,https://www.linkedin.com/in/ada,ada@analytical.example,"
+                              "Analytical Engines Ltd,Mathematician,14 Mar 2024")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    # org and met_at were the user's: kept. The single email became a list in its own spelling.
+    assert vault.read("Ada Lovelace").decode() == (
+        "---\n"
+        "# my notes on Ada (hand-written)\n"
+        "name: Ada Lovelace   # the countess\n"
+        "org: \"[[Analytical Society]]\"\n"
+        "email:\n"
+        "  - ADA@old.example\n"
+        "  - ada@analytical.example\n"
+        "tags: [maths, history]   # keep these\n"
+        "met_at: Babbage's salon\n"
+        "role: Mathematician\n"
+        "met: 2024-03-14\n"
+        "linkedin: https://www.linkedin.com/in/ada\n"
+        "---\n"
+        "Some body text I wrote.\n"
+        "\n"
+        "## Log\n"
+        "- 2026-01-05 coffee: talked about looms\n"
+    )
+    assert "changed People/Ada Lovelace.md (line 4)" in result.stdout
+    assert "    email + ada@analytical.example" in result.stdout and "    role: Mathematician" in result.stdout
+
+
+def test_crlf_bom_flow_lists_and_the_body_survive(vault):
+    original = ("\ufeff---\r\nname: Grace Hopper\r\ntags: [navy]\r\nemail: [grace@navy.example]\r\n"
+                "role: \"Admiral\"  # not Rear\r\n---\r\n\r\nMy own notes, **never** touched.\r\n").encode()
+    vault.write("Grace Hopper", original)
+    result = vault.run("import", "google", str(GOOGLE))
+    assert result.exit_code == 0, result.output
+    assert vault.read("Grace Hopper") == (
+        "\ufeff---\r\nname: Grace Hopper\r\ntags: [navy, Work, Tennis-Club]\r\nemail: [grace@navy.example]\r\n"
+        "role: \"Admiral\"  # not Rear\r\n"
+        "org: US Navy, Reserve\r\n"
+        "linkedin: https://www.linkedin.com/in/gracehopper\r\n"
+        "birthday: --12-09\r\n"
+        "aliases:\r\n  - Grace Brewster Hopper\r\n  - Amazing Grace\r\n"
+        "phone:\r\n  - (202) 555-0199\r\n  - +1 202 555 0123\r\n  - +1-202-555-0199\r\n"
+        "---\r\n\r\nMy own notes, **never** touched.\r\n"
+    ).encode()
+
+
+def test_notes_never_go_into_an_existing_body(vault):
+    vault.write("Alan Turing", "---\nemail: alan@bletchley.example\n---\nMy notes.\n")
+    result = vault.run("import", "google", str(GOOGLE_OLD))
+    assert result.exit_code == 0, result.output
+    text = vault.read("Alan Turing").decode()
+    assert text.endswith("---\nMy notes.\n") and "marathons" not in text
+    assert "notes from the file not added (an existing note's body is never changed)" in result.stdout
+
+
+def test_importing_everything_twice_changes_nothing(vault):
+    for kind, file in ALL:
+        assert vault.run("import", kind, str(file)).exit_code == 0
+    first = vault.snapshot()
+    assert sorted(first) == sorted(f"People/{n}.md" for n in (
+        "Ada Lovelace", "Alan Turing", "Dr. Jekyll", "Grace Hopper", "Joan Clarke", "José García Márquez",
+        "Katherine Johnson", "Margaret Hamilton", "Seán O'Brien, Jr", "Zoë Østergaard-Łukasiewicz", "李 小龙", "李小龙"))
+    for kind, file in ALL:
+        result = vault.run("import", kind, str(file))
+        assert result.exit_code == 0, result.output
+        assert "nothing to change — the vault already has everything in this file" in result.stdout
+        assert not [l for l in result.stdout.splitlines() if l.startswith(("created ", "changed "))]
+    assert vault.snapshot() == first
+
+
+def test_an_overlapping_file_adds_only_the_new(vault):
+    vault.run("import", "linkedin", str(LINKEDIN))
+    before = vault.snapshot()
+    result = vault.run("import", "linkedin", str(DATA / "linkedin_connections_old.csv"))
+    assert result.exit_code == 0, result.output
+    after = vault.snapshot()
+    assert set(after) - set(before) == {"People/Alan Turing.md"}
+    assert {k for k in before if before[k] != after[k]} == set()  # Ada: same email, same fields
+    assert "1 created, 0 changed, 1 already up to date" in result.stdout
+
+
+def test_dry_run_writes_nothing_and_says_what_the_real_run_does(vault):
+    vault.write("Ada Lovelace", HAND_WRITTEN)
+    vault.run("import", "vcard", str(VCARD4))
+    before = vault.snapshot()
+    dry = vault.run("import", "google", str(GOOGLE), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert vault.snapshot() == before
+    assert "Dry run: nothing was written." in dry.stdout
+    assert "would create People/Grace Hopper.md (line 6)\n    aliases: Grace Brewster Hopper, Amazing Grace\n" in dry.stdout
+    assert "would change People/Ada Lovelace.md (line 2)\n" in dry.stdout
+    real = vault.run("import", "google", str(GOOGLE))
+    assert real.exit_code == 0
+    # the same notes, the same field lines, in the same order
+    strip = lambda out: [l.replace("would create", "created").replace("would change", "changed") for l in out.splitlines()
+                         if l.startswith(("would", "created", "changed", "    ")) and not (l.startswith("    ") and ": " in l and "would create" in out and False)]
+    dry_lines = [l for l in strip(dry.stdout)]
+    real_lines = strip(real.stdout)
+    assert [l for l in dry_lines if not l.startswith("    ")] == [l for l in real_lines if not l.startswith("    ")]
+    assert dry.stderr == real.stderr
+    assert vault.snapshot() != before
+
+
+def test_someone_listed_twice_is_one_note(vault, tmp_path):
+    file = csv_file(tmp_path,
+                    "Jane,Doe,https://www.linkedin.com/in/jane,jane@acme.example,Acme,CTO,1 Feb 2024",
+                    "Jane,Doe,,,,,",
+                    "JANE,DOE,,jane.doe@personal.example,,,",
+                    "Janie,D.,,Jane@ACME.example,,,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in vault.people.iterdir()) == ["Jane Doe.md"]
+    jane = person(vault, "Jane Doe")
+    assert jane.emails == ("jane@acme.example", "jane.doe@personal.example")
+    assert jane.aliases == ("Janie D.",)  # matched by email under another name: now findable by it
+    assert "3 more rows for people listed earlier in the file" in result.stdout
+
+
+def test_match_by_alias_and_by_file_name(vault, tmp_path):
+    vault.write("Countess", "---\nname: Augusta Ada King\naliases:\n  - Ada Lovelace\n---\n")
+    vault.write("Bob Smith", "---\nname: Robert Smith\n---\n")
+    file = csv_file(tmp_path, "Ada,Lovelace,,,Analytical Engines Ltd,,", "bob,SMITH,,,Acme,,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in vault.people.iterdir()) == ["Bob Smith.md", "Countess.md"]
+    assert vault.read("Countess").decode() == (
+        "---\nname: Augusta Ada King\naliases:\n  - Ada Lovelace\norg: Analytical Engines Ltd\nmet_at: LinkedIn\n---\n")
+    assert vault.read("Bob Smith").decode() == "---\nname: Robert Smith\norg: Acme\nmet_at: LinkedIn\n---\n"
+    assert "0 created, 2 changed" in result.stdout
+
+
+def test_a_file_name_taken_by_someone_else(vault, tmp_path):
+    vault.write("AC-DC", "---\nname: Angus Young\n---\n")
+    file = csv_file(tmp_path, '"AC/DC",,,,,,', "Angus,Young,,,AC/DC,Guitar,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in vault.people.iterdir()) == ["AC-DC 2.md", "AC-DC.md"]
+    assert person(vault, "AC-DC 2").name == "AC/DC"
+    angus = person(vault, "AC-DC")
+    assert (angus.name, angus.org, angus.role) == ("Angus Young", "AC/DC", "Guitar")
+
+
+def test_ambiguous_matches_are_skipped_not_guessed(vault, tmp_path):
+    vault.write("Jane Doe", "---\nemail: shared@family.example\n---\n")
+    vault.write("John Doe", "---\nemail: shared@family.example\n---\n")
+    file = csv_file(tmp_path, "J.,Doe,,shared@family.example,Acme,,", "Ada,Lovelace,,,,,")
+    before = {n: vault.read(n) for n in ("Jane Doe", "John Doe")}
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert "line 4: matches several people by email (People/Jane Doe.md, People/John Doe.md)" in result.stderr
+    assert {n: vault.read(n) for n in before} == before
+    assert (vault.people / "Ada Lovelace.md").exists()
+
+
+def test_a_note_that_cannot_be_read_is_not_duplicated(vault, tmp_path):
+    broken = b"---\nname: [unclosed\n---\n"
+    vault.write("Ada Lovelace", broken)
+    file = csv_file(tmp_path, "Ada,Lovelace,,,Acme,,", "Grace,Hopper,,,Navy,,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert "line 4: People/Ada Lovelace.md exists but cannot be read" in result.stderr
+    assert sorted(p.name for p in vault.people.iterdir()) == ["Ada Lovelace.md", "Grace Hopper.md"]
+    assert vault.read("Ada Lovelace") == broken
+
+
+def test_a_note_in_a_merge_conflict_is_left_alone_and_the_rest_written(vault, tmp_path):
+    conflicted = "---\nname: Ada Lovelace\n---\n<<<<<<< HEAD\nmet at a ball\n=======\nmet at a salon\n>>>>>>> other\n"
+    vault.write("Ada Lovelace", conflicted)
+    vault.write("Grace Hopper", "---\nrole: Admiral\n---\n")
+    file = csv_file(tmp_path, "Ada,Lovelace,,,Acme,,", "Grace,Hopper,,,Navy,,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 1
+    assert vault.read("Ada Lovelace").decode() == conflicted
+    assert person(vault, "Grace Hopper").org == "Navy"
+    assert "1 note could not be written" in result.stderr
+
+
+def test_tags_written_as_one_text_are_not_mangled(vault):
+    vault.write("Ada Lovelace", "---\ntags: maths, history\n---\n")
+    result = vault.run("import", "vcard", str(VCARD3))
+    assert result.exit_code == 0, result.output
+    text = vault.read("Ada Lovelace").decode()
+    assert text.startswith("---\ntags: maths, history\norg: Analytical Engines Ltd\n")
+    assert "tags: Mathematicians not added (the note writes its tags as one text; add it by hand)" in result.stdout
+
+
+def test_empty_fields_are_filled_but_values_never_replaced(vault):
+    vault.write("Margaret Hamilton", "---\norg:\nrole: Director   # really\nbirthday: 1936-08-17\nemail: []\n---\n")
+    result = vault.run("import", "vcard", str(VCARD4))
+    assert result.exit_code == 0, result.output
+    text = vault.read("Margaret Hamilton").decode()
+    assert text.startswith(
+        "---\norg: Hamilton Technologies, Inc.\nrole: Director   # really\nbirthday: 1936-08-17\n"
+        "email: [margaret@example.org, mh@example.net]\n"
+    )
+
+
+def _large_file(tmp_path, count):
+    rows = [f"Person,Number {i:04d},,p{i}@example.org,Org {i % 7},,1 Jan 2024" for i in range(count)]
+    return csv_file(tmp_path, *rows)
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(vault, tmp_path):
+    result = vault.run("import", "linkedin", str(_large_file(tmp_path, 150)))
+    assert result.exit_code == 0
+    assert "Importing" not in result.output and "%" not in result.output
+    assert "150 contacts read; 150 created" in result.stdout
+
+
+def test_a_progress_bar_on_a_terminal_for_a_large_file(vault, tmp_path):
+    file = _large_file(tmp_path, 150)
+    vault.people.mkdir(exist_ok=True)
+    master, slave = pty.openpty()
+    exe = Path(sys.executable).with_name("vaultnet")
+    proc = subprocess.Popen([str(exe), "--vault", str(vault.root), "import", "linkedin", str(file)],
+                            stdin=slave, stdout=slave, stderr=subprocess.PIPE, close_fds=True)
+    os.close(slave)
+    output = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0, proc.stderr.read()
+    text = output.decode()
+    assert "Importing Connections.csv" in text and "100%" in text
+    assert "150 contacts read; 150 created" in text
+    assert len(list(vault.people.glob("*.md"))) == 150
