@@ -44,8 +44,14 @@ class VaultFixture:
         return CliRunner().invoke(main, [*argv, *args], input=input, catch_exceptions=False)
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file under the vault and its bytes, to prove what a command did not touch."""
-        return {p.relative_to(self.root).as_posix(): p.read_bytes() for p in sorted(self.root.rglob("*")) if p.is_file()}
+        """Every file under the vault and its bytes, to prove what a command did not touch
+        (vaultnet's own cache of parsed notes, in ``.vaultnet/cache/``, is not the user's file)."""
+        files = sorted(self.root.rglob("*"))
+        return {
+            p.relative_to(self.root).as_posix(): p.read_bytes()
+            for p in files
+            if p.is_file() and not p.relative_to(self.root).as_posix().startswith(".vaultnet/cache/")
+        }
 
 
 @pytest.fixture
