@@ -208,17 +208,12 @@ def sort_people(people: list[Person]) -> list[Person]:
 
 
 def load_vault(config: Config) -> Vault:
-    """Load every person note of the vault."""
+    """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
+    from .cache import load_notes
+
     people: list[Person] = []
     problems: list[Problem] = []
-    for path in iter_note_paths(config):
-        rel = relative(config, path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(rel, f"cannot read the file: {exc.strerror}", fatal=True))
-            continue
-        person, found = parse_note(rel, data)
+    for _rel, person, found in load_notes(config.root, config.people_dir, parse_note).results:
         problems.extend(found)
         if person is not None:
             people.append(person)
