@@ -180,7 +180,7 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
         return
     data = vcard_export.export(people)
     if not output or output == "-":
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes: written as they are, CRLF included
         return
     changed = replace_file(Path(output), data)
     click.echo(f"{output}: {len(people)} card{'s' if len(people) != 1 else ''} {'written' if changed else 'unchanged, not rewritten'}")
