@@ -22,6 +22,10 @@ LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _LOG_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[.\]\s+)?(\d{4}-\d{2}-\d{2})\b(.*)$")
+# Characters that must never reach a terminal, a table cell or a calendar line from a note:
+# C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
 _LINK = re.compile(r"\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\]|\[[^\]]*\]\(([^)]+?)(?:\.md)?\)")
 
 
@@ -198,7 +202,27 @@ def _cadence(value: Any) -> Duration:
     return duration
 
 
+def _visible(value: Any) -> Any:
+    """A field's value with control characters replaced by spaces (text, lists of text, entries).
+
+    The note keeps its bytes; only the record, which every view prints, is cleaned,
+    so a name cannot break a terminal line, forge output with escape codes or
+    start a new line in a table or a calendar.
+    """
+    if isinstance(value, str):
+        return " ".join(_CONTROL.sub(" ", value).split()) if _CONTROL.search(value) else value
+    if isinstance(value, tuple):
+        return tuple(_visible(item) for item in value)
+    if isinstance(value, Entry):
+        return Entry(value.date, _visible(value.text))
+    return value
+
+
 def _kind(value: Any) -> str:
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, bytes):
+        return "binary data"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -249,20 +273,23 @@ def person_from_fields(
         target = _READERS.get(key_text)
         if target is None:
             if isinstance(raw, (str, int, float, date)) and not isinstance(raw, bool):
-                extra.append((key_text, str(raw)))
+                extra.append((_visible(key_text), _visible(str(raw))))
             continue
         if raw is None or raw == "" or raw == []:
             continue
         attr, reader = target
         try:
-            values[attr] = reader(raw)
+            value = reader(raw)
+            values[attr] = _visible(value)
+            if values[attr] != value:
+                problems.append(Problem(path, CONTROL_MESSAGE, field_lines.get(key_text), key_text))
         except ValueError as exc:
             problems.append(
                 Problem(path, f"{exc}; the field is ignored until it is fixed", field_lines.get(key_text), key_text)
             )
-    values.setdefault("name", stem)
+    values.setdefault("name", _visible(stem))
     if not values["name"]:
-        values["name"] = stem
+        values["name"] = _visible(stem)
     log, log_problems = _read_log(path, body, body_line)
     problems.extend(log_problems)
     return Person(path=path, log=log, extra=tuple(extra), problems=tuple(problems), **values)
@@ -313,5 +340,5 @@ def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, 
             problems.append(Problem(path, f"log line: {exc}", body_line + index))
             continue
         if entry:
-            entries.append(entry)
+            entries.append(_visible(entry))
     return tuple(entries), problems
