@@ -32,7 +32,7 @@ from .errors import Problem
 from .loader import MAX_NOTE_BYTES, Vault
 from .names import normalise
 from .notefile import SplitError, split_note
-from .person import Person, link_targets
+from .person import CONTROL_MESSAGE, Person, link_targets
 
 ERROR, WARNING = "error", "warning"
 
@@ -152,6 +152,12 @@ def from_problems(problems: Iterable[Problem]) -> list[Finding]:
     for problem in problems:
         if problem.message.startswith(_CONFLICT_MESSAGE):
             continue  # reported by conflict_markers, which also sees notes the loader could not read
+        if problem.field and problem.message == CONTROL_MESSAGE:
+            out.append(Finding(
+                WARNING, "control-characters", problem.path, problem.message,
+                "remove them: a field is plain text (use a list for several values)", problem.line, problem.field,
+            ))
+            continue
         if problem.field:
             code = "bad-field"
             message = problem.message.removesuffix(ignored) + " (the field is ignored until it is fixed)"
@@ -419,4 +425,6 @@ def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iter
         *unknown_circles(vault.people, vault.config),
         *future_dates(vault.people, today),
     ]
+    conflicted = {f.path for f in findings if f.code == "conflict"}
+    findings = [f for f in findings if not (f.code == "duplicate-key" and f.path in conflicted)]
     return sorted(set(findings), key=Finding.sort_key)
