@@ -198,8 +198,8 @@ def follow_up_event(due: Due, config: Config, today: date) -> Event:
         lines.append("Works: " + ", ".join(one_line(x) for x in (person.role, org) if x))
     seen = person.last_seen
     if seen:
-        days = (today - seen).days
-        text = f"Last contact: {seen.isoformat()} ({_plural(days, 'day')} ago)"
+        # No "N days ago": it would change every event every day, and be stale on the day itself.
+        text = f"Last contact: {seen.isoformat()}"
         last = person.last_log if person.log else None
         if last and last.date == seen and last.text:
             text += f" — {plain(last.text)}"

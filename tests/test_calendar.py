@@ -1,0 +1,417 @@
+"""The follow-up calendar: valid for icalendar, the strict `ical` parser and khal; stable UIDs;
+deterministic DTSTAMPs; no property injection from a note."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import icalendar
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ical.calendar_stream import IcsCalendarStream
+
+from vaultnet.calendar import PRODID, build_calendar, escape_text, fold
+from vaultnet.config import Config, load_config, parse_config
+from vaultnet.loader import load_vault, parse_note
+from vaultnet.yamltext import double_quoted
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+KHAL = Path(sys.executable).with_name("khal")
+TODAY = date(2026, 11, 23)  # a Monday; conftest pins the CLI to it
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def validate(data: bytes) -> icalendar.Calendar:
+    """Every check a subscriber's client relies on; returns the icalendar parse."""
+    assert data.endswith(b"\r\n")
+    lines = data.split(b"\r\n")[:-1]
+    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines), "bare LF or CR inside a line"
+    for line in lines:
+        assert len(line) <= 75, f"line longer than 75 octets: {line!r}"
+        line.decode("utf-8")  # folding never cuts a UTF-8 sequence
+    text = data.decode("utf-8")
+    # The strict parser: invalid dates, mixed DATE/DATE-TIME, duplicated properties are errors.
+    strict = IcsCalendarStream.calendar_from_ics(text)
+    cal = icalendar.Calendar.from_ical(data)
+    for component in cal.walk():
+        assert not component.errors, (component.name, component.errors)
+    assert str(cal["PRODID"]) == PRODID and str(cal["VERSION"]) == "2.0"
+    assert cal["X-PUBLISHED-TTL"].to_ical() == b"PT12H"
+    assert icalendar.vDuration.from_ical("PT12H") == timedelta(hours=12)
+    assert re.search(rb"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n", data)
+    unfolded = data.replace(b"\r\n ", b"")
+    names = re.findall(rb"(?m)^(?:NAME|X-WR-CALNAME):(.*)\r$", unfolded)
+    assert len(names) == 2 and names[0] == names[1], "NAME and X-WR-CALNAME say the same"
+    events = cal.walk("VEVENT")
+    assert len(events) == len(strict.events)
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids)), "UIDs must be unique"
+    for event in events:
+        stamp = event["DTSTAMP"].dt
+        assert isinstance(stamp, datetime) and stamp.tzinfo is not None and stamp.utcoffset() == timedelta(0)
+        start, end = event["DTSTART"].dt, event["DTEND"].dt
+        assert type(start) is date and type(end) is date, "all-day events: DATE values"
+        assert end == start + timedelta(days=1), "DTEND is the exclusive next day"
+        assert "TZID" not in event["DTSTART"].params
+    assert b"VTODO" not in data
+    return cal
+
+
+def events_by_summary(cal: icalendar.Calendar) -> dict[str, icalendar.Event]:
+    return {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+
+
+def write_small_vault(vault) -> None:
+    """Six people whose follow-ups are worked out by hand for 2026-11-23 (see each comment)."""
+    vault.write("Ann Alpha", """\
+        ---
+        tags: [founder, Climate]
+        org: "[[Acme]]"
+        role: CEO
+        email: ann@acme.test
+        circle: close
+        last_contact: 2026-10-01
+        needs: [funding, a CFO]
+        offers: [design reviews]
+        helped:
+          - 2026-05-01 intro to [[Bob Beta]]: pilot
+        received:
+          - 2026-06-01 coffee and advice
+        ---
+        # Ann Alpha
+
+        ## Log
+        - 2026-10-01 call: catch-up, she is raising
+        """)  # close = 30d: due 2026-10-31, 23 days overdue
+    vault.write("Bob Beta", """\
+        ---
+        tags: [climate]
+        org: Acme
+        follow_up: 2026-11-25
+        last_contact: 2026-09-01
+        birthday: --02-29
+        ---
+        """)  # follow-up date this week
+    vault.write("Cy Gamma", """\
+        ---
+        cadence: 1m
+        last_contact: 2026-11-01
+        needs: [a designer]
+        ---
+        """)  # due 2026-12-01: within 30 days, not this week
+    vault.write("Dee Delta", "---\norg: Solo\n---\n")  # no dates: never contacted, due today
+    vault.write("Eve Epsilon", "---\ncadence: none\nlast_contact: 2026-01-01\n---\n")  # never due
+    vault.write("Fay Far", """\
+        ---
+        cadence: 1y
+        last_contact: 2026-11-20
+        birthday: 1990-05-17
+        ---
+        """)  # due 2027-11-20: beyond the 90-day horizon; birthday yearly
+
+
+def build(vault, *args: str, today: str = "2026-11-23"):
+    result = vault.run("build", *args, today=today)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result
+
+
+def ics(vault) -> bytes:
+    return (vault.root / "followups.ics").read_bytes()
+
+
+def khal_config(tmp: Path, calendar_dir: Path) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    calendar_dir.mkdir(parents=True, exist_ok=True)
+    config = tmp / "khal.conf"
+    config.write_text(
+        f"""[calendars]
+[[followups]]
+path = {calendar_dir}
+type = calendar
+[locale]
+timeformat = %H:%M
+dateformat = %Y-%m-%d
+longdateformat = %Y-%m-%d
+datetimeformat = %Y-%m-%d %H:%M
+longdatetimeformat = %Y-%m-%d %H:%M
+default_timezone = UTC
+local_timezone = UTC
+[sqlite]
+path = {tmp / 'khal.db'}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def khal(config: Path, *args: str) -> str:
+    done = subprocess.run(
+        [str(KHAL), "-c", str(config), *args], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "error" not in done.stderr.lower(), done.stderr
+    return done.stdout
+
+
+def khal_events(config: Path, start: str = "2026-11-23", end: str = "2027-11-22") -> list[tuple[str, str, str]]:
+    out = khal(config, "list", "--format", "{start-date}|{title}|{uid}", "--day-format", "", start, end)
+    return [tuple(line.split("|", 2)) for line in out.splitlines() if line.strip()]
+
+
+# --- the small vault, worked out by hand ------------------------------------------------------
+
+
+def test_small_vault_events_dates_and_summaries(vault):
+    write_small_vault(vault)
+    build(vault)
+    cal = validate(ics(vault))
+    events = events_by_summary(cal)
+    assert sorted(events) == sorted([
+        "Follow up: Ann Alpha (23 days overdue)",
+        "Follow up: Dee Delta (never contacted)",
+        "Follow up: Bob Beta",
+        "Follow up: Cy Gamma",
+        "Birthday: Bob Beta",
+        "Birthday: Fay Far",
+    ])
+    start = {s: e["DTSTART"].dt for s, e in events.items()}
+    assert start["Follow up: Ann Alpha (23 days overdue)"] == TODAY  # overdue: placed on today
+    assert start["Follow up: Dee Delta (never contacted)"] == TODAY
+    assert start["Follow up: Bob Beta"] == date(2026, 11, 25)
+    assert start["Follow up: Cy Gamma"] == date(2026, 12, 1)
+    # Birthdays: yearly; 29 February falls on the last day of February in common years.
+    bob = events["Birthday: Bob Beta"]
+    assert dict(bob["RRULE"]) == {"FREQ": ["YEARLY"], "BYMONTH": [2], "BYMONTHDAY": [-1]}
+    assert bob["DTSTART"].dt == date(2000, 2, 29)
+    fay = events["Birthday: Fay Far"]
+    assert dict(fay["RRULE"]) == {"FREQ": ["YEARLY"]} and fay["DTSTART"].dt == date(1990, 5, 17)
+    # Everything in the feed is transparent (a reminder does not block the day).
+    assert all(str(e["TRANSP"]) == "TRANSPARENT" for e in events.values())
+    # The calendar name comes from the config default.
+    assert str(cal["X-WR-CALNAME"]) == "Follow-ups"
+
+
+def test_description_carries_what_helps_a_follow_up(vault):
+    write_small_vault(vault)
+    build(vault)
+    ann = events_by_summary(validate(ics(vault)))["Follow up: Ann Alpha (23 days overdue)"]
+    description = str(ann["DESCRIPTION"])
+    assert description.splitlines() == [
+        "Due 2026-10-31, 23 days overdue.",
+        "Cadence: every 30d (circle close)",
+        "Works: CEO, Acme",
+        "Last contact: 2026-10-01 — call: catch-up, she is raising",
+        "Needs: funding; a CFO",
+        "Offers: design reviews",
+        "You last helped: 2026-05-01 intro to Bob Beta: pilot",
+        "Contact: ann@acme.test",
+        "Note: People/Ann Alpha.md",
+    ]
+    assert [str(c) for c in ann["CATEGORIES"].cats] == ["founder", "Climate"]
+    # Commas and semicolons are escaped on the wire, not swallowed.
+    assert b"Due 2026-10-31\\, 23 days overdue." in ics(vault).replace(b"\r\n ", b"")
+
+
+def test_horizon_and_birthdays_follow_the_config(vault):
+    write_small_vault(vault)
+    vault.config('calendar_horizon = "400d"\nbirthdays = false\ncalendar_name = "Keep in touch; weekly, really"\n')
+    build(vault)
+    cal = validate(ics(vault))
+    summaries = set(events_by_summary(cal))
+    assert "Follow up: Fay Far" in summaries  # 2027-11-20 is within 400 days
+    assert not any(s.startswith("Birthday") for s in summaries)
+    assert b"\r\nNAME:Keep in touch\\; weekly\\, really\r\n" in ics(vault)
+    assert b"X-WR-CALNAME:Keep in touch\\; weekly\\, really\r\n" in ics(vault)
+    vault.config('calendar_horizon = "7d"\n')
+    build(vault)
+    summaries = set(events_by_summary(validate(ics(vault))))
+    assert "Follow up: Cy Gamma" not in summaries and "Follow up: Bob Beta" in summaries
+
+
+# --- stability --------------------------------------------------------------------------------
+
+
+def uids(vault) -> dict[str, str]:
+    return {str(e["SUMMARY"]).split(" (")[0]: str(e["UID"]) for e in validate(ics(vault)).walk("VEVENT")}
+
+
+def test_rebuild_is_byte_identical_and_uids_are_stable_across_edits(vault):
+    write_small_vault(vault)
+    build(vault)
+    first, before = ics(vault), uids(vault)
+    build(vault)
+    assert ics(vault) == first
+    # Edit everything about Ann except her file: name, needs, last contact.
+    path = vault.people / "Ann Alpha.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("tags:", "name: Ann A. Alpha-Smith\ntags:").replace("2026-10-01\nneeds", "2026-11-22\nneeds")
+    path.write_text(text.replace("[funding, a CFO]", "[a new job]"), encoding="utf-8")
+    build(vault)
+    after = uids(vault)
+    assert after["Follow up: Ann A. Alpha-Smith"] == before["Follow up: Ann Alpha"]
+    assert {k: v for k, v in after.items() if "Ann" not in k} == {k: v for k, v in before.items() if "Ann" not in k}
+
+
+def test_uid_follows_the_file_case_and_unicode_form_do_not_matter(vault):
+    vault.write("Zoë Ångström", "---\nlast_contact: 2026-11-01\ncircle: inner\n---\n")
+    build(vault)
+    uid = uids(vault)["Follow up: Zoë Ångström"]
+    # The same note under an NFD file name (what macOS may hand to git) and another case: same UID.
+    import unicodedata
+
+    os.rename(vault.people / "Zoë Ångström.md", vault.people / (unicodedata.normalize("NFD", "zoë ångström") + ".md"))
+    build(vault)
+    assert list(uids(vault).values()) == [uid]
+    # A real rename is a new note: a new UID (the old event simply leaves the feed).
+    os.rename(next(vault.people.iterdir()), vault.people / "Zoe Angstrom.md")
+    build(vault)
+    assert list(uids(vault).values()) != [uid] and len(uids(vault)) == 1
+
+
+def test_dtstamp_comes_from_the_notes_not_the_clock(vault):
+    write_small_vault(vault)
+    build(vault, today="2026-11-23")
+    events = events_by_summary(validate(ics(vault)))
+    stamp = {s: e["DTSTAMP"].dt for s, e in events.items()}
+    utc = timezone.utc
+    assert stamp["Follow up: Cy Gamma"] == datetime(2026, 11, 1, tzinfo=utc)  # its last contact
+    assert stamp["Follow up: Bob Beta"] == datetime(2026, 9, 1, tzinfo=utc)
+    assert stamp["Follow up: Ann Alpha (23 days overdue)"] == datetime(2026, 11, 23, tzinfo=utc)  # moved to today
+    assert stamp["Birthday: Fay Far"] == datetime(1990, 5, 17, tzinfo=utc)
+    # A day later, the events that did not move keep their bytes, DTSTAMP included.
+    first = {s: e.to_ical() for s, e in events.items()}
+    build(vault, today="2026-11-24")
+    later = {s: e.to_ical() for s, e in events_by_summary(validate(ics(vault))).items()}
+    for summary in ("Follow up: Cy Gamma", "Follow up: Bob Beta", "Birthday: Fay Far", "Birthday: Bob Beta"):
+        assert later[summary] == first[summary]
+    assert "Follow up: Ann Alpha (24 days overdue)" in later
+
+
+def test_two_copies_of_a_vault_give_the_same_feed(vault, tmp_path):
+    write_small_vault(vault)
+    build(vault)
+    copy = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(vault.root, copy)
+    (copy / "followups.ics").unlink()
+    from click.testing import CliRunner
+
+    from vaultnet.cli import main
+
+    result = CliRunner().invoke(main, ["--vault", str(copy), "--today", "2026-11-23", "build"])
+    assert result.exit_code == 0
+    assert (copy / "followups.ics").read_bytes() == ics(vault)
+
+
+# --- escaping -------------------------------------------------------------------------------
+
+
+def test_hostile_text_cannot_inject_properties(vault):
+    vault.write("Mallory", (
+        "---\n"
+        'name: "Mal\\r\\nBEGIN:VEVENT\\nUID:evil\\nSUMMARY:pwned, really; yes \\\\ done"\n'
+        'needs: ["a\\nEND:VEVENT\\nBEGIN:VEVENT", "x;y,z\\\\n"]\n'
+        'tags: ["a,b", "c;d"]\n'
+        "---\n"
+    ))
+    build(vault)
+    data = ics(vault)
+    cal = validate(data)
+    events = cal.walk("VEVENT")
+    assert len(events) == 1
+    (event,) = events
+    assert str(event["SUMMARY"]) == "Follow up: Mal BEGIN:VEVENT UID:evil SUMMARY:pwned, really; yes \\ done (never contacted)"
+    assert re.search(r"Needs: a\sEND:VEVENT\sBEGIN:VEVENT; x;y,z\\n\n", str(event["DESCRIPTION"]))
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["a,b", "c;d"]
+    assert data.count(b"\r\nBEGIN:VEVENT\r\n") == 1
+    assert str(event["UID"]).startswith("followup-")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=80),
+    need=st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=200),
+)
+def test_any_text_round_trips_through_the_feed(name, need):
+    """Whatever a note holds, the feed parses strictly, holds one event, and says the same text."""
+    config = Config(root=Path("/nonexistent"))
+    note = f"---\nname: {double_quoted(name)}\nneeds: [{double_quoted(need)}]\n---\n".encode("utf-8")
+    person, problems = parse_note("People/Someone.md", note)
+    assert person is not None and not [p for p in problems if p.fatal]
+    data = build_calendar([person], config, TODAY)
+    cal = validate(data)
+    (event,) = cal.walk("VEVENT")
+    shown = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", person.name).split()) or "Someone"
+    assert str(event["SUMMARY"]) == f"Follow up: {shown} (never contacted)"
+    if person.needs:
+        expected = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", person.needs[0].replace("\r\n", "\n").replace("\r", "\n"))
+        if "[" not in expected:  # links are shown as their text; covered elsewhere
+            assert f"Needs: {expected}" in str(event["DESCRIPTION"])
+
+
+def test_fold_and_escape_primitives():
+    assert escape_text("a,b;c\\d\ne\r\nf\rg\x00h") == "a\\,b\\;c\\\\d\\ne\\nf\\ng h"
+    line = "DESCRIPTION:" + "é" * 100
+    folded = fold(line).encode("utf-8")
+    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
+    assert folded.replace(b"\r\n ", b"").rstrip(b"\r\n").decode("utf-8") == line
+    assert fold("SHORT:x") == "SHORT:x\r\n"
+
+
+# --- a real client: khal ----------------------------------------------------------------------
+
+
+def test_khal_imports_the_example_feed_and_updates_by_uid(tmp_path):
+    """The subscription flow in a real client: import, change a note, import again — khal
+    updates the event in place (same UID) instead of duplicating it."""
+    assert KHAL.exists(), "khal is a test dependency (pip install -e .[test])"
+    root = tmp_path / "vault"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("Index", "*.ics", ".vaultnet"))
+    from click.testing import CliRunner
+
+    from vaultnet.cli import main
+
+    def run_build() -> bytes:
+        result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build"])
+        assert result.exit_code == 0, result.output
+        config = load_config(root)
+        return config.calendar_path.read_bytes()
+
+    data = run_build()
+    cal = validate(data)
+    feed = root / load_config(root).calendar
+    expected = {(e["DTSTART"].dt.isoformat(), str(e["SUMMARY"]), str(e["UID"])) for e in cal.walk("VEVENT") if "RRULE" not in e}
+    config = khal_config(tmp_path / "khal", tmp_path / "khal" / "calendar")
+    khal(config, "import", "--batch", "-a", "followups", str(feed))
+    listed = khal_events(config)
+    assert expected <= set(listed)
+    assert len(listed) == len(expected) + sum(1 for e in cal.walk("VEVENT") if "RRULE" in e)
+    # khal reads the same text we wrote (printics re-parses the file on its own).
+    printed = khal(config, "printics", str(feed))
+    assert f"{len(cal.walk('VEVENT'))} events found" in printed
+
+    # Move one person's follow-up: contact them "today".
+    vault = load_vault(load_config(root))
+    person = next(p for p in vault.people if any(str(e["SUMMARY"]).startswith(f"Follow up: {p.name} (") for e in cal.walk("VEVENT")))
+    note = root / person.path
+    text = note.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^last_contact: .*$", "last_contact: 2026-11-23", text) if "last_contact:" in text else text.replace("---\n", "---\nlast_contact: 2026-11-23\n", 1)
+    text = re.sub(r"(?m)^follow_up: .*\n", "", text)
+    note.write_text(text, encoding="utf-8")
+    run_build()
+    khal(config, "import", "--batch", "-a", "followups", str(feed))
+    relisted = khal_events(config)
+    mine = [row for row in relisted if row[1].startswith(f"Follow up: {person.name}")]
+    assert len(mine) <= 1, f"duplicated after re-import: {mine}"
+    assert all(row[0] > "2026-11-23" for row in mine)
+    assert len(relisted) == len(listed) - (1 - len(mine))
