@@ -466,7 +466,7 @@ def write_cache(path: Path, head: dict, notes: dict) -> bool:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / ".gitignore").write_text("# vaultnet's cache of parsed notes: never commit it\n*\n", encoding="utf-8")
         data = json.dumps({"header": head, "notes": notes}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)  # less the umask, like any file
     except (OSError, ValueError, TypeError):
         return False
     try:
