@@ -298,3 +298,25 @@ def test_a_progress_bar_on_a_terminal_for_a_large_file(vault, tmp_path):
     assert "Importing Connections.csv" in text and "100%" in text
     assert "150 contacts read; 150 created" in text
     assert len(list(vault.people.glob("*.md"))) == 150
+
+
+def test_tag_everyone_and_a_cadence_for_new_notes(vault):
+    vault.write("Ada Lovelace", "---\nemail: ada@analytical.example\ntags: [maths]\n---\n")
+    old = DATA / "linkedin_connections_old.csv"
+    result = vault.run("import", "linkedin", str(old), "--tag", "linkedin", "--tag", "#Imported 2026", "--cadence", "none")
+    assert result.exit_code == 0, result.output
+    assert vault.read("Ada Lovelace").decode() == (
+        "---\nemail: ada@analytical.example\ntags: [maths, linkedin, Imported-2026]\n"
+        "org: Analytical Engines Ltd\nrole: Mathematician\nmet: 2024-03-14\nmet_at: LinkedIn\n---\n"
+    )  # an existing note keeps its own schedule: no cadence added
+    alan = person(vault, "Alan Turing")
+    assert alan.tags == ("linkedin", "Imported-2026") and str(alan.cadence) == "none"
+    assert "Alan Turing" not in vault.run("due").stdout  # a pile of old connections does not all fall due at once
+    again = vault.run("import", "linkedin", str(old), "--tag", "linkedin", "--tag", "#Imported 2026", "--cadence", "none")
+    assert "nothing to change" in again.stdout
+
+
+def test_a_tag_that_is_no_tag_is_refused(vault):
+    result = vault.run("import", "linkedin", str(LINKEDIN), "--tag", "###")
+    assert result.exit_code == 2 and "--tag" in result.stderr
+    assert not list(vault.people.iterdir())

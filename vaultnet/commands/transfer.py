@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from ..context import App
+from ..context import DURATION, App
 from ..errors import VaultnetError
 
 pass_app = click.make_pass_decorator(App)
@@ -49,11 +49,18 @@ def _read_bytes(file: str) -> tuple[bytes, str]:
         raise VaultnetError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
 
-def _import(app: App, kind: str, file: str, dry_run: bool) -> None:
-    from ..importers import merge, read_file
+def _import(app: App, kind: str, file: str, dry_run: bool, tags: tuple[str, ...], cadence) -> None:
+    from dataclasses import replace
 
+    from ..importers import contact as clean, merge, read_file
+
+    extra_tags = clean.tags(tags)
+    if len(extra_tags) != len(tags):
+        raise click.BadParameter(f"{', '.join(tags)}: a tag needs a letter (Obsidian tags are letters, digits, - _ /)", param_hint="--tag")
     data, source = _read_bytes(file)
     result = read_file(kind, data, source)
+    if extra_tags:
+        result.contacts = [replace(c, tags=clean.tags([*c.tags, *extra_tags])) for c in result.contacts]
     if not result.contacts:
         for skipped in result.skipped:
             click.echo(f"{source}: {skipped}", err=True)
@@ -62,7 +69,7 @@ def _import(app: App, kind: str, file: str, dry_run: bool) -> None:
         click.echo(f"{source}: no contacts in the file; nothing to do")
         return
     vault = app.vault()
-    planned = merge.plan(vault, result)
+    planned = merge.plan(vault, result, {"cadence": str(cadence)} if cadence is not None else None)
     for problem in sorted(planned.skipped + planned.warnings, key=_position):
         click.echo(f"{source}: {problem}", err=True)
     show_bar = not dry_run and len(planned.targets) >= PROGRESS_FROM and sys.stdout.isatty()
@@ -129,9 +136,12 @@ def _import_command(kind: str, summary: str):
     @click.command(name=kind, help=summary)
     @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
     @click.option("--dry-run", "-n", is_flag=True, help="Print what would be created or changed; write nothing.")
+    @click.option("--tag", "tags", multiple=True, help="Tag everyone in the file with this too, e.g. --tag linkedin (repeatable).")
+    @click.option("--cadence", type=DURATION, help="Cadence for the notes this import creates, e.g. 1y or none "
+                  "(else they fall due by met + the default cadence).")
     @pass_app
-    def command(app: App, file: str, dry_run: bool) -> None:
-        _import(app, kind, file, dry_run)
+    def command(app: App, file: str, dry_run: bool, tags: tuple[str, ...], cadence) -> None:
+        _import(app, kind, file, dry_run, tags, cadence)
 
     return command
 

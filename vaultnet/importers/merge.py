@@ -81,7 +81,8 @@ class Target:
         return fields
 
 
-_ORDER = ("name", "aliases", "tags", "org", "role", "email", "phone", "met", "met_at", "introduced_by", "linkedin", "birthday")
+_ORDER = ("name", "aliases", "tags", "org", "role", "email", "phone", "circle", "cadence", "met", "met_at", "introduced_by",
+          "linkedin", "birthday")
 
 
 def _field_rank(key: str) -> tuple[int, str]:
@@ -116,8 +117,12 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def plan(vault: Vault, result: ReadResult) -> Plan:
-    """Decide, without writing, which contacts create notes and which merge into whom."""
+def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = None) -> Plan:
+    """Decide, without writing, which contacts create notes and which merge into whom.
+
+    ``new_fields`` go into every note the import creates (``--cadence``), and
+    into no existing note.
+    """
     config = vault.config
     emails: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
@@ -174,6 +179,7 @@ def plan(vault: Vault, result: ReadResult) -> Plan:
             target = targets[key] = Target(path=key, name=contact.name, new=True)
             if contact.name != stem:
                 target.fields["name"] = contact.name
+            target.fields.update(new_fields or {})
             order.append(key)
             how = "new"
         target.contacts.append(contact)
@@ -376,14 +382,17 @@ def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Cal
                 if target.notes:
                     messages.append("## Notes section from the file")
                 outcomes.append(Outcome(target, messages, "created"))
-            elif dry_run:
-                path = config.root / target.path
-                editor = NoteEditor(target.path, path.read_bytes())
+            else:
+                # First in memory: a dry run stops here, and a note with nothing to gain
+                # (most of them, when a file is imported again) is not even locked.
+                editor = NoteEditor(target.path, (config.root / target.path).read_bytes())
                 edit_for(target, messages)(editor)
                 editor.result()  # the same verification a real write does
-                outcomes.append(Outcome(target, messages, "changed" if editor.changed else "unchanged"))
-            else:
-                changed = edit_notes(config.root, [(target.path, edit_for(target, messages))])
+                if editor.changed and not dry_run:
+                    messages = []  # decided again under the lock, on the note as it is then
+                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))])
+                else:
+                    changed = editor.changed
                 outcomes.append(Outcome(target, messages, "changed" if changed else "unchanged"))
         except (NoteError, VaultnetError) as exc:
             outcomes.append(Outcome(target, [str(exc)], "failed"))
