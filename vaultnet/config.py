@@ -105,19 +105,37 @@ class Config:
 
     @property
     def people_path(self) -> Path:
-        return self.root / self.people_dir
+        return self._inside("people_dir", self.people_dir)
 
     @property
     def index_path(self) -> Path:
-        return self.root / self.index_dir
+        return self._inside("index_dir", self.index_dir)
 
     @property
     def calendar_path(self) -> Path:
-        return self.root / self.calendar
+        return self._inside("calendar", self.calendar)
 
     @property
     def templates_path(self) -> Path:
-        return self.root / self.templates_dir
+        return self._inside("templates_dir", self.templates_dir)
+
+    def _inside(self, key: str, rel: str) -> Path:
+        """``root / rel``, refused when a symbolic link on the way leads out of the vault.
+
+        A shared or cloned vault could ship ``People`` or ``Index`` as a link to
+        ``~/.ssh`` or the like; vaultnet reads and writes only inside the vault.
+        """
+        path = self.root / rel
+        try:
+            resolved, root = path.resolve(), self.root.resolve()
+        except (OSError, RuntimeError):
+            return path
+        if resolved != root and root not in resolved.parents:
+            raise VaultnetError(
+                f"{key} '{rel}' is a symbolic link leading outside the vault (to {resolved}); vaultnet reads and "
+                "writes only inside the vault: replace the link with a real folder or file"
+            )
+        return path
 
     @property
     def state_path(self) -> Path:
