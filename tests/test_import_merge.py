@@ -320,3 +320,24 @@ def test_a_tag_that_is_no_tag_is_refused(vault):
     result = vault.run("import", "linkedin", str(LINKEDIN), "--tag", "###")
     assert result.exit_code == 2 and "--tag" in result.stderr
     assert not list(vault.people.iterdir())
+
+
+def test_a_shared_email_does_not_file_one_person_under_another(vault, tmp_path):
+    vault.write("John Doe", "---\nemail: family@doe.example\n---\n")
+    vault.write("Jane Doe", "---\nrole: Nurse\n---\n")
+    before = vault.snapshot()
+    file = csv_file(tmp_path, "Jane,Doe,,family@doe.example,Hospital,,")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert "line 4: its email belongs to one person and its name to another (People/Jane Doe.md, People/John Doe.md)" in result.stderr
+    assert vault.snapshot() == before
+
+
+def test_a_nickname_is_a_name_within_the_same_import(vault):
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nNICKNAME:Amazing Grace\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Amazing Grace\r\nTITLE:Admiral\r\nEND:VCARD\r\n")
+    result = vault.run("import", "vcard", "-", input=card)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in vault.people.iterdir()] == ["Grace Hopper.md"]
+    assert person(vault, "Grace Hopper").role == "Admiral"
+    assert "nothing to change" in vault.run("import", "vcard", "-", input=card).stdout

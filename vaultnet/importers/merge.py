@@ -149,11 +149,17 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
         how = "email"
         for email in contact.emails:
             found |= emails.get(email.casefold(), set())
-        if not found and contact.name:
-            how = "name"
-            found = set(names.get(normalise(contact.name), set()))
+        by_name = set(names.get(normalise(contact.name), set())) if contact.name else set()
+        if not found:
+            how, found = "name", by_name
+        elif len(found) == 1 and by_name and not by_name & found:
+            # A shared address (a family's, an office's): the email says one person, the name
+            # another. Guessing would file one person's details, and name, in the other's note.
+            listed = ", ".join(sorted(_path(targets, k) for k in found | by_name))
+            skipped.append(Skipped(contact.where, f"its email belongs to one person and its name to another ({listed}); add it by hand"))
+            continue
         if len(found) > 1:
-            listed = ", ".join(sorted(targets[k].path if k in targets else k for k in found))
+            listed = ", ".join(sorted(_path(targets, k) for k in found))
             skipped.append(Skipped(contact.where, f"matches several people by {how} ({listed}); add it by hand or merge those notes"))
             continue
         if found:
@@ -186,8 +192,12 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
         target.matched_by.append(how)
         if target.new:
             _fold(target, contact)
-        index(key, contact.emails, (contact.name,))
+        index(key, contact.emails, (contact.name, *contact.aliases))
     return Plan(result.source, len(result.contacts), [targets[k] for k in order], skipped, warnings)
+
+
+def _path(targets: dict[str, Target], key: str) -> str:
+    return targets[key].path if key in targets else key
 
 
 def _taken_file_names(config: Config) -> set[str]:
