@@ -103,9 +103,17 @@ class App:
         return person
 
 
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (a newline or an escape code in a
+    file name, say) are shown as escapes instead of forging lines or colours."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def report_problems(problems) -> None:
     for problem in problems:
-        click.echo(f"warning: {problem}" if not problem.fatal else f"skipped: {problem}", err=True)
+        click.echo(printable(f"warning: {problem}" if not problem.fatal else f"skipped: {problem}"), err=True)
 
 
 def to_json(value: Any) -> str:
