@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..context import App, to_json
+from ..context import App, printable, to_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -63,7 +63,7 @@ def _print(findings) -> None:
         if finding.path != current:
             if current is not None:
                 click.echo("")
-            click.echo(click.style(finding.path, bold=True))
+            click.echo(click.style(printable(finding.path), bold=True))
             current = finding.path
         where = []
         if finding.line:
@@ -71,7 +71,7 @@ def _print(findings) -> None:
         if finding.field:
             where.append(f"field '{finding.field}'")
         label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow")
-        click.echo(f"  {label}: {', '.join(where) + ': ' if where else ''}{finding.message} [{finding.code}]")
-        click.echo(f"    fix: {finding.fix}")
+        click.echo(f"  {label}: " + printable(f"{', '.join(where) + ': ' if where else ''}{finding.message} [{finding.code}]"))
+        click.echo("    fix: " + printable(finding.fix))
     if findings:
         click.echo("")
