@@ -263,3 +263,15 @@ def test_a_people_dir_outside_the_vault_is_refused(vault, config_text):
     result = vault.run("check")
     assert result.exit_code == 1
     assert "people_dir" in result.stderr and "inside the vault" in result.stderr
+
+
+def test_a_temp_file_left_by_a_killed_write_is_reported(vault):
+    vault.write("Bob Stone", BOB)
+    (vault.people / ".Bob Stone.md.abcd1234.vaultnet-tmp").write_bytes(b"---\nhalf")
+    code, data = findings(vault)
+    assert code == 0
+    temp = one(data, "leftover-temp-file")
+    assert temp["path"] == "People/.Bob Stone.md.abcd1234.vaultnet-tmp" and "delete it" in temp["fix"]
+    vault.run("log", "Bob", "call")  # the next write of that note removes it
+    code, data = findings(vault)
+    assert data["findings"] == []

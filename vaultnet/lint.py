@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from .atomic import TEMP_SUFFIX
 from .config import Config
 from .errors import Problem
 from .loader import MAX_NOTE_BYTES, Vault
@@ -79,7 +80,8 @@ class RawFile:
 
     ``kind``: ``note`` (a ``.md`` file; ``data`` holds its bytes, or None when
     unreadable or too big), ``folder``, ``other`` (any other file), ``link-outside``
-    (a symbolic link leading out of the vault), ``link-broken``.
+    (a symbolic link leading out of the vault), ``link-broken``, ``stale-temp`` (a temporary
+    file left by a vaultnet that was killed mid-write).
     """
 
     path: str
@@ -106,6 +108,9 @@ def scan(config: Config) -> list[RawFile]:
                 found.append(RawFile(path.relative_to(config.root).as_posix(), "folder"))
         dirs[:] = [d for d in dirs if d not in hidden]
         for name in sorted(files):
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                found.append(RawFile((Path(folder) / name).relative_to(config.root).as_posix(), "stale-temp"))
+                continue
             if name.startswith("."):
                 continue
             path = Path(folder) / name
@@ -269,6 +274,12 @@ def stray_files(files: Iterable[RawFile]) -> list[Finding]:
                 WARNING, "link-outside-vault", raw.path,
                 "a symbolic link to a file outside the vault; vaultnet never reads it",
                 "copy the note into the vault, or delete the link",
+            ))
+        elif raw.kind == "stale-temp":
+            out.append(Finding(
+                WARNING, "leftover-temp-file", raw.path,
+                "a temporary file left by an interrupted write (the note itself was not changed)",
+                "delete it; vaultnet also removes it the next time it writes that note",
             ))
         elif raw.kind == "link-broken":
             out.append(Finding(WARNING, "broken-symlink", raw.path, "a symbolic link to nothing", "delete the link"))
