@@ -154,7 +154,12 @@ class IndexViews:
             config = self.config
             if config.link_style == "wikilink" and _UNSAFE_STEM.search(person.stem):
                 config = self._markdown_config
-            link = self._links[key] = person_link(config, person, from_file=self.from_file, in_table=in_table)
+            link = person_link(config, person, from_file=self.from_file, in_table=in_table)
+            if config.link_style == "markdown":
+                # The label escaped like every other text here ($, %%, #tags too); the target as linked.
+                target = link[link.rindex("](") :]
+                link = "[" + _escape_plain(" ".join(person.name.split()), False) + target
+            self._links[key] = link
         return link
 
     @cached_property
