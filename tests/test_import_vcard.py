@@ -103,3 +103,12 @@ def test_from_standard_input(vault):
     assert result.exit_code == 0, result.output
     assert "<stdin>: card 4 at line 36" in result.stderr
     assert names(vault) == ["Katherine Johnson", "Margaret Hamilton", "李小龙"]
+
+
+def test_a_folded_line_that_reads_end_vcard_does_not_end_the_card(vault):
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nNOTE:the text says \r\n END:VCARD and goes on\r\n"
+            "EMAIL:ada@x.example\r\nEND:VCARD\r\n")
+    result = vault.run("import", "vcard", "-", input=card)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert person(vault, "Ada Lovelace").emails == ("ada@x.example",)
+    assert "## Notes\n\nthe text says END:VCARD and goes on\n" in vault.read("Ada Lovelace").decode()

@@ -35,14 +35,14 @@ def cards(lines: list[str]) -> tuple[list[tuple[int, int, list[str]]], list[Skip
     start = count = 0
     stray = False
     for number, line in enumerate(lines, 1):
-        if _BEGIN.match(line.strip()):
+        if _BEGIN.match(line.rstrip()):  # not lstrip: an indented line continues a folded one
             if current is not None:
                 problems.append(Skipped(f"card {count} at line {start}", "no END:VCARD before the next BEGIN:VCARD; card skipped"))
             count += 1
             current, start = [line], number
         elif current is not None:
             current.append(line)
-            if _END.match(line.strip()):
+            if _END.match(line.rstrip()):
                 found.append((count, start, current))
                 current = None
         elif line.strip() and not stray:
