@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from .. import actions
 from ..context import DATE, DURATION, App, table, to_json
 from ..dates import parse_date
 from ..durations import parse_duration
@@ -139,6 +138,7 @@ def add(app: App, name: str, **options) -> None:
             raise click.BadParameter(str(exc), param_hint="--birthday") from None
     fields["needs"] = list(options["needs"]) or None
     fields["offers"] = list(options["offers"]) or None
+    from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.add_person(vault, name, fields, app.today)
     click.echo(f"added {outcome.path}")
     for message in outcome.messages + ([note] if note else []):
@@ -158,6 +158,7 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
     """
     day = _when(app, day)
     target = app.person(person)
+    from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.log_contact(app.config, target, _words(text), day)
     click.echo(f"logged {day.isoformat()} for {target.name} ({outcome.path})")
     for message in outcome.messages:
@@ -173,6 +174,7 @@ def _ledger_command(key: str, summary: str):
     def command(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
         day = _when(app, day)
         target = app.person(person)
+        from .. import actions  # here, not at the top: --help must not import the YAML editor
         outcome = actions.add_ledger_item(app.config, target, key, _words(text), day)
         click.echo(f"{key}: {target.name} ({outcome.path})")
 
@@ -202,6 +204,7 @@ def snooze(app: App, person: str, when: str) -> None:
             raise click.BadParameter("to stop following up, set `cadence: none` in the note", param_hint="DATE|DURATION")
         until = duration.after(app.today)
     target = app.person(person)
+    from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.snooze(app.config, target, until)
     click.echo(f"{target.name}: next follow-up {until.isoformat()} ({outcome.path})")
 
@@ -308,6 +311,7 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
 
     vault = app.vault()
     today = app.today
+    from .. import actions  # here, not at the top: --help must not import the YAML editor
     people = actions.people_matching(vault.people, tag, org, circle, query)
     if as_json:
         click.echo(to_json([person_dict(p, vault.config, today) for p in people]))
