@@ -76,7 +76,7 @@ def test_a_hand_written_note_only_gains_lines(vault, tmp_path):
         "## Log\n"
         "- 2026-01-05 coffee: talked about looms\n"
     )
-    assert "changed People/Ada Lovelace.md (line 4)" in result.stdout
+    assert "changed People/Ada Lovelace.md (line 4; matched by name)" in result.stdout
     assert "    email + ada@analytical.example" in result.stdout and "    role: Mathematician" in result.stdout
 
 
@@ -142,7 +142,7 @@ def test_dry_run_writes_nothing_and_says_what_the_real_run_does(vault):
     assert vault.snapshot() == before
     assert "Dry run: nothing was written." in dry.stdout
     assert "would create People/Grace Hopper.md (line 6)\n    aliases: Grace Brewster Hopper, Amazing Grace\n" in dry.stdout
-    assert "would change People/Ada Lovelace.md (line 2)\n" in dry.stdout
+    assert "would change People/Ada Lovelace.md (line 2; matched by name)\n" in dry.stdout
     real = vault.run("import", "google", str(GOOGLE))
     assert real.exit_code == 0
     # the same notes in the same order, and for changed notes the same field lines
@@ -160,7 +160,7 @@ def test_dry_run_writes_nothing_and_says_what_the_real_run_does(vault):
         return kept
 
     assert entries(dry.stdout, True) == entries(real.stdout, False)
-    assert "changed People/Ada Lovelace.md (line 2)" in entries(real.stdout, False)
+    assert "changed People/Ada Lovelace.md (line 2; matched by name)" in entries(real.stdout, False)
     assert dry.stderr == real.stderr
     assert vault.snapshot() != before
 
