@@ -7,8 +7,11 @@ Matching, for each contact in file order:
    (``names.normalise``: Unicode NFC, case-folded, spaces collapsed);
 
 both against the people already in the vault *and* the people this same import
-is about to create, so a file listing someone twice yields one note. A contact
-matching two different people is not guessed at: it is reported and skipped.
+is about to create (names include a contact's nicknames), so a file listing
+someone twice yields one note. A contact matching two different people — two
+notes sharing its email, or an email of one person and the name of another (a
+family's or an office's shared address) — is not guessed at: it is reported and
+skipped.
 A contact without a name that matches nobody is skipped (there is nothing to
 file it under).
 
