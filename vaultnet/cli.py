@@ -30,6 +30,9 @@ COMMANDS = {
     "import": "vaultnet.commands.transfer:import_group",
     "export": "vaultnet.commands.transfer:export_group",
     "check": "vaultnet.commands.check:check",
+    "intro": "vaultnet.commands.connect:intro",
+    "match": "vaultnet.commands.connect:match",
+    "stats": "vaultnet.commands.connect:stats",
 }
 
 
