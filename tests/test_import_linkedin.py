@@ -157,3 +157,13 @@ def test_a_missing_file(vault, tmp_path):
     result = vault.run("import", "linkedin", str(tmp_path / "nope.csv"))
     assert result.exit_code == 1
     assert "nope.csv: cannot read" in result.stderr
+
+
+def test_something_that_is_no_email_is_left_out_and_said(vault, tmp_path):
+    file = tmp_path / "Connections.csv"
+    file.write_bytes(HEADER + b"\r\nAda,Lovelace,,n/a,Acme,,\r\nGrace,Hopper,,mailto:grace@navy.example,,,\r\n")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert "line 2: 'n/a' is not an email address; left out (the rest of it is imported)" in result.stderr
+    assert person(vault, "Ada Lovelace").emails == () and person(vault, "Ada Lovelace").org == "Acme"
+    assert person(vault, "Grace Hopper").emails == ("grace@navy.example",)
