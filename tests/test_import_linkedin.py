@@ -117,12 +117,24 @@ def test_an_existing_met_at_is_kept_and_the_missing_fields_added(vault):
 
 def test_not_a_linkedin_file_is_refused_and_nothing_written(vault, tmp_path):
     file = tmp_path / "contacts.csv"
-    file.write_text("First Name,Middle Name,Last Name,E-mail 1 - Value\nAda,,Lovelace,ada@x.example\n".replace("First Name,Middle", "Given,Middle"))
+    # Google's export has First Name and Last Name columns too: it must not pass for LinkedIn's
+    file.write_text("First Name,Middle Name,Last Name,E-mail 1 - Value\nAda,,Lovelace,ada@x.example\n")
     before = vault.snapshot()
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 1
     assert f"{file}: no header row like 'First Name,Last Name,URL" in result.stderr
+    assert "use `vaultnet import google`" in result.stderr
     assert vault.snapshot() == before
+
+
+@pytest.mark.parametrize("data", [MAIN.read_bytes(), HEADER + b"\r\n" + ROWS[0] + b"\r\n"])
+def test_a_linkedin_file_given_to_import_google_is_refused(vault, data, tmp_path):
+    file = tmp_path / "Connections.csv"
+    file.write_bytes(data)
+    result = vault.run("import", "google", str(file))
+    assert result.exit_code == 1
+    assert "this is LinkedIn's Connections.csv; use `vaultnet import linkedin`" in result.stderr
+    assert names(vault) == []
 
 
 def test_a_file_that_is_not_utf8_names_the_line(vault, tmp_path):

@@ -56,6 +56,8 @@ def read(data: bytes, source: str) -> ReadResult:
             if not any(c.strip() for c in cells):
                 continue
             header = header_index(cells)
+            if "connected on" in header or cells[0].strip().lstrip("\ufeff").casefold() == "notes:":
+                raise VaultnetError(f"{source}: this is LinkedIn's Connections.csv; use `vaultnet import linkedin`")
             if not _NAME_COLUMNS & set(header):
                 raise VaultnetError(
                     f"{source}: line {line}: this header does not look like a Google Contacts export "

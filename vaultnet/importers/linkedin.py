@@ -5,7 +5,7 @@ The file is awkward in known ways, all handled here:
 - it starts with a preamble whose shape has varied: a ``Notes:`` line (sometimes
   behind a byte-order mark), often a quoted disclaimer about missing email
   addresses, and a blank line. The header row is *found* (the first line naming
-  ``First Name`` and ``Last Name``), never assumed to be line 4;
+  ``First Name``, ``Last Name`` and ``Connected On``), never assumed to be line 4;
 - lines end in CRLF; emails are mostly empty (people opt out of sharing them);
 - some rows have no name at all (deactivated or restricted accounts);
 - fields with commas are quoted, names are full Unicode;
@@ -36,7 +36,7 @@ def read(data: bytes, source: str) -> ReadResult:
     header_at = None
     for number, line in enumerate(lines):
         cells = {c.strip().lstrip("\ufeff").casefold() for c in parse_line(line)} if "," in line else set()
-        if {"first name", "last name"} <= cells:
+        if {"first name", "last name", "connected on"} <= cells:  # Google's header has the first two too
             header_at = number
             break
     if header_at is None:
