@@ -205,9 +205,11 @@ class Handler(BaseHTTPRequestHandler):
     """GET and HEAD of the site's fixed routes; anything else is 404 or 405."""
 
     server_version = "vaultnet"
-    sys_version = ""
     protocol_version = "HTTP/1.1"
     site: Site  # set on the subclass made by make_server
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version for scanners
 
     def do_GET(self) -> None:
         self._answer(with_body=True)
