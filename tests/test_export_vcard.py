@@ -125,6 +125,10 @@ def test_khard_reads_the_cards(network, tmp_path):
     result = network.run("export", "vcard", "--vdir", str(folder))
     assert result.exit_code == 0, result.output
     assert "5 cards; 5 written, 0 unchanged, 0 removed" in result.stdout
+    # the vdir holds exactly the cards of the single-file export, so what khard reads is what -o writes
+    single = export(network).decode()
+    cards = ["BEGIN:VCARD" + part for part in single.split("BEGIN:VCARD")[1:]]
+    assert sorted(cards) == sorted(p.read_text(encoding="utf-8", newline="") for p in folder.glob("*.vcf"))
     config = tmp_path / "khard.conf"
     config.write_text(textwrap.dedent(f"""\
         [addressbooks]
