@@ -128,7 +128,7 @@ def test_khard_reads_the_cards(network, tmp_path):
     # the vdir holds exactly the cards of the single-file export, so what khard reads is what -o writes
     single = export(network).decode()
     cards = ["BEGIN:VCARD" + part for part in single.split("BEGIN:VCARD")[1:]]
-    assert sorted(cards) == sorted(p.read_text(encoding="utf-8", newline="") for p in folder.glob("*.vcf"))
+    assert sorted(cards) == sorted(p.read_bytes().decode("utf-8") for p in folder.glob("*.vcf"))
     config = tmp_path / "khard.conf"
     config.write_text(textwrap.dedent(f"""\
         [addressbooks]
