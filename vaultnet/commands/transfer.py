@@ -92,7 +92,7 @@ def _report(source: str, planned, outcomes, dry_run: bool) -> None:
         counts[outcome.status] += 1
         target = outcome.target
         # A match by name is the one worth checking (two people can share a name); say so.
-        where = f" ({target.where}; matched by name)" if "name" in target.matched_by else f" ({target.where})"
+        where = f" ({target.where}; matched by name)" if not target.new and "name" in target.matched_by else f" ({target.where})"
         if outcome.status == "created":
             click.echo(f"{would}create {target.path}{where}" if dry_run else f"created {target.path}{where}")
             if dry_run:
