@@ -62,6 +62,32 @@ def _check_aliases(root: yaml.Node) -> None:
         raise AliasBomb("its aliases (*name) expand to far more values than it holds (a YAML bomb?)")
 
 
+MAX_DEPTH = 100  # nesting of lists and mappings; a person note needs 3 or 4
+
+
+class TooDeep(yaml.YAMLError):
+    """Front matter nested beyond ``MAX_DEPTH``."""
+
+
+def _check_depth(yaml_text: str) -> None:
+    """Refuse deeply nested YAML before building nodes from it.
+
+    libyaml's composer recurses once per level in C: ``x: [[[[…`` a hundred thousand
+    deep overflows the C stack and kills the process (a segmentation fault, not an
+    exception). The event parser is iterative, so counting depth from events is safe.
+    """
+    if yaml_text.count("[") + yaml_text.count("{") + yaml_text.count("-") + yaml_text.count(":") < MAX_DEPTH:
+        return  # too few markers to nest that deep
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooDeep(f"the front matter is nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 class NoteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, except that a date-like value that is no real date (``2026-13-01``)
     stays text, so the field reader can name the field instead of the whole note failing;
@@ -129,7 +155,10 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
                     path, "a tab indents this line; YAML allows only spaces for indentation", first_line + offset, fatal=True
                 )
     try:
+        _check_depth(yaml_text)
         data = _YAML.load(yaml_text, Loader=NoteLoader) if yaml_text.strip() else {}
+    except TooDeep as exc:
+        return None, Problem(path, f"{exc}; a person note needs only a few levels: flatten it", first_line, fatal=True)
     except AliasBomb as exc:
         return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
     except yaml.YAMLError as exc:
