@@ -341,3 +341,13 @@ def test_a_nickname_is_a_name_within_the_same_import(vault):
     assert [p.name for p in vault.people.iterdir()] == ["Grace Hopper.md"]
     assert person(vault, "Grace Hopper").role == "Admiral"
     assert "nothing to change" in vault.run("import", "vcard", "-", input=card).stdout
+
+
+def test_met_at_goes_only_with_its_own_date(vault, tmp_path):
+    vault.write("Ada Lovelace", "---\nmet: 2019-05-01\n---\n")  # met elsewhere, before LinkedIn
+    vault.write("Grace Hopper", "---\nmet: 2023-01-02\n---\n")  # the day they connected
+    file = csv_file(tmp_path, "Ada,Lovelace,,,Acme,,14 Mar 2024", "Grace,Hopper,,,Navy,,02 Jan 2023")
+    result = vault.run("import", "linkedin", str(file))
+    assert result.exit_code == 0, result.output
+    assert vault.read("Ada Lovelace").decode() == "---\nmet: 2019-05-01\norg: Acme\n---\n"
+    assert vault.read("Grace Hopper").decode() == "---\nmet: 2023-01-02\norg: Navy\nmet_at: LinkedIn\n---\n"

@@ -20,6 +20,8 @@ What a note gains (the only changes an import makes):
 - a single-valued field (``org``, ``role``, ``met``, ``met_at``, ``linkedin``,
   ``birthday``) only when the note does not have it or it is empty — a value
   the user wrote is never replaced, even when the file says otherwise;
+  ``met_at`` (LinkedIn's) only goes with its own date: not into a note whose
+  ``met`` is another day;
 - list fields (``email``, ``phone``, ``tags``, ``aliases``) gain the values they
   lack (emails compared case-insensitively, phones by their digits); a single
   ``email: a@x`` becomes a list keeping its first spelling;
@@ -230,6 +232,15 @@ def _value(key: str, value: Any) -> Any:
     return value
 
 
+def _as_date(value: Any) -> date | None:
+    from ..dates import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
 def _gains(fields: dict[str, Any], names: set[str], contact: Contact) -> list[tuple[str, str, Any]]:
     """What ``contact`` adds to a note holding ``fields``: ``("set"|"append", key, value)`` steps.
 
@@ -238,11 +249,16 @@ def _gains(fields: dict[str, Any], names: set[str], contact: Contact) -> list[tu
     normalised names (name, aliases, file name), updated likewise.
     """
     steps: list[tuple[str, str, Any]] = []
+    # `met` and `met_at` say when and where, together: a note that knows another `met`
+    # date did not meet them at this file's place (LinkedIn's connection is not the meeting).
+    other_meeting = fields.get("met") not in (None, "") and _as_date(fields.get("met")) != contact.met
     if contact.name and normalise(contact.name) not in names:
         steps.append(("append", "aliases", contact.name))
         names.add(normalise(contact.name))
         fields["aliases"] = _as_list(fields.get("aliases")) + [contact.name]
     for key, value in contact.scalars():
+        if key == "met_at" and other_meeting:
+            continue
         if fields.get(key) in (None, "", []):
             value = _value(key, value)
             steps.append(("set", key, value))
