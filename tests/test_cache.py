@@ -55,6 +55,20 @@ def assert_fresh(root: Path) -> cache.Loaded:
     return cached
 
 
+def jane_shard(root: Path) -> Path:
+    return cache.shard_path(root, cache.shard_of("People/Jane Doe.md"))
+
+
+def cache_files(root: Path) -> list[str]:
+    return sorted(os.listdir(cache.cache_dir(root)))
+
+
+def shard_files(root: Path) -> list[str]:
+    """The cache files a vault's notes need: one per shard that holds a note."""
+    shards = {cache.shard_of(p.relative_to(root).as_posix()) for p in (root / "People").rglob("*.md")}
+    return sorted([".gitignore", *(cache.shard_path(root, n).name for n in shards)])
+
+
 def people_of(loaded: cache.Loaded) -> dict[str, Person]:
     return {rel: p for rel, p, _ in loaded.results if p}
 
@@ -80,20 +94,20 @@ def test_a_warm_load_reuses_every_note_and_writes_nothing(vault, settled):
         vault.write(f"Person {i:02d}", JANE.replace("Jane Doe", f"Person {i:02d}"))
     first = load(vault.root)
     assert (first.stats.parsed, first.stats.reused, first.stats.written) == (20, 0, True)
-    path = cache.cache_path(vault.root)
-    before = path.stat()
+    folder = cache.cache_dir(vault.root)
+    before = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()}
     second = assert_fresh(vault.root)
     assert (second.stats.parsed, second.stats.reused, second.stats.written) == (0, 20, False)
-    after = path.stat()
-    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)  # not rewritten
-    assert sorted(os.listdir(path.parent)) == [".gitignore", "notes.json"]  # no temporary file left
+    after = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()}
+    assert after == before  # nothing rewritten
+    assert cache_files(vault.root) == shard_files(vault.root)  # and no temporary file left
 
 
 def test_the_cli_uses_the_cache_and_says_the_same(vault, settled):
     vault.write("Jane Doe", JANE)
     vault.write("Bob", "---\nlast_contact: 2026-13-01\n---\n")  # a problem, reported from the cache too
     first = vault.run("list")
-    assert cache.cache_path(vault.root).is_file()
+    assert jane_shard(vault.root).is_file()
     again = vault.run("list")
     assert (again.exit_code, again.stdout, again.stderr) == (first.exit_code, first.stdout, first.stderr)
     assert "last_contact" in again.stderr and "Jane Doe" in again.stdout
@@ -154,7 +168,7 @@ def test_a_note_changed_within_the_racy_window_is_read_again(vault, monkeypatch)
     vault.write("Jane Doe", JANE)
     first = load(vault.root)
     assert first.stats.parsed == 1
-    entry = json.loads(cache.cache_path(vault.root).read_bytes())["notes"]["People/Jane Doe.md"]
+    entry = json.loads(jane_shard(vault.root).read_bytes())["notes"]["People/Jane Doe.md"]
     assert entry[-1] is True  # marked racy: not trusted next time
     assert load(vault.root).stats.parsed == 1
     # Once the note is older than the window, its record is trusted.
@@ -234,7 +248,7 @@ def _built(vault) -> Path:
     for name in ("Bob", "Broken"):
         age(vault.people / f"{name}.md")
     load(vault.root)
-    return cache.cache_path(vault.root)
+    return jane_shard(vault.root)
 
 
 def _tamper_entry(path: Path, change) -> None:
@@ -285,12 +299,13 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(vault, settled, damage):
     elif damage == "deep-nesting":
         path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
     elif damage == "record-without-fatal-problem":
-        data = json.loads(raw)
+        broken = cache.shard_path(vault.root, cache.shard_of("People/Broken.md"))
+        data = json.loads(broken.read_bytes())
         data["notes"]["People/Broken.md"][5] = []  # no record and no reason: not believable
-        path.write_text(json.dumps(data), encoding="utf-8")
+        broken.write_text(json.dumps(data), encoding="utf-8")
     loaded = assert_fresh(vault.root)
-    assert loaded.stats.reused == 0 and loaded.stats.parsed == 3 and loaded.stats.discarded
-    assert loaded.stats.written
+    # A damaged file is not used at all; a damaged entry makes the whole cache be rebuilt.
+    assert loaded.stats.parsed >= 1 and loaded.stats.discarded and loaded.stats.written
     # ...and the rebuilt cache is good again.
     again = assert_fresh(vault.root)
     assert again.stats.reused == 3 and not again.stats.written
@@ -418,8 +433,7 @@ def test_concurrent_runs_agree_and_leave_a_good_cache(vault):
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, err.decode()
             assert json.loads(out) == expected
-        folder = cache.cache_path(vault.root).parent
-        assert sorted(os.listdir(folder)) == [".gitignore", "notes.json"]
+        assert cache_files(vault.root) == shard_files(vault.root)
         assert_fresh(vault.root)
 
 
@@ -440,7 +454,7 @@ def test_a_reader_never_sees_half_a_cache_while_others_write(vault):
             cache.load_notes(root, "People", parse_note)
         """)
     process = subprocess.Popen([sys.executable, "-c", writer, str(vault.root)], stderr=subprocess.PIPE)
-    path = cache.cache_path(vault.root)
+    path = cache.shard_path(vault.root, cache.shard_of("People/P000.md"))
     reads = 0
     deadline = time.time() + 2.5
     while time.time() < deadline:
@@ -449,7 +463,7 @@ def test_a_reader_never_sees_half_a_cache_while_others_write(vault):
         except FileNotFoundError:
             continue
         data = json.loads(raw)  # never half a file
-        assert len(data["notes"]) == 200
+        assert "People/P000.md" in data["notes"]
         reads += 1
     assert process.wait(timeout=60) == 0, process.stderr.read().decode()
     assert reads > 0
