@@ -240,6 +240,7 @@ def load_vault(config: Config) -> Vault:
     """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
     from .cache import load_notes
 
+    config.people_path  # raises when the people folder is a link leading out of the vault
     people: list[Person] = []
     problems: list[Problem] = []
     for _rel, person, found in load_notes(config.root, config.people_dir, parse_note).results:
