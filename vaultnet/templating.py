@@ -63,7 +63,7 @@ def render_template(config: Config, template: str, **context: Any) -> str:
         return env.get_template(template).render(**context)
     except TemplateSyntaxError as exc:
         raise VaultnetError(f"template {exc.filename or template}: line {exc.lineno}: {exc.message}") from None
-    except SecurityError as exc:
+    except (SecurityError, OverflowError) as exc:  # the sandbox raises OverflowError for huge ranges
         raise VaultnetError(f"template {template}: refused by the sandbox: {exc}") from None
     except TemplateError as exc:
         raise VaultnetError(f"template {template}: {exc}") from None
