@@ -265,14 +265,14 @@ def _large_file(tmp_path, count):
 
 
 def test_no_progress_bar_when_output_is_not_a_terminal(vault, tmp_path):
-    result = vault.run("import", "linkedin", str(_large_file(tmp_path, 150)))
+    result = vault.run("import", "linkedin", str(_large_file(tmp_path, 100)))
     assert result.exit_code == 0
     assert "Importing" not in result.output and "%" not in result.output
-    assert "150 contacts read; 150 created" in result.stdout
+    assert "100 contacts read; 100 created" in result.stdout
 
 
 def test_a_progress_bar_on_a_terminal_for_a_large_file(vault, tmp_path):
-    file = _large_file(tmp_path, 150)
+    file = _large_file(tmp_path, 100)
     vault.people.mkdir(exist_ok=True)
     master, slave = pty.openpty()
     exe = Path(sys.executable).with_name("vaultnet")
@@ -296,8 +296,8 @@ def test_a_progress_bar_on_a_terminal_for_a_large_file(vault, tmp_path):
     assert proc.returncode == 0, proc.stderr.read()
     text = output.decode()
     assert "Importing Connections.csv" in text and "100%" in text
-    assert "150 contacts read; 150 created" in text
-    assert len(list(vault.people.glob("*.md"))) == 150
+    assert "100 contacts read; 100 created" in text
+    assert len(list(vault.people.glob("*.md"))) == 100
 
 
 def test_tag_everyone_and_a_cadence_for_new_notes(vault):
