@@ -1,0 +1,304 @@
+"""The vaultnet benchmark: whole processes on seeded synthetic vaults, against floors measured
+in the same run.
+
+    python bench/run.py                      # 1,000 and 10,000 people (a few minutes)
+    python bench/run.py --large              # also 100,000 people (about half an hour)
+    python bench/run.py --sizes 2000 --repeat 3
+
+Every figure is the best of N runs of a separate process (``vaultnet --vault V --today
+2026-11-23 CMD``), so start-up and imports count, as they do for a user. Each is printed
+with its ratio to a floor measured in the same run on the same files: for the commands
+that read the vault, a Python process that reads every note's bytes (nothing can load a
+vault faster); for ``--help``, ``python -c pass`` (and ``python -c "import click"`` is
+shown as well). Peak memory is each process's own maximum resident set (``wait4``).
+
+Steps: ``--help``; ``due``, ``list`` and ``match`` with a warm cache; ``build`` cold (no
+cache, no outputs), again with nothing changed (it must write nothing: checked), and
+after a one-line edit of one note; khard's ``list`` of the same people as vCards, when
+khard is installed. A command the installed vaultnet does not have (``vaultnet --help``
+does not list it) is reported as skipped.
+
+Results: a Markdown table on stdout, and the same plus the raw numbers (JSON) in
+``bench/results/`` (git-ignored). Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+TODAY = "2026-11-23"
+# Targets of issue 6, at 10,000 people (seconds; "help" is a ratio to `python -c "import click"`).
+TARGETS = {"due": 0.3, "list": 0.3, "build cold": 4.0, "build no change": 0.5, "build one edit": 0.6}
+READ_FLOOR = """\
+import os, sys
+total = 0
+for folder, dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        with open(os.path.join(folder, name), "rb") as handle:
+            total += len(handle.read())
+print(total)
+"""
+
+
+@dataclass
+class Measure:
+    step: str
+    seconds: float | None  # best of the runs; None when skipped
+    peak_mb: float | None = None
+    runs: list[float] = field(default_factory=list)
+    floor: str | None = None  # the name of the floor it is compared with
+    note: str = ""
+
+
+def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int, str]:
+    """Time one process; return (seconds, peak MB, exit status, stderr tail)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return seconds, usage.ru_maxrss / 1024, process.returncode, tail
+
+
+STATS_ENV = {**os.environ, "VAULTNET_CACHE_STATS": "1"}
+
+
+def best_of(step: str, argv: list[str], repeat: int, before=None, floor: str | None = None, env=STATS_ENV, ok=(0,)) -> Measure:
+    runs, peaks, parsed = [], [], set()
+    for _ in range(repeat):
+        if before:
+            before()
+        seconds, peak, code, tail = run_once(argv, env=env)
+        if code not in ok:
+            raise SystemExit(f"{step}: {' '.join(argv)} exited {code}:\n{tail}")
+        runs.append(seconds)
+        peaks.append(peak)
+        found = re.search(r"vaultnet cache: Stats\(notes=(\d+), reused=(\d+), parsed=(\d+)", tail)
+        if found:
+            parsed.add(int(found.group(3)))
+    note = f"parsed {'/'.join(str(p) for p in sorted(parsed))}" if parsed else ""
+    return Measure(step, min(runs), max(peaks), runs, floor, note)
+
+
+def available_commands(vaultnet: str) -> set[str]:
+    out = subprocess.run([vaultnet, "--help"], capture_output=True, text=True, check=True).stdout
+    commands, inside = set(), False
+    for line in out.splitlines():
+        if line.strip() == "Commands:":
+            inside = True
+            continue
+        if inside and line.startswith("  ") and line.strip():
+            commands.add(line.split()[0])
+    return commands
+
+
+def outputs_state(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file the tool may write (all but the notes), with its mtime and inode."""
+    state = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith("People/"):
+            st = path.stat()
+            state[rel] = (st.st_mtime_ns, st.st_ino)
+    return state
+
+
+def clean_outputs(root: Path) -> None:
+    """Back to a cold vault: no cache, no generated files."""
+    for path in root.iterdir():
+        if path.name in ("People", "vaultnet.toml"):
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure]:
+    vaultnet, python, repeat = args.vaultnet, args.python, args.repeat
+    slow_repeat = max(1, repeat // 2) if count <= 10_000 else 1
+    vault = work / f"vault-{count}"
+    print(f"\n## {count:,} people", file=sys.stderr)
+    start = time.perf_counter()
+    paths = generate.write_vault(vault, count, seed=args.seed)
+    size = sum(p.stat().st_size for p in paths)
+    print(f"generated {count:,} notes ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    # A note changed within the cache's racy window (2 s) is parsed again on the next run;
+    # a real vault's notes are older than that, so let the fresh ones settle first.
+    time.sleep(2.5)
+    base = [vaultnet, "--vault", str(vault), "--today", TODAY]
+    results: list[Measure] = []
+
+    def add(measure: Measure) -> None:
+        results.append(measure)
+        shown = "skipped" if measure.seconds is None else f"{measure.seconds:.3f} s, {measure.peak_mb:.0f} MB"
+        print(f"  {measure.step:<18} {shown} {measure.note}", file=sys.stderr)
+
+    add(best_of("floor: read bytes", [python, "-c", READ_FLOOR, str(vault / "People")], repeat))
+
+    # build: cold, no change, one edit
+    if "build" in commands:
+        add(best_of("build cold", [*base, "build"], slow_repeat, before=lambda: clean_outputs(vault), floor="floor: read bytes"))
+        before = outputs_state(vault)
+        measure = best_of("build no change", [*base, "build"], repeat, floor="floor: read bytes")
+        after = outputs_state(vault)
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        measure.note += "; wrote nothing" if not changed else f"; WROTE {', '.join(changed[:5])}"
+        add(measure)
+        edits = iter(range(10**6))
+
+        def edit_one() -> None:
+            n = next(edits)
+            path = paths[(n * 7919) % len(paths)]
+            with open(path, "ab") as handle:
+                handle.write(f"- 2026-11-2{n % 3} call: benchmark edit {n}\n".encode())
+
+        add(best_of("build one edit", [*base, "build"], repeat, before=edit_one, floor="floor: read bytes"))
+    else:
+        for step in ("build cold", "build no change", "build one edit"):
+            add(Measure(step, None, note="skipped: this vaultnet has no `build` command"))
+        # warm the cache for the read commands
+        run_once([*base, "list"])
+
+    for step, argv in (("due", [*base, "due"]), ("list", [*base, "list"]), ("match", [*base, "match"])):
+        command = argv[len(base)]
+        if command not in commands:
+            add(Measure(step, None, note=f"skipped: this vaultnet has no `{command}` command"))
+            continue
+        run_once(argv)  # warm
+        add(best_of(step, argv, repeat, floor="floor: read bytes", ok=(0, 1)))
+
+    khard = shutil.which("khard") or (str(Path(python).parent / "khard") if (Path(python).parent / "khard").exists() else None)
+    if khard and not args.no_khard and (count <= 10_000 or args.large):
+        cards = work / f"vcards-{count}"
+        generate.write_vcards(cards, count, seed=args.seed)
+        config = work / f"khard-{count}.conf"
+        config.write_text(
+            f"[addressbooks]\n[[bench]]\npath = {cards}\n\n[general]\ndefault_action = list\neditor = true\nmerge_editor = true\n",
+            encoding="utf-8",
+        )
+        add(best_of("khard list", [khard, "-c", str(config), "list"], 1 if count > 10_000 else slow_repeat, floor="floor: read bytes"))
+    else:
+        add(Measure("khard list", None, note="skipped: khard not installed" if not khard else "skipped"))
+    if not args.keep:
+        shutil.rmtree(vault, ignore_errors=True)
+        shutil.rmtree(work / f"vcards-{count}", ignore_errors=True)
+    return results
+
+
+def bench_startup(args) -> list[Measure]:
+    python, repeat = args.python, max(args.repeat, 5)
+    print("\n## start-up", file=sys.stderr)
+    out = [
+        best_of("python -c pass", [python, "-c", "pass"], repeat),
+        best_of("import click", [python, "-c", "import click"], repeat, floor="python -c pass"),
+        best_of("vaultnet --help", [args.vaultnet, "--help"], repeat, floor="python -c pass"),
+    ]
+    for m in out:
+        print(f"  {m.step:<18} {m.seconds:.3f} s, {m.peak_mb:.0f} MB", file=sys.stderr)
+    return out
+
+
+def markdown(startup: list[Measure], by_size: dict[int, list[Measure]], command: str) -> str:
+    lines = [f"Command: `{command}`  ", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}", ""]
+    floors = {m.step: m.seconds for m in startup}
+    click_s = floors["import click"]
+    lines += ["| start-up | best s | × `python -c pass` | × `import click` | peak MB | target |", "|---|---:|---:|---:|---:|---|"]
+    for m in startup:
+        target = ""
+        if m.step == "vaultnet --help":
+            target = f"≤ 2× import click: {'met' if m.seconds <= 2 * click_s else 'MISSED'}"
+        lines.append(
+            f"| {m.step} | {m.seconds:.3f} | {m.seconds / floors['python -c pass']:.1f} | {m.seconds / click_s:.2f} | {m.peak_mb:.0f} | {target} |"
+        )
+    sizes = sorted(by_size)
+    lines += ["", "| step | " + " | ".join(f"{n:,} people: s (× floor), MB" for n in sizes) + " | target at 10,000 |", "|---|" + "---:|" * len(sizes) + "---|"]
+    steps = [m.step for m in by_size[sizes[0]]]
+    for step in steps:
+        cells = []
+        for n in sizes:
+            m = next(x for x in by_size[n] if x.step == step)
+            if m.seconds is None:
+                cells.append(m.note or "skipped")
+                continue
+            floor = next((x.seconds for x in by_size[n] if x.step == m.floor), None)
+            ratio = f" (×{m.seconds / floor:.1f})" if floor else ""
+            extra = f" {m.note}" if m.note else ""
+            cells.append(f"{m.seconds:.3f}{ratio}, {m.peak_mb:.0f}{extra}")
+        target = ""
+        if step in TARGETS and 10_000 in by_size:
+            m = next(x for x in by_size[10_000] if x.step == step)
+            if m.seconds is not None:
+                target = f"≤ {TARGETS[step]} s: {'met' if m.seconds <= TARGETS[step] else 'MISSED by ' + format(m.seconds - TARGETS[step], '.2f') + ' s'}"
+        if step in ("due", "list") and 10_000 in by_size:
+            k = next((x for x in by_size[10_000] if x.step == "khard list"), None)
+            m = next(x for x in by_size[10_000] if x.step == step)
+            if k and k.seconds and m.seconds:
+                target += f"; {k.seconds / m.seconds:.0f}× faster than khard (≥ 15×)"
+        lines.append(f"| {step} | " + " | ".join(cells) + f" | {target} |")
+    if len(sizes) > 1:
+        lines += ["", "Growth (time per person, relative to the smallest size; 1.0 is linear):", ""]
+        lines += ["| step | " + " | ".join(f"{n:,}" for n in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+        for step in steps:
+            ms = [next(x for x in by_size[n] if x.step == step) for n in sizes]
+            if any(m.seconds is None for m in ms):
+                continue
+            per = [m.seconds / n for m, n in zip(ms, sizes)]
+            lines.append(f"| {step} | " + " | ".join(f"{p / per[0]:.2f}" for p in per) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of people (default 1000,10000)")
+    parser.add_argument("--large", action="store_true", help="also 100,000 people")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per step; the best counts (default 5)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vaultnet", default=str(Path(sys.executable).parent / "vaultnet"), help="the vaultnet executable")
+    parser.add_argument("--python", default=sys.executable, help="the Python for the floors (default: this one)")
+    parser.add_argument("--work", help="where to generate the vaults (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated vaults")
+    parser.add_argument("--no-khard", action="store_true", help="do not time khard")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.large and 100_000 not in sizes:
+        sizes.append(100_000)
+    commands = available_commands(args.vaultnet)
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="vaultnet-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    command = "python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
+    try:
+        startup = bench_startup(args)
+        by_size = {n: bench_size(n, args, work, commands) for n in sizes}
+    finally:
+        if not args.work and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    table = markdown(startup, by_size, command)
+    print(table)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (results / f"{stamp}.md").write_text(table, encoding="utf-8")
+    raw = {"command": command, "startup": [asdict(m) for m in startup], "sizes": {n: [asdict(m) for m in ms] for n, ms in by_size.items()}}
+    (results / f"{stamp}.json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
+    print(f"(written to bench/results/{stamp}.md and .json)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

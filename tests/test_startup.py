@@ -1,0 +1,64 @@
+"""Start-up stays light: heavy libraries are imported only by the commands that use them.
+
+Each check runs in a fresh interpreter and inspects ``sys.modules`` after the CLI ran, so
+it fails the moment someone adds a top-level ``import jinja2`` to a module on the path
+(no timing assertion, which would be flaky on a busy machine; the benchmark times it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+HEAVY = ("jinja2", "icalendar", "vobject")
+PARSERS = ("yaml", "frontmatter")  # needed to parse notes, never to print help
+
+PROBE = textwrap.dedent("""\
+    import json, sys
+    argv = json.loads(sys.argv[1])
+    if argv is None:
+        import vaultnet.cli
+    else:
+        from vaultnet.cli import main
+        try:
+            main(argv, standalone_mode=True)
+        except SystemExit:
+            pass
+    sys.stdout.flush()
+    print("\\nMODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+    """)
+
+
+def imported_by(argv: list[str] | None) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, timeout=60)
+    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES "))
+    return set(json.loads(line[len("MODULES "):]))
+
+
+def test_importing_the_cli_loads_no_heavy_library_and_no_yaml():
+    modules = imported_by(None)
+    assert "click" in modules  # the probe works
+    assert not modules & {*HEAVY, *PARSERS}
+
+
+def test_help_loads_no_heavy_library_and_no_yaml():
+    modules = imported_by(["--help"])
+    assert "vaultnet" in modules
+    assert not modules & {*HEAVY, *PARSERS}
+
+
+@pytest.mark.parametrize("command", ["due", "list", "show", "log", "build", "import", "export", "check"])
+def test_a_command_help_loads_no_heavy_library(command):
+    assert not imported_by([command, "--help"]) & set(HEAVY)
+
+
+@pytest.mark.parametrize("command", [["due"], ["list"], ["show", "Jane"]])
+def test_reading_commands_load_no_heavy_library(vault, command):
+    vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
+    argv = ["--vault", str(vault.root), "--today", "2026-11-23", *command]
+    assert not imported_by(argv) & set(HEAVY)
+    assert not imported_by(argv) & set(HEAVY)  # again, from the cache
