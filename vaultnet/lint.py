@@ -139,11 +139,19 @@ def scan(config: Config) -> list[RawFile]:
 def vault_note_stems(config: Config) -> set[str]:
     """The normalised file names (without ``.md``) of every note in the vault, for link checks."""
     stems: set[str] = set()
+    root = config.root.resolve()
     for folder, dirs, files in os.walk(config.root, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if name.lower().endswith(".md"):
-                stems.add(normalise(name[:-3]))
+            if not name.lower().endswith(".md"):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink():  # a link out of the vault is not a note of the vault
+                try:
+                    path.resolve(strict=True).relative_to(root)
+                except (OSError, ValueError, RuntimeError):
+                    continue
+            stems.add(normalise(name[:-3]))
     return stems
 
 
