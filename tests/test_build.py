@@ -487,3 +487,99 @@ def test_index_dir_inside_the_people_folder_is_refused(vault):
 def test_build_help_describes_options(vault):
     result = vault.run("build", "--help")
     assert "--strict" in result.stdout and "--json" in result.stdout
+
+
+# --- the build stamp: a rebuild with nothing changed does not read the notes ------------------
+
+
+@pytest.fixture
+def stamped(vault, monkeypatch):
+    """A vault whose notes count as settled at once (no racy window), and a spy on loading."""
+    from vaultnet import build as build_module, cache
+
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
+    loads = []
+    real = build_module.load_vault
+    monkeypatch.setattr(build_module, "load_vault", lambda config: loads.append(1) or real(config))
+    small_vault(vault)
+    vault.loads = loads
+    return vault
+
+
+def test_stamp_skips_loading_when_nothing_changed(stamped):
+    build(stamped)
+    assert stamped.loads == [1] and (stamped.root / ".vaultnet/cache/build-stamp.json").is_file()
+    assert (stamped.root / ".vaultnet/cache/.gitignore").read_text().endswith("*\n")
+    before = mtimes(stamped.root)
+    result = build(stamped)
+    assert stamped.loads == [1], "the notes were read again"
+    assert result.stdout == "Nothing changed: 5 outputs already up to date (7 people).\n"
+    assert mtimes(stamped.root) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit", "same_size_edit", "add", "delete", "rename", "config", "template", "output_touched", "output_deleted", "corrupt"],
+)
+def test_stamp_never_hides_a_change(stamped, change):
+    build(stamped)
+    build(stamped)
+    assert stamped.loads == [1]
+    root, people = stamped.root, stamped.people
+    cy = people / "Cy Gamma.md"
+    if change == "edit":
+        cy.write_text(cy.read_text().replace("[a designer]", "[a designer, a lawyer]"))
+    elif change == "same_size_edit":
+        st = cy.stat()
+        cy.write_text(cy.read_text().replace("2026-11-01", "2026-11-02"))
+        os.utime(cy, ns=(st.st_atime_ns, st.st_mtime_ns))  # even the old modification time put back
+    elif change == "add":
+        stamped.write("Hal New", "---\nlast_contact: 2026-11-01\n---\n")
+    elif change == "delete":
+        cy.unlink()
+    elif change == "rename":
+        cy.rename(people / "Cy Renamed.md")
+    elif change == "config":
+        stamped.config('calendar_name = "Renamed"\n')
+    elif change == "template":
+        (root / ".vaultnet" / "templates").mkdir(parents=True)
+        (root / ".vaultnet" / "templates" / "Giving.md").write_text("{{ notice }}\nmine\n")
+    elif change == "output_touched":
+        (root / "Index" / "People.md").write_text("edited by hand\n")
+    elif change == "output_deleted":
+        (root / "followups.ics").unlink()
+    elif change == "corrupt":
+        (root / ".vaultnet/cache/build-stamp.json").write_bytes(b"\x00{not json")
+    result = build(stamped)
+    assert stamped.loads == [1, 1], "the change was not seen"
+    if change not in ("corrupt",):
+        assert "wrote " in result.stdout
+    # And what was written is exactly what a build without any stamp writes.
+    written = {rel: (root / rel).read_bytes() for rel in OUTPUTS}
+    forced = build(stamped, "--force")
+    assert "Nothing changed" in forced.stdout
+    assert {rel: (root / rel).read_bytes() for rel in OUTPUTS} == written
+
+
+def test_stamp_replays_problems_and_strict_still_fails(stamped):
+    stamped.write("Broken", "---\nname: [unclosed\n---\n")
+    first = build(stamped)
+    second = build(stamped)
+    assert stamped.loads == [1]
+    assert "skipped: People/Broken.md" in first.stderr and "skipped: People/Broken.md" in second.stderr
+    strict = stamped.run("build", "--strict")
+    assert strict.exit_code == 1 and "People/Broken.md" in strict.stderr
+
+
+def test_a_new_day_rebuilds(stamped):
+    build(stamped)
+    result = build(stamped, today="2026-11-24")
+    assert stamped.loads == [1, 1]
+    assert "wrote Index/Follow-ups.md" in result.stdout and "wrote followups.ics" in result.stdout
+
+
+def test_no_stamp_while_notes_are_racily_fresh(vault):
+    """With the default window, a note written just now is not trusted by a stamp."""
+    small_vault(vault)
+    build(vault)
+    assert not (vault.root / ".vaultnet/cache/build-stamp.json").exists()

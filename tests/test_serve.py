@@ -109,7 +109,10 @@ def test_etag_last_modified_304_and_head(vault):
         assert request(port, "/followups.ics", method="HEAD", headers={"If-None-Match": etag})[0] == 304
 
 
-def test_rebuilds_only_when_the_vault_changed(vault):
+def test_rebuilds_only_when_the_vault_changed(vault, monkeypatch):
+    from vaultnet import cache
+
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # the notes count as settled at once
     people(vault)
     with serving(vault) as (port, site, logs):
         _, first, ics = request(port, "/followups.ics")
@@ -131,6 +134,15 @@ def test_rebuilds_only_when_the_vault_changed(vault):
         assert b"Dee Delta" in request(port, "/Index/People.md")[2]
         (vault.people / "Dee Delta.md").unlink()
         assert b"Dee Delta" not in request(port, "/Index/People.md")[2]
+
+
+def test_fresh_notes_are_checked_on_every_request(vault):
+    """Within the racy window the fingerprint is not trusted: each request rebuilds."""
+    people(vault)
+    with serving(vault) as (port, site, logs):
+        request(port, "/followups.ics")
+        request(port, "/followups.ics")
+        assert site.builds == 3
 
 
 def test_same_size_edit_is_seen(vault):

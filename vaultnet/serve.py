@@ -9,9 +9,11 @@ server is the standard library's ``ThreadingHTTPServer``:
   in it and never joined to a file system path, so nothing else in the vault (or
   outside it) can be read, whatever ``..``, ``%2e`` or symlink tricks it tries.
 - **Fresh** — before answering, the server compares a cheap fingerprint of the
-  inputs (size, modification time and inode of every person note, the config and
-  the templates, and today's date) with the last build's; when it differs, it
+  inputs (``build.input_state``: the stat keys of every person note, the config
+  and the templates, and today's date) with the last build's; when it differs, it
   rebuilds (and, unless ``--no-write``, writes the outputs like ``vaultnet build``).
+  While a note changed within the last two seconds (the racy window), every
+  request rebuilds, so an edit in the same file-time tick is never missed.
   If a rebuild fails (a broken template or config), the last good outputs keep
   being served and the error is printed.
 - **Caching** — a strong ``ETag`` (a hash of the bytes) and ``Last-Modified``
@@ -43,7 +45,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
-from .config import CONFIG_NAME, Config, load_config
+from .build import input_state
+from .config import Config, load_config
 from .errors import Problem, VaultnetError
 
 
@@ -60,36 +63,6 @@ class Served:
     @property
     def http_date(self) -> str:
         return formatdate(self.last_modified, usegmt=True)
-
-
-def _stat_key(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path), None)
-    return (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def fingerprint(config: Config, today: date) -> str:
-    """A hash of what the outputs depend on, from file metadata only (no file is read).
-
-    Linear in the number of notes and cheap (one ``stat`` each). An edit that keeps
-    a note's size, inode and nanosecond modification time would go unseen; editors
-    and git never manage that.
-    """
-    from .loader import iter_note_paths
-
-    digest = hashlib.sha256(today.isoformat().encode())
-    parts = [_stat_key(config.root / CONFIG_NAME), _stat_key(config.people_path)]
-    for path in iter_note_paths(config):
-        parts.append(_stat_key(path))
-    templates = config.templates_path
-    if templates.is_dir():
-        for path in sorted(templates.iterdir()):
-            parts.append(_stat_key(path))
-    for part in parts:
-        digest.update(repr(part).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
 
 
 class Site:
@@ -127,11 +100,13 @@ class Site:
             try:
                 config = load_config(self.config.root)
                 today = self.today()
-                mark = fingerprint(config, today)
-                if mark == self._fingerprint:
+                state = input_state(config, today)
+                if state.digest == self._fingerprint:
                     return
                 self._rebuild(config, today)
-                self._fingerprint = mark
+                # A note changed in the last moments may change again within the same file-time
+                # tick: keep checking by content (rebuilding) until it has settled.
+                self._fingerprint = None if state.racy else state.digest
             except VaultnetError as exc:
                 if not self._files:
                     raise

@@ -12,8 +12,9 @@ pass_app = click.make_pass_decorator(App)
 @click.command()
 @click.option("--strict", is_flag=True, help="Fail (exit 1, writing nothing) if any note has a problem.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+@click.option("--force", is_flag=True, help="Read every note and render everything, even if nothing seems changed.")
 @pass_app
-def build(app: App, strict: bool, as_json: bool) -> None:
+def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     """Write the index notes and the follow-up calendar (.ics).
 
     Only files whose content changed are rewritten. Problems in notes are shown
@@ -22,7 +23,7 @@ def build(app: App, strict: bool, as_json: bool) -> None:
     from ..build import build as run_build
 
     config = app.config
-    report = run_build(config, app.today, strict=strict, vault=app.vault(report=False))
+    report = run_build(config, app.today, strict=strict, force=force)
     report_problems(report.problems)
     if as_json:
         click.echo(to_json(report.as_dict()))
