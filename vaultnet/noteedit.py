@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import NoteError
-from .loader import load_fields
+from .loader import MAX_NOTE_BYTES, load_fields
 from .notefile import NoteText, SplitError, split_note
 from .person import find_log_section, parse_log_line
 from .yamltext import render
@@ -37,6 +37,9 @@ class NoteEditor:
     def __init__(self, path: str, data: bytes):
         self.path = path
         self.original = data
+        if len(data) > MAX_NOTE_BYTES or b"\x00" in data:  # what the loader refuses to read, the editor refuses to write
+            what = "holds NUL bytes" if b"\x00" in data else f"is over the {MAX_NOTE_BYTES // 1048576} MiB limit for a note"
+            raise NoteError(path, f"{what}, so it is not read as a person note; vaultnet will not write to it")
         try:
             self.note = split_note(data)
         except SplitError as exc:
