@@ -88,7 +88,10 @@ def entries(draw, key: str) -> Entry:
         sources.append(source if source is not None else double_quoted(item))
     if kind == "flow":
         pad = draw(st.sampled_from(["", " "]))  # `[a, b]` or `[ a, b ]`
-        return Entry(key, kind, items, [f"{key}: [{pad}{', '.join(sources)}{pad}]{comment}"])
+        line = f"{key}: [{pad}{', '.join(sources)}{pad}]"
+        if _loads(line) != {key: items}:  # `[ - ]` is not `[-]`
+            line = f"{key}: [{', '.join(sources)}]"
+        return Entry(key, kind, items, [line + comment])
     indent = draw(st.sampled_from(["", "  ", "    "]))
     return Entry(key, kind, items, [f"{key}:{comment}"] + [f"{indent}- {s}" for s in sources])
 
@@ -401,3 +404,40 @@ def test_a_recorded_contact_touches_the_log_and_last_contact_only(note, day, tex
     assert f"+ - {day.isoformat()} {' '.join(text.split())}".rstrip() in added
     assert all(l.startswith(("+ last_contact", "+ ---", "+ ## Log", "+ - ", "+ ")) for l in added)
     assert all(l.startswith("- last_contact") for l in removed), removed
+
+
+# --- fuzz: arbitrary input never crashes the parser or the editor ---------------------------------
+
+TOKENS = st.sampled_from([
+    "---", "...", "\n", "\r\n", " ", "  ", "\t", "-", "- ", ":", ": ", "#", "[", "]", "{", "}", ",", "'", '"', "|", ">",
+    "&a", "*a", "!!str", "? ", "name", "last_contact", "follow_up", "helped", "tags", "2026-01-02", "2026-13-01",
+    "## Log", "# x", "```", "x", "é", "\ufeff", "\x00", "\x1b", "<<<<<<< HEAD", "=======", "\\", "%YAML 1.1",
+])
+FUZZ = st.lists(TOKENS, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(FUZZ, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))), st.booleans())
+def test_any_text_parses_or_gives_problems_and_edits_are_verified_or_refused(text, crlf):
+    from vaultnet.errors import NoteError
+
+    data = (text.replace("\n", "\r\n") if crlf else text).encode("utf-8", "surrogatepass")
+    person, problems = parse_note("People/F.md", data)
+    assert person is not None or any(p.fatal for p in problems)
+    for edit in (
+        lambda e: e.set("last_contact", date(2026, 11, 23)),
+        lambda e: e.append("helped", "2026-11-23 x"),
+        lambda e: e.add_log(date(2026, 11, 23), "call"),
+        lambda e: e.remove("follow_up"),
+    ):
+        try:
+            editor = NoteEditor("People/F.md", data)
+            edit(editor)
+            after = editor.result()
+        except NoteError:
+            continue
+        # The editor writes only to notes the loader can read...
+        assert person is not None, (data, problems)
+        # Whatever was written still reads, and says what was meant.
+        again, found = parse_note("People/F.md", after)
+        assert again is not None, (data, after, found)
