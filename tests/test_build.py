@@ -583,3 +583,25 @@ def test_no_stamp_while_notes_are_racily_fresh(vault):
     small_vault(vault)
     build(vault)
     assert not (vault.root / ".vaultnet/cache/build-stamp.json").exists()
+
+
+# --- the escaping functions, for any text -----------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=60))
+def test_md_escaping_is_safe_for_any_text(text):
+    from vaultnet.indexnotes import _md, cell, md
+
+    for in_table in (False, True):
+        shown = md(text, in_table)
+        assert "\n" not in shown and "\r" not in shown
+        assert shown == (_md(text, in_table) if text.strip() else shown)  # the fast path agrees
+    shown = cell(text)
+    # No pipe that GFM would read as a cell boundary.
+    assert not re.search(r"(?<!\\)\|", shown.replace("\\\\", "")), shown
+    row = f"| {shown} | x |"
+    assert len(cells(row)) == 2

@@ -37,6 +37,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -76,13 +77,20 @@ def escape_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]|[^\S ]|  |^ | $")  # [^\S ]: any space but " "
+
+
 def one_line(text: str) -> str:
     """Whitespace (newlines included) collapsed to single spaces: for SUMMARY and names."""
+    if not _NOT_ONE_LINE.search(text):
+        return text
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 sequence."""
+    if len(line) <= 75 and line.isascii():
+        return line + "\r\n"
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line + "\r\n"
@@ -98,7 +106,7 @@ def fold(line: str) -> str:
 
 
 def ical_date(day: date) -> str:
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+    return day.isoformat().replace("-", "")
 
 
 def ical_stamp(day: date) -> str:
@@ -108,13 +116,16 @@ def ical_stamp(day: date) -> str:
 
 def uid_for(person: Person, config: Config, kind: str) -> str:
     """The stable UID of one of a person's events (see the module docstring)."""
-    path = person.path
-    prefix = config.people_dir.rstrip("/") + "/"
+    return f"{kind}-{_uid_hash(person.path, config.people_dir)}@{UID_DOMAIN}"
+
+
+@lru_cache(maxsize=1 << 16)
+def _uid_hash(path: str, people_dir: str) -> str:
+    prefix = people_dir.rstrip("/") + "/"
     if path.startswith(prefix):
         path = path[len(prefix) :]
     key = unicodedata.normalize("NFC", path).casefold()
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return f"{kind}-{digest}@{UID_DOMAIN}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
 # --- what an event says ---------------------------------------------------------------------
@@ -166,8 +177,13 @@ def _newest_date(person: Person, seen: date | None, today: date) -> date | None:
 
 
 def _categories(person: Person) -> tuple[str, ...]:
+    return _categories_of(person.tags) if person.tags else ()
+
+
+@lru_cache(maxsize=4096)
+def _categories_of(tags: tuple[str, ...]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
-    for tag in person.tags:
+    for tag in tags:
         text = one_line(tag)
         if text and text.casefold() not in seen:
             seen[text.casefold()] = text

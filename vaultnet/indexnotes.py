@@ -163,6 +163,10 @@ class IndexViews:
         return link
 
     @cached_property
+    def last_seen(self) -> dict[str, date | None]:
+        return {p.path: p.last_seen for p in self.people}
+
+    @cached_property
     def dues(self) -> dict[str, Due | None]:
         return {p.path: due_of(p, self.config, self.today) for p in self.people}
 
@@ -206,7 +210,7 @@ def people_context(views: IndexViews) -> dict[str, Any]:
                 "org": cell(person.org),
                 "role": cell(person.role),
                 "circle": cell(person.circle),
-                "last_contact": day(person.last_seen, "never"),
+                "last_contact": day(views.last_seen[person.path], "never"),
                 "next": views.next_text(person),
             }
         )
@@ -257,7 +261,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             "due": due.date.isoformat(),
             "when": relative_days(due.days_overdue(today)),
             "days_overdue": due.days_overdue(today),
-            "last_contact": day(person.last_seen, "never"),
+            "last_contact": day(views.last_seen[person.path], "never"),
             "why": cell(_why(due)),
             "org": cell(person.org),
             "circle": cell(person.circle),
