@@ -169,7 +169,7 @@ def test_a_note_changed_within_the_racy_window_is_read_again(vault, monkeypatch)
     first = load(vault.root)
     assert first.stats.parsed == 1
     entry = json.loads(jane_shard(vault.root).read_bytes())["notes"]["People/Jane Doe.md"]
-    assert entry[-1] is True  # marked racy: not trusted next time
+    assert entry[4] is True  # marked racy: not trusted next time
     assert load(vault.root).stats.parsed == 1
     # Once the note is older than the window, its record is trusted.
     time.sleep(0.6)
@@ -265,10 +265,12 @@ def _tamper_entry(path: Path, change) -> None:
         "garbage",
         "not-utf8",
         "wrong-header",
-        "name-not-text",
-        "entries-mismatch",
-        "bad-date",
-        "short-record",
+        "texts-not-text",
+        "a-text-too-many",
+        "a-number-too-few",
+        "bad-day-number",
+        "negative-count",
+        "day-as-text",
         "deep-nesting",
         "record-without-fatal-problem",
     ],
@@ -288,20 +290,25 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(vault, settled, damage):
         data = json.loads(raw)
         data["header"]["format"] = 0
         path.write_text(json.dumps(data), encoding="utf-8")
-    elif damage == "name-not-text":
-        _tamper_entry(path, lambda e: e[4].__setitem__(0, 42))
-    elif damage == "entries-mismatch":
-        _tamper_entry(path, lambda e: e[4][19].__setitem__(0, [1, 2, 3]))  # log: three days, one text
-    elif damage == "bad-date":
-        _tamper_entry(path, lambda e: e[4].__setitem__(9, "2026-01-01"))  # last_contact as text
-    elif damage == "short-record":
-        _tamper_entry(path, lambda e: e[4].pop())
+    elif damage == "texts-not-text":
+        _tamper_entry(path, lambda e: e.__setitem__(6, 42))
+    elif damage == "a-text-too-many":
+        _tamper_entry(path, lambda e: e.__setitem__(6, e[6] + cache.SEP + "extra"))
+    elif damage == "a-number-too-few":
+        _tamper_entry(path, lambda e: e[5].pop())
+    elif damage == "bad-day-number":
+        _tamper_entry(path, lambda e: e.__setitem__(5, [10**9 if isinstance(x, int) and x > 700_000 else x for x in e[5]]))
+    elif damage == "negative-count":
+        _tamper_entry(path, lambda e: e[5].__setitem__(1, -1))  # the aliases count
+    elif damage == "day-as-text":
+        _tamper_entry(path, lambda e: e.__setitem__(5, ["2026-01-01" if isinstance(x, int) and x > 700_000 else x for x in e[5]]))
     elif damage == "deep-nesting":
         path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
     elif damage == "record-without-fatal-problem":
         broken = cache.shard_path(vault.root, cache.shard_of("People/Broken.md"))
         data = json.loads(broken.read_bytes())
-        data["notes"]["People/Broken.md"][5] = []  # no record and no reason: not believable
+        entry = data["notes"]["People/Broken.md"]
+        entry[5], entry[6] = [0, 0], None  # no record and no reason: not believable
         broken.write_text(json.dumps(data), encoding="utf-8")
     loaded = assert_fresh(vault.root)
     # A damaged file is not used at all; a damaged entry makes the whole cache be rebuilt.
@@ -374,10 +381,17 @@ def test_the_codec_round_trips_every_kind_of_value():
         extra=(("linkedin", "https://x"),),
         problems=(Problem("People/x.md", "bad", 3, "met", False),),
     )
-    encoded = json.loads(json.dumps(cache.encode_person(person)))
-    back = cache.decode_person("People/x.md", encoded)
-    assert back == person and back.problems == person.problems
+    problems = [*person.problems, Problem("People/x.md", "conflict", None, None, True)]
+    numbers, texts = json.loads(json.dumps(cache.encode_note(person, problems)))
+    assert isinstance(texts, list)  # a text holds the separator: stored as a list
+    back, back_problems = cache.decode_note("People/x.md", numbers, texts)
+    assert back == person and back.problems == person.problems and back_problems == problems
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
+    plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990))
+    numbers, texts = json.loads(json.dumps(cache.encode_note(plain, [])))
+    assert isinstance(texts, str)
+    assert cache.decode_note("People/y.md", numbers, texts) == (plain, [])
+    assert cache.decode_note("People/x.md", *cache.encode_note(None, problems[-1:])) == (None, problems[-1:])
 
 
 # --- discovery --------------------------------------------------------------------------------------
@@ -526,3 +540,20 @@ def test_no_cache_switch(vault, monkeypatch):
     assert vault.run("due").exit_code == 0
     assert not (vault.root / ".vaultnet").exists()
     assert load_vault(load_config(vault.root)).people[0].name == "Jane Doe"
+
+
+def test_a_big_batch_is_parsed_in_worker_processes_with_the_same_result(vault, monkeypatch):
+    """The cold path splits parsing across processes; records and problems come back equal."""
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(cache.os, "cpu_count", lambda: 2)
+    for i in range(450):
+        extra = "last_contact: 2026-02-30\n" if i % 50 == 0 else ""  # some problems too
+        vault.write(f"P{i:03d}", f"---\norg: Org {i}\n{extra}tags: [a, b]\n---\n## Log\n- 2026-01-0{i % 9 + 1} call {i}\n")
+    vault.write("Broken", "---\nname: [\n---\n")
+    parallel = load(vault.root)
+    assert parallel.stats.parsed == 451
+    plain = load(vault.root, use_cache=False)
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 10**9)
+    serial = load(vault.root, use_cache=False)
+    assert parallel.results == plain.results == serial.results
+    assert [p.problems for _, p, _ in parallel.results if p] == [p.problems for _, p, _ in serial.results if p]

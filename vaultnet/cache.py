@@ -60,7 +60,7 @@ from .durations import Duration
 from .errors import Problem
 from .person import Entry, Person
 
-FORMAT = 2
+FORMAT = 3
 # The cache is split in files by a hash of the note's path, so that an edit of one note
 # rewrites a thirty-second of it (at 10,000 notes: 0.4 MB instead of 14 MB).
 SHARDS = 32
@@ -163,83 +163,96 @@ def scan(root: Path, people_dir: str) -> list[Note]:
     return found
 
 
-# --- the codec: Person <-> JSON lists, field by field ------------------------------------------
-# Chosen by each field's annotation, so a field added to Person with a known type is cached
-# without a change here, and one with a new type disables the cache (and fails a test)
-# instead of being silently dropped.
+# --- the codec: a note's record as one list of numbers and one string ---------------------------
+# JSON of nested lists made a warm run spend most of its time creating and freeing small lists.
+# So a record is flattened: every number (counts, day numbers, flags) goes into one list and
+# every text into one string, joined by SEP, which ``str.split`` takes apart in C. Each Person
+# field is coded by its annotation, so a field added with a known type is cached with no change
+# here, and one with a new type turns the cache off (and fails a test) instead of being dropped.
+# The decoder is generated from the same table, like a dataclass's ``__init__``.
+
+SEP = "\x7f"  # DEL: written by JSON as one byte, and (almost) never in a note; texts holding it are stored as a list
 
 
 class Invalid(ValueError):
     """A cached value of the wrong shape: the cache is not trusted."""
 
 
-def _check_str(v: Any) -> str:
-    if type(v) is not str:
-        raise Invalid(f"expected text, found {type(v).__name__}")
-    return v
+def _enc_str(v, I, S):
+    S.append(v)
 
 
-def _opt_str(v: Any) -> str | None:
-    return None if v is None else _check_str(v)
+def _enc_opt_str(v, I, S):
+    if v is None:
+        I.append(0)
+    else:
+        I.append(1)
+        S.append(v)
 
 
-def _strs(v: Any) -> tuple[str, ...]:
-    if type(v) is not list:
-        raise Invalid("expected a list")
-    for item in v:
-        if type(item) is not str:
-            raise Invalid("expected a list of text")
-    return tuple(v)
+def _enc_strs(v, I, S):
+    I.append(len(v))
+    S.extend(v)
 
 
-_fromordinal = date.fromordinal
+def _enc_date(v, I, S):
+    I.append(0 if v is None else v.toordinal())
+
+
+def _enc_duration(v, I, S):
+    if v is None:
+        I.append(-1)
+    else:
+        I.append(v.amount)
+        S.append(v.unit)
+
+
+def _enc_birthday(v, I, S):
+    if v is None:
+        I.append(0)
+    else:
+        I.extend((v.month, v.day, v.year or 0))
+
+
+def _enc_entries(v, I, S):
+    I.append(len(v))
+    I.extend(0 if e.date is None else e.date.toordinal() for e in v)
+    S.extend(e.text for e in v)
+
+
+def _enc_pairs(v, I, S):
+    I.append(len(v))
+    for key, value in v:
+        S.append(key)
+        S.append(value)
+
+
+def _enc_problems(v, I, S):
+    I.append(len(v))
+    for p in v:
+        S.append(p.message)
+        I.append(-1 if p.line is None else p.line)
+        if p.field is None:
+            I.append(0)
+        else:
+            I.append(1)
+            S.append(p.field)
+        I.append(1 if p.fatal else 0)
+
+
 _date_memo: dict[int, date] = {}
 
 
-def _dec_date(v: Any) -> date | None:
-    if v is None:
-        return None
+def _day(v: Any) -> date:
     found = _date_memo.get(v)
     if found is None:
         if type(v) is not int:
             raise Invalid("expected a day number")
-        found = _date_memo[v] = _fromordinal(v)  # raises ValueError when out of range
+        found = _date_memo[v] = date.fromordinal(v)  # ValueError when out of range
     return found
 
 
-def _enc_date(d: date | None) -> int | None:
-    return None if d is None else d.toordinal()
-
-
-_SEP = "\x7f"  # joins entry texts: DEL, which JSON writes as one byte and notes hardly hold
-
-
-def _enc_entries(entries: tuple[Entry, ...]) -> list:
-    """``[day numbers (0 for none), texts]``: the texts joined into one string when no text
-    holds the separator (one string to decode instead of ten), else as a list."""
-    days = [0 if e.date is None else e.date.toordinal() for e in entries]
-    texts = [e.text for e in entries]
-    if not any(_SEP in t for t in texts):
-        return [days, _SEP.join(texts)]
-    return [days, texts]
-
-
-def _dec_entries(v: Any) -> tuple[Entry, ...]:
-    if not v:
-        if v == []:
-            return ()
-        raise Invalid("expected entries")
-    days, texts = v
-    if type(texts) is str:
-        texts = texts.split(_SEP) if days else []
-    elif type(texts) is list:
-        for text in texts:
-            if type(text) is not str:
-                raise Invalid("expected entry text")
-    else:
-        raise Invalid("expected entry texts")
-    if type(days) is not list or len(days) != len(texts):
-        raise Invalid("entry days and texts do not match")
+def _entries(days: list, texts: list) -> tuple[Entry, ...]:
     memo = _date_memo
     new = Entry.__new__
     set_date = Entry.date.__set__  # the slot descriptors: what the frozen __init__ does, minus its frame
@@ -247,162 +260,139 @@ def _dec_entries(v: Any) -> tuple[Entry, ...]:
     out = []
     for day, text in zip(days, texts):
         entry = new(Entry)
-        set_date(entry, (memo.get(day) or _dec_date(day)) if day else None)
+        set_date(entry, (memo.get(day) or _day(day)) if day else None)
         set_text(entry, text)
         out.append(entry)
     return tuple(out)
 
 
-def _enc_duration(d: Duration | None) -> list | None:
-    return None if d is None else [d.amount, d.unit]
-
-
-def _dec_duration(v: Any) -> Duration | None:
-    if v is None:
-        return None
-    amount, unit = v
-    if type(amount) is not int or type(unit) is not str:
+def _duration(amount: Any, unit: str) -> Duration:
+    if type(amount) is not int or amount < 0 or unit not in ("d", "w", "m", "y", "none"):
         raise Invalid("expected a duration")
     return Duration(amount, unit)
 
 
-def _enc_birthday(b: Birthday | None) -> list | None:
-    return None if b is None else [b.month, b.day, b.year]
+def _birthday(month: Any, day: Any, year: Any) -> Birthday:
+    date(year or 2000, month, day)  # a real day, or TypeError/ValueError
+    return Birthday(month, day, year or None)
 
 
-def _dec_birthday(v: Any) -> Birthday | None:
-    if v is None:
-        return None
-    month, day, year = v
-    if type(month) is not int or type(day) is not int or (year is not None and type(year) is not int):
-        raise Invalid("expected a birthday")
-    date(2000 if year is None else year, month, day)  # a real day, or ValueError
-    return Birthday(month, day, year)
-
-
-def _enc_pairs(v: tuple[tuple[str, str], ...]) -> list:
-    return [list(pair) for pair in v]
-
-
-def _dec_pairs(v: Any) -> tuple[tuple[str, str], ...]:
-    if type(v) is not list:
-        raise Invalid("expected a list of pairs")
+def _problems(rel: str, I: list, S: list, i: int, j: int) -> tuple[tuple[Problem, ...], int, int]:
+    n = I[i]
+    i += 1
+    if type(n) is not int or n < 0:
+        raise Invalid("expected a count")
     out = []
-    for key, value in v:
-        if type(key) is not str or type(value) is not str:
-            raise Invalid("expected text pairs")
-        out.append((key, value))
-    return tuple(out)
+    for _ in range(n):
+        message = S[j]
+        line, has_field = I[i], I[i + 1]
+        j += 1
+        field_name = None
+        if has_field:
+            field_name = S[j]
+            j += 1
+        fatal = I[i + 2]
+        i += 3
+        if type(line) is not int or fatal not in (0, 1):
+            raise Invalid("expected a problem")
+        out.append(Problem(rel, message, None if line == -1 else line, field_name, bool(fatal)))
+    return tuple(out), i, j
 
 
-def _enc_problem(p: Problem) -> list:
-    return [p.message, p.line, p.field, p.fatal]
-
-
-def _dec_problem(rel: str, v: Any) -> Problem:
-    message, line, field_name, fatal = v
-    if (
-        type(message) is not str
-        or (line is not None and type(line) is not int)
-        or (field_name is not None and type(field_name) is not str)
-        or type(fatal) is not bool
-    ):
-        raise Invalid("expected a problem")
-    return Problem(rel, message, line, field_name, fatal)
-
-
-def _dec_problems(rel: str, v: Any) -> tuple[Problem, ...]:
-    if type(v) is not list:
-        raise Invalid("expected a list of problems")
-    return tuple(_dec_problem(rel, item) for item in v)
-
-
-def _ident(v: Any) -> Any:
-    return v
-
-
-# annotation -> (encode, decode); "problems" is special-cased (its path is the note's).
-_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "str": (_ident, _check_str),
-    "str | None": (_ident, _opt_str),
-    "tuple[str, ...]": (list, _strs),
-    "date | None": (_enc_date, _dec_date),
-    "Duration | None": (_enc_duration, _dec_duration),
-    "Birthday | None": (_enc_birthday, _dec_birthday),
-    "tuple[Entry, ...]": (_enc_entries, _dec_entries),
-    "tuple[tuple[str, str], ...]": (_enc_pairs, _dec_pairs),
+# annotation -> (encoder, decoding source using I, S, i, j and setting `value`)
+_COUNT = "n = I[i]; i += 1\n    if n.__class__ is not int or n < 0: _bad()\n"
+_CODECS: dict[str, tuple[Callable, str]] = {
+    "str": (_enc_str, "value = S[j]; j += 1\n"),
+    "str | None": (_enc_opt_str, "if I[i]: value = S[j]; j += 1\n    else: value = None\n    i += 1\n"),
+    "tuple[str, ...]": (_enc_strs, _COUNT + "    value = tuple(S[j:j + n]); j += n\n"),
+    "date | None": (_enc_date, "d = I[i]; i += 1\n    value = (memo.get(d) or _day(d)) if d else None\n"),
+    "Duration | None": (_enc_duration, "a = I[i]; i += 1\n    if a == -1: value = None\n    else: value = _duration(a, S[j]); j += 1\n"),
+    "Birthday | None": (_enc_birthday, "if I[i]: value = _birthday(I[i], I[i + 1], I[i + 2]); i += 3\n    else: value = None; i += 1\n"),
+    "tuple[Entry, ...]": (_enc_entries, _COUNT + "    value = _entries(I[i:i + n], S[j:j + n]); i += n; j += n\n"),
+    "tuple[tuple[str, str], ...]": (_enc_pairs, _COUNT + "    value = tuple(zip(S[j:j + 2 * n:2], S[j + 1:j + 2 * n:2])); j += 2 * n\n"),
+    "tuple[Problem, ...]": (_enc_problems, "value, i, j = _problems(rel, I, S, i, j)\n"),
 }
 
 
 def _person_codec():
-    """The (name, encode, decode) of every Person field after ``path``, or None when a
-    field has a type the cache cannot store (then nothing is cached)."""
+    """The (field name, encoder, decoding source) of every Person field after ``path``,
+    or None when a field has a type the cache cannot store (then nothing is cached)."""
     fields = dataclasses.fields(Person)
     if not fields or fields[0].name != "path":
         return None
     plan = []
     for f in fields[1:]:
         annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
-        if f.name == "problems" and annotation == "tuple[Problem, ...]":
-            plan.append((f.name, None, None))
-            continue
         codec = _CODECS.get(annotation)
         if codec is None or not f.init:
             return None
-        plan.append((f.name, codec[0], codec[1]))
+        plan.append((f.name, *codec))
     return plan
 
 
 PLAN = _person_codec()
-_collecting = True  # whether the caller had the garbage collector on (load_notes turns it off)
 
 
-def encode_person(person: Person) -> list:
-    """A Person as a JSON-ready list, in field order (without ``path``, which is the key)."""
+def encode_note(person: Person | None, problems: list[Problem]) -> tuple[list, str | list | None]:
+    """A note's record and problems as (numbers, texts): texts joined by SEP into one
+    string, or a list when a text holds SEP, or None when there is no text."""
     assert PLAN is not None
-    out = []
-    for name, enc, _dec in PLAN:
-        value = getattr(person, name)
-        out.append([_enc_problem(p) for p in value] if enc is None else enc(value))
-    return out
+    I: list = [0 if person is None else 1]
+    S: list = []
+    if person is not None:
+        for name, encode, _source in PLAN:
+            encode(getattr(person, name), I, S)
+    _enc_problems(problems, I, S)
+    if not S:
+        return I, None
+    if any(SEP in s for s in S):
+        return I, S
+    return I, SEP.join(S)
 
 
 def _compile_decoder(plan):
-    """A decoder function written out for Person's fields, as ``dataclasses`` writes
-    ``__init__``: a loop over 22 fields with a call per field took half of a warm run.
-    Text fields are checked inline; the others call their decoder."""
-    names = [f"v{i}" for i in range(len(plan))]
-    args, scope = [], {"Person": Person, "_dec_problems": _dec_problems, "Invalid": Invalid}
-    for i, (_name, _enc, dec) in enumerate(plan):
-        v = names[i]
-        if dec is None:
-            args.append(f"_dec_problems(rel, {v})")
-        elif dec is _check_str:
-            args.append(f"({v} if type({v}) is str else _bad())")
-        elif dec is _opt_str:
-            args.append(f"({v} if {v} is None or type({v}) is str else _bad())")
-        else:
-            scope[f"d{i}"] = dec
-            args.append(f"d{i}({v})")
-    source = (
-        "def _bad():\n    raise Invalid('expected text')\n"
-        "def decode(rel, values):\n"
-        "    if type(values) is not list:\n        raise Invalid('a cached person is not a list')\n"
-        f"    {', '.join(names)}, = values\n"
-        f"    return Person(rel, {', '.join(args)})\n"
-    )
-    exec(compile(source, "<vaultnet.cache decoder>", "exec"), scope)
+    lines = [
+        "def decode(rel, I, T):",
+        "    if I.__class__ is not list: _bad()",
+        "    if T is None: S = []",
+        "    elif T.__class__ is str: S = T.split(SEP)",
+        "    elif T.__class__ is list and all(s.__class__ is str for s in T): S = T",
+        "    else: _bad()",
+        "    i, j = 1, 0",
+        "    if I[0] == 1:",
+    ]
+    args = []
+    for k, (_name, _encode, source) in enumerate(plan):
+        body = source.replace("value", f"v{k}").replace("\n    ", "\n        ")
+        lines.append("        " + body.rstrip("\n"))
+        args.append(f"v{k}")
+    lines += [
+        f"        person = Person(rel, {', '.join(args)})",
+        "    elif I[0] == 0: person = None",
+        "    else: _bad()",
+        "    problems, i, j = _problems(rel, I, S, i, j)",
+        "    if i != len(I) or j != len(S): raise Invalid('a cached record has the wrong length')",
+        "    if person is None and not any(p.fatal for p in problems): raise Invalid('a note without a record must have a fatal problem')",
+        "    return person, list(problems)",
+        "def _bad():",
+        "    raise Invalid('a cached record has the wrong shape')",
+    ]
+    scope = {
+        "Person": Person, "Invalid": Invalid, "SEP": SEP, "memo": _date_memo, "_day": _day,
+        "_entries": _entries, "_duration": _duration, "_birthday": _birthday, "_problems": _problems,
+    }
+    exec(compile("\n".join(lines) + "\n", "<vaultnet.cache decoder>", "exec"), scope)
     return scope["decode"]
 
 
 _decode = _compile_decoder(PLAN) if PLAN is not None else None
 
 
-def decode_person(rel: str, values: Any) -> Person:
-    """The Person a cached list describes; Invalid (or another ValueError/TypeError) if it
-    is not exactly the shape ``encode_person`` writes."""
+def decode_note(rel: str, numbers: Any, texts: Any) -> tuple[Person | None, list[Problem]]:
+    """The record and problems ``encode_note`` describes; Invalid (or another ValueError,
+    TypeError or IndexError) when the values are not exactly of that shape."""
     assert _decode is not None
-    return _decode(rel, values)
+    return _decode(rel, numbers, texts)
 
 
 # --- the cache file --------------------------------------------------------------------------
@@ -540,6 +530,10 @@ def load_notes(root: Path, people_dir: str, parse, use_cache: bool | None = None
         loaded = _load(root, people_dir, parse, notes, stats, enabled, head)
     finally:
         if collecting:
+            # The records live as long as the vault: move them (and everything else alive)
+            # out of the collector's sight, or its next pass walks them all (0.2 s at 10,000
+            # notes). Reference counting still frees them; only cycles among them would stay.
+            gc.freeze()
             gc.enable()
     if os.environ.get("VAULTNET_CACHE_STATS"):
         print(f"vaultnet cache: {stats}", file=sys.stderr)
@@ -554,34 +548,39 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
             shards[n], why = read_cache(shard_path(root, n), head)
             if why:
                 stats.discarded, dirty[n] = why, True
-    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     fresh: list[dict] = [{} for _ in range(SHARDS)]
-    results: list[tuple[str, Person | None, list[Problem]]] = []
-    for note in notes:
+    results: list = [None] * len(notes)
+    missing: list[int] = []
+    for index, note in enumerate(notes):
         n = shard_of(note.rel)
         entry = shards[n].get(note.rel)
         if entry is not None:
             try:
-                size, mtime, ctime, ino, payload, problems_raw, racy = entry
+                size, mtime, ctime, ino, racy, numbers, texts = entry
                 if (size, mtime, ctime, ino) == note.key and not racy:
-                    person = decode_person(note.rel, payload) if payload is not None else None
-                    problems = list(_dec_problems(note.rel, problems_raw))
-                    if person is None and not any(p.fatal for p in problems):
-                        raise Invalid("a note without a record must have a fatal problem")
-                    results.append((note.rel, person, problems))
+                    person, problems = _decode(note.rel, numbers, texts)
+                    results[index] = (note.rel, person, problems)
                     fresh[n][note.rel] = entry
                     stats.reused += 1
                     continue
             except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
                 # A damaged cache is rebuilt, never trusted: start over without it.
                 stats.discarded = "an entry failed validation"
-                return _rebuild(root, parse, notes, stats, head)
-        person, problems, stable = _read_note(note, parse, _collecting)
+                stats.reused = 0
+                fresh = [{} for _ in range(SHARDS)]
+                dirty = [True] * SHARDS
+                missing = list(range(len(notes)))
+                break
+        missing.append(index)
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    for index, (person, problems, stable, entry) in zip(missing, _parse_all([notes[i] for i in missing], parse, racy_after)):
+        note = notes[index]
+        n = shard_of(note.rel)
         stats.parsed += 1
         dirty[n] = True
-        results.append((note.rel, person, problems))
+        results[index] = (note.rel, person, problems)
         if enabled and stable and note.key[0] >= 0:
-            fresh[n][note.rel] = _entry(note, person, problems, racy_after)
+            fresh[n][note.rel] = entry
     if enabled:
         for n in range(SHARDS):
             if dirty[n] or len(fresh[n]) != len(shards[n]):  # changed, added, or removed notes
@@ -589,23 +588,49 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
     return Loaded(results, stats)
 
 
-def _entry(note: Note, person: Person | None, problems: list[Problem], racy_after: int) -> list:
-    racy = note.changed_ns >= racy_after
-    payload = encode_person(person) if person is not None else None
-    return [*note.key, payload, [_enc_problem(p) for p in problems], racy]
+def _entry(note: Note, encoded: tuple, racy_after: int) -> list:
+    return [*note.key, note.changed_ns >= racy_after, *encoded]
 
 
-def _rebuild(root, parse, notes, stats, head) -> Loaded:
-    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
-    stats.reused = stats.parsed = 0
-    fresh: list[dict] = [{} for _ in range(SHARDS)]
-    results = []
+# --- parsing what the cache does not hold, on every core when there is a lot of it ------------
+
+PARALLEL_FROM = 400  # notes to parse before it pays to start worker processes (~20 ms each)
+_worker_parse = None
+
+
+def _parse_all(notes: list[Note], parse, racy_after: int):
+    """``(person, problems, stable, cache entry)`` for each note, in order.
+
+    Parsing is pure Python and takes most of a cold run (0.75 ms a note), so a big
+    batch (a first run, a new parser, an import) is split across the cores: forked
+    workers parse and send back the records encoded as cache entries (plain lists),
+    which this process decodes: a round trip the cache tests prove exact.
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork"):
+        for note in notes:
+            person, problems, stable = _read_note(note, parse, _collecting)
+            entry = _entry(note, encode_note(person, problems), racy_after) if PLAN is not None else None
+            yield person, problems, stable, entry
+        return
+    import multiprocessing
+
+    global _worker_parse
+    _worker_parse = parse
+    chunks = [(notes[i : i + 200], racy_after) for i in range(0, len(notes), 200)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for chunk, done in zip(chunks, pool.imap(_parse_chunk, chunks)):
+            for note, (entry, stable) in zip(chunk[0], done):
+                person, problems = _decode(note.rel, entry[5], entry[6])
+                yield person, problems, stable, entry
+
+
+def _parse_chunk(task) -> list:
+    """In a worker: parse notes, return their cache entries."""
+    notes, racy_after = task
+    gc.enable()  # forked from a process that had turned it off
+    out = []
     for note in notes:
-        person, problems, stable = _read_note(note, parse, _collecting)
-        stats.parsed += 1
-        results.append((note.rel, person, problems))
-        if stable and note.key[0] >= 0:
-            fresh[shard_of(note.rel)][note.rel] = _entry(note, person, problems, racy_after)
-    for n in range(SHARDS):
-        stats.written = write_cache(shard_path(root, n), head, fresh[n]) or stats.written
-    return Loaded(results, stats)
+        person, problems, stable = _read_note(note, _worker_parse)
+        out.append((_entry(note, encode_note(person, problems), racy_after), stable))
+    return out
