@@ -273,6 +273,10 @@ def show(app: App, person: str, as_json: bool) -> None:
         click.echo(f"  met: {' at '.join(x for x in (target.met.isoformat() if target.met else None, target.met_at) if x)}")
     if target.introduced_by:
         click.echo(f"  introduced by: {target.introduced_by}")
+    from ..intros import show_lines  # the introduction graph: chain, whom they brought in, intros made
+
+    for line in show_lines(app.vault(report=False).people, target):
+        click.echo(f"  {line}")
     if target.birthday:
         click.echo(f"  birthday: {target.birthday}")
     last = target.last_log
