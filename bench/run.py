@@ -59,15 +59,16 @@ print(total)
 @dataclass
 class Measure:
     step: str
-    seconds: float | None  # best of the runs; None when skipped
+    seconds: float | None  # best of the runs (wall clock); None when skipped
     peak_mb: float | None = None
+    cpu: float | None = None  # user + system CPU seconds of the best run (with its worker processes)
     runs: list[float] = field(default_factory=list)
     floor: str | None = None  # the name of the floor it is compared with
     note: str = ""
 
 
-def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int, str]:
-    """Time one process; return (seconds, peak MB, exit status, stderr tail)."""
+def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float, int, str, float]:
+    """Time one process; return (seconds, peak MB, exit status, stderr tail, CPU seconds)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
@@ -76,18 +77,19 @@ def run_once(argv: list[str], env: dict | None = None, cwd: Path | None = None) 
         process.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
-    return seconds, usage.ru_maxrss / 1024, process.returncode, tail
+    return seconds, usage.ru_maxrss / 1024, process.returncode, tail, usage.ru_utime + usage.ru_stime
 
 
 STATS_ENV = {**os.environ, "VAULTNET_CACHE_STATS": "1"}
 
 
 def best_of(step: str, argv: list[str], repeat: int, before=None, floor: str | None = None, env=STATS_ENV, ok=(0,)) -> Measure:
-    runs, peaks, parsed = [], [], set()
+    runs, peaks, parsed, cpus = [], [], set(), []
     for _ in range(repeat):
         if before:
             before()
-        seconds, peak, code, tail = run_once(argv, env=env)
+        seconds, peak, code, tail, cpu = run_once(argv, env=env)
+        cpus.append(cpu)
         if code not in ok:
             raise SystemExit(f"{step}: {' '.join(argv)} exited {code}:\n{tail}")
         runs.append(seconds)
@@ -96,7 +98,8 @@ def best_of(step: str, argv: list[str], repeat: int, before=None, floor: str | N
         if found:
             parsed.add(int(found.group(3)))
     note = f"parsed {'/'.join(str(p) for p in sorted(parsed))}" if parsed else ""
-    return Measure(step, min(runs), max(peaks), runs, floor, note)
+    best = runs.index(min(runs))
+    return Measure(step, runs[best], max(peaks), cpus[best], runs, floor, note)
 
 
 def available_commands(vaultnet: str) -> set[str]:
@@ -147,7 +150,7 @@ def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure
 
     def add(measure: Measure) -> None:
         results.append(measure)
-        shown = "skipped" if measure.seconds is None else f"{measure.seconds:.3f} s, {measure.peak_mb:.0f} MB"
+        shown = "skipped" if measure.seconds is None else f"{measure.seconds:.3f} s (cpu {measure.cpu:.3f}), {measure.peak_mb:.0f} MB"
         print(f"  {measure.step:<18} {shown} {measure.note}", file=sys.stderr)
 
     add(best_of("floor: read bytes", [python, "-c", READ_FLOOR, str(vault / "People")], repeat))
@@ -228,7 +231,7 @@ def markdown(startup: list[Measure], by_size: dict[int, list[Measure]], command:
             f"| {m.step} | {m.seconds:.3f} | {m.seconds / floors['python -c pass']:.1f} | {m.seconds / click_s:.2f} | {m.peak_mb:.0f} | {target} |"
         )
     sizes = sorted(by_size)
-    lines += ["", "| step | " + " | ".join(f"{n:,} people: s (× floor), MB" for n in sizes) + " | target at 10,000 |", "|---|" + "---:|" * len(sizes) + "---|"]
+    lines += ["", "| step | " + " | ".join(f"{n:,} people: s (× floor) [cpu s], MB" for n in sizes) + " | target at 10,000 |", "|---|" + "---:|" * len(sizes) + "---|"]
     steps = [m.step for m in by_size[sizes[0]]]
     for step in steps:
         cells = []
@@ -240,7 +243,7 @@ def markdown(startup: list[Measure], by_size: dict[int, list[Measure]], command:
             floor = next((x.seconds for x in by_size[n] if x.step == m.floor), None)
             ratio = f" (×{m.seconds / floor:.1f})" if floor else ""
             extra = f" {m.note}" if m.note else ""
-            cells.append(f"{m.seconds:.3f}{ratio}, {m.peak_mb:.0f}{extra}")
+            cells.append(f"{m.seconds:.3f}{ratio} [cpu {m.cpu:.2f}], {m.peak_mb:.0f}{extra}")
         target = ""
         if step in TARGETS and 10_000 in by_size:
             m = next(x for x in by_size[10_000] if x.step == step)

@@ -71,7 +71,7 @@ PARSER_MODULES = ("loader", "person", "dates", "durations", "notefile", "errors"
 Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     """A note found by ``scan``: vault-relative path (with ``/``), full path, stat key."""
 
@@ -125,6 +125,7 @@ def scan(root: Path, people_dir: str) -> list[Note]:
     prefix = "" if prefix == "." else prefix + "/"
     found: list[Note] = []
     stack = [(str(base), prefix)]
+    nested = False
     while stack:
         folder, rel_folder = stack.pop()
         try:
@@ -133,33 +134,42 @@ def scan(root: Path, people_dir: str) -> list[Note]:
             continue  # os.walk skips unreadable folders too
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                if not entry.is_symlink():
-                    stack.append((entry.path, rel_folder + name + "/"))
-                continue
-            if not name.lower().endswith(".md"):
-                continue
-            if entry.is_symlink():
-                if resolved_root is None:
-                    resolved_root = root.resolve()
+            if name[-3:].lower() != ".md":
                 try:
-                    Path(entry.path).resolve(strict=True).relative_to(resolved_root)
-                except (OSError, ValueError, RuntimeError):
-                    continue
+                    if entry.is_dir() and not entry.is_symlink():
+                        stack.append((entry.path, rel_folder + name + "/"))
+                        nested = True
+                except OSError:
+                    pass
+                continue
             try:
+                if entry.is_symlink():
+                    if entry.is_dir():
+                        continue  # a link to a folder: os.walk lists it as a folder and does not follow it
+                    if resolved_root is None:
+                        resolved_root = root.resolve()
+                    Path(entry.path).resolve(strict=True).relative_to(resolved_root)
+                elif entry.is_dir():
+                    stack.append((entry.path, rel_folder + name + "/"))  # a folder named like a note
+                    nested = True
+                    continue
                 st = entry.stat()
+            except (ValueError, RuntimeError):
+                continue  # a link that leads outside the vault (or loops)
             except OSError:
-                # Unstat-able but listed: let the loader try to read it and report why it cannot.
+                if entry.is_symlink():
+                    continue  # a broken link: iter_note_paths skips it too
+                # Listed but not stat-able: let the loader try to read it and say why it cannot.
                 found.append(Note(rel_folder + name, entry.path, (-1, -1, -1, -1), 0))
                 continue
-            found.append(Note(rel_folder + name, entry.path, _key(st), max(st.st_mtime_ns, st.st_ctime_ns)))
-    found.sort(key=lambda n: n.rel.split("/"))
+            mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+            found.append(Note(rel_folder + name, entry.path, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime))
+    if nested:
+        found.sort(key=lambda n: n.rel.split("/"))
+    else:
+        found.sort(key=lambda n: n.rel)
     return found
 
 
