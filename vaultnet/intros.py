@@ -72,7 +72,7 @@ def record_introduction(config: Config, a: Person, b: Person, day: date, why: st
 
     def edit_for(person: Person, other: Person):
         item = f"{day.isoformat()} {helped_text(config, other, why)}"
-        log_text = f"intro: {helped_text(config, other, why)}"
+        log_text = "intro to " + helped_text(config, other, why).removeprefix("introduced to ")
         contact = contact_edit(day, log_text, messages)
 
         def apply(editor) -> None:
@@ -301,17 +301,25 @@ def show_lines(people: Sequence[Person], person: Person) -> list[str]:
     return lines
 
 
-def introductions_context(people: Sequence[Person], config: Config, rel: str) -> dict:
-    """What ``Introductions.md`` shows, as plain values with links made for the note at ``rel``."""
-    from .links import person_link
+def introductions_context(views) -> dict:
+    """The variables of ``Introductions.md`` (an ``indexnotes.IndexNote`` context function).
 
-    graph = build_graph(people)
+    ``brought_in``: one row per introducer (most people brought in first) with
+    ``introducer`` and ``people`` as table cells and ``count``; ``chains``: the
+    introduced_by trees that are at least two introductions deep, flattened to
+    rows of ``depth``, ``indent`` and ``link`` in walking order; ``made``: the
+    introductions you made, newest first (``date``, ``first``, ``second``,
+    ``why`` as cells); ``cycles``: names whose introduced_by chain loops.
+    Every text is escaped for where it goes; links come from ``views.link``.
+    """
+    from .indexnotes import cell, md
+
+    graph = build_graph(views.people)
 
     def link(item: Person | str, in_table: bool = False) -> str:
         if isinstance(item, Person):
-            return person_link(config, item, from_file=rel, in_table=in_table)
-        text = " ".join(item.split()).replace("|", "/") if in_table else " ".join(item.split())
-        return f"{text} (no note)"
+            return views.link(item, in_table=in_table)
+        return (cell(item) if in_table else md(item)) + " (no note)"
 
     introducers: dict[str, tuple[Person | str, list[Person]]] = {}
     for person in graph.people:
@@ -325,41 +333,38 @@ def introductions_context(people: Sequence[Person], config: Config, rel: str) ->
         for source, found in sorted(introducers.values(), key=lambda v: (-len(v[1]), _sort_name(v[0])))
     ]
 
+    def height(children: list) -> int:
+        return 1 + max((height(c) for _p, c in children), default=0) if children else 0
+
     chains: list[dict] = []
 
     def walk(item: Person | str, children: list, depth: int) -> None:
-        chains.append({"depth": depth, "indent": "  " * depth, "link": link(item)})
+        chains.append({"depth": depth, "indent": "    " * depth, "link": link(item)})
         for child, grandchildren in children:
             walk(child, grandchildren, depth + 1)
 
     longest = 0
-
-    def height(children: list) -> int:
-        return 1 + max((height(c) for _p, c in children), default=0) if children else 0
-
     for root, children in graph.trees():
         h = height(children)
         longest = max(longest, h)
         if h >= 2:  # a chain: someone you met through someone you met through someone
             walk(root, children, 0)
-    cycles = sorted(
-        {p.name for p in graph.people if graph.chain_up(p)[1]},
-        key=normalise,
-    )
+    cycles = [md(name) for name in sorted({p.name for p in graph.people if graph.chain_up(p)[1]}, key=normalise)]
     made = [
         {
             "date": intro.date.isoformat() if intro.date else "",
             "first": link(intro.first, True),
             "second": link(intro.second, True),
-            "why": " ".join(intro.why.split()).replace("|", "\\|"),
+            "why": cell(intro.why),
         }
         for intro in graph.made
     ]
     return {
+        **views.base("Introductions"),
         "brought_in": brought_in,
+        "introduced_count": sum(r["count"] for r in brought_in),
         "chains": chains,
         "longest_chain": longest,
         "made": made,
         "cycles": cycles,
-        "people_count": len(graph.people),
     }
