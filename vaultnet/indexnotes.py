@@ -29,6 +29,7 @@ from .config import Config
 from .links import person_link
 from .person import Entry, Person, link_target
 from .schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
+from .intros import introductions_context
 
 # A well-formed [[wikilink]] (optionally [[target|alias]]) is kept as a link.
 _WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
@@ -382,6 +383,7 @@ REGISTRY: list[IndexNote] = [
     IndexNote("Follow-ups.md", "Follow-ups.md", followups_context),
     IndexNote("Giving.md", "Giving.md", giving_context),
     IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
+    IndexNote("Introductions.md", "Introductions.md", introductions_context),  # issue 4: vaultnet.intros
 ]
 
 
