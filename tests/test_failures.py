@@ -381,3 +381,55 @@ def test_add_in_a_read_only_vault_creates_nothing(shared_vault):
     assert result.returncode == 1, result.stderr
     assert "permission denied" in result.stderr and "Traceback" not in result.stderr
     assert folder_listing(vault) == before
+
+
+ADDER = textwrap.dedent("""\
+    import sys, time
+    from datetime import date
+    from vaultnet.actions import open_vault, add_person
+    from vaultnet.errors import VaultnetError
+    vault = open_vault(sys.argv[1])
+    while time.time() < float(sys.argv[3]):
+        time.sleep(0.001)
+    try:
+        add_person(vault, "Race Winner", {"org": sys.argv[2]}, date(2026, 11, 23))
+        print("added")
+    except VaultnetError as exc:
+        print("refused:", exc)
+    """)
+
+
+def test_two_processes_adding_the_same_person_create_one_complete_note(tmp_path):
+    make_vault(tmp_path)
+    start = time.time() + 1.0
+    processes = [
+        subprocess.Popen([sys.executable, "-c", ADDER, str(tmp_path), f"org{n}", str(start)], stdout=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]
+    outputs = [p.communicate(timeout=60)[0] for p in processes]
+    assert sorted(o.split(":")[0].strip() for o in outputs) == ["added", "refused", "refused", "refused"], outputs
+    assert all("already exists" in o for o in outputs if o.startswith("refused"))
+    note = tmp_path / "People" / "Race Winner.md"
+    person, problems = parse_note("People/Race Winner.md", note.read_bytes())
+    assert person is not None and not problems and person.org in {f"org{n}" for n in range(4)}
+    assert not [p for p in os.listdir(note.parent) if p.endswith(atomic.TEMP_SUFFIX)]
+
+
+def test_a_note_locked_by_another_process_is_refused_clearly_after_a_timeout(vault, monkeypatch):
+    note = vault.write("Jane Doe", NOTE)
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'rb'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('locked', flush=True); time.sleep(30)", str(note)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = vault.run("log", "Jane", "call")
+        assert result.exit_code == 1
+        assert "another vaultnet is still writing this note" in result.stderr
+        assert note.read_bytes() == NOTE
+    finally:
+        holder.kill()
+        holder.wait()
+    assert vault.run("log", "Jane", "call").exit_code == 0
