@@ -83,8 +83,10 @@ class BuildReport:
 
 
 def check_layout(config: Config) -> None:
-    """Refuse a config whose generated notes would land among the person notes (and be
-    read back as people on the next build)."""
+    """Refuse to write where it would do harm: through a symbolic link leading out of
+    the vault (a cloned vault could ship ``Index`` as a link to ``~/.config``), or
+    among the person notes (generated notes would be read back as people)."""
+    config.index_path, config.calendar_path  # noqa: B018 - raise if a link on the way leads out of the vault
     people = PurePosixPath(config.people_dir)
     index = PurePosixPath(config.index_dir)
     if index == people or people in index.parents or str(people) == ".":
