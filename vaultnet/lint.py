@@ -349,23 +349,20 @@ def duplicate_people(people: list[Person]) -> list[Finding]:
                     "merge the notes, or give each a distinct name (the name field)",
                     field="name",
                 ))
-    for person in people:
-        for other in people:
-            if other is person:
-                continue
-            for alias in other.aliases:
-                if normalise(alias) == normalise(person.name):
-                    out.append(Finding(
-                        ERROR, "name-is-alias", person.path,
-                        f"the name {person.name} is also an alias of {other.name} ({other.path}): one person in two notes?",
-                        f"merge the notes, or remove the alias from {other.path}",
-                        field="name",
-                    ))
-    aliases: dict[str, list[Person]] = {}
+    alias_owners: dict[str, list[Person]] = {}
     for person in people:
         for alias in {normalise(a) for a in person.aliases}:
-            aliases.setdefault(alias, []).append(person)
-    for alias, group in sorted(aliases.items()):
+            alias_owners.setdefault(alias, []).append(person)
+    for person in people:
+        for other in alias_owners.get(normalise(person.name), []):
+            if other is not person:
+                out.append(Finding(
+                    ERROR, "name-is-alias", person.path,
+                    f"the name {person.name} is also an alias of {other.name} ({other.path}): one person in two notes?",
+                    f"merge the notes, or remove the alias from {other.path}",
+                    field="name",
+                ))
+    for alias, group in sorted(alias_owners.items()):
         if len(group) > 1:
             for person in group:
                 others = ", ".join(p.path for p in group if p is not person)
