@@ -224,7 +224,8 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
     for rel, fn in edits:
         by_path.setdefault(rel, []).append(fn)
     with ExitStack() as stack:
-        locked = [stack.enter_context(_lock(root / rel, rel)) for rel in sorted(by_path)]  # fixed order: no deadlock
+        # fixed order: no deadlock
+        locked = [stack.enter_context(_lock(_real_path(root, rel), rel)) for rel in sorted(by_path)]
         planned: list[tuple[_Locked, bytes]] = []
         for note in locked:
             remove_stale_temps(note.path)
@@ -264,6 +265,20 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
                 except FileNotFoundError:
                     pass
         return [note.rel for note, _ in planned]
+
+
+def _real_path(root: Path, rel: str) -> Path:
+    """The file to rewrite for ``rel``: a symbolic link's target, so the rename replaces the
+    note itself rather than turning the link into a diverging copy; never outside the vault."""
+    path = root / rel
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve(strict=True)
+        target.relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        raise NoteError(rel, "is a symbolic link to a file outside the vault (or to nothing); nothing was written") from None
+    return target
 
 
 def _rollback(done: list[_Locked]) -> None:
