@@ -433,3 +433,24 @@ def test_a_note_locked_by_another_process_is_refused_clearly_after_a_timeout(vau
         holder.kill()
         holder.wait()
     assert vault.run("log", "Jane", "call").exit_code == 0
+
+
+def test_a_note_that_is_a_link_inside_the_vault_is_edited_through_the_link(vault):
+    real = vault.write("Jane Doe", NOTE)
+    (vault.root / "Archive").mkdir()
+    moved = vault.root / "Archive" / "Jane Doe.md"
+    real.rename(moved)
+    os.symlink(moved, real)
+    result = vault.run("log", "Jane", "call")
+    assert result.exit_code == 0, result.stderr
+    assert real.is_symlink()  # still the link: the target got the new text
+    assert b"- 2026-11-23 call" in moved.read_bytes()
+
+
+def test_a_note_linking_outside_the_vault_is_never_written(vault, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(NOTE)
+    os.symlink(outside, vault.people / "Jane Doe.md")
+    with pytest.raises(atomic.NoteError, match="outside the vault"):
+        atomic.edit_notes(vault.root, [("People/Jane Doe.md", lambda e: e.set("last_contact", __import__("datetime").date(2026, 11, 23)))])
+    assert outside.read_bytes() == NOTE
