@@ -79,6 +79,7 @@ class BuildReport:
             ],
             "people": self.people,
             "failed": self.failed,
+            "from_stamp": self.from_stamp,
         }
 
 
