@@ -163,6 +163,17 @@ class Graph:
                 break
         return chain, False
 
+    def in_cycle(self, person: Person) -> bool:
+        """Whether walking up ``introduced_by`` from ``person`` comes back to them."""
+        seen = set()
+        current = self.introducer.get(person.path)
+        while isinstance(current, Person) and current.path not in seen:
+            if current.path == person.path:
+                return True
+            seen.add(current.path)
+            current = self.introducer.get(current.path)
+        return False
+
     def introductions_of(self, person: Person) -> list[tuple[Introduction, Person | str]]:
         """Introductions you made that involve ``person``, with the other side; newest first."""
         out = []
@@ -309,7 +320,7 @@ def introductions_context(views) -> dict:
     introduced_by trees that are at least two introductions deep, flattened to
     rows of ``depth``, ``indent`` and ``link`` in walking order; ``made``: the
     introductions you made, newest first (``date``, ``first``, ``second``,
-    ``why`` as cells); ``cycles``: names whose introduced_by chain loops.
+    ``why`` as cells); ``cycles``: names on a loop of introduced_by.
     Every text is escaped for where it goes; links come from ``views.link``.
     """
     from .indexnotes import cell, md
@@ -349,7 +360,7 @@ def introductions_context(views) -> dict:
         longest = max(longest, h)
         if h >= 2:  # a chain: someone you met through someone you met through someone
             walk(root, children, 0)
-    cycles = [md(name) for name in sorted({p.name for p in graph.people if graph.chain_up(p)[1]}, key=normalise)]
+    cycles = [md(name) for name in sorted({p.name for p in graph.people if graph.in_cycle(p)}, key=normalise)]
     made = [
         {
             "date": intro.date.isoformat() if intro.date else "",
