@@ -415,3 +415,17 @@ def test_khal_imports_the_example_feed_and_updates_by_uid(tmp_path):
     assert len(mine) <= 1, f"duplicated after re-import: {mine}"
     assert all(row[0] > "2026-11-23" for row in mine)
     assert len(relisted) == len(listed) - (1 - len(mine))
+
+
+@pytest.mark.parametrize("horizon", ["none", "90d", "9000y"])
+def test_dates_at_the_ends_of_the_calendar(vault, horizon):
+    """Year 1 and 9999 in notes, and a horizon past year 9999, still give a valid feed."""
+    vault.config(f'calendar_horizon = "{horizon}"\n')
+    vault.write("End", "---\nlast_contact: 9999-12-01\ncadence: 1d\nbirthday: 9999-12-31\nfollow_up: 9999-12-31\n---\n")
+    vault.write("Start", "---\nbirthday: 0001-01-01\nlast_contact: 0001-01-01\n---\n")
+    build(vault)
+    events = events_by_summary(validate(ics(vault)))
+    assert events["Birthday: End"]["DTSTART"].dt == date(2000, 12, 31)  # 9999 leaves no room for DTEND
+    assert events["Birthday: Start"]["DTSTART"].dt == date(1, 1, 1)
+    assert events["Follow up: Start (739852 days overdue)"]["DTSTART"].dt == TODAY
+    assert "Follow up: End" not in events

@@ -244,11 +244,13 @@ def birthday_event(person: Person, config: Config) -> Event | None:
     birthday = person.birthday
     if birthday is None:
         return None
-    year = birthday.year or 2000  # a leap year, so --02-29 is a real first occurrence
+    # The year of birth when it is a usable first occurrence; else 2000, a leap year, so
+    # --02-29 is real (a year like 9999 would leave no room for the exclusive DTEND).
+    year = birthday.year if birthday.year and 1 <= birthday.year < 9999 else 2000
     start = date(year, birthday.month, birthday.day)
     rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
     name = one_line(person.name) or person.stem
-    born = f"Born {start.isoformat()}.\n" if birthday.year else ""
+    born = f"Born {birthday}.\n" if birthday.year else ""
     return Event(
         uid_for(person, config, "birthday"),
         start,
@@ -268,11 +270,15 @@ def calendar_events(
     ``dues`` (each person's ``due_of``) may be passed when the caller computed them already.
     """
     horizon = config.calendar_horizon
-    limit = None if horizon.never else horizon.after(today)  # "none": no limit
+    try:
+        limit = None if horizon.never else horizon.after(today)  # "none": no limit
+    except (OverflowError, ValueError):
+        limit = None  # a horizon past the year 9999 is no limit either
     people = list(people)
     if dues is None:
         dues = (due_of(p, config, today) for p in people)
-    dues = [d for d in dues if d is not None and (limit is None or d.date <= limit)]
+    # (date.max cannot start an all-day event: its exclusive end would be in year 10000.)
+    dues = [d for d in dues if d is not None and (limit is None or d.date <= limit) and d.date < date.max]
     events = [follow_up_event(d, config, today) for d in dues]
     events.sort(key=lambda e: (e.start, e.summary.casefold(), e.uid))
     if config.birthdays:
