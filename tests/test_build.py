@@ -406,7 +406,7 @@ def test_problems_are_reported_and_everything_else_is_built(vault):
     assert result.exit_code == 0
     assert "People/Broken.md" in result.stderr and "skipped" in result.stderr
     assert "People/Bad Date.md" in result.stderr and "last_contact" in result.stderr
-    assert "1 note(s) skipped for errors" in result.stderr
+    assert "1 note was skipped for errors" in result.stderr
     people = out(vault, "People.md")
     assert "Broken" not in people
     assert "| [[Bad Date]] | Still Here |" in people  # the rest of that note is used

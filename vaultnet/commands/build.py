@@ -15,10 +15,12 @@ pass_app = click.make_pass_decorator(App)
 @click.option("--force", is_flag=True, help="Read every note and render everything, even if nothing seems changed.")
 @pass_app
 def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
-    """Write the index notes and the follow-up calendar (.ics).
+    """Write the index notes (index_dir) and the follow-up calendar (calendar).
 
-    Only files whose content changed are rewritten. Problems in notes are shown
-    on stderr and those notes (or fields) are left out; everything else is built.
+    Only files whose content changed are rewritten; with nothing changed, nothing
+    is read but file metadata. Problems in notes are shown on stderr and those
+    notes (or fields) are left out; everything else is built. --strict turns any
+    problem into a failure that writes nothing.
     """
     from ..build import build as run_build
 
@@ -41,7 +43,8 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     elif report.unchanged:
         click.echo(f"{len(report.unchanged)} unchanged ({report.people} people).")
     if report.skipped:
-        click.echo(f"{len(report.skipped)} note(s) skipped for errors (see above).", err=True)
+        count = len(report.skipped)
+        click.echo(f"{count} {'note was' if count == 1 else 'notes were'} skipped for errors (see above).", err=True)
 
 
 @click.command()
