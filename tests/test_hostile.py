@@ -367,7 +367,6 @@ def test_a_people_folder_linked_outside_the_vault_is_refused(vault, tmp_path):
     assert (outside / "Secret.md").read_text() == f"---\nname: {SECRET}\n---\n"
 
 
-@pytest.mark.xfail(reason="calendar.py: DTEND = birthday + 1 day overflows for birthday 9999-12-31 (reported to the lead)")
 def test_build_survives_a_birthday_at_the_end_of_time(vault):
     vault.write("End", "---\nbirthday: 9999-12-31\n---\n")
     vault.write("Good", GOOD["Good Person.md"])
