@@ -474,3 +474,16 @@ def test_the_log_command_edit_is_exactly_a_log_line_last_contact_and_a_cleared_f
     if follow is not None and day >= follow:
         front = remove_note(front, "follow_up")
     check_diff(data, after, combine(front.render(), expected_log(note, day, text)))
+
+
+DATE_LIKE = st.from_regex(r"\A\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?\Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(st.characters(exclude_categories=["Cs"]), max_size=12), DATE_LIKE), st.booleans())
+def test_every_value_the_editor_writes_reads_back_as_itself(text, flow):
+    """yamltext.render: plain when safe, quoted otherwise; never a different value, never two lines."""
+    source = render(text, flow=flow)
+    fields, problem = load_fields("x", f"k: [{source}]\n" if flow else f"k: {source}\n", 2)
+    assert problem is None and fields == {"k": [text] if flow else text}
+    assert "\n" not in source and "\r" not in source
