@@ -162,9 +162,12 @@ def test_a_broken_note_is_reported_and_the_rest_still_matched(network):
 WORDS = "seed fund climate tech deal flow hiring engineer design review lawyer term sheet pricing advice retail".split()
 
 
-def random_people(rng: random.Random, count: int) -> list[Person]:
+MANY_WORDS = [f"{w}{i}" for w in ("alpha", "beta", "gamma", "delta") for i in range(12)]
+
+
+def random_people(rng: random.Random, count: int, words: list[str] = WORDS, size: tuple[int, int] = (1, 4)) -> list[Person]:
     def phrase() -> str:
-        return " ".join(rng.sample(WORDS, rng.randint(1, 4)))
+        return " ".join(rng.sample(words, rng.randint(*size)))
 
     people = [
         Person(
@@ -201,9 +204,10 @@ def brute_force(people: list[Person], threshold: float, include_introduced: bool
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_the_index_finds_what_all_pairs_would(seed):
+@pytest.mark.parametrize("kind", ["few words, many exact matches", "many words, long phrases, rarely exact"])
+def test_the_index_finds_what_all_pairs_would(seed, kind):
     rng = random.Random(seed)
-    people = random_people(rng, 60)
+    people = random_people(rng, 60) if kind.startswith("few") else random_people(rng, 80, MANY_WORDS, (2, 6))
     threshold = rng.choice([0.2, 0.35, 0.6])
     include = bool(seed % 2)
     expected = brute_force(people, threshold, include)

@@ -36,11 +36,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 from typing import Iterable, Sequence
 
 from .names import normalise
 from .person import Person, link_targets
 
+PAIR_INDEX_MAX_TERMS = 12  # longer offers (rare) are checked directly rather than by their many term pairs
 MIN_STRENGTH = 0.2  # below this a shared word is a coincidence, not a reason to introduce
 EXACT, STRONG, GOOD, WEAK = "exact", "strong", "good", "weak"
 
@@ -192,6 +194,7 @@ class Catalogue:
         self._offer_count = total
         self._idf_cache: dict[str, float] = {}
         self._norms: dict[frozenset[str], float] = {}
+        self._squares: dict[str, float] = {}
         self._links: dict[int, set[str]] = {}
         self._names: dict[int, set[str]] = {}
         self.last_cut = 0.0
@@ -201,12 +204,22 @@ class Catalogue:
         if value is None:
             value = math.log((self._offer_count + 1) / (self._df.get(term, 0) + 1)) + 1.0
             self._idf_cache[term] = value
+            self._squares[term] = value * value
+        return value
+
+    def square(self, term: str) -> float:
+        """idf², the weight a shared term adds to the dot product."""
+        value = self._squares.get(term)
+        if value is None:
+            self.idf(term)
+            value = self._squares[term]
         return value
 
     def norm(self, key: frozenset[str]) -> float:
         value = self._norms.get(key)
         if value is None:
-            value = math.sqrt(sum(self.idf(t) ** 2 for t in key))
+            square = self.square
+            value = math.sqrt(sum(square(t) for t in key))
             self._norms[key] = value
         return value
 
@@ -217,7 +230,13 @@ class Catalogue:
             return 0.0
         if need == offer:
             return 1.0
-        return sum(self.idf(t) ** 2 for t in shared) / (self.norm(need) * self.norm(offer))
+        squares = self._squares
+        dot = 0.0
+        for t in shared:
+            value = squares.get(t)
+            dot += value if value is not None else self.square(t)
+        norms = self._norms
+        return dot / ((norms.get(need) or self.norm(need)) * (norms.get(offer) or self.norm(offer)))
 
     def key_matches(
         self,
@@ -246,7 +265,7 @@ class Catalogue:
         for key in offer_keys:
             for term in key:
                 index.setdefault(term, []).append(key)
-        squares = {t: self.idf(t) ** 2 for t in index}
+        squares = {t: self.square(t) for t in index}
         cut = threshold
         heap: list[tuple[float, int]] = []  # (strength, weight) of pairs that decide the cut
         total = 0
@@ -271,11 +290,39 @@ class Catalogue:
         for need in needs:  # exact matches first: they raise the cut at once
             if need in offer_set:
                 keep(1.0, need, need)
+        # Then the pairs that share two terms or more, through an index of term pairs: few
+        # candidates each, and they are the strong ones, so the cut rises fast. A need
+        # whose every match above the cut must share two terms is then done.
+        paired: set[tuple[frozenset[str], frozenset[str]]] = set()
+        by_pairs = enough is not None and cut < 1.0 - 1e-12
+        if by_pairs:
+            pair_index: dict[tuple[str, str], list[frozenset[str]]] = {}
+            for key in offer_keys:
+                if 2 <= len(key) <= PAIR_INDEX_MAX_TERMS:
+                    for pair in combinations(sorted(key), 2):
+                        pair_index.setdefault(pair, []).append(key)
+            long_offers = [k for k in offer_keys if len(k) > PAIR_INDEX_MAX_TERMS]
+            for need in needs:
+                if len(need) < 2:
+                    continue
+                candidates: set[frozenset[str]] = set(k for k in long_offers if len(k & need) >= 2)
+                for pair in combinations(sorted(need), 2):
+                    candidates.update(pair_index.get(pair, ()))
+                candidates.discard(need)
+                for offer in candidates:
+                    paired.add((need, offer))
+                    value = self.strength(need, offer)
+                    if value >= cut - 1e-12:
+                        keep(value, need, offer)
         for need in needs:
             if cut >= 1.0 - 1e-12:
                 break  # only exact matches are wanted, and they are all found
             norm = self.norm(need)
             ordered = sorted(need, key=lambda t: (-self.idf(t), t))  # rarest first
+            if by_pairs and self.idf(ordered[0]) / norm < cut - 1e-12:
+                # Sharing one term t gives at most idf(t)/norm: below the cut, so every
+                # match of this need shares two terms and was found above.
+                continue
             remaining = norm * norm
             scores: dict[frozenset[str], float] = {}
             get = scores.get
@@ -298,8 +345,8 @@ class Catalogue:
             norms = self._norms
             for offer, dot in scores.items():
                 other = norms.get(offer) or self.norm(offer)
-                if other < low * norm or norm < low * other or offer == need:
-                    continue  # cosine <= ratio of the norms; or an exact match, already counted
+                if other < low * norm or norm < low * other or offer == need or (need, offer) in paired:
+                    continue  # cosine <= ratio of the norms; or already counted (exact, or by pairs)
                 for term, square in rest:
                     if term in offer:
                         dot += square
