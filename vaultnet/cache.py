@@ -551,50 +551,60 @@ def load_notes(root: Path, people_dir: str, parse, use_cache: bool | None = None
 
 
 def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
-    shards: list[dict] = [{} for _ in range(SHARDS)]
+    """Reuse what the cache holds, shard by shard (so that only one shard's raw entries are
+    in memory at a time), then parse the rest and write the shards that changed."""
+    groups: list[list[int]] = [[] for _ in range(SHARDS)]
+    for index, note in enumerate(notes):
+        groups[shard_of(note.rel)].append(index)
     dirty = [False] * SHARDS
-    if enabled:
-        for n in range(SHARDS):
-            shards[n], why = read_cache(shard_path(root, n), head)
-            if why:
-                stats.discarded, dirty[n] = why, True
-    fresh: list[dict] = [{} for _ in range(SHARDS)]
+    kept: list[dict] = [{} for _ in range(SHARDS)]  # raw entries reused, kept only for shards to rewrite
     results: list = [None] * len(notes)
     missing: list[int] = []
-    for index, note in enumerate(notes):
-        n = shard_of(note.rel)
-        entry = shards[n].get(note.rel)
-        if entry is not None:
-            try:
-                size, mtime, ctime, ino, racy, numbers, texts = entry
-                if (size, mtime, ctime, ino) == note.key and not racy:
-                    person, problems = _decode(note.rel, numbers, texts)
-                    results[index] = (note.rel, person, problems)
-                    fresh[n][note.rel] = entry
-                    stats.reused += 1
-                    continue
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
-                # A damaged cache is rebuilt, never trusted: start over without it.
-                stats.discarded = "an entry failed validation"
-                stats.reused = 0
-                fresh = [{} for _ in range(SHARDS)]
-                dirty = [True] * SHARDS
-                missing = list(range(len(notes)))
-                break
-        missing.append(index)
+    for n in range(SHARDS):
+        cached, why = read_cache(shard_path(root, n), head) if enabled else ({}, None)
+        if why:
+            stats.discarded = why
+        misses = []
+        reused = {}
+        try:
+            for index in groups[n]:
+                note = notes[index]
+                entry = cached.pop(note.rel, None)
+                if entry is not None:
+                    size, mtime, ctime, ino, racy, numbers, texts = entry
+                    if (size, mtime, ctime, ino) == note.key and not racy:
+                        person, problems = _decode(note.rel, numbers, texts)
+                        results[index] = (note.rel, person, problems)
+                        reused[note.rel] = entry
+                        continue
+                misses.append(index)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            # A damaged cache is rebuilt, never trusted: start over without it.
+            stats.discarded = "an entry failed validation"
+            kept = [{} for _ in range(SHARDS)]
+            dirty = [True] * SHARDS
+            missing = list(range(len(notes)))
+            stats.reused = 0
+            break
+        stats.reused += len(reused)
+        missing += misses
+        # Rewrite the shard when it was unreadable, or a note in it changed, came, or went.
+        if enabled and (why or misses or cached):
+            dirty[n] = True
+            kept[n] = reused
+        del cached, reused
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    missing.sort()
     for index, (person, problems, stable, entry) in zip(missing, _parse_all([notes[i] for i in missing], parse, racy_after)):
         note = notes[index]
-        n = shard_of(note.rel)
         stats.parsed += 1
-        dirty[n] = True
         results[index] = (note.rel, person, problems)
         if enabled and stable and note.key[0] >= 0:
-            fresh[n][note.rel] = entry
+            kept[shard_of(note.rel)][note.rel] = entry
     if enabled:
         for n in range(SHARDS):
-            if dirty[n] or len(fresh[n]) != len(shards[n]):  # changed, added, or removed notes
-                stats.written = write_cache(shard_path(root, n), head, fresh[n]) or stats.written
+            if dirty[n]:
+                stats.written = write_cache(shard_path(root, n), head, kept[n]) or stats.written
     return Loaded(results, stats)
 
 
