@@ -48,13 +48,24 @@ class NoteText:
 
     def conflict_lines(self) -> list[int]:
         """1-based numbers of lines that look like git conflict markers."""
-        return [i + 1 for i, line in enumerate(self.lines) if _CONFLICT.match(line)]
+        return conflict_lines(self.lines)
 
     def to_text(self) -> str:
         return (BOM if self.bom else "") + "".join(self.lines)
 
     def to_bytes(self) -> bytes:
         return self.to_text().encode("utf-8")
+
+
+def conflict_lines(lines: list[str]) -> list[int]:
+    """1-based numbers of git conflict marker lines, when the text holds a conflict.
+
+    A conflict has an opening ``<<<<<<<`` and a closing ``>>>>>>>`` line; a lone
+    ``=======`` is a Markdown heading underline, not a conflict.
+    """
+    found = [(i + 1, line[0]) for i, line in enumerate(lines) if _CONFLICT.match(line)]
+    kinds = {kind for _, kind in found}
+    return [number for number, _ in found] if {"<", ">"} <= kinds else []
 
 
 class SplitError(ValueError):
