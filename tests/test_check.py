@@ -238,7 +238,7 @@ def test_every_finding_names_a_file_and_a_fix(vault):
     """All the kinds at once: nothing without a path, a message and a fix."""
     vault.write("Ann Lee", CLEAN)
     vault.write("Bob Stone", BOB)
-    vault.write("bob stone", "---\nemail: bob@example.com\nintroduced_by: '[[Zed]]'\ncircle: x\n---\n<<<<<<< a\n")
+    vault.write("bob stone", "---\nemail: bob@example.com\nintroduced_by: '[[Zed]]'\ncircle: x\n---\n<<<<<<< a\nx\n=======\ny\n>>>>>>> b\n")
     vault.write("Tab", "---\ntags:\n\t- a\n---\n")
     vault.write("Utf", b"---\nname: \xff\n---\n")
     vault.write("Bad name #1", "# x\n")
@@ -275,3 +275,10 @@ def test_a_temp_file_left_by_a_killed_write_is_reported(vault):
     vault.run("log", "Bob", "call")  # the next write of that note removes it
     code, data = findings(vault)
     assert data["findings"] == []
+
+
+def test_a_setext_heading_underline_is_not_a_conflict(vault):
+    vault.write("Setext", "---\nname: Setext\n---\nMy Title\n=======\n\ntext\n")
+    code, data = findings(vault)
+    assert code == 0 and data["findings"] == []
+    assert vault.run("log", "Setext", "call").exit_code == 0

@@ -32,13 +32,12 @@ from .config import Config
 from .errors import Problem
 from .loader import MAX_NOTE_BYTES, Vault
 from .names import normalise
-from .notefile import SplitError, split_note
+from .notefile import SplitError, conflict_lines, split_note
 from .person import CONTROL_MESSAGE, Person, link_targets
 
 ERROR, WARNING = "error", "warning"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)")
 _TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?))\s*:(?:\s|$)")
 _LINK_BREAKERS = re.compile(r"[\[\]|#^]")
 _UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
@@ -204,7 +203,7 @@ def conflict_markers(files: Iterable[RawFile]) -> list[Finding]:
         text = _text(raw) if raw.kind == "note" else None
         if text is None:
             continue
-        lines = [i + 1 for i, line in enumerate(text.split("\n")) if _CONFLICT.match(line)]
+        lines = conflict_lines(text.split("\n"))
         if lines:
             out.append(Finding(
                 ERROR, "conflict", raw.path,
