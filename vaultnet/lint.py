@@ -67,7 +67,7 @@ class Finding:
     field: str | None = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line or 0, self.severity != ERROR, self.code, self.message)
+        return (self.path, self.severity != ERROR, self.line or 0, self.code, self.message)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -427,7 +427,7 @@ def future_dates(people: list[Person], today: date) -> list[Finding]:
 
 
 def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iterable[str] = ()) -> list[Finding]:
-    """Every finding about the vault, sorted by file and line (errors before warnings)."""
+    """Every finding about the vault, sorted by file, errors before warnings, then by line."""
     findings = [
         *from_problems(vault.problems),
         *conflict_markers(files),
