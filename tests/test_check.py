@@ -230,7 +230,7 @@ def test_text_output_groups_by_file_with_fixes(vault):
     assert "People/Bad.md\n" in out
     assert "  error: line 2, field 'last_contact': cannot read 'soon' as a date" in out
     assert "    fix: write a date as YYYY-MM-DD" in out
-    assert "warning: field 'circle'" in out
+    assert "warning: line 3, field 'circle'" in out
     assert "1 error, 1 warning in 1 of 2 files." in out
 
 

@@ -440,6 +440,34 @@ def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iter
         *unknown_circles(vault.people, vault.config),
         *future_dates(vault.people, today),
     ]
+    findings = _with_field_lines(findings, files)
     conflicted = {f.path for f in findings if f.code == "conflict"}
     findings = [f for f in findings if not (f.code == "duplicate-key" and f.path in conflicted)]
     return sorted(set(findings), key=Finding.sort_key)
+
+
+def _with_field_lines(findings: list[Finding], files: list[RawFile]) -> list[Finding]:
+    """Give findings about a field the line that field is on (records do not keep lines)."""
+    from dataclasses import replace
+
+    from .loader import field_lines
+
+    wanted = {f.path for f in findings if f.field and f.line is None}
+    lines: dict[str, dict[str, int]] = {}
+    for raw in files:
+        if raw.path in wanted and raw.data is not None:
+            try:
+                note = split_note(raw.data)
+            except SplitError:
+                continue
+            if note.has_front_matter:
+                lines[raw.path] = field_lines(note.lines[note.fm_open + 1 : note.fm_close], note.fm_open + 2)
+    out = []
+    for finding in findings:
+        if finding.field and finding.line is None:
+            keys = ("email", "emails") if finding.field == "email" else ("aliases", "alias") if finding.field == "aliases" else (finding.field,)
+            line = next((lines.get(finding.path, {}).get(k) for k in keys if lines.get(finding.path, {}).get(k)), None)
+            if line:
+                finding = replace(finding, line=line)
+        out.append(finding)
+    return out
