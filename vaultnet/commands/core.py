@@ -15,8 +15,6 @@ from ..context import DATE, DURATION, App, table, to_json
 from ..dates import parse_date
 from ..durations import parse_duration
 from ..errors import VaultnetError
-from ..schedule import NEVER_CONTACTED, cadence_of, days_since, due_by, due_of
-from ..views import person_dict
 
 pass_app = click.make_pass_decorator(App)
 
@@ -210,6 +208,8 @@ def snooze(app: App, person: str, when: str) -> None:
 
 
 def _ago(day: date | None, today: date) -> str:
+    from ..schedule import days_since
+
     days = days_since(day, today)
     if day is None:
         return "never"
@@ -222,6 +222,8 @@ def _ago(day: date | None, today: date) -> str:
 @pass_app
 def due(app: App, within, as_json: bool) -> None:
     """Who is due for a follow-up, most overdue first."""
+    from ..schedule import NEVER_CONTACTED, due_by  # here, not at the top: --help stays light
+
     vault = app.vault()
     today = app.today
     dues = due_by(vault.people, vault.config, today, within)
@@ -257,6 +259,9 @@ def due(app: App, within, as_json: bool) -> None:
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
     """Everything about PERSON: facts, follow-up, needs and offers, the giving ledger, the log."""
+    from ..schedule import cadence_of, due_of  # here, not at the top: --help stays light
+    from ..views import person_dict
+
     target = app.person(person)
     config, today = app.config, app.today
     if as_json:
@@ -312,6 +317,8 @@ def show(app: App, person: str, as_json: bool) -> None:
 def list_people(app: App, query: str | None, tag: str | None, org: str | None, circle: str | None, as_json: bool) -> None:
     """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers)."""
     from ..person import link_target
+    from ..schedule import due_of  # here, not at the top: --help stays light
+    from ..views import person_dict
 
     vault = app.vault()
     today = app.today
