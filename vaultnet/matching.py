@@ -95,20 +95,27 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[tuple[str, str]]:
     """``(term, surface word)`` pairs of a text, in order, stop words left out, each term once."""
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width letters, ligatures, composed accents
     seen: set[str] = set()
     out = []
-    for match in _WORD.finditer(text):
-        surface = match.group(0)
-        lowered = surface.casefold()
-        if lowered in STOP_WORDS:
-            continue
-        term = stem(lowered)
-        if term in STOP_WORDS or term in seen:
+    for surface in _WORD.findall(text):
+        term = _term(surface)
+        if term is None or term in seen:
             continue
         seen.add(term)
         out.append((term, surface))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _term(surface: str) -> str | None:
+    """The term of one word, or None for a stop word."""
+    lowered = surface.casefold()
+    if lowered in STOP_WORDS:
+        return None
+    term = stem(lowered)
+    return None if term in STOP_WORDS else term
 
 
 @lru_cache(maxsize=65536)
@@ -305,14 +312,20 @@ class Catalogue:
             for need in needs:
                 if len(need) < 2:
                     continue
-                candidates: set[frozenset[str]] = set(k for k in long_offers if len(k & need) >= 2)
+                candidates: set[frozenset[str]] = {k for k in long_offers if len(k & need) >= 2}
                 for pair in combinations(sorted(need), 2):
                     candidates.update(pair_index.get(pair, ()))
                 candidates.discard(need)
+                norm = self.norm(need)
+                norms = self._norms
                 for offer in candidates:
                     paired.add((need, offer))
+                    other = norms.get(offer) or self.norm(offer)
+                    low = cut - 1e-12
+                    if other < low * norm or norm < low * other:
+                        continue  # cosine <= ratio of the norms: cannot reach the cut
                     value = self.strength(need, offer)
-                    if value >= cut - 1e-12:
+                    if value >= low:
                         keep(value, need, offer)
         for need in needs:
             if cut >= 1.0 - 1e-12:
@@ -463,13 +476,24 @@ def _scored(cat: Catalogue, index: int | None, threshold: float, enough: int | N
         scored = cat.key_matches(cat.needs, cat.offers, threshold, enough, weight)
         cut = cat.last_cut
     else:
-        own_needs = [k for k, holders in cat.needs.items() if any(i == index for i, _ in holders)]
-        own_offers = [k for k, holders in cat.offers.items() if any(i == index for i, _ in holders)]
-        scored = cat.key_matches(own_needs, cat.offers, threshold, enough, lambda n, o: len(cat.offers[o]))
-        cut = cat.last_cut
-        scored += cat.key_matches(cat.needs, own_offers, threshold, enough, lambda n, o: len(cat.needs[n]))
-        cut = max(cut, cat.last_cut)
-        scored = list(set(scored))
+        # One person's few items against everyone's: a direct scan is linear and needs no index.
+        person = cat.people[index]
+        own_needs = [k for k in dict.fromkeys(terms(t) for t in person.needs) if k]
+        own_offers = [k for k in dict.fromkeys(terms(t) for t in person.offers) if k]
+        low = threshold - 1e-12
+        scored = []
+        for need in own_needs:
+            for offer in cat.offers:
+                value = cat.strength(need, offer)
+                if value >= low and value > 0:
+                    scored.append((value, need, offer))
+        for offer in own_offers:
+            for need in cat.needs:
+                value = cat.strength(need, offer)
+                if value >= low and value > 0:
+                    scored.append((value, need, offer))
+        scored = list(set(scored))  # a key pair met from both sides counts once
+        cut = threshold
     scored.sort(key=lambda s: (-s[0], sorted(s[1]), sorted(s[2])))
     return scored, cut
 
