@@ -208,7 +208,7 @@ def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure
 
 
 def bench_startup(args) -> list[Measure]:
-    python, repeat = args.python, max(args.repeat, 5)
+    python, repeat = args.python, max(args.repeat * 3, 10)
     print("\n## start-up", file=sys.stderr)
     out = [
         best_of("python -c pass", [python, "-c", "pass"], repeat),
@@ -224,13 +224,14 @@ def markdown(startup: list[Measure], by_size: dict[int, list[Measure]], command:
     lines = [f"Command: `{command}`  ", f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}", ""]
     floors = {m.step: m.seconds for m in startup}
     click_s = floors["import click"]
-    lines += ["| start-up | best s | × `python -c pass` | × `import click` | peak MB | target |", "|---|---:|---:|---:|---:|---|"]
+    click_cpu = next(m.cpu for m in startup if m.step == "import click")
+    lines += ["| start-up | best s | × `python -c pass` | × `import click` | cpu s (× import click) | peak MB | target |", "|---|---:|---:|---:|---:|---:|---|"]
     for m in startup:
         target = ""
         if m.step == "vaultnet --help":
-            target = f"≤ 2× import click: {'met' if m.seconds <= 2 * click_s else 'MISSED'}"
+            target = f"≤ 2× import click: {'met' if m.seconds <= 2 * click_s else 'MISSED'} (wall), {'met' if m.cpu <= 2 * click_cpu else 'MISSED'} (cpu)"
         lines.append(
-            f"| {m.step} | {m.seconds:.3f} | {m.seconds / floors['python -c pass']:.1f} | {m.seconds / click_s:.2f} | {m.peak_mb:.0f} | {target} |"
+            f"| {m.step} | {m.seconds:.3f} | {m.seconds / floors['python -c pass']:.1f} | {m.seconds / click_s:.2f} | {m.cpu:.3f} (×{m.cpu / click_cpu:.2f}) | {m.peak_mb:.0f} | {target} |"
         )
     sizes = sorted(by_size)
     lines += ["", "| step | " + " | ".join(f"{n:,} people: s (× floor) [cpu s], MB" for n in sizes) + " | target at 10,000 |", "|---|" + "---:|" * len(sizes) + "---|"]
