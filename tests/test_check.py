@@ -250,11 +250,11 @@ def test_every_finding_names_a_file_and_a_fix(vault):
         assert finding["severity"] in ("error", "warning")
 
 
-def test_check_on_a_missing_people_folder_is_clean_but_says_so(vault):
+def test_check_in_a_folder_without_people_fails_and_says_why(vault):
     (vault.people).rmdir()
     result = vault.run("check")
-    assert result.exit_code == 0
-    assert "0 notes" in result.stdout
+    assert result.exit_code == 1
+    assert "the people folder does not exist" in result.stdout and "--vault" in result.stdout
 
 
 @pytest.mark.parametrize("config_text", ['people_dir = "../outside"', 'people_dir = "/etc"'])

@@ -135,6 +135,17 @@ def scan(config: Config) -> list[RawFile]:
     return found
 
 
+def missing_people_folder(config: Config) -> list[Finding]:
+    """A vault without its people folder is most likely the wrong folder: say so, do not pass."""
+    if config.people_path.is_dir():
+        return []
+    return [Finding(
+        ERROR, "no-people-folder", config.people_dir,
+        f"the people folder does not exist in {config.root}; is this the vault?",
+        "pass --vault PATH (or set $VAULTNET_VAULT), or make a vault here with `vaultnet init`",
+    )]
+
+
 def vault_note_stems(config: Config) -> set[str]:
     """The normalised file names (without ``.md``) of every note in the vault, for link checks."""
     stems: set[str] = set()

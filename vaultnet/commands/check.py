@@ -30,12 +30,12 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     0 no errors (warnings may be shown), 1 errors found (or warnings with --strict).
     Nothing is written.
     """
-    from ..lint import ERROR, lint, scan, vault_note_stems
+    from ..lint import ERROR, lint, missing_people_folder, scan, vault_note_stems
 
     config = app.config
     vault = app.vault(report=False)
     files = scan(config)
-    findings = lint(vault, files, app.today, vault_note_stems(config))
+    findings = missing_people_folder(config) + lint(vault, files, app.today, vault_note_stems(config))
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = len(findings) - errors
     notes = sum(1 for f in files if f.kind == "note")
@@ -50,7 +50,8 @@ def check(app: App, as_json: bool, strict: bool) -> None:
         _print(findings)
         affected = len({f.path for f in findings})
         if findings:
-            click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {affected} of {_plural(notes, 'file')}.")
+            where = f" in {affected} of {_plural(notes, 'file')}" if notes else ""
+            click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}{where}.")
         else:
             click.echo(f"All {_plural(notes, 'note')} look fine.")
     if errors or (strict and warnings):
