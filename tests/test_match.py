@@ -139,7 +139,9 @@ def test_text_output_shows_the_matched_phrases(network):
         "    Mia Moss needs “climate tech deal flow”",
         "      ← Noor Nash offers “Deal flow in climate-tech”  [climate, tech, deal, flow; exact 1.00]",
     ]
+    assert lines[-2] == "The strongest 3 shown; --limit 0 shows every match."
     assert lines[-1].startswith("Pairs already introduced are left out (--all shows them).")
+    assert "The strongest" not in network.run("match").stdout  # 4 found, fewer than the default 20
 
 
 def test_unknown_person_and_empty_vault(vault):

@@ -92,6 +92,8 @@ def match(app: App, person: str | None, limit: int, include_introduced: bool, mi
         for m in s.matches:
             click.echo(f"    {m.needer.name} needs “{m.need}”")
             click.echo(f"      ← {m.offerer.name} offers “{m.offer}”  [{', '.join(m.shared)}; {m.grade} {m.strength:.2f}]")
+    if limit and len(found) == limit:
+        click.echo(f"The strongest {limit} shown; --limit 0 shows every match.")
     if not include_introduced:
         click.echo("Pairs already introduced are left out (--all shows them). To introduce: vaultnet intro A B --why …")
 
