@@ -19,12 +19,25 @@ It must scale to a large network without an all-pairs loop:
   scoring works on distinct keys;
 - an inverted index maps each term to the offer keys holding it, and each need
   key visits only the offer keys that share a term with it;
+- when only the strongest N suggestions are wanted (the default), a running
+  cut, the strength of the weakest of the best N found so far, prunes the rest:
+  exact matches are looked up first (a dictionary hit), then pairs sharing two
+  terms or more come from an index of term pairs (few candidates, the strong
+  ones); a need whose single shared term could not reach the cut is then done;
 - a need's terms are probed rarest first, and probing stops when the terms left
-  could not lift any new candidate above the threshold on their own (the
-  "prefix filter" of similarity joins: a candidate sharing only those terms has
-  a cosine of at most their share of the need's weight);
+  could not lift any new candidate above the cut on their own (the "prefix
+  filter" of similarity joins: a candidate sharing only those terms has a
+  cosine of at most their share of the need's weight); a candidate whose
+  length differs too much is skipped (the cosine is at most the ratio);
 - person pairs are expanded from the scored keys strongest first, lazily, and
   only until the requested number of suggestions is found.
+
+Measured (bench/bench_match.py, 10,000 people with two needs and two offers
+each, one core): phrases that repeat as in a real network, a few milliseconds;
+a Zipf vocabulary, ~0.03 s after ~0.3 s of term extraction; random 4-6 word
+phrases that almost never repeat (the worst case: every need shares words with
+hundreds of offers), about a second. ``tests/test_match.py`` checks the result
+against the plain all-pairs computation on random vaults.
 
 Everything here is pure: Person records in, suggestions out.
 """
