@@ -265,7 +265,9 @@ def show(app: App, person: str, as_json: bool) -> None:
     target = app.person(person)
     config, today = app.config, app.today
     if as_json:
-        click.echo(to_json(person_dict(target, config, today)))
+        from ..intros import show_dict  # the introduction graph, as in the text below
+
+        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({target.path})")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
