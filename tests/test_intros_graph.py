@@ -151,3 +151,18 @@ def test_graph_on_records_ambiguous_and_link_forms():
     assert graph.introducer["People/Bea.md"] == "Al"
     assert graph.introducer["People/Cy.md"].name == "Al One"
     assert sorted(i.second_name for i in graph.made) == ["Bea", "Cy"]
+
+
+def test_show_json_carries_the_graph(chain):
+    import json
+
+    data = json.loads(chain.run("show", "kai", "--json").stdout)
+    assert [x["name"] for x in data["introduction_chain"]] == ["Lena Fischer", "Amara Okafor", "Jonas Weber"]
+    assert data["introduction_chain_loops"] is False
+    amara = json.loads(chain.run("show", "amara", "--json").stdout)
+    assert amara["introduced_you_to"] == [{"name": "Jonas Weber", "path": "People/Jonas Weber.md"}]
+    assert amara["introductions"] == [
+        {"date": "2026-06-02", "with": {"name": "Marcus Bell", "path": "People/Marcus Bell.md"}, "why": "storage pilot"}
+    ]
+    tom = json.loads(chain.run("show", "tom", "--json").stdout)
+    assert tom["introductions"][0]["with"] == {"name": "Zoe Stranger", "path": None}

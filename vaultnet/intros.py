@@ -312,6 +312,26 @@ def show_lines(people: Sequence[Person], person: Person) -> list[str]:
     return lines
 
 
+def show_dict(people: Sequence[Person], person: Person) -> dict:
+    """The same as ``show_lines``, for ``vaultnet show --json``."""
+    graph = build_graph(people)
+    chain, cycle = graph.chain_up(person)
+
+    def named(item: Person | str) -> dict:
+        if isinstance(item, Person):
+            return {"name": item.name, "path": item.path}
+        return {"name": item, "path": None}
+
+    return {
+        "introduction_chain": [named(x) for x in reversed(chain)],
+        "introduction_chain_loops": cycle,
+        "introduced_you_to": [named(p) for p in graph.brought_in.get(person.path, [])],
+        "introductions": [
+            {"date": intro.date, "with": named(other), "why": intro.why} for intro, other in graph.introductions_of(person)
+        ],
+    }
+
+
 def introductions_context(views) -> dict:
     """The variables of ``Introductions.md`` (an ``indexnotes.IndexNote`` context function).
 
