@@ -215,3 +215,12 @@ def test_second_note_changed_on_disk_before_the_rename(two, monkeypatch):
     assert two.read("Ann Alpha") == ann_before
     assert two.read("Bob Beta").decode() == edited
     assert not list(two.root.rglob("*.vaultnet-tmp"))
+
+
+def test_a_bad_last_contact_on_the_second_note_stops_both(two):
+    two.write("Bob Beta", "---\nname: Bob Beta\nlast_contact: soon\n---\n")
+    before = two.snapshot()
+    result = two.run("intro", "ann", "bob")
+    assert result.exit_code == 1
+    assert "People/Bob Beta.md: field 'last_contact' holds 'soon', which is not a date" in result.stderr
+    assert two.snapshot() == before
