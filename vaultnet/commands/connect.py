@@ -60,7 +60,7 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None) 
 def match(app: App, person: str | None, limit: int, include_introduced: bool, min_strength: float | None, as_json: bool) -> None:
     """Introductions worth making: one person's need met by another's offer.
 
-    Needs and offers are compared by meaning, not spelling: case, punctuation,
+    Needs and offers are compared word by word, whatever the spelling: case, punctuation,
     plurals, small words and word order do not matter, and a word many people
     offer counts for little. Strongest first; pairs you already introduced (a
     `helped` item linking one to the other) are left out unless --all. With
