@@ -63,10 +63,15 @@ def _check_aliases(root: yaml.Node) -> None:
 
 
 MAX_DEPTH = 100  # nesting of lists and mappings; a person note needs 3 or 4
+MAX_VALUES = 50_000  # values in one front matter; a person note holds tens or hundreds
 
 
 class TooDeep(yaml.YAMLError):
-    """Front matter nested beyond ``MAX_DEPTH``."""
+    """Front matter nested beyond ``MAX_DEPTH`` or holding more than ``MAX_VALUES`` values."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
 
 
 def _check_depth(yaml_text: str) -> None:
@@ -76,16 +81,20 @@ def _check_depth(yaml_text: str) -> None:
     deep overflows the C stack and kills the process (a segmentation fault, not an
     exception). The event parser is iterative, so counting depth from events is safe.
     """
-    if yaml_text.count("[") + yaml_text.count("{") + yaml_text.count("-") + yaml_text.count(":") < MAX_DEPTH:
-        return  # too few markers to nest that deep
+    if sum(yaml_text.count(marker) for marker in "[{-:,") < MAX_DEPTH:
+        return  # too few markers to nest that deep or to hold that many values
     depth = 0
-    for event in yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    for count, event in enumerate(yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise TooDeep(f"the front matter is nested more than {MAX_DEPTH} levels deep")
+                raise TooDeep(f"the front matter is nested more than {MAX_DEPTH} levels deep",
+                              "a person note needs only a few levels: flatten it")
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
+        if count > MAX_VALUES:  # a million list items take a minute to load, on every command
+            raise TooDeep(f"the front matter holds more than {MAX_VALUES} values",
+                          "move the bulk into the note's body or another note")
 
 
 class NoteLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -158,7 +167,7 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
         _check_depth(yaml_text)
         data = _YAML.load(yaml_text, Loader=NoteLoader) if yaml_text.strip() else {}
     except TooDeep as exc:
-        return None, Problem(path, f"{exc}; a person note needs only a few levels: flatten it", first_line, fatal=True)
+        return None, Problem(path, f"{exc}; {exc.fix}", first_line, fatal=True)
     except AliasBomb as exc:
         return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
     except yaml.YAMLError as exc:
