@@ -53,6 +53,8 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "latin1.md": ("unreadable-note", "not valid UTF-8"),
     "utf16.md": ("unreadable-note", "NUL bytes"),
     "very-deep.md": ("unreadable-note", "nested more than 100 levels deep"),
+    "million-items.md": ("unreadable-note", "holds more than 50000 values"),
+    "million-flow-items.md": ("unreadable-note", "holds more than 50000 values"),
     "a]]b|c#d^e.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "new\nline.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "\x1b[31mred.md": ("unsafe-file-name", "break [[wikilinks]]"),
@@ -81,6 +83,9 @@ def generated() -> dict[str, bytes]:
         "latin1.md": "---\nname: José\n---\n".encode("latin-1"),
         "utf16.md": "---\nname: Wide\n---\n".encode("utf-16"),
         "very-deep.md": b"---\nname: Deeper\nx: " + b"[" * 100_000 + b"]" * 100_000 + b"\n---\n",
+        # under the size limit, but a million values took a quarter of a minute to load, on every command
+        "million-items.md": b"---\nneeds:\n" + b"- a\n" * 200_000 + b"---\n",
+        "million-flow-items.md": b"---\nneeds: [" + b"a," * 1_900_000 + b"a]\n---\n",
         "a]]b|c#d^e.md": b"---\nname: Pipe\n---\n",
         "new\nline.md": b"---\nlast_contact: 2026-01-01\n---\n",
         "\x1b[31mred.md": b"# red\n",
