@@ -172,3 +172,10 @@ def write_vcards(folder: Path, count: int, seed: int = 1) -> None:
             "END:VCARD",
         ]
         (folder / f"bench-{index:06d}.vcf").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    kind, where, count, seed = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    (write_vault if kind == "vault" else write_vcards)(where, count, seed)
