@@ -129,8 +129,8 @@ def _write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+        # mkstemp makes 0600 files; a new note or index gets the mode any editor would give it
+        os.chmod(temp, mode if mode is not None else _new_file_mode())
     except BaseException as exc:
         try:
             os.unlink(temp)
@@ -140,6 +140,13 @@ def _write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str
             raise _os_message(exc, rel, "write the note") from None
         raise
     return Path(temp)
+
+
+def _new_file_mode() -> int:
+    """0666 minus the umask: what ``open(path, "w")`` would create."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _sync_folder(folder: Path) -> None:
