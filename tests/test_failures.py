@@ -454,3 +454,18 @@ def test_a_note_linking_outside_the_vault_is_never_written(vault, tmp_path):
     with pytest.raises(atomic.NoteError, match="outside the vault"):
         atomic.edit_notes(vault.root, [("People/Jane Doe.md", lambda e: e.set("last_contact", __import__("datetime").date(2026, 11, 23)))])
     assert outside.read_bytes() == NOTE
+
+
+def test_new_notes_and_outputs_get_the_usual_file_mode_and_edits_keep_a_note_s_mode(vault):
+    mask = os.umask(0o022)
+    try:
+        vault.run("add", "New Person")
+        note = vault.people / "New Person.md"
+        assert note.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+        assert vault.run("build").exit_code == 0
+        assert (vault.root / "followups.ics").stat().st_mode & 0o777 == 0o644
+        os.chmod(note, 0o640)
+        assert vault.run("log", "New Person", "call").exit_code == 0
+        assert note.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(mask)
