@@ -3,11 +3,13 @@ deterministic DTSTAMPs; no property injection from a note."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultnet.calendar import PRODID, build_calendar, escape_text, fold
+from vaultnet.calendar import PRODID, build_calendar
 from vaultnet.config import Config, load_config, parse_config
 from vaultnet.loader import load_vault, parse_note
 from vaultnet.yamltext import double_quoted
@@ -359,15 +361,6 @@ def test_any_text_round_trips_through_the_feed(name, need):
             assert f"Needs: {expected}" in str(event["DESCRIPTION"])
 
 
-def test_fold_and_escape_primitives():
-    assert escape_text("a,b;c\\d\ne\r\nf\rg\x00h") == "a\\,b\\;c\\\\d\\ne\\nf\\ng h"
-    line = "DESCRIPTION:" + "é" * 100
-    folded = fold(line).encode("utf-8")
-    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
-    assert folded.replace(b"\r\n ", b"").rstrip(b"\r\n").decode("utf-8") == line
-    assert fold("SHORT:x") == "SHORT:x\r\n"
-
-
 # --- a real client: khal ----------------------------------------------------------------------
 
 
@@ -429,3 +422,208 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
     assert events["Birthday: Start"]["DTSTART"].dt == date(1, 1, 1)
     assert events["Follow up: Start (739852 days overdue)"]["DTSTART"].dt == TODAY
     assert "Follow up: End" not in events
+
+
+# --- serialisation by icalendar, memoised per event ---------------------------------------------
+
+
+def small_vault_events(vault) -> tuple[list, Config]:
+    from vaultnet.calendar import calendar_events
+
+    config = load_config(vault.root)
+    return calendar_events(load_vault(config).people, config, TODAY), config
+
+
+def memo_file(vault) -> Path:
+    return vault.root / ".vaultnet" / "cache" / "calendar-events.json"
+
+
+@pytest.fixture
+def serialised(monkeypatch) -> list[str]:
+    """The UID of every VEVENT icalendar serialises (icalendar's own ``Event.to_ical``, counted)."""
+    calls: list[str] = []
+    real = icalendar.Event.to_ical
+
+    def counting(self, *args, **kwargs):
+        calls.append(str(self["UID"]))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(icalendar.Event, "to_ical", counting)
+    return calls
+
+
+def test_the_feed_is_exactly_what_icalendar_writes(vault):
+    """The assembled feed (header + memoised VEVENTs + footer) equals icalendar's own
+    ``Calendar.to_ical()`` of the same components, whether the memo is cold, warm or unused."""
+    from vaultnet.calendar import calendar_component, render_calendar
+
+    write_small_vault(vault)
+    vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
+    vault.config('calendar_name = "Keep in touch; weekly, really — ✓"\n')
+    events, config = small_vault_events(vault)
+    assert len(events) == 7
+    expected = calendar_component(config, events).to_ical()
+    memo = memo_file(vault)
+    assert render_calendar(events, config) == expected  # no memo
+    assert render_calendar(events, config, memo) == expected  # cold memo
+    assert memo.exists()
+    assert render_calendar(events, config, memo) == expected  # warm memo
+    validate(expected)
+    # The calendar-level values icalendar does not know are written with their proper types.
+    unfolded = expected.replace(b"\r\n ", b"")
+    assert b"\r\nX-PUBLISHED-TTL:PT12H\r\n" in unfolded
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in unfolded
+    assert "\r\nNAME:Keep in touch\\; weekly\\, really — ✓\r\n".encode() in unfolded
+    assert "\r\nX-WR-CALNAME:Keep in touch\\; weekly\\, really — ✓\r\n".encode() in unfolded
+    assert b"icalendar" not in expected  # PRODID is ours, without a version
+
+
+def test_one_changed_person_reserialises_one_event(vault, serialised):
+    write_small_vault(vault)
+    build(vault)
+    first = ics(vault)
+    events = validate(first).walk("VEVENT")
+    assert len(serialised) == len(events) == 6  # cold: every event
+    memo = json.loads(memo_file(vault).read_bytes())
+    assert sorted(memo.values()) == sorted(re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", first.decode(), re.S))
+    serialised.clear()
+    build(vault, "--force")  # nothing changed: everything from the memo
+    assert serialised == [] and ics(vault) == first
+    # One person changes: exactly their event is serialised again.
+    path = vault.people / "Cy Gamma.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("a designer", "a product designer"), encoding="utf-8")
+    cy = next(str(e["UID"]) for e in events if str(e["SUMMARY"]) == "Follow up: Cy Gamma")
+    build(vault)
+    assert serialised == [cy]
+    after = events_by_summary(validate(ics(vault)))
+    assert "Needs: a product designer" in str(after["Follow up: Cy Gamma"]["DESCRIPTION"])
+    # The memo holds this build's events only (Cy's old entry is gone).
+    memo = json.loads(memo_file(vault).read_bytes())
+    assert len(memo) == 6 and sum("a product designer" in text for text in memo.values()) == 1
+    assert not any("Needs: a designer" in text for text in memo.values())
+    # Someone leaves the vault: the memo is pruned, nothing is serialised.
+    serialised.clear()
+    (vault.people / "Fay Far.md").unlink()
+    build(vault)
+    assert serialised == [] and len(json.loads(memo_file(vault).read_bytes())) == 5
+    assert b"Fay Far" not in ics(vault)
+
+
+def test_a_memo_of_another_icalendar_version_is_not_used(vault, serialised, monkeypatch):
+    write_small_vault(vault)
+    build(vault)
+    first, old = ics(vault), set(json.loads(memo_file(vault).read_bytes()))
+    serialised.clear()
+    monkeypatch.setattr(icalendar, "__version__", icalendar.__version__ + ".post1")
+    build(vault, "--force")
+    assert len(serialised) == 6
+    assert ics(vault) == first
+    assert not set(json.loads(memo_file(vault).read_bytes())) & old
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"\x00\xff not json", b"[1, 2]", b'{"a": 1}', b'{"a": ["x"]}', b"null", b'"text"',
+    b'{"a": "b"', "{\"k\": \"\\ud800\"}".encode(),
+])
+def test_a_corrupt_memo_is_ignored_and_rebuilt(vault, serialised, content):
+    write_small_vault(vault)
+    build(vault)
+    first = ics(vault)
+    memo_file(vault).write_bytes(content)
+    serialised.clear()
+    build(vault, "--force")
+    assert len(serialised) == 6 and ics(vault) == first
+    rebuilt = json.loads(memo_file(vault).read_bytes())
+    assert len(rebuilt) == 6 and all(text.startswith("BEGIN:VEVENT\r\n") for text in rebuilt.values())
+
+
+def test_a_memo_entry_that_is_not_one_whole_event_of_its_uid_is_not_used(vault, serialised):
+    """Entries of the right shape are still checked: one VEVENT, of the event's UID."""
+    write_small_vault(vault)
+    build(vault)
+    first = ics(vault)
+    memo = json.loads(memo_file(vault).read_bytes())
+    keys = sorted(memo)
+    texts = [memo[k] for k in keys]
+    memo[keys[0]] = texts[1]  # another person's event
+    memo[keys[1]] = texts[1] + "BEGIN:VEVENT\r\nUID:evil\r\nEND:VEVENT\r\n"  # an extra event
+    memo[keys[2]] = texts[2].replace("END:VEVENT\r\n", "")  # cut short
+    memo_file(vault).write_text(json.dumps(memo), encoding="utf-8")
+    serialised.clear()
+    build(vault, "--force")
+    assert len(serialised) == 3 and ics(vault) == first
+    assert b"evil" not in ics(vault)
+
+
+def test_a_vault_where_the_memo_cannot_be_written_still_builds(vault, serialised):
+    write_small_vault(vault)
+    build(vault)
+    first = ics(vault)
+    shutil.rmtree(vault.root / ".vaultnet")
+    (vault.root / ".vaultnet").write_text("not a folder", encoding="utf-8")
+    (vault.root / "followups.ics").unlink()
+    serialised.clear()
+    result = build(vault)
+    assert result.stderr == ""
+    assert ics(vault) == first and len(serialised) == 6
+    assert (vault.root / ".vaultnet").read_text(encoding="utf-8") == "not a folder"
+
+
+NOBODY = 65534
+
+
+def test_a_read_only_cache_folder_builds_from_the_memo_without_writing_it():
+    """A real permission check (as an unprivileged user: root ignores permission bits): the
+    outputs can be written but ``.vaultnet/cache`` cannot; the build reads the memo, serialises
+    the changed event, writes the feed, and leaves the memo alone, silently."""
+    if os.geteuid() == 0:
+        assert shutil.which("setpriv"), "running as root without setpriv: cannot test a read-only folder"
+        prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    else:
+        prefix = []
+    top = Path(tempfile.mkdtemp(prefix="vaultnet-ro-memo-"))  # pytest's tmp_path is private to root
+    root = top / "vault"
+    root.mkdir()
+    os.chmod(top, 0o755)
+    os.chmod(root, 0o777)
+    (root / "People").mkdir()
+    for name, text in (("Ann", "---\nlast_contact: 2026-10-01\ncircle: close\n---\n"), ("Bob", "---\nfollow_up: 2026-11-25\n---\n")):
+        (root / "People" / f"{name}.md").write_text(text, encoding="utf-8")
+    argv = [sys.executable, "-m", "vaultnet.cli", "--vault", str(root), "--today", "2026-11-23", "build"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    memo = root / ".vaultnet" / "cache" / "calendar-events.json"
+    before = memo.read_bytes()
+    for path in [root / ".vaultnet", *(root / ".vaultnet").rglob("*")]:
+        os.chmod(path, 0o555 if path.is_dir() else 0o444)
+    for path in [root / "followups.ics", root / "Index", *(root / "Index").rglob("*")]:
+        os.chmod(path, 0o777 if path.is_dir() else 0o666)
+    (root / "People" / "Bob.md").write_text("---\nfollow_up: 2026-11-27\n---\n", encoding="utf-8")
+    try:
+        done = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+        assert memo.read_bytes() == before
+        events = events_by_summary(validate((root / "followups.ics").read_bytes()))
+        assert events["Follow up: Bob"]["DTSTART"].dt == date(2026, 11, 27)
+    finally:
+        for path in [root / ".vaultnet", *(root / ".vaultnet").rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(top)
+
+
+def test_text_that_is_not_fit_for_icalendar_is_made_fit():
+    """Control characters and lone surrogates (from a file name that is not UTF-8) would be
+    passed through by icalendar; the decided event holds text it can write."""
+    from vaultnet.calendar import Event, render_calendar
+
+    config = Config(root=Path("/nonexistent"))
+    event = Event("followup-x@vaultnet", TODAY, TODAY, "S\x00um\u2028", "a\x00b\rc\r\nd\x1be\tf\udcff", ("x\x07y", "z"))
+    assert (event.summary, event.description, event.categories) == ("S um\u2028", "a b\nc\nd e\tf\ufffd", ("x y", "z"))
+    (parsed,) = validate(render_calendar([event], config)).walk("VEVENT")
+    assert str(parsed["DESCRIPTION"]) == "a b\nc\nd e\tf\ufffd"
+    person, problems = parse_note("People/Bad \udcff name.md", b"---\norg: Acme\n---\n")
+    assert person is not None and not problems
+    (parsed,) = validate(build_calendar([person], config, TODAY)).walk("VEVENT")
+    assert "Note: People/Bad \ufffd name.md" in str(parsed["DESCRIPTION"])
+    assert str(parsed["SUMMARY"]) == "Follow up: Bad \ufffd name (never contacted)"

@@ -34,14 +34,17 @@ parser, and real clients (khal, vdirsyncer).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Iterable
 
 from .config import Config
+from .errors import VaultnetError
 from .person import Person, link_target
 from .schedule import NEVER_CONTACTED, Due, cadence_of, due_of
 
@@ -50,7 +53,6 @@ UID_DOMAIN = "vaultnet"
 REFRESH = "PT12H"  # how often subscribers should refetch (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_TEXT_SPECIAL = re.compile(r"[\\;,\x00-\x1f\x7f]")
 _LINKS = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]*))?\]\]|\[([^\[\]]*)\]\([^()\s]*\)")
 
 
@@ -61,20 +63,7 @@ def plain(text: str) -> str:
     return _LINKS.sub(lambda m: (m.group(2) or m.group(1) or m.group(3) or "").strip(), text)
 
 
-# --- RFC 5545 primitives --------------------------------------------------------------------
-
-
-def escape_text(text: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped.
-
-    Carriage returns and other control characters (which TEXT does not allow) are
-    dropped or turned into spaces, so no note can end a line and start a property.
-    """
-    if not _TEXT_SPECIAL.search(text):
-        return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(" ", text)
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+# --- text and UIDs ---------------------------------------------------------------------------
 
 
 _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]|[^\S ]|  |^ | $")  # [^\S ]: any space but " "
@@ -85,33 +74,6 @@ def one_line(text: str) -> str:
     if not _NOT_ONE_LINE.search(text):
         return text
     return " ".join(_CONTROL.sub(" ", text).split())
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 sequence."""
-    if len(line) <= 75 and line.isascii():
-        return line + "\r\n"
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts = []
-    start, limit = 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # do not cut a character
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines begin with one space
-    return "\r\n ".join(parts) + "\r\n"
-
-
-def ical_date(day: date) -> str:
-    return day.isoformat().replace("-", "")
-
-
-def ical_stamp(day: date) -> str:
-    """00:00 UTC of ``day``, as a UTC DATE-TIME."""
-    return ical_date(day) + "T000000Z"
 
 
 def uid_for(person: Person, config: Config, kind: str) -> str:
@@ -125,7 +87,7 @@ def _uid_hash(path: str, people_dir: str) -> str:
     if path.startswith(prefix):
         path = path[len(prefix) :]
     key = unicodedata.normalize("NFC", path).casefold()
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]  # a non-UTF-8 name: its bytes
 
 
 # --- what an event says ---------------------------------------------------------------------
@@ -133,7 +95,14 @@ def _uid_hash(path: str, people_dir: str) -> str:
 
 @dataclass(slots=True)
 class Event:
-    """One all-day event, already decided; ``lines`` renders it."""
+    """One all-day event, already decided: everything the feed says about it.
+
+    These fields are the whole input of the event's serialisation (``vevent``), so
+    they are also what the memo's key is made of. Text is made fit for a TEXT value
+    here, when the event is decided: carriage returns become newlines, other control
+    characters (which TEXT does not allow, and icalendar passes through) become
+    spaces, and lone surrogates (from a file name that is not UTF-8) become U+FFFD.
+    """
 
     uid: str
     start: date
@@ -143,24 +112,23 @@ class Event:
     categories: tuple[str, ...] = ()
     yearly: str | None = None  # an RRULE value for birthdays
 
-    def lines(self) -> str:
-        out = [
-            "BEGIN:VEVENT\r\n",
-            fold("UID:" + escape_text(self.uid)),
-            f"DTSTAMP:{ical_stamp(self.stamp)}\r\n",
-            f"DTSTART;VALUE=DATE:{ical_date(self.start)}\r\n",
-            f"DTEND;VALUE=DATE:{ical_date(self.start + timedelta(days=1))}\r\n",
-        ]
-        if self.yearly:
-            out.append(f"RRULE:{self.yearly}\r\n")
-        out.append(fold("SUMMARY:" + escape_text(self.summary)))
-        if self.description:
-            out.append(fold("DESCRIPTION:" + escape_text(self.description)))
-        if self.categories:
-            out.append(fold("CATEGORIES:" + ",".join(escape_text(c) for c in self.categories)))
-        out.append("TRANSP:TRANSPARENT\r\n")
-        out.append("END:VEVENT\r\n")
-        return "".join(out)
+    def __post_init__(self) -> None:
+        self.summary = _text(self.summary)
+        self.description = _text(self.description)
+        if any(_UNFIT.search(c) for c in self.categories):
+            self.categories = tuple(_text(c) for c in self.categories)
+
+
+_UNFIT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _text(text: str) -> str:
+    """Text fit for a TEXT value: see ``Event``."""
+    if not _UNFIT.search(text):
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
 
 
 def _plural(count: int, word: str) -> str:
@@ -288,25 +256,156 @@ def calendar_events(
     return events
 
 
-def render_calendar(events: Iterable[Event], config: Config) -> bytes:
-    """The whole feed as bytes (UTF-8, CRLF line ends)."""
-    name = escape_text(one_line(config.calendar_name))
-    head = [
-        "BEGIN:VCALENDAR\r\n",
-        "VERSION:2.0\r\n",
-        f"PRODID:{PRODID}\r\n",
-        "CALSCALE:GREGORIAN\r\n",
-        fold("NAME:" + name),
-        fold("X-WR-CALNAME:" + name),
-        fold("X-WR-CALDESC:" + escape_text("Follow-ups from vaultnet: who is due for a call, coffee or email.")),
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}\r\n",
-        f"X-PUBLISHED-TTL:{REFRESH}\r\n",
-    ]
-    body = [event.lines() for event in events]
-    return ("".join(head) + "".join(body) + "END:VCALENDAR\r\n").encode("utf-8")
+# --- serialisation: icalendar, memoised per event ----------------------------------------------
+
+CALDESC = "Follow-ups from vaultnet: who is due for a call, coffee or email."
+MEMO_FILE = "calendar-events.json"
+MEMO_FORMAT = 1  # bump when ``vevent`` changes what it writes for the same Event
+_END = b"END:VCALENDAR\r\n"
+
+
+def vevent(event: Event):
+    """The icalendar ``Event`` component of one decided event.
+
+    Built with the plain constructor and ``add``: ``Event.new`` would invent a
+    random UID and a DTSTAMP from the clock for anything not passed.
+    """
+    from icalendar import Event as VEvent
+    from icalendar import vRecur
+
+    component = VEvent()
+    component.add("UID", event.uid)
+    stamp = event.stamp
+    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=timezone.utc))
+    component.add("DTSTART", event.start)  # a date: VALUE=DATE, no time zone
+    component.add("DTEND", event.start + timedelta(days=1))  # exclusive
+    if event.yearly:
+        component.add("RRULE", vRecur.from_ical(event.yearly))
+    component.add("SUMMARY", event.summary)
+    if event.description:
+        component.add("DESCRIPTION", event.description)
+    if event.categories:
+        component.add("CATEGORIES", list(event.categories))
+    component.add("TRANSP", "TRANSPARENT")
+    return component
+
+
+def calendar_component(config: Config, events: Iterable[Event] = ()):
+    """The icalendar ``Calendar`` of the feed, holding ``events`` (none: just its header).
+
+    Not ``Calendar.new``: it writes NAME and X-WR-CALNAME without escaping, a
+    REFRESH-INTERVAL without VALUE=DURATION, a random UID and a PRODID carrying
+    icalendar's version. Properties that icalendar does not know (NAME, the X-
+    ones) are given their value types explicitly, for the same reasons: a bare
+    string is written unescaped, and a bare timedelta in X-PUBLISHED-TTL as
+    ``12:00:00``.
+    """
+    from icalendar import Calendar, vDuration, vText
+
+    name = one_line(_text(config.calendar_name))
+    refresh = vDuration.from_ical(REFRESH)
+    cal = Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", PRODID)
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("NAME", vText(name))
+    cal.add("X-WR-CALNAME", vText(name))
+    cal.add("X-WR-CALDESC", vText(CALDESC))
+    cal.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(refresh))
+    for event in events:
+        cal.add_component(vevent(event))
+    return cal
+
+
+def render_calendar(events: Iterable[Event], config: Config, memo: Path | None = None) -> bytes:
+    """The whole feed as bytes: what ``calendar_component(config, events).to_ical()`` gives.
+
+    With ``memo`` (a file path), each event's serialised text is looked up there
+    by a hash of its decided data and only the events not found are serialised;
+    the memo is then rewritten to hold exactly this feed's events (see the
+    module docstring).
+    """
+    import icalendar
+
+    version = icalendar.__version__
+    known = _load_memo(memo) if memo is not None else {}
+    texts: dict[str, str] = {}
+    body = []
+    for event in events:
+        key = _memo_key(event, version)
+        text = known.get(key)
+        if text is None or not _plausible(text, event.uid):
+            text = vevent(event).to_ical().decode("utf-8")
+        texts[key] = text
+        body.append(text)
+    head = calendar_component(config).to_ical()
+    if not head.endswith(_END):  # icalendar closes every component it writes
+        raise VaultnetError("icalendar wrote a calendar without END:VCALENDAR")
+    if memo is not None and texts != known:
+        _save_memo(memo, texts)
+    return head[: -len(_END)] + "".join(body).encode("utf-8") + _END
+
+
+def memo_path(config: Config) -> Path:
+    """Where a vault keeps the memo of serialised events."""
+    return config.state_path / "cache" / MEMO_FILE
+
+
+def _memo_key(event: Event, version: str) -> str:
+    data = (
+        MEMO_FORMAT, version, event.uid, event.start.isoformat(), event.stamp.isoformat(),
+        event.summary, event.description, event.categories, event.yearly,
+    )
+    return hashlib.sha256(repr(data).encode("utf-8")).hexdigest()[:32]
+
+
+def _plausible(text: str, uid: str) -> bool:
+    """A memo entry that is one whole VEVENT of this UID (a cheap check, not a proof)."""
+    return (
+        text.startswith("BEGIN:VEVENT\r\n")
+        and text.endswith("\r\nEND:VEVENT\r\n")
+        and text.count("\r\nBEGIN:") == 0
+        and text.count("\r\nEND:") == 1
+        and f"\r\nUID:{uid}\r\n" in text
+    )
+
+
+def _load_memo(path: Path) -> dict[str, str]:
+    """The memo's entries; anything missing, unreadable or of the wrong shape gives none."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if type(data) is not dict or not all(type(k) is str and type(v) is str for k, v in data.items()):
+        return {}
+    return data
+
+
+def _save_memo(path: Path, texts: dict[str, str]) -> None:
+    """Write the memo (only when its bytes change); a vault where it cannot be written
+    (read-only, a file where the folder should be, a full disk) simply has no memo."""
+    from .atomic import replace_file
+
+    try:
+        folder = path.parent
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# vaultnet's caches: never commit them\n*\n", encoding="utf-8")
+        data = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        replace_file(path, data.encode("utf-8"))
+    except (OSError, VaultnetError):
+        pass
 
 
 def build_calendar(
-    people: Iterable[Person], config: Config, today: date, dues: Iterable[Due | None] | None = None
+    people: Iterable[Person],
+    config: Config,
+    today: date,
+    dues: Iterable[Due | None] | None = None,
+    memo: Path | None = None,
 ) -> bytes:
-    return render_calendar(calendar_events(people, config, today, dues), config)
+    """The feed of ``people``; ``memo`` as in ``render_calendar`` (``memo_path(config)`` for a build)."""
+    return render_calendar(calendar_events(people, config, today, dues), config, memo)
