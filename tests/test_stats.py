@@ -104,7 +104,7 @@ def test_stats_text(seven):
         "  ----  ------------  --------",
         "  Cy    2026-01-10    317d ago",
         "  Gus   2026-08-25    90d ago",
-        "Never contacted: 1 (Eve)",
+        "No contact logged yet: 1 (Eve)",
     ]
 
 

@@ -14,7 +14,8 @@ by hand:
   the difference, then by the larger side;
 - gone cold: people you mean to keep in touch with (their cadence is not
   ``none``) ranked by the days since the latest contact, oldest first; people
-  never contacted are counted separately, since they have no date to rank.
+  with no contact logged yet (met but never followed up, or never contacted at all) are
+  counted separately, since they have no contact date to rank.
 """
 
 from __future__ import annotations

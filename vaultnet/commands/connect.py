@@ -170,4 +170,4 @@ def stats(app: App, top: int, as_json: bool) -> None:
     if figures.never_contacted:
         names = ", ".join(p.name for p in figures.never_contacted[:top])
         more = f" and {len(figures.never_contacted) - top} more" if len(figures.never_contacted) > top else ""
-        click.echo(f"Never contacted: {len(figures.never_contacted)} ({names}{more})")
+        click.echo(f"No contact logged yet: {len(figures.never_contacted)} ({names}{more})")
