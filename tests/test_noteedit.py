@@ -85,3 +85,11 @@ def test_a_mapping_cannot_take_list_items():
 def test_an_unclosed_front_matter_is_refused():
     with pytest.raises(NoteError, match="never closed"):
         NoteEditor("People/x.md", b"---\nname: x\nbody\n")
+
+
+@pytest.mark.parametrize("yaml_text, shape", [("{name: X, tags: [a]}", "{…} mapping"), ("~", "single value")])
+def test_front_matter_that_is_not_key_value_lines_is_refused_clearly(yaml_text, shape):
+    editor = NoteEditor("People/x.md", f"---\n{yaml_text}\n---\n".encode())
+    with pytest.raises(NoteError, match=shape) as caught:
+        editor.set("last_contact", D)
+    assert "internal error" not in str(caught.value) and "line 2" in str(caught.value)

@@ -82,8 +82,16 @@ class NoteEditor:
                     line,
                 )
         root = yaml.compose(self.note.yaml_text, Loader=_COMPOSE_LOADER)
-        if not isinstance(root, yaml.MappingNode):
+        if root is None:  # only comments
             return {}
+        if not isinstance(root, yaml.MappingNode) or root.flow_style:
+            shape = "a {…} mapping on one line" if isinstance(root, yaml.MappingNode) else "a single value"
+            raise NoteError(
+                self.path,
+                f"the front matter is {shape}, not one `key: value` line per field; vaultnet edits only "
+                "the latter (as Obsidian writes it): rewrite it that way, then try again",
+                self.note.fm_open + 2 + root.start_mark.line,
+            )
         return {str(k.value): (k, v) for k, v in root.value}
 
     # --- positions -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..context import DATE, DURATION, App, table, to_json
+from ..context import DATE, DURATION, App, printable, table, to_json
 from ..dates import parse_date
 from ..durations import parse_duration
 from ..errors import VaultnetError
@@ -138,7 +138,7 @@ def add(app: App, name: str, **options) -> None:
     fields["offers"] = list(options["offers"]) or None
     from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.add_person(vault, name, fields, app.today)
-    click.echo(f"added {outcome.path}")
+    click.echo(f"added {printable(outcome.path)}")
     for message in outcome.messages + ([note] if note else []):
         click.echo(f"  {message}")
 
@@ -158,7 +158,7 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
     target = app.person(person)
     from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.log_contact(app.config, target, _words(text), day)
-    click.echo(f"logged {day.isoformat()} for {target.name} ({outcome.path})")
+    click.echo(f"logged {day.isoformat()} for {target.name} ({printable(outcome.path)})")
     for message in outcome.messages:
         click.echo(f"  {message}")
 
@@ -174,7 +174,7 @@ def _ledger_command(key: str, summary: str):
         target = app.person(person)
         from .. import actions  # here, not at the top: --help must not import the YAML editor
         outcome = actions.add_ledger_item(app.config, target, key, _words(text), day)
-        click.echo(f"{key}: {target.name} ({outcome.path})")
+        click.echo(f"{key}: {target.name} ({printable(outcome.path)})")
 
     return command
 
@@ -204,7 +204,7 @@ def snooze(app: App, person: str, when: str) -> None:
     target = app.person(person)
     from .. import actions  # here, not at the top: --help must not import the YAML editor
     outcome = actions.snooze(app.config, target, until)
-    click.echo(f"{target.name}: next follow-up {until.isoformat()} ({outcome.path})")
+    click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
 
 
 def _ago(day: date | None, today: date) -> str:
@@ -269,7 +269,7 @@ def show(app: App, person: str, as_json: bool) -> None:
 
         click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
         return
-    click.echo(click.style(target.name, bold=True) + f"  ({target.path})")
+    click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
     if facts:
         click.echo("  " + " · ".join(facts))
