@@ -548,11 +548,18 @@ def test_a_memo_entry_that_is_not_one_whole_event_of_its_uid_is_not_used(vault, 
     memo[keys[0]] = texts[1]  # another person's event
     memo[keys[1]] = texts[1] + "BEGIN:VEVENT\r\nUID:evil\r\nEND:VEVENT\r\n"  # an extra event
     memo[keys[2]] = texts[2].replace("END:VEVENT\r\n", "")  # cut short
+    memo[keys[3]] = texts[3].replace("\r\nSUMMARY:", "\r\nSUMMARY:\udcff")  # not UTF-8 (JSON allows it)
+    memo[keys[4]] = texts[4].replace("\r\nTRANSP:", "\nTRANSP:")  # a bare LF
+    memo[keys[5]] = texts[5].replace("\r\nSUMMARY:", "\r\nSUMMARY:\x00")  # a control character
     memo_file(vault).write_text(json.dumps(memo), encoding="utf-8")
     serialised.clear()
     build(vault, "--force")
-    assert len(serialised) == 3 and ics(vault) == first
+    assert len(serialised) == 6 and ics(vault) == first
     assert b"evil" not in ics(vault)
+    # The memo was repaired: the next build serialises nothing.
+    serialised.clear()
+    build(vault, "--force")
+    assert serialised == [] and ics(vault) == first
 
 
 def test_a_vault_where_the_memo_cannot_be_written_still_builds(vault, serialised):
