@@ -546,12 +546,15 @@ def test_a_big_batch_is_parsed_in_worker_processes_with_the_same_result(vault, m
     """The cold path splits parsing across processes; records and problems come back equal."""
     monkeypatch.setattr(cache, "PARALLEL_FROM", 10)
     monkeypatch.setattr(cache.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
     for i in range(450):
         extra = "last_contact: 2026-02-30\n" if i % 50 == 0 else ""  # some problems too
         vault.write(f"P{i:03d}", f"---\norg: Org {i}\n{extra}tags: [a, b]\n---\n## Log\n- 2026-01-0{i % 9 + 1} call {i}\n")
     vault.write("Broken", "---\nname: [\n---\n")
     parallel = load(vault.root)
     assert parallel.stats.parsed == 451
+    again = load(vault.root)  # every shard was written as its notes were parsed
+    assert (again.stats.reused, again.stats.written) == (451, False) and again.results == parallel.results
     plain = load(vault.root, use_cache=False)
     monkeypatch.setattr(cache, "PARALLEL_FROM", 10**9)
     serial = load(vault.root, use_cache=False)

@@ -594,13 +594,22 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
             kept[n] = reused
         del cached, reused
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
-    missing.sort()
+    # Parse shard by shard, and write each shard as soon as its notes are parsed: a cold run
+    # at 100,000 notes would otherwise hold every encoded entry (about 200 MB) to the end.
+    missing.sort(key=lambda i: (shard_of(notes[i].rel), i))
+    current = -1
     for index, (person, problems, stable, entry) in zip(missing, _parse_all([notes[i] for i in missing], parse, racy_after)):
         note = notes[index]
+        n = shard_of(note.rel)
+        if n != current:
+            if enabled and current >= 0 and dirty[current]:
+                stats.written = write_cache(shard_path(root, current), head, kept[current]) or stats.written
+                kept[current], dirty[current] = {}, False
+            current = n
         stats.parsed += 1
         results[index] = (note.rel, person, problems)
         if enabled and stable and note.key[0] >= 0:
-            kept[shard_of(note.rel)][note.rel] = entry
+            kept[n][note.rel] = entry
     if enabled:
         for n in range(SHARDS):
             if dirty[n]:
