@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultnet.calendar import PRODID, build_calendar
+from vaultnet.calendar import PRODID, build_calendar, calendar_component, calendar_events
 from vaultnet.config import Config, load_config, parse_config
 from vaultnet.loader import load_vault, parse_note
 from vaultnet.yamltext import double_quoted
@@ -352,6 +352,7 @@ def test_any_text_round_trips_through_the_feed(name, need):
     assert person is not None and not [p for p in problems if p.fatal]
     data = build_calendar([person], config, TODAY)
     cal = validate(data)
+    assert data == calendar_component(config, calendar_events([person], config, TODAY)).to_ical()
     (event,) = cal.walk("VEVENT")
     shown = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", person.name).split()) or "Someone"
     assert str(event["SUMMARY"]) == f"Follow up: {shown} (never contacted)"
@@ -428,8 +429,6 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
 
 
 def small_vault_events(vault) -> tuple[list, Config]:
-    from vaultnet.calendar import calendar_events
-
     config = load_config(vault.root)
     return calendar_events(load_vault(config).people, config, TODAY), config
 
@@ -455,7 +454,7 @@ def serialised(monkeypatch) -> list[str]:
 def test_the_feed_is_exactly_what_icalendar_writes(vault):
     """The assembled feed (header + memoised VEVENTs + footer) equals icalendar's own
     ``Calendar.to_ical()`` of the same components, whether the memo is cold, warm or unused."""
-    from vaultnet.calendar import calendar_component, render_calendar
+    from vaultnet.calendar import render_calendar
 
     write_small_vault(vault)
     vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
@@ -476,6 +475,22 @@ def test_the_feed_is_exactly_what_icalendar_writes(vault):
     assert "\r\nNAME:Keep in touch\\; weekly\\, really — ✓\r\n".encode() in unfolded
     assert "\r\nX-WR-CALNAME:Keep in touch\\; weekly\\, really — ✓\r\n".encode() in unfolded
     assert b"icalendar" not in expected  # PRODID is ours, without a version
+
+
+def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
+    root = tmp_path / "vault"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("Index", "*.ics", ".vaultnet"))
+    from click.testing import CliRunner
+
+    from vaultnet.cli import main
+
+    config = load_config(root)
+    expected = calendar_component(config, calendar_events(load_vault(config).people, config, TODAY)).to_ical()
+    for _run in ("cold memo", "warm memo"):
+        result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build", "--force"])
+        assert result.exit_code == 0, result.output
+        assert config.calendar_path.read_bytes() == expected
+    assert len(validate(expected).walk("VEVENT")) == len(json.loads((root / ".vaultnet/cache/calendar-events.json").read_bytes()))
 
 
 def test_one_changed_person_reserialises_one_event(vault, serialised):
