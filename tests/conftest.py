@@ -34,6 +34,18 @@ class VaultFixture:
     def read(self, name: str) -> bytes:
         return (self.people / f"{name}.md").read_bytes()
 
+    def person(self, name: str, clean: bool = True):
+        """``People/<name>.md`` read by the real loader; ``clean`` also asserts it has no problems."""
+        from vaultnet.loader import parse_note
+
+        found, problems = parse_note(f"People/{name}.md", self.read(name))
+        assert found is not None and not (clean and problems), problems
+        return found
+
+    def names(self) -> list[str]:
+        """The file names (without .md) of the notes directly in People/, sorted."""
+        return sorted(p.stem for p in self.people.glob("*.md"))
+
     def config(self, text: str) -> None:
         (self.root / "vaultnet.toml").write_text(textwrap.dedent(text), encoding="utf-8")
 

@@ -7,39 +7,30 @@ import io
 from pathlib import Path
 
 from vaultnet.dates import Birthday
-from vaultnet.loader import parse_note
 
 DATA = Path(__file__).parent / "data"
 
 
-def person(vault, name):
-    found, problems = parse_note(f"People/{name}.md", vault.read(name))
-    assert found is not None and not problems, problems
-    return found
-
-
-def names(vault):
-    return sorted(p.stem for p in vault.people.glob("*.md"))
 
 
 def test_the_current_export(vault):
     result = vault.run("import", "google", str(DATA / "google_contacts.csv"))
     assert result.exit_code == 0, result.output
-    assert names(vault) == ["Ada Lovelace", "Dr. Jekyll", "Grace Hopper", "Zoë Østergaard-Łukasiewicz"]
-    ada = person(vault, "Ada Lovelace")
+    assert vault.names() == ["Ada Lovelace", "Dr. Jekyll", "Grace Hopper", "Zoë Østergaard-Łukasiewicz"]
+    ada = vault.person("Ada Lovelace")
     assert ada.emails == ("ada@analytical.example", "ada.home@example.org")  # two values in one cell, ' ::: '
     assert ada.phones == ("+44 20 7946 0000",)
     assert (ada.org, ada.role, ada.birthday) == ("Analytical Engines Ltd", "Mathematician", Birthday(12, 10, 1815))
     assert ada.tags == ("Mathematicians",)  # * myContacts and * starred are Google's, not yours
-    grace = person(vault, "Grace Hopper")
+    grace = vault.person("Grace Hopper")
     assert grace.birthday == Birthday(12, 9)  # --12-09: no year
     assert grace.tags == ("Work", "Tennis-Club")
     assert grace.aliases == ("Grace Brewster Hopper", "Amazing Grace")  # full name with middle name, nickname
     assert grace.phones == ("(202) 555-0199", "+1 202 555 0123", "+1-202-555-0199")
     assert grace.org == "US Navy, Reserve"
     assert dict(grace.extra)["linkedin"] == "https://www.linkedin.com/in/gracehopper"
-    assert person(vault, "Dr. Jekyll").birthday is None
-    zoe = person(vault, "Zoë Østergaard-Łukasiewicz")  # after the malformed row: the rest imports
+    assert vault.person("Dr. Jekyll").birthday is None
+    zoe = vault.person("Zoë Østergaard-Łukasiewicz")  # after the malformed row: the rest imports
     assert zoe.tags == ("Data-People",) and zoe.emails == ("zoe@example.dk",)
     assert "line 7: no name, and no email of anyone in the vault; skipped" in result.stderr  # a company card
     assert "line 8: Birthday '12/31/1886' is not a date" in result.stderr
@@ -63,13 +54,13 @@ def test_notes_become_a_section_of_the_new_note(vault):
 def test_the_older_export(vault):
     result = vault.run("import", "google", str(DATA / "google_contacts_old.csv"))
     assert result.exit_code == 0, result.output
-    alan = person(vault, "Alan Turing")
+    alan = vault.person("Alan Turing")
     assert alan.emails == ("alan@bletchley.example", "alan@home.example", "Alan.Turing@Manchester.example")
     assert (alan.org, alan.role) == ("Bletchley Park", "Cryptanalyst")  # Organization 1 - Name / Title
     assert alan.tags == ("Codebreakers",)  # from Group Membership
     assert alan.birthday == Birthday(6, 23, 1912)
     assert "## Notes\n\nRuns marathons.\n" in vault.read("Alan Turing").decode()
-    joan = person(vault, "Joan Clarke")
+    joan = vault.person("Joan Clarke")
     assert joan.birthday == Birthday(6, 24) and joan.tags == ("Codebreakers",)
 
 
@@ -85,7 +76,7 @@ def test_any_number_of_numbered_groups_in_any_order(vault, tmp_path):
     file.write_text(buf.getvalue(), encoding="utf-8")
     result = vault.run("import", "google", str(file))
     assert result.exit_code == 0, result.output
-    hedy = person(vault, "Hedy Lamarr")
+    hedy = vault.person("Hedy Lamarr")
     assert hedy.emails == ("a@x.example", "b@x.example", "c@x.example", "l@x.example")  # by number; case duplicates once
     assert hedy.phones == ("+1 555 0100", "+1 555 0101")
 
@@ -96,7 +87,7 @@ def test_not_a_google_export(vault, tmp_path):
     result = vault.run("import", "google", str(file))
     assert result.exit_code == 1
     assert "line 1: this header does not look like a Google Contacts export" in result.stderr
-    assert names(vault) == []
+    assert vault.names() == []
 
 
 def test_an_empty_file(vault, tmp_path):

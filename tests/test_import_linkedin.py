@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.loader import parse_note
 
 DATA = Path(__file__).parent / "data"
 MAIN = DATA / "linkedin_connections.csv"
@@ -21,36 +20,28 @@ DISCLAIMER = (b'"When exporting your connection data, you may notice that some o
               b'download their email address using this setting https://www.linkedin.com/psettings/privacy/email."')
 
 
-def person(vault, name):
-    found, problems = parse_note(f"People/{name}.md", vault.read(name))
-    assert found is not None and not problems, problems
-    return found
-
-
-def names(vault):
-    return sorted(p.stem for p in vault.people.glob("*.md"))
 
 
 def test_the_real_export_shape(vault):
     assert MAIN.read_bytes().startswith(b"\xef\xbb\xbfNotes:\r\n\"When exporting")  # the sample is what it claims
     result = vault.run("import", "linkedin", str(MAIN))
     assert result.exit_code == 0, result.output
-    assert names(vault) == sorted([
+    assert vault.names() == sorted([
         "Ada Lovelace", "Grace Hopper", "José García Márquez", "Katherine Johnson", "Margaret Hamilton",
         "Seán O'Brien, Jr", "Zoë Østergaard-Łukasiewicz", "李 小龙",
     ])
-    ada = person(vault, "Ada Lovelace")
+    ada = vault.person("Ada Lovelace")
     assert (ada.org, ada.role, ada.met, ada.met_at) == ("Analytical Engines Ltd", "Mathematician", date(2024, 3, 14), "LinkedIn")
     assert ada.emails == ("ada@analytical.example",)
     assert dict(ada.extra)["linkedin"] == "https://www.linkedin.com/in/ada-lovelace"
-    grace = person(vault, "Grace Hopper")  # quoted fields holding commas
+    grace = vault.person("Grace Hopper")  # quoted fields holding commas
     assert (grace.org, grace.role, grace.met, grace.emails) == ("US Navy, Reserve", "Rear Admiral, Computing", date(2023, 1, 2), ())
-    sean = person(vault, "Seán O'Brien, Jr")  # the file name lost its final dot; the name keeps it
+    sean = vault.person("Seán O'Brien, Jr")  # the file name lost its final dot; the name keeps it
     assert sean.name == "Seán O'Brien, Jr." and sean.org == "Guinness & Co, Dublin" and sean.met == date(2019, 12, 31)
-    zoe = person(vault, "Zoë Østergaard-Łukasiewicz")
+    zoe = vault.person("Zoë Østergaard-Łukasiewicz")
     assert zoe.emails == ("Zoe@Example.dk",) and zoe.role == "Head of Data, Platform"
-    assert person(vault, "李 小龙").role == "Actor"
-    katherine = person(vault, "Katherine Johnson")
+    assert vault.person("李 小龙").role == "Actor"
+    katherine = vault.person("Katherine Johnson")
     assert katherine.met is None and katherine.org == "NASA"  # the bad date was left out, the rest kept
     # what could not be used is reported with its line, on stderr
     assert "line 8: no name" in result.stderr
@@ -91,14 +82,14 @@ def test_the_header_is_found_whatever_the_preamble(vault, tmp_path, preamble, ne
     file.write_bytes(preamble + newline.join([HEADER, *ROWS]) + newline)
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 0, result.output
-    assert names(vault) == ["Ada Lovelace", "Grace Hopper"]
-    assert person(vault, "Grace Hopper").org == "US Navy, Reserve"
+    assert vault.names() == ["Ada Lovelace", "Grace Hopper"]
+    assert vault.person("Grace Hopper").org == "US Navy, Reserve"
 
 
 def test_the_older_export_without_url_column(vault):
     result = vault.run("import", "linkedin", str(DATA / "linkedin_connections_old.csv"))
     assert result.exit_code == 0, result.output
-    alan = person(vault, "Alan Turing")
+    alan = vault.person("Alan Turing")
     assert (alan.org, alan.role, alan.met, alan.emails) == ("Bletchley Park", "Cryptanalyst", date(2018, 6, 23), ("alan@bletchley.example",))
     assert "linkedin" not in dict(alan.extra)
 
@@ -134,7 +125,7 @@ def test_a_linkedin_file_given_to_import_google_is_refused(vault, data, tmp_path
     result = vault.run("import", "google", str(file))
     assert result.exit_code == 1
     assert "this is LinkedIn's Connections.csv; use `vaultnet import linkedin`" in result.stderr
-    assert names(vault) == []
+    assert vault.names() == []
 
 
 def test_a_file_that_is_not_utf8_names_the_line(vault, tmp_path):
@@ -143,7 +134,7 @@ def test_a_file_that_is_not_utf8_names_the_line(vault, tmp_path):
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 1
     assert "line 2: not UTF-8 text" in result.stderr
-    assert names(vault) == []
+    assert vault.names() == []
 
 
 def test_every_row_broken_is_an_error(vault, tmp_path):
@@ -154,7 +145,7 @@ def test_every_row_broken_is_an_error(vault, tmp_path):
     assert "line 2: 8 fields where the header has 7" in result.stderr
     assert "line 3: " in result.stderr and "unbalanced quote" in result.stderr
     assert "no contact could be read" in result.stderr
-    assert names(vault) == []
+    assert vault.names() == []
 
 
 def test_a_header_only_file_is_not_an_error(vault, tmp_path):
@@ -177,5 +168,5 @@ def test_something_that_is_no_email_is_left_out_and_said(vault, tmp_path):
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 0, result.output
     assert "line 2: 'n/a' is not an email address; left out (the rest of it is imported)" in result.stderr
-    assert person(vault, "Ada Lovelace").emails == () and person(vault, "Ada Lovelace").org == "Acme"
-    assert person(vault, "Grace Hopper").emails == ("grace@navy.example",)
+    assert vault.person("Ada Lovelace").emails == () and vault.person("Ada Lovelace").org == "Acme"
+    assert vault.person("Grace Hopper").emails == ("grace@navy.example",)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from vaultnet.loader import parse_note
 
 DATA = Path(__file__).parent / "data"
 LINKEDIN = DATA / "linkedin_connections.csv"
@@ -43,11 +42,6 @@ def csv_file(tmp_path, *rows, name="Connections.csv"):
     file.write_bytes(("\r\n".join(lines) + "\r\n").encode())
     return file
 
-
-def person(vault, name):
-    found, problems = parse_note(f"People/{name}.md", vault.read(name))
-    assert found is not None, problems
-    return found
 
 
 def test_a_hand_written_note_only_gains_lines(vault, tmp_path):
@@ -174,7 +168,7 @@ def test_someone_listed_twice_is_one_note(vault, tmp_path):
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in vault.people.iterdir()) == ["Jane Doe.md"]
-    jane = person(vault, "Jane Doe")
+    jane = vault.person("Jane Doe", clean=False)
     assert jane.emails == ("jane@acme.example", "jane.doe@personal.example")
     assert jane.aliases == ("Janie D.",)  # matched by email under another name: now findable by it
     assert "3 more rows for people listed earlier in the file" in result.stdout
@@ -199,8 +193,8 @@ def test_a_file_name_taken_by_someone_else(vault, tmp_path):
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in vault.people.iterdir()) == ["AC-DC 2.md", "AC-DC.md"]
-    assert person(vault, "AC-DC 2").name == "AC/DC"
-    angus = person(vault, "AC-DC")
+    assert vault.person("AC-DC 2", clean=False).name == "AC/DC"
+    angus = vault.person("AC-DC", clean=False)
     assert (angus.name, angus.org, angus.role) == ("Angus Young", "AC/DC", "Guitar")
 
 
@@ -235,7 +229,7 @@ def test_a_note_in_a_merge_conflict_is_left_alone_and_the_rest_written(vault, tm
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 1
     assert vault.read("Ada Lovelace").decode() == conflicted
-    assert person(vault, "Grace Hopper").org == "Navy"
+    assert vault.person("Grace Hopper", clean=False).org == "Navy"
     assert "1 note could not be written" in result.stderr
 
 
@@ -309,7 +303,7 @@ def test_tag_everyone_and_a_cadence_for_new_notes(vault):
         "---\nemail: ada@analytical.example\ntags: [maths, linkedin, Imported-2026]\n"
         "org: Analytical Engines Ltd\nrole: Mathematician\nmet: 2024-03-14\nmet_at: LinkedIn\n---\n"
     )  # an existing note keeps its own schedule: no cadence added
-    alan = person(vault, "Alan Turing")
+    alan = vault.person("Alan Turing", clean=False)
     assert alan.tags == ("linkedin", "Imported-2026") and str(alan.cadence) == "none"
     assert "Alan Turing" not in vault.run("due").stdout  # a pile of old connections does not all fall due at once
     again = vault.run("import", "linkedin", str(old), "--tag", "linkedin", "--tag", "#Imported 2026", "--cadence", "none")
@@ -339,7 +333,7 @@ def test_a_nickname_is_a_name_within_the_same_import(vault):
     result = vault.run("import", "vcard", "-", input=card)
     assert result.exit_code == 0, result.output
     assert [p.name for p in vault.people.iterdir()] == ["Grace Hopper.md"]
-    assert person(vault, "Grace Hopper").role == "Admiral"
+    assert vault.person("Grace Hopper", clean=False).role == "Admiral"
     assert "nothing to change" in vault.run("import", "vcard", "-", input=card).stdout
 
 
