@@ -377,3 +377,16 @@ def test_build_survives_a_birthday_at_the_end_of_time(vault):
     vault.write("Good", GOOD["Good Person.md"])
     result = vault.run("build")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_reason(vault):
+    vault.write("Ok", "---\nlast_contact: 2026-01-01\n---\n")
+    with open(bytes(vault.people) + b"/Bad\xff name.md", "wb") as handle:
+        handle.write(b"---\nlast_contact: 2026-01-01\n---\n")
+    for command in (["due"], ["list"], ["build"], ["check"]):
+        result = vault.run(*command)
+        said = result.stdout + result.stderr  # check reports on stdout, the others warn on stderr
+        assert "Bad\\udcff name.md" in said and "not valid UTF-8" in said, command
+        assert result.exit_code == (1 if command == ["check"] else 0), (command, result.output)
+    assert "Ok" in vault.run("list").stdout
+    assert b"Bad" not in (vault.root / "Index" / "People.md").read_bytes()

@@ -187,6 +187,10 @@ def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
     """Read one note's bytes into a Person; ``path`` is the vault-relative path with ``/``."""
     stem = path.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.lower().endswith(".md") else stem
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands back undecodable bytes as lone surrogates
+        return None, [Problem(path, "the file name is not valid UTF-8, so it cannot be linked to or listed; rename the file", fatal=True)]
     if len(data) > MAX_NOTE_BYTES:
         return None, [Problem(path, f"the note is {len(data) // 1024} KiB, over the {MAX_NOTE_BYTES // 1048576} MiB limit for a person note; split it or move the bulk elsewhere", fatal=True)]
     if b"\x00" in data:
