@@ -287,17 +287,14 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport
 
 
 def _save_stamp(config: Config, inputs: InputState, report: BuildReport) -> None:
+    from .cache import ensure_cache_dir
+
     path = _stamp_path(config)
     try:
         if inputs.racy:
             path.unlink(missing_ok=True)
             return
-        folder = path.parent
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# vaultnet's caches: never commit them\n*\n", encoding="utf-8")
+        ensure_cache_dir(path.parent)
         stamp = {
             "format": STAMP_FORMAT,
             "inputs": inputs.digest,

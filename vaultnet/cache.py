@@ -441,6 +441,17 @@ def cache_dir(root: Path) -> Path:
     return root / ".vaultnet" / "cache"
 
 
+def ensure_cache_dir(folder: Path) -> None:
+    """Make vaultnet's cache folder, with a ``.gitignore`` of ``*`` so that no cache file
+    (parsed notes, the build stamp, the calendar memo) is ever committed, even in a vault
+    that ``init`` did not set up. Raises OSError when it cannot be made."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# vaultnet's caches: never commit them\n*\n", encoding="utf-8")
+
+
 def shard_of(rel: str) -> int:
     """Which of the cache files holds a note: a stable hash of its path."""
     return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % SHARDS
@@ -482,10 +493,10 @@ def write_cache(path: Path, head: dict, notes: dict) -> bool:
     folder = path.parent
     temp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / ".gitignore").write_text("# vaultnet's cache of parsed notes: never commit it\n*\n", encoding="utf-8")
-        data = json.dumps({"header": head, "notes": notes}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        ensure_cache_dir(folder)
+        # surrogatepass: a file name that is not UTF-8 reaches us as lone surrogates; json.loads
+        # of bytes decodes with surrogatepass too, so such a name round-trips.
+        data = json.dumps({"header": head, "notes": notes}, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)  # less the umask, like any file
     except (OSError, ValueError, TypeError):
         return False

@@ -436,14 +436,10 @@ def _save_memo(path: Path, texts: dict[str, str]) -> None:
     """Write the memo (only when its bytes change); a vault where it cannot be written
     (read-only, a file where the folder should be, a full disk) simply has no memo."""
     from .atomic import replace_file
+    from .cache import ensure_cache_dir
 
     try:
-        folder = path.parent
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# vaultnet's caches: never commit them\n*\n", encoding="utf-8")
+        ensure_cache_dir(path.parent)
         data = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         replace_file(path, data.encode("utf-8"))
     except (OSError, VaultnetError):
