@@ -560,3 +560,14 @@ def test_a_big_batch_is_parsed_in_worker_processes_with_the_same_result(vault, m
     serial = load(vault.root, use_cache=False)
     assert parallel.results == plain.results == serial.results
     assert [p.problems for _, p, _ in parallel.results if p] == [p.problems for _, p, _ in serial.results if p]
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_with_its_shard(vault, settled):
+    vault.write("Jane Doe", JANE)
+    bad = os.fsencode(vault.people) + b"/Bad \xff name.md"
+    with open(bad, "wb") as handle:
+        handle.write(b"---\norg: X\n---\n")
+    first = assert_fresh(vault.root)
+    assert first.stats.written
+    again = assert_fresh(vault.root)
+    assert (again.stats.reused, again.stats.parsed, again.stats.written) == (2, 0, False)
