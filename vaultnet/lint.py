@@ -328,37 +328,37 @@ def unsafe_names(files: Iterable[RawFile]) -> list[Finding]:
     return out
 
 
+def _shared(people: list[Person], keys_of) -> list[tuple[str, list[Person]]]:
+    """Keys that more than one person has, with those people, in key order."""
+    owners: dict[str, list[Person]] = {}
+    for person in people:
+        for key in keys_of(person):
+            owners.setdefault(key, []).append(person)
+    return [(key, group) for key, group in sorted(owners.items()) if len(group) > 1]
+
+
 def duplicate_people(people: list[Person]) -> list[Finding]:
     """The same person twice: a shared email, or a name that is someone else's name or alias."""
     out = []
-    by_email: dict[str, list[Person]] = {}
-    for person in people:
-        for email in {e.strip().casefold() for e in person.emails if e.strip()}:
-            by_email.setdefault(email, []).append(person)
-    for email, group in sorted(by_email.items()):
-        if len(group) > 1:
-            for person in group:
-                others = ", ".join(p.path for p in group if p is not person)
-                out.append(Finding(
-                    ERROR, "duplicate-email", person.path,
-                    f"the email {email} is also in {others}: one person in two notes?",
-                    "merge the notes into one (keep the other as an alias), or correct the email",
-                    field="email",
-                ))
-    names: dict[str, list[Person]] = {}
-    for person in people:
-        for key in {normalise(person.name)}:
-            names.setdefault(key, []).append(person)
-    for key, group in sorted(names.items()):
-        if len(group) > 1:
-            for person in group:
-                others = ", ".join(p.path for p in group if p is not person)
-                out.append(Finding(
-                    ERROR, "duplicate-name", person.path,
-                    f"{others} has the same name ({person.name}); commands cannot tell them apart",
-                    "merge the notes, or give each a distinct name (the name field)",
-                    field="name",
-                ))
+
+    def each(group, make):
+        for person in group:
+            out.append(make(person, ", ".join(p.path for p in group if p is not person)))
+
+    for email, group in _shared(people, lambda p: {e.strip().casefold() for e in p.emails if e.strip()}):
+        each(group, lambda person, others: Finding(
+            ERROR, "duplicate-email", person.path,
+            f"the email {email} is also in {others}: one person in two notes?",
+            "merge the notes into one (keep the other as an alias), or correct the email",
+            field="email",
+        ))
+    for _name, group in _shared(people, lambda p: {normalise(p.name)}):
+        each(group, lambda person, others: Finding(
+            ERROR, "duplicate-name", person.path,
+            f"{others} has the same name ({person.name}); commands cannot tell them apart",
+            "merge the notes, or give each a distinct name (the name field)",
+            field="name",
+        ))
     alias_owners: dict[str, list[Person]] = {}
     for person in people:
         for alias in {normalise(a) for a in person.aliases}:
@@ -372,15 +372,12 @@ def duplicate_people(people: list[Person]) -> list[Finding]:
                     f"merge the notes, or remove the alias from {other.path}",
                     field="name",
                 ))
-    for alias, group in sorted(alias_owners.items()):
-        if len(group) > 1:
-            for person in group:
-                others = ", ".join(p.path for p in group if p is not person)
-                out.append(Finding(
-                    WARNING, "shared-alias", person.path,
-                    f"the alias '{alias}' is also an alias of {others}; looking it up will be ambiguous",
-                    "keep the alias on one person only", field="aliases",
-                ))
+    for alias, group in _shared(people, lambda p: {normalise(a) for a in p.aliases}):
+        each(group, lambda person, others: Finding(
+            WARNING, "shared-alias", person.path,
+            f"the alias '{alias}' is also an alias of {others}; looking it up will be ambiguous",
+            "keep the alias on one person only", field="aliases",
+        ))
     return out
 
 
