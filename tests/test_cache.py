@@ -571,3 +571,26 @@ def test_a_file_name_that_is_not_utf8_is_cached_with_its_shard(vault, settled):
     assert first.stats.written
     again = assert_fresh(vault.root)
     assert (again.stats.reused, again.stats.parsed, again.stats.written) == (2, 0, False)
+
+
+def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypatch):
+    """``serve`` loads the vault from request threads; forking there could deadlock."""
+    import multiprocessing
+    import threading
+
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(cache.os, "cpu_count", lambda: 2)
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("forked worker processes from a threaded process")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    for i in range(30):
+        vault.write(f"P{i:02d}", f"---\norg: Org {i}\n---\n")
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(loaded=load(vault.root)))
+    thread.start()
+    thread.join(timeout=60)
+    assert outcome["loaded"].stats.parsed == 30
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 10**9)
+    assert outcome["loaded"].results == load(vault.root, use_cache=False).results

@@ -652,7 +652,7 @@ def _parse_all(notes: list[Note], parse, racy_after: int):
     which this process decodes: a round trip the cache tests prove exact.
     """
     workers = min(os.cpu_count() or 1, 8)
-    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork"):
+    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork") or _threaded():
         for note in notes:
             person, problems, stable = _read_note(note, parse, _collecting)
             entry = _entry(note, encode_note(person, problems), racy_after) if PLAN is not None else None
@@ -668,6 +668,14 @@ def _parse_all(notes: list[Note], parse, racy_after: int):
             for note, (entry, stable) in zip(chunk[0], done):
                 person, problems = _decode(note.rel, entry[5], entry[6])
                 yield person, problems, stable, entry
+
+
+def _threaded() -> bool:
+    """Whether other threads run (``vaultnet serve`` loads the vault in request threads):
+    forking then could copy a lock another thread holds, so parsing stays in this process."""
+    import threading
+
+    return threading.active_count() > 1
 
 
 def _parse_chunk(task) -> list:
