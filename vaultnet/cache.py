@@ -71,7 +71,7 @@ FORMAT = 3
 SHARDS = 32
 RACY_SECONDS = 2.0
 # Modules whose code decides what a note parses to: a change to any of them empties the cache.
-PARSER_MODULES = ("loader", "person", "dates", "durations", "notefile", "errors", "names", "cache")
+PARSER_MODULES = ("loader", "frontmatter_yaml", "person", "dates", "durations", "notefile", "errors", "names", "cache")
 
 Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 

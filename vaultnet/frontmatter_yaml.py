@@ -1,0 +1,160 @@
+"""Reading a note's YAML front matter safely: PyYAML's C loader, guarded against hostile YAML.
+
+Split from ``loader`` so that PyYAML and python-frontmatter are imported only when
+a note is actually parsed (``loader`` imports this module on first use): a warm
+run takes every record from the cache and never needs them.
+"""
+
+from __future__ import annotations
+
+import frontmatter
+import yaml
+
+from .errors import Problem
+
+_YAML = frontmatter.YAMLHandler()  # python-frontmatter's handler: yaml.load with a safe loader
+
+
+ALIAS_BUDGET = 10_000  # extra values that aliases (``*name``) may add when expanded
+
+
+class AliasBomb(yaml.YAMLError):
+    """Front matter whose aliases expand far beyond its size (a "billion laughs"), or refer to themselves."""
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a node graph whose expansion is much larger than the text, or that is cyclic.
+
+    PyYAML shares aliased values instead of copying them, so loading a bomb is cheap,
+    but anything that walks the values afterwards (a message quoting the value, a
+    comparison, a copy) takes exponential time; a cycle makes it recurse forever.
+    Sizes are memoised per node, so this check is linear in the number of nodes.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise AliasBomb("an alias refers to the value that contains it")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    if size(root) > len(sizes) + ALIAS_BUDGET:
+        raise AliasBomb("its aliases (*name) expand to far more values than it holds (a YAML bomb?)")
+
+
+MAX_DEPTH = 100  # nesting of lists and mappings; a person note needs 3 or 4
+MAX_VALUES = 50_000  # values in one front matter; a person note holds tens or hundreds
+
+
+class TooDeep(yaml.YAMLError):
+    """Front matter nested beyond ``MAX_DEPTH`` or holding more than ``MAX_VALUES`` values."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
+def _check_depth(yaml_text: str) -> None:
+    """Refuse deeply nested YAML before building nodes from it.
+
+    libyaml's composer recurses once per level in C: ``x: [[[[…`` a hundred thousand
+    deep overflows the C stack and kills the process (a segmentation fault, not an
+    exception). The event parser is iterative, so counting depth from events is safe.
+    """
+    if sum(yaml_text.count(marker) for marker in "[{-:,") < MAX_DEPTH:
+        return  # too few markers to nest that deep or to hold that many values
+    depth = 0
+    for count, event in enumerate(yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooDeep(f"the front matter is nested more than {MAX_DEPTH} levels deep",
+                              "a person note needs only a few levels: flatten it")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        if count > MAX_VALUES:  # a million list items take a minute to load, on every command
+            raise TooDeep(f"the front matter holds more than {MAX_VALUES} values",
+                          "move the bulk into the note's body or another note")
+
+
+class _AliasFreeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, except that a date-like value that is no real date (``2026-13-01``)
+    stays text, so the field reader can name the field instead of the whole note failing.
+
+    Used alone only for front matter without a ``*``: an alias (``*name``) is the only way
+    YAML shares a value or loops back, and it cannot be written without that character,
+    so such text can hold no bomb and no cycle, and the alias check has nothing to find.
+    """
+
+
+class NoteLoader(_AliasFreeLoader):
+    """``_AliasFreeLoader``, and front matter whose aliases would explode or loop is refused
+    (see ``_check_aliases``)."""
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_AliasFreeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # NoteLoader inherits it
+
+
+def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
+    """A YAML error as a Problem on the file's own line numbers."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + mark.line if mark is not None else None
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"the front matter is not valid YAML: {what}" + (f" ({context})" if context else "")
+    return Problem(path, message + "; fix that line and run the command again", line, fatal=True)
+
+
+def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
+    """Parse a front matter block safely; return its mapping or a fatal Problem."""
+    if "\t" in yaml_text:
+        for offset, line in enumerate(yaml_text.split("\n")):
+            stripped = line.lstrip(" ")
+            if stripped.startswith("\t") and stripped.strip():
+                return None, Problem(
+                    path, "a tab indents this line; YAML allows only spaces for indentation", first_line + offset, fatal=True
+                )
+    try:
+        _check_depth(yaml_text)
+        # The alias walk costs a tenth of a note's parse: skip it where no alias can be.
+        loader = NoteLoader if "*" in yaml_text else _AliasFreeLoader
+        data = _YAML.load(yaml_text, Loader=loader) if yaml_text.strip() else {}
+    except TooDeep as exc:
+        return None, Problem(path, f"{exc}; {exc.fix}", first_line, fatal=True)
+    except AliasBomb as exc:
+        return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
+    except yaml.YAMLError as exc:
+        return None, yaml_error(path, exc, first_line)
+    except RecursionError:
+        return None, Problem(path, "the front matter is nested too deeply to read", first_line, fatal=True)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, Problem(
+            path, "the front matter must be fields (key: value lines), not a single value or a list", first_line, fatal=True
+        )
+    return data, None
