@@ -40,8 +40,16 @@ class Entry:
         return f"{self.date.isoformat()} {self.text}".rstrip() if self.date else self.text
 
 
+class _Derived:
+    """A slot for what is derived from a Person's fields and asked for often (see
+    ``Person._newest``): a base class's slot is not a dataclass field, so it stays out of
+    ``__init__``, comparisons, ``repr``, ``dataclasses.replace`` and the cache's record."""
+
+    __slots__ = ("_newest_memo",)
+
+
 @dataclass(frozen=True, slots=True)
-class Person:
+class Person(_Derived):
     """One person, as their note says. ``path`` is vault-relative, with ``/``."""
 
     path: str
@@ -81,14 +89,34 @@ class Person:
         A log line typed by hand in another editor is a contact too, so it counts
         even when the ``last_contact`` field was not updated.
         """
-        dates = [d for d in (self.last_contact, *(e.date for e in self.log)) if d]
-        return max(dates) if dates else None
+        return self._newest()[0]
 
     @property
     def last_log(self) -> Entry | None:
         """The newest log line (the last one written on the newest date)."""
-        dated = [e for e in self.log if e.date]
-        return max(reversed(dated), key=lambda e: e.date) if dated else None
+        return self._newest()[1]
+
+    def _newest(self) -> tuple[date | None, Entry | None]:
+        """``(last_seen, last_log)``, worked out from the log on first use and then kept.
+
+        ``list``, ``due`` and the build ask for them several times per person, and
+        each answer walks the whole log; the record is immutable, so the first
+        answer stays true. ``dataclasses.replace`` makes a new record without it.
+        """
+        try:
+            return self._newest_memo
+        except AttributeError:
+            pass
+        last_log = None
+        for entry in self.log:  # the newest date; on a tie, the last line written
+            if entry.date is not None and (last_log is None or entry.date >= last_log.date):
+                last_log = entry
+        seen = self.last_contact
+        if last_log is not None and (seen is None or last_log.date > seen):
+            seen = last_log.date
+        memo = (seen, last_log)
+        object.__setattr__(self, "_newest_memo", memo)  # frozen: the dataclass's own way to set a slot
+        return memo
 
 
 def link_target(text: str | None) -> str | None:
