@@ -238,11 +238,16 @@ def _visible(value: Any) -> Any:
     start a new line in a table or a calendar.
     """
     if isinstance(value, str):
-        return " ".join(_CONTROL.sub(" ", value).split()) if _CONTROL.search(value) else value
+        # Every character _CONTROL matches is unprintable, so the C-level isprintable()
+        # clears almost every text without running the regex.
+        if value.isprintable() or not _CONTROL.search(value):
+            return value
+        return " ".join(_CONTROL.sub(" ", value).split())
     if isinstance(value, tuple):
         return tuple(_visible(item) for item in value)
     if isinstance(value, Entry):
-        return Entry(value.date, _visible(value.text))
+        text = _visible(value.text)
+        return value if text is value.text else Entry(value.date, text)
     return value
 
 
