@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .dates import Birthday, parse_birthday, parse_date, split_dated_text
@@ -334,14 +335,16 @@ def find_log_section(lines: list[str], start: int = 0) -> tuple[int, int] | None
     The section ends at the next heading of level 1 or 2; headings inside fenced
     code blocks do not count.
     """
+    # Each regex runs only on a line holding what it needs (a fence's ``` or ~~~, a heading's
+    # leading #): the loader runs this over every note's body, most of it plain text.
     heading = None
     in_fence = False
     for index in range(start, len(lines)):
         line = lines[index].rstrip("\r\n")
-        if _FENCE.match(line):
+        if ("```" in line or "~~~" in line) and _FENCE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence:
+        if in_fence or line[:1] != "#":
             continue
         if heading is None:
             if LOG_HEADING.match(line):
@@ -358,7 +361,14 @@ def parse_log_line(line: str) -> Entry | None:
     match = _LOG_ITEM.match(line.rstrip("\r\n"))
     if not match:
         return None
-    return Entry(parse_date(match.group(1)), match.group(2).strip())
+    return Entry(_log_day(match.group(1)), match.group(2).strip())
+
+
+@lru_cache(maxsize=4096)
+def _log_day(text: str) -> date:
+    """``parse_date`` of a log line's ``YYYY-MM-DD``, remembered: a vault's log lines share
+    a few thousand days, and a failure (not remembered) raises as ``parse_date`` does."""
+    return parse_date(text)
 
 
 def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, ...], list[Problem]]:
