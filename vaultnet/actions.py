@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .atomic import edit_notes, write_new
 from .config import Config, find_vault, load_config
@@ -20,6 +20,7 @@ from .loader import Vault, load_vault, parse_note
 from .names import normalise, safe_stem
 from .noteedit import NoteEditor
 from .person import Person
+from .resolve import people_matching  # noqa: F401  (moved to resolve, so that `list` needs no editor)
 from .yamltext import check_text
 
 
@@ -158,24 +159,3 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
     return Outcome(rel, True, messages)
 
 
-def people_matching(people: Iterable[Person], tag: str | None, org: str | None, circle: str | None, query: str | None):
-    """Filter people for ``list``: a query over name, aliases, org, role, tags, needs and offers."""
-    from .person import link_target
-
-    result = []
-    for person in people:
-        if tag and normalise(tag.lstrip("#")) not in {normalise(t) for t in person.tags}:
-            continue
-        if org and normalise(org) not in normalise(link_target(person.org) or ""):
-            continue
-        if circle and normalise(circle) != normalise(person.circle or ""):
-            continue
-        if query:
-            haystack = normalise(
-                " ".join([person.name, *person.aliases, person.org or "", person.role or "", *person.tags,
-                          *person.needs, *person.offers, *person.emails])
-            )
-            if not all(word in haystack for word in normalise(query).split()):
-                continue
-        result.append(person)
-    return result

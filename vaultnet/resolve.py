@@ -52,3 +52,29 @@ def resolve(people: Iterable[Person], query: str) -> Person:
     close = difflib.get_close_matches(normalise(query), list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else " `vaultnet list` shows everyone."
     raise UsageProblem(f"no person matches '{query}'.{hint}")
+
+
+def people_matching(people: Iterable[Person], tag: str | None, org: str | None, circle: str | None, query: str | None):
+    """Filter people for ``list``: a query over name, aliases, org, role, tags, needs and offers.
+
+    Here rather than in ``actions``, which imports the note editor (and PyYAML): ``list``
+    with a warm cache needs no parser."""
+    from .person import link_target
+
+    result = []
+    for person in people:
+        if tag and normalise(tag.lstrip("#")) not in {normalise(t) for t in person.tags}:
+            continue
+        if org and normalise(org) not in normalise(link_target(person.org) or ""):
+            continue
+        if circle and normalise(circle) != normalise(person.circle or ""):
+            continue
+        if query:
+            haystack = normalise(
+                " ".join([person.name, *person.aliases, person.org or "", person.role or "", *person.tags,
+                          *person.needs, *person.offers, *person.emails])
+            )
+            if not all(word in haystack for word in normalise(query).split()):
+                continue
+        result.append(person)
+    return result

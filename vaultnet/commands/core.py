@@ -319,13 +319,13 @@ def show(app: App, person: str, as_json: bool) -> None:
 def list_people(app: App, query: str | None, tag: str | None, org: str | None, circle: str | None, as_json: bool) -> None:
     """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers)."""
     from ..person import link_target
+    from ..resolve import people_matching  # not from actions, which imports the YAML editor
     from ..schedule import due_of  # here, not at the top: --help stays light
     from ..views import person_dict
 
     vault = app.vault()
     today = app.today
-    from .. import actions  # here, not at the top: --help must not import the YAML editor
-    people = actions.people_matching(vault.people, tag, org, circle, query)
+    people = people_matching(vault.people, tag, org, circle, query)
     if as_json:
         click.echo(to_json([person_dict(p, vault.config, today) for p in people]))
         return
