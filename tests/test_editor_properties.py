@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vaultnet.atomic import edit_notes
-from vaultnet.loader import NoteLoader, load_fields, parse_note
+from vaultnet.frontmatter_yaml import NoteLoader, load_fields
+from vaultnet.loader import parse_note
 from vaultnet.noteedit import NoteEditor
 from vaultnet.notefile import split_note
 from vaultnet.yamltext import double_quoted, render

@@ -21,16 +21,6 @@ from .person import Person, person_from_fields
 # The YAML reader (PyYAML, python-frontmatter and the checks against hostile YAML) lives in
 # ``frontmatter_yaml`` and is imported only when a note is parsed: a warm run, which takes
 # every record from the cache, never needs it, and importing it costs about 20 ms.
-_LAZY = ("ALIAS_BUDGET", "AliasBomb", "MAX_DEPTH", "MAX_VALUES", "NoteLoader", "TooDeep", "yaml_error")
-
-
-def __getattr__(name: str):
-    """``loader.NoteLoader`` and the other names that moved to ``frontmatter_yaml`` (PEP 562)."""
-    if name in _LAZY:
-        from . import frontmatter_yaml
-
-        return getattr(frontmatter_yaml, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
@@ -39,6 +29,7 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
     from .frontmatter_yaml import load_fields as load
 
     return load(path, yaml_text, first_line)
+
 
 _TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
 MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
