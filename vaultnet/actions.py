@@ -20,7 +20,6 @@ from .loader import Vault, load_vault, parse_note
 from .names import normalise, safe_stem
 from .noteedit import NoteEditor
 from .person import Person
-from .resolve import people_matching  # noqa: F401  (moved to resolve, so that `list` needs no editor)
 from .yamltext import check_text
 
 
