@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from vaultnet.calendar import PRODID, build_calendar, calendar_component, calendar_events
-from vaultnet.config import Config, load_config, parse_config
+from vaultnet.config import Config, load_config
 from vaultnet.loader import load_vault, parse_note
 from vaultnet.yamltext import double_quoted
 

@@ -1,6 +1,5 @@
 """The vault is found as the design notes say, and the config's mistakes are named."""
 
-from pathlib import Path
 
 from click.testing import CliRunner
 

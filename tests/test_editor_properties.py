@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 
 import yaml
 from hypothesis import HealthCheck, assume, given, settings

@@ -24,7 +24,7 @@ import yaml
 from .errors import NoteError
 from .frontmatter_yaml import load_fields
 from .loader import MAX_NOTE_BYTES
-from .notefile import NoteText, SplitError, split_note
+from .notefile import SplitError, split_note
 from .person import find_log_section, parse_log_line
 from .yamltext import render
 

@@ -14,7 +14,6 @@ import click
 from ..context import DATE, DURATION, App, printable, table, to_json
 from ..dates import parse_date
 from ..durations import parse_duration
-from ..errors import VaultnetError
 
 pass_app = click.make_pass_decorator(App)
 
