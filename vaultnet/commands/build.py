@@ -9,7 +9,7 @@ from ..context import App, report_problems, to_json
 pass_app = click.make_pass_decorator(App)
 
 
-@click.command()
+@click.command(short_help="Write the index notes and the follow-up calendar.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1, writing nothing) if any note has a problem.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.option("--force", is_flag=True, help="Read every note and render everything, even if nothing seems changed.")
@@ -47,7 +47,7 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
         click.echo(f"{count} {'note was' if count == 1 else 'notes were'} skipped for errors (see above).", err=True)
 
 
-@click.command()
+@click.command(short_help="Serve the calendar and index notes over HTTP, for subscribing.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option(

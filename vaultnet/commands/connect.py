@@ -45,7 +45,7 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None) 
         click.echo(f"  {message}")
 
 
-@click.command()
+@click.command(short_help="Suggest introductions: one person's need, another's offer.")
 @click.argument("person", required=False)
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many pairs (0: all).")
 @click.option("--all", "include_introduced", is_flag=True, help="Also show pairs you already introduced, marked.")
@@ -122,7 +122,7 @@ def _suggestion_dict(s) -> dict:
     }
 
 
-@click.command()
+@click.command(short_help="Network health: circles, overdue, giving balance, gone cold.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many people in each ranking.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app

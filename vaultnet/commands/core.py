@@ -36,7 +36,7 @@ def _when(app: App, day: date | None) -> date:
     return day or app.today
 
 
-@click.command()
+@click.command(short_help="Make a folder a vault: config, people folder, .gitignore.")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @pass_app
 def init(app: App, path: str | None) -> None:
@@ -73,7 +73,7 @@ def init(app: App, path: str | None) -> None:
         click.echo(f"{ignore}: ignores {', '.join(missing)}")
 
 
-@click.command()
+@click.command(short_help="Add a person: a new note from the person.md template.")
 @click.argument("name")
 @click.option("--org", help="Where they work (a [[link]] is fine).")
 @click.option("--role", help="What they do.")
@@ -142,7 +142,7 @@ def add(app: App, name: str, **options) -> None:
         click.echo(f"  {message}")
 
 
-@click.command()
+@click.command(short_help="Record a contact: a log line, last_contact moved forward.")
 @click.argument("person")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--date", "day", type=DATE, help="When it happened (default: today).")
@@ -163,7 +163,7 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
 
 
 def _ledger_command(key: str, summary: str):
-    @click.command(name=key, help=summary)
+    @click.command(name=key, help=summary, short_help=summary.split(":")[0] + ".")
     @click.argument("person")
     @click.argument("text", nargs=-1, required=True)
     @click.option("--date", "day", type=DATE, help="When (default: today).")
@@ -184,7 +184,7 @@ helped = _ledger_command(
 received = _ledger_command("received", "Record how PERSON helped you: TEXT, dated --date or today.")
 
 
-@click.command()
+@click.command(short_help="Set a person's next follow-up: a date or a time from today.")
 @click.argument("person")
 @click.argument("when", metavar="DATE|DURATION")
 @pass_app
@@ -252,7 +252,7 @@ def due(app: App, within, as_json: bool) -> None:
     click.echo(table(rows, ["Name", "Due", "Last contact", "Why"]))
 
 
-@click.command()
+@click.command(short_help="Everything about one person, before you reach out.")
 @click.argument("person")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
@@ -308,7 +308,7 @@ def show(app: App, person: str, as_json: bool) -> None:
             click.echo(f"    - {entry}")
 
 
-@click.command(name="list")
+@click.command(name="list", short_help="Everyone, or those matching a query, tag, org or circle.")
 @click.argument("query", required=False)
 @click.option("--tag", help="Only people with this tag.")
 @click.option("--org", help="Only people whose org contains this.")

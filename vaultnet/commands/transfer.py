@@ -25,7 +25,7 @@ pass_app = click.make_pass_decorator(App)
 PROGRESS_FROM = 100  # contacts: below this an import is over before a bar would be read
 
 
-@click.group(name="import")
+@click.group(name="import", short_help="Bring contacts in from LinkedIn, Google Contacts or vCard.")
 def import_group() -> None:
     """Bring contacts in from LinkedIn, Google Contacts or a vCard file.
 
@@ -35,7 +35,7 @@ def import_group() -> None:
     """
 
 
-@click.group(name="export")
+@click.group(name="export", short_help="Take everyone out as vCard 4.0.")
 def export_group() -> None:
     """Take your network out: everyone as vCard, for a phone or an address book."""
 
