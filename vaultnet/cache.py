@@ -103,6 +103,10 @@ class Loaded:
 
     results: list[tuple[str, Person | None, list[Problem]]]
     stats: Stats = field(default_factory=Stats)
+    # For each result, the stat key its record was read under, or None when that key cannot
+    # be trusted (the note changed while being read, or within RACY_SECONDS); None for the
+    # whole list when the cache is off. The roster (``roster.save``) is written from these.
+    keys: list[Key | None] | None = None
 
 
 # --- discovery -------------------------------------------------------------------------------
@@ -494,8 +498,21 @@ def read_cache(path: Path, expected: dict) -> tuple[dict, str | None]:
 
 
 def write_cache(path: Path, head: dict, notes: dict) -> bool:
-    """Write the cache atomically (a temporary file, then a rename over the old one); False
-    when it cannot be written, which is never an error: the cache is an optimisation.
+    """Write the cache atomically (see ``write_atomic``); False when it cannot be written,
+    which is never an error: the cache is an optimisation."""
+    try:
+        # surrogatepass: a file name that is not UTF-8 reaches us as lone surrogates; json.loads
+        # of bytes decodes with surrogatepass too, so such a name round-trips.
+        data = json.dumps({"header": head, "notes": notes}, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    except (ValueError, TypeError):
+        return False
+    return write_atomic(path, data)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write a cache file: a temporary file in the same folder, then a rename over the old
+    one, so a concurrent reader sees the old file or the new one; False when it cannot be
+    written.
 
     It uses ``os.open``/``os.rename`` rather than the helpers that write notes
     (``tempfile``, ``os.replace``), so a test that makes those crash tests the note's
@@ -504,11 +521,8 @@ def write_cache(path: Path, head: dict, notes: dict) -> bool:
     temp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         ensure_cache_dir(folder)
-        # surrogatepass: a file name that is not UTF-8 reaches us as lone surrogates; json.loads
-        # of bytes decodes with surrogatepass too, so such a name round-trips.
-        data = json.dumps({"header": head, "notes": notes}, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)  # less the umask, like any file
-    except (OSError, ValueError, TypeError):
+    except OSError:
         return False
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -585,6 +599,7 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
     dirty = [False] * SHARDS
     kept: list[dict] = [{} for _ in range(SHARDS)]  # raw entries reused, kept only for shards to rewrite
     results: list = [None] * len(notes)
+    keys: list = [None] * len(notes)
     missing: list[int] = []
     for n in range(SHARDS):
         cached, why = read_cache(shard_path(root, n), head) if enabled else ({}, None)
@@ -601,6 +616,7 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
                     if (size, mtime, ctime, ino) == note.key and not racy:
                         person, problems = _decode(note.rel, numbers, texts)
                         results[index] = (note.rel, person, problems)
+                        keys[index] = note.key
                         reused[note.rel] = entry
                         continue
                 misses.append(index)
@@ -611,6 +627,7 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
             dirty = [True] * SHARDS
             missing = list(range(len(notes)))
             stats.reused = 0
+            keys = [None] * len(notes)
             break
         stats.reused += len(reused)
         missing += misses
@@ -636,11 +653,13 @@ def _load(root, people_dir, parse, notes, stats, enabled, head) -> Loaded:
         results[index] = (note.rel, person, problems)
         if enabled and stable and note.key[0] >= 0:
             kept[n][note.rel] = entry
+            if note.changed_ns < racy_after:
+                keys[index] = note.key
     if enabled:
         for n in range(SHARDS):
             if dirty[n]:
                 stats.written = write_cache(shard_path(root, n), head, kept[n]) or stats.written
-    return Loaded(results, stats)
+    return Loaded(results, stats, keys if enabled else None)
 
 
 def _entry(note: Note, encoded: tuple, racy_after: int) -> list:

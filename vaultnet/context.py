@@ -70,14 +70,27 @@ class App:
 
             self._vault = load_vault(self.config)
             if report:
-                if not self.config.people_path.is_dir():
-                    click.echo(
-                        f"note: {self.config.people_path} does not exist; is this the vault? "
-                        "Pass --vault PATH, or make one with `vaultnet init`.",
-                        err=True,
-                    )
-                report_problems(self._vault.problems)
+                self._report(self._vault.problems)
         return self._vault
+
+    def roster(self):
+        """Everyone as ``roster.Brief`` records (name and follow-up facts only): what ``due``
+        and ``list`` print, read from one small file when no note changed (see ``roster``).
+        Problems with notes are printed on stderr, as by ``vault``."""
+        from . import roster
+
+        found = roster.load(self.config)
+        self._report(found.problems)
+        return found
+
+    def _report(self, problems) -> None:
+        if not self.config.people_path.is_dir():
+            click.echo(
+                f"note: {self.config.people_path} does not exist; is this the vault? "
+                "Pass --vault PATH, or make one with `vaultnet init`.",
+                err=True,
+            )
+        report_problems(problems)
 
     def person(self, query: str):
         """The person a command line names (exit 2 if unknown or ambiguous).

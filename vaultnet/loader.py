@@ -144,13 +144,16 @@ def sort_people(people: list[Person]) -> list[Person]:
 
 def load_vault(config: Config) -> Vault:
     """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
+    from . import roster
     from .cache import load_notes
 
     config.people_path  # raises when the people folder is a link leading out of the vault
     people: list[Person] = []
     problems: list[Problem] = []
-    for _rel, person, found in load_notes(config.root, config.people_dir, parse_note).results:
+    loaded = load_notes(config.root, config.people_dir, parse_note)
+    for _rel, person, found in loaded.results:
         problems.extend(found)
         if person is not None:
             people.append(person)
+    roster.save(config, loaded)  # what a warm `due` or `list` reads instead of every record
     return Vault(config=config, people=sort_people(people), problems=problems)

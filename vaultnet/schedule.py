@@ -55,17 +55,24 @@ def cadence_of(person: Person, config: Config) -> Duration:
     return config.circle_cadence(person.circle) or config.default_cadence
 
 
-def due_of(person: Person, config: Config, today: date) -> Due | None:
-    """The person's next follow-up, or None when their cadence is ``none`` and no date is set."""
+def _next(person: Person, config: Config, today: date) -> tuple | None:
+    """``(date, reason, cadence, since)`` of the person's next follow-up, or None; the
+    fields of a ``Due``, as a plain tuple so that ``due_by`` can filter before building one."""
     cadence = cadence_of(person, config)
     if person.follow_up:
-        return Due(person, person.follow_up, FOLLOW_UP, cadence, person.last_seen or person.met)
+        return person.follow_up, FOLLOW_UP, cadence, person.last_seen or person.met
     if cadence.never:
         return None
     since = person.last_seen or person.met
     if since is None:
-        return Due(person, today, NEVER_CONTACTED, cadence, None)
-    return Due(person, cadence.after(since), CADENCE, cadence, since)
+        return today, NEVER_CONTACTED, cadence, None
+    return cadence.after(since), CADENCE, cadence, since
+
+
+def due_of(person: Person, config: Config, today: date) -> Due | None:
+    """The person's next follow-up, or None when their cadence is ``none`` and no date is set."""
+    found = _next(person, config, today)
+    return None if found is None else Due(person, *found)
 
 
 def schedule(people: Iterable[Person], config: Config, today: date) -> list[Due]:
@@ -75,9 +82,16 @@ def schedule(people: Iterable[Person], config: Config, today: date) -> list[Due]
 
 
 def due_by(people: Iterable[Person], config: Config, today: date, within: Duration | None = None) -> list[Due]:
-    """Everyone due on or before today plus ``within``, most overdue first."""
+    """Everyone due on or before today plus ``within``, most overdue first.
+
+    Only those due are made into ``Due`` records: at 10,000 people, most are not."""
     limit = within.after(today) if within is not None and not within.never else today
-    return [d for d in schedule(people, config, today) if d.date <= limit]
+    dues = []
+    for person in people:
+        found = _next(person, config, today)
+        if found is not None and found[0] <= limit:
+            dues.append(Due(person, *found))
+    return sorted(dues, key=lambda d: (d.date, d.person.name.casefold(), d.person.path))
 
 
 def days_since(day: date | None, today: date) -> int | None:

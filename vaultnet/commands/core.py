@@ -223,7 +223,7 @@ def due(app: App, within, as_json: bool) -> None:
     """Who is due for a follow-up, most overdue first."""
     from ..schedule import NEVER_CONTACTED, due_by  # here, not at the top: --help stays light
 
-    vault = app.vault()
+    vault = app.roster()
     today = app.today
     dues = due_by(vault.people, vault.config, today, within)
     if as_json:
@@ -322,7 +322,9 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
     from ..schedule import due_of  # here, not at the top: --help stays light
     from ..views import person_dict
 
-    vault = app.vault()
+    # The roster (names and follow-up facts) is all a plain listing shows; a filter looks at
+    # tags, needs, offers and more, and --json prints everything: those read whole records.
+    vault = app.vault() if (query or tag or org or circle or as_json) else app.roster()
     today = app.today
     people = people_matching(vault.people, tag, org, circle, query)
     if as_json:
