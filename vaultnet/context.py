@@ -148,10 +148,10 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     """Columns aligned for a terminal; the last column is not padded."""
     if not rows:
         return ""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = []
-    for row in [headers, *rows]:
-        cells = [str(c).ljust(widths[i]) if i < len(row) - 1 else str(c) for i, c in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
+    # Column by column rather than cell by cell: ``list`` prints every person.
+    columns = [[str(c) for c in column] for column in zip(headers, *rows)]
+    widths = [max(map(len, column)) for column in columns]
+    padded = [[c.ljust(width) for c in column] for column, width in zip(columns[:-1], widths)]
+    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

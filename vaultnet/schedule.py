@@ -69,6 +69,12 @@ def _next(person: Person, config: Config, today: date) -> tuple | None:
     return cadence.after(since), CADENCE, cadence, since
 
 
+def next_date(person: Person, config: Config, today: date) -> date | None:
+    """Only the date of ``due_of``: what ``list`` shows for everyone."""
+    found = _next(person, config, today)
+    return None if found is None else found[0]
+
+
 def due_of(person: Person, config: Config, today: date) -> Due | None:
     """The person's next follow-up, or None when their cadence is ``none`` and no date is set."""
     found = _next(person, config, today)

@@ -319,7 +319,7 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
     """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers)."""
     from ..person import link_target
     from ..resolve import people_matching  # not from actions, which imports the YAML editor
-    from ..schedule import due_of  # here, not at the top: --help stays light
+    from ..schedule import next_date  # here, not at the top: --help stays light
     from ..views import person_dict
 
     # The roster (names and follow-up facts) is all a plain listing shows; a filter looks at
@@ -334,14 +334,18 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
         click.echo("No one matches." if (query or tag or org or circle) else "The vault has no people yet: `vaultnet add NAME`.")
         return
     rows = []
+    orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     for person in people:
-        d = due_of(person, vault.config, today)
+        org = orgs.get(person.org)
+        if org is None:
+            org = orgs[person.org] = link_target(person.org) or ""
+        due = next_date(person, vault.config, today)
         rows.append([
             person.name,
-            link_target(person.org) or "",
+            org,
             person.circle or "",
             person.last_seen.isoformat() if person.last_seen else "never",
-            d.date.isoformat() if d else "-",
+            due.isoformat() if due else "-",
         ])
     click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"]))
     click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}")
