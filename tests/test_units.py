@@ -79,3 +79,11 @@ def test_safe_stems(name, stem):
 
 def test_long_names_fit_a_file_system():
     assert len(safe_stem("é" * 400).encode()) <= 200
+
+
+def test_week_end_is_the_sunday_or_the_last_day_there_is():
+    from vaultnet.schedule import week_end
+
+    assert week_end(date(2026, 11, 23)) == date(2026, 11, 29)  # a Monday
+    assert week_end(date(2026, 11, 29)) == date(2026, 11, 29)  # a Sunday is its own week's end
+    assert week_end(date(9999, 12, 30)) == date.max  # a Thursday: no Sunday follows in year 9999

@@ -105,5 +105,6 @@ def days_since(day: date | None, today: date) -> int | None:
 
 
 def week_end(today: date) -> date:
-    """The Sunday ending the week of ``today`` (ISO weeks start on Monday)."""
-    return today + timedelta(days=6 - today.weekday())
+    """The Sunday ending the week of ``today`` (ISO weeks start on Monday); the last day
+    there is in the last week of year 9999."""
+    return today + timedelta(days=min(6 - today.weekday(), (date.max - today).days))
