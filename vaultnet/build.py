@@ -107,7 +107,7 @@ def output_paths(config: Config) -> list[str]:
 
 def render_outputs(vault: Vault, today: date) -> list[Output]:
     """Every output's bytes, rendered in memory (nothing is written here)."""
-    from .calendar import build_calendar, memo_path
+    from .calendar import build_calendar
     from .indexnotes import REGISTRY, IndexViews, filters
     from .templating import environment
 
@@ -121,7 +121,7 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
         text = _render(env, note.template, note.context(views))
         outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
     dues = [views.dues[p.path] for p in vault.people]
-    outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues, memo_path(config)), "text/calendar; charset=utf-8"))
+    outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues), "text/calendar; charset=utf-8"))
     return outputs
 
 
