@@ -35,27 +35,30 @@ from .intros import introductions_context
 _WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
 # A Markdown link to a web page or a relative note is kept as a link too.
 _MDLINK = re.compile(r"\[[^\[\]\n]*\]\((?:https?://[^\s()<>]+|mailto:[^\s()<>]+|[^\s()<>:]+\.md)\)")
-_SPECIAL = set("\\`*_[]<>|$~")
 _UNSAFE_STEM = re.compile(r"[\[\]|#^\x00-\x1f\x7f]")
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
-# Text without any of these needs no escaping at all (the common case: a fast path).
-_NEEDS_WORK = re.compile(r"[\\`*_\[\]<>|$~#%\s]|^[-+=\d]")
+# What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
+# ("#word" would become an Obsidian tag); the second ``%`` of ``%%`` (an Obsidian comment).
+# The lookbehinds see the unescaped text, and ``\s`` is exactly ``str.isspace``.
+_ESCAPE = re.compile(r"[\\`*_\[\]<>|$~]|(?<=\s)#|(?<=%)%")
+# Every whitespace character but the plain space (exactly the ``str.isspace`` ones; a test checks).
+_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# ``md``'s fast path: text holding none of these, no double space, and no space, ``-``, ``+``,
+# ``=`` or digit at its start (nor a space at its end) needs no work at all — no character
+# ``_escape_plain`` or a link could touch, nothing to collapse, no list a start could open.
+# Conservative: ``#`` and ``%`` always go the long way. One character class, as a plain
+# scan, is about twice as fast as an alternation doing the same checks.
+_NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
+_BAD_START = frozenset("-+= ")
 
 
 def _escape_plain(text: str, at_start: bool) -> str:
-    out = []
-    previous = " " if at_start else "x"
-    for ch in text:
-        if ch in _SPECIAL:
-            out.append("\\" + ch)
-        elif ch == "#" and previous.isspace():
-            out.append("\\#")  # "#word" would become an Obsidian tag
-        elif ch == "%" and previous == "%":
-            out.append("\\%")  # "%%" starts an Obsidian comment
-        else:
-            out.append(ch)
-        previous = ch
-    return "".join(out)
+    """Backslash-escape what Markdown or Obsidian would read as markup in plain text.
+
+    ``at_start``: the text starts a line, so a leading ``#`` would start a tag too.
+    """
+    out = _ESCAPE.sub(r"\\\g<0>", text)
+    return "\\" + out if at_start and text[:1] == "#" else out
 
 
 def md(text: Any, in_table: bool = False) -> str:
@@ -70,7 +73,14 @@ def md(text: Any, in_table: bool = False) -> str:
     if text is None:
         return ""
     text = str(text)
-    if not _NEEDS_WORK.search(text.replace(" ", "")) and "  " not in text and text.strip(" ") == text:
+    if (
+        _NEEDS_WORK.search(text) is None
+        and "  " not in text
+        and text[:1] not in _BAD_START
+        and not text[:1].isdecimal()
+        and text[-1:] != " "
+        and text
+    ):
         return text
     return _md(text, in_table)
 
@@ -131,6 +141,21 @@ def relative_days(days: int) -> str:
     return "tomorrow" if days == -1 else f"in {-days} days"
 
 
+@dataclass(slots=True)
+class PersonCells:
+    """What the index notes show of one person, escaped once per build and shared by all
+    of them (a 10,000-person build would otherwise escape the same org five times)."""
+
+    link: str  # for a list item
+    link_cell: str  # for a table cell
+    org: str  # cell
+    role: str  # cell
+    circle: str  # cell
+    org_text: str  # md, for a list item
+    last_contact: str  # the date, or "never"
+    next: str  # the due date, "never contacted" or "none"
+
+
 class IndexViews:
     """The vault's derived data, each part computed once per build and shared."""
 
@@ -140,28 +165,72 @@ class IndexViews:
         self.today = today
         self.from_file = f"{config.index_dir.rstrip('/')}/index.md"
         self._markdown_config = dataclasses.replace(config, link_style="markdown")
-        self._links: dict[tuple[str, bool], str] = {}
+        self._cells: dict[str, PersonCells] = {}
+        self._memo: dict[str, str] = {}
 
-    def link(self, person: Person, in_table: bool = False) -> str:
-        """A link to the person's note from the index folder, in the vault's link style.
+    def cell(self, text: str | None) -> str:
+        """``cell``, remembered for this build: orgs, circles, roles and reasons repeat."""
+        if text is None:
+            return ""
+        try:
+            return self._memo[text]
+        except KeyError:
+            shown = self._memo[text] = cell(text)
+            return shown
+
+    def cells(self, person: Person) -> PersonCells:
+        """The person's shared cells (worked out on first use)."""
+        found = self._cells.get(person.path)
+        if found is None:
+            found = self._cells[person.path] = self._make_cells(person)
+        return found
+
+    def _make_cells(self, person: Person) -> PersonCells:
+        plain, in_cell = self._links(person)
+        due = self.dues[person.path]
+        if due is None:
+            next_text = "none"
+        elif due.reason == NEVER_CONTACTED:
+            next_text = "never contacted"
+        else:
+            next_text = due.date.isoformat()
+        seen = self.last_seen[person.path]
+        return PersonCells(
+            link=plain,
+            link_cell=in_cell,
+            org=self.cell(person.org),
+            role=self.cell(person.role),
+            circle=self.cell(person.circle),
+            org_text=md(person.org),
+            last_contact=seen.isoformat() if seen else "never",
+            next=next_text,
+        )
+
+    def _links(self, person: Person) -> tuple[str, str]:
+        """The person's link for a list item and for a table cell, in the vault's link style.
 
         A file name holding ``[ ] | # ^`` cannot be a wikilink target (Obsidian
         refuses such names; vaultnet never creates them), so such a note gets a
-        Markdown link instead of a broken wikilink.
+        Markdown link instead of a broken wikilink. A Markdown link's label has its
+        ``|`` escaped already, so it is the same in a table cell.
         """
-        key = (person.path, in_table)
-        link = self._links.get(key)
-        if link is None:
-            config = self.config
-            if config.link_style == "wikilink" and _UNSAFE_STEM.search(person.stem):
-                config = self._markdown_config
-            link = person_link(config, person, from_file=self.from_file, in_table=in_table)
-            if config.link_style == "markdown":
-                # The label escaped like every other text here ($, %%, #tags too); the target as linked.
-                target = link[link.rindex("](") :]
-                link = "[" + _escape_plain(" ".join(person.name.split()), False) + target
-            self._links[key] = link
-        return link
+        config = self.config
+        if config.link_style == "wikilink":
+            if not _UNSAFE_STEM.search(person.stem):
+                link = person_link(config, person, from_file=self.from_file)
+                return link, link.replace("|", "\\|")
+            config = self._markdown_config
+        link = person_link(config, person, from_file=self.from_file)
+        if config.link_style == "markdown":
+            # The label escaped like every other text here ($, %%, #tags too); the target as linked.
+            target = link[link.rindex("](") :]
+            link = "[" + _escape_plain(" ".join(person.name.split()), False) + target
+        return link, link
+
+    def link(self, person: Person, in_table: bool = False) -> str:
+        """A link to the person's note from the index folder, in the vault's link style."""
+        cells = self.cells(person)
+        return cells.link_cell if in_table else cells.link
 
     @cached_property
     def last_seen(self) -> dict[str, date | None]:
@@ -172,12 +241,7 @@ class IndexViews:
         return {p.path: due_of(p, self.config, self.today) for p in self.people}
 
     def next_text(self, person: Person) -> str:
-        due = self.dues[person.path]
-        if due is None:
-            return "none"
-        if due.reason == NEVER_CONTACTED:
-            return "never contacted"
-        return due.date.isoformat()
+        return self.cells(person).next
 
     def base(self, title: str) -> dict[str, Any]:
         """Variables every index note has."""
@@ -202,29 +266,31 @@ def people_context(views: IndexViews) -> dict[str, Any]:
     tags: dict[str, tuple[str, list[str]]] = {}
     orgs: dict[str, tuple[str, list[str]]] = {}
     for person in views.people:
-        org_key = link_target(person.org)
+        cells = views.cells(person)
         rows.append(
             {
                 "name": person.name,
                 "path": person.path,
-                "link": views.link(person, in_table=True),
-                "org": cell(person.org),
-                "role": cell(person.role),
-                "circle": cell(person.circle),
-                "last_contact": day(views.last_seen[person.path], "never"),
-                "next": views.next_text(person),
+                "link": cells.link_cell,
+                "org": cells.org,
+                "role": cells.role,
+                "circle": cells.circle,
+                "last_contact": cells.last_contact,
+                "next": cells.next,
             }
         )
-        plain_link = views.link(person)
-        seen_tags = set()
-        for tag in person.tags:
-            key = tag.casefold()
-            if key in seen_tags:
-                continue
-            seen_tags.add(key)
-            tags.setdefault(key, (tag, []))[1].append(plain_link)
-        if org_key:
-            orgs.setdefault(" ".join(org_key.split()).casefold(), (person.org, []))[1].append(plain_link)
+        if person.tags:
+            seen_tags = set()
+            for tag in person.tags:
+                key = tag.casefold()
+                if key in seen_tags:
+                    continue
+                seen_tags.add(key)
+                tags.setdefault(key, (tag, []))[1].append(cells.link)
+        if person.org:
+            org_key = link_target(person.org)
+            if org_key:
+                orgs.setdefault(" ".join(org_key.split()).casefold(), (person.org, []))[1].append(cells.link)
     by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
     by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
     return {**views.base("People"), "people": rows, "by_tag": by_tag, "by_org": by_org}
@@ -248,25 +314,35 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
     for person in views.people:
         due = views.dues[person.path]
         if due is None:
-            unscheduled.append({"name": person.name, "path": person.path, "link": views.link(person)})
+            unscheduled.append({"name": person.name, "path": person.path, "link": views.cells(person).link})
         else:
             dues.append(due)
     # Most overdue first, then soonest; ties by name, then path (people are in that order).
     dues.sort(key=lambda d: d.date)
+    whens: dict[int, str] = {}
+    whys: dict[tuple, str] = {}
     for due in dues:
         person = due.person
+        cells = views.cells(person)
+        days = (today - due.date).days  # Due.days_overdue
+        when = whens.get(days)
+        if when is None:
+            when = whens[days] = relative_days(days)
+        why = whys.get((due.reason, due.cadence))
+        if why is None:
+            why = whys[(due.reason, due.cadence)] = cell(_why(due))
         row = {
             "name": person.name,
             "path": person.path,
-            "link": views.link(person, in_table=True),
+            "link": cells.link_cell,
             "due": due.date.isoformat(),
-            "when": relative_days(due.days_overdue(today)),
-            "days_overdue": due.days_overdue(today),
-            "last_contact": day(views.last_seen[person.path], "never"),
-            "why": cell(_why(due)),
-            "org": cell(person.org),
-            "circle": cell(person.circle),
-            "needs": cell("; ".join(person.needs)),
+            "when": when,
+            "days_overdue": days,
+            "last_contact": cells.last_contact,
+            "why": why,
+            "org": cells.org,
+            "circle": cells.circle,
+            "needs": cell("; ".join(person.needs)) if person.needs else "",
         }
         if due.reason == NEVER_CONTACTED:
             never.append(row)
@@ -291,18 +367,33 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
 # --- Giving.md --------------------------------------------------------------------------------
 
 
+def _undated_last(row: tuple) -> int:
+    when = row[0].date
+    return -when.toordinal() if when else 1  # newest first; ordinals are >= 1, so undated last
+
+
 def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
-    """Every item of ``helped``/``received``, newest first; undated items last."""
+    """Every item of ``helped``/``received``, newest first; undated items last.
+
+    Ties keep the order of people (by name, then path) and of the items in a note:
+    the rows are collected in that order and the sort is stable.
+    """
     rows = []
-    for order, person in enumerate(views.people):
-        link = None
-        for index, entry in enumerate(getattr(person, field)):
-            link = link or views.link(person, in_table=True)
-            rows.append((entry, order, index, person, link))
-    rows.sort(key=lambda r: (r[0].date is None, -(r[0].date.toordinal() if r[0].date else 0), r[1], r[2]))
+    for person in views.people:
+        entries = getattr(person, field)
+        if entries:
+            link = views.cells(person).link_cell
+            rows += [(entry, person, link) for entry in entries]
+    rows.sort(key=_undated_last)
     return [
-        {"date": day(entry.date, "undated"), "name": person.name, "path": person.path, "link": link, "what": cell(entry.text)}
-        for entry, _order, _index, person, link in rows
+        {
+            "date": entry.date.isoformat() if entry.date else "undated",
+            "name": person.name,
+            "path": person.path,
+            "link": link,
+            "what": cell(entry.text),
+        }
+        for entry, person, link in rows
     ]
 
 
@@ -322,7 +413,7 @@ def giving_context(views: IndexViews) -> dict[str, Any]:
             {
                 "name": person.name,
                 "path": person.path,
-                "link": views.link(person, in_table=True),
+                "link": views.cells(person).link_cell,
                 "given": given,
                 "received": got,
                 "balance": f"+{difference}" if difference > 0 else ("0" if difference == 0 else f"−{-difference}"),
@@ -351,12 +442,13 @@ def needs_offers_context(views: IndexViews) -> dict[str, Any]:
         for field, bucket in (("needs", needs), ("offers", offers)):
             items = getattr(person, field)
             if items:
+                cells = views.cells(person)
                 bucket.append(
                     {
                         "name": person.name,
                         "path": person.path,
-                        "link": views.link(person),
-                        "org": md(person.org),
+                        "link": cells.link,
+                        "org": cells.org_text,
                         "items": [md(item) for item in items],
                     }
                 )

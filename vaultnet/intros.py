@@ -17,13 +17,27 @@ unresolved names are kept as plain text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .config import Config
-from .names import normalise
 from .person import Entry, Person, link_target, link_targets
+
+
+@lru_cache(maxsize=1 << 17)  # bounded, for a long-running ``serve``
+def normalise(text: str) -> str:
+    """``names.normalise`` (a test holds them equal), faster and remembered.
+
+    The graph compares every name, file name and alias in the vault, several times
+    each (the directory, the sort, the trees). ``str.split`` splits on exactly the
+    characters ``re``'s ``\\s`` matches, so joining the parts with one space is the
+    same as collapsing runs of whitespace and stripping the ends — without the regex.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
 
 INTRO_TEXT = re.compile(r"^\s*(?:introduced|introduction|intro)(?:\s+(?:to|with))?\b", re.IGNORECASE)
 
