@@ -409,13 +409,20 @@ def test_scan_finds_exactly_what_iter_note_paths_finds(vault, tmp_path):
     outside = tmp_path / "outside.md"
     outside.write_text("")
     (vault.people / "LinkOut.md").symlink_to(outside)
-    (vault.people / "LinkIn.md").symlink_to(vault.people / "Top.md")
+    (vault.people / "LinkIn.md").symlink_to(vault.people / "Top.md")  # the same note: read as Top only
+    (vault.people / "LinkDeep.md").symlink_to(vault.people / "sub" / "Deep.md")
+    (vault.people / "LinkHidden.md").symlink_to(vault.people / ".hidden" / "Secret.md")  # not read otherwise
+    (vault.root / "Archive").mkdir()
+    (vault.root / "Archive" / "Old.md").write_text("")
+    (vault.people / "LinkArchive.md").symlink_to(vault.root / "Archive" / "Old.md")  # in the vault, not a person note
     (vault.people / "Broken.md").symlink_to(vault.people / "nope.md")
     (vault.people / "linked dir").symlink_to(vault.people / "sub", target_is_directory=True)
     config = load_config(vault.root.resolve())
     expected = [relative(config, p) for p in iter_note_paths(config)]
     assert [n.rel for n in cache.scan(config.root, config.people_dir)] == expected
-    assert "People/LinkIn.md" in expected and "People/LinkOut.md" not in expected
+    assert "People/LinkOut.md" not in expected
+    assert "People/LinkIn.md" not in expected and "People/LinkDeep.md" not in expected
+    assert "People/LinkHidden.md" in expected and "People/LinkArchive.md" in expected
 
 
 # --- concurrency and read-only vaults ---------------------------------------------------------------

@@ -221,6 +221,19 @@ def test_symlink_leading_outside_the_vault_is_reported_not_read(vault, tmp_path)
     assert "Secret" not in listed.stdout
 
 
+def test_a_link_to_another_note_is_one_person_and_check_names_the_link(vault):
+    vault.write("Bob Stone", BOB)
+    os.symlink(vault.people / "Bob Stone.md", vault.people / "Bobby.md")
+    code, data = findings(vault)
+    assert code == 0  # a warning, not an error: nothing is wrong with the note itself
+    link = one(data, "link-to-note")
+    assert link["path"] == "People/Bobby.md" and "People/Bob Stone.md" in link["message"]
+    assert not [f for f in data["findings"] if f["code"].startswith("duplicate")]
+    listed = json.loads(vault.run("list", "--json").stdout)
+    assert [p["path"] for p in listed] == ["People/Bob Stone.md"]
+    assert vault.run("log", "Bobby", "call").exit_code == 2  # the link's name finds nobody: no second person
+
+
 def test_text_output_groups_by_file_with_fixes(vault):
     vault.write("Bob Stone", BOB)
     vault.write("Bad", "---\nlast_contact: soon\ncircle: nowhere\n---\n")

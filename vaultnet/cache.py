@@ -116,6 +116,20 @@ def _key(st: os.stat_result) -> Key:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def is_another_note(target: Path, people: Path) -> bool:
+    """Whether a link's resolved ``target`` is itself a note the people folder lists: a
+    ``.md`` file inside the (resolved) people folder, with no hidden part on the way.
+
+    Such a link is the same person under a second file name; read under both, the person
+    would be listed twice and edits would go to whichever name a command found first.
+    So the note is read once, under its own name (``check`` names the link)."""
+    try:
+        parts = target.relative_to(people).parts
+    except ValueError:
+        return False
+    return bool(parts) and parts[-1].lower().endswith(".md") and not any(p.startswith(".") for p in parts)
+
+
 def scan(root: Path, people_dir: str) -> list[Note]:
     """Every ``.md`` note under the people folder, with its stat key, in the order of
     ``loader.iter_note_paths`` (path components compared in turn).
@@ -130,6 +144,7 @@ def scan(root: Path, people_dir: str) -> list[Note]:
     if not base.is_dir():
         return []
     resolved_root: Path | None = None
+    resolved_people: Path | None = None
     prefix = base.relative_to(root).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
     found: list[Note] = []
@@ -158,8 +173,11 @@ def scan(root: Path, people_dir: str) -> list[Note]:
                     if entry.is_dir():
                         continue  # a link to a folder: os.walk lists it as a folder and does not follow it
                     if resolved_root is None:
-                        resolved_root = root.resolve()
-                    Path(entry.path).resolve(strict=True).relative_to(resolved_root)
+                        resolved_root, resolved_people = root.resolve(), base.resolve()
+                    target = Path(entry.path).resolve(strict=True)
+                    target.relative_to(resolved_root)
+                    if is_another_note(target, resolved_people):
+                        continue
                 elif entry.is_dir():
                     stack.append((entry.path, rel_folder + name + "/"))  # a folder named like a note
                     nested = True

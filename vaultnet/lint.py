@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .atomic import TEMP_SUFFIX
+from .cache import is_another_note
 from .config import Config
 from .errors import Problem
 from .loader import MAX_NOTE_BYTES, Vault
@@ -79,13 +80,15 @@ class RawFile:
 
     ``kind``: ``note`` (a ``.md`` file; ``data`` holds its bytes, or None when
     unreadable or too big), ``folder``, ``other`` (any other file), ``link-outside``
-    (a symbolic link leading out of the vault), ``link-broken``, ``stale-temp`` (a temporary
+    (a symbolic link leading out of the vault), ``link-to-note`` (a link to another note of
+    the folder; ``target`` is that note's path), ``link-broken``, ``stale-temp`` (a temporary
     file left by a vaultnet that was killed mid-write).
     """
 
     path: str
     kind: str
     data: bytes | None = None
+    target: str | None = None
 
 
 # --- gathering the raw files (the only I/O of this module) -------------------------------------------
@@ -96,7 +99,7 @@ def scan(config: Config) -> list[RawFile]:
     base = config.people_path
     if not base.is_dir():
         return []
-    root = config.root.resolve()
+    root, people = config.root.resolve(), base.resolve()
     found: list[RawFile] = []
     for folder, dirs, files in os.walk(base, followlinks=False):
         dirs.sort()
@@ -116,12 +119,16 @@ def scan(config: Config) -> list[RawFile]:
             rel = path.relative_to(config.root).as_posix()
             if path.is_symlink():
                 try:
-                    path.resolve(strict=True).relative_to(root)
+                    target = path.resolve(strict=True)
+                    target.relative_to(root)
                 except FileNotFoundError:
                     found.append(RawFile(rel, "link-broken"))
                     continue
                 except (OSError, ValueError, RuntimeError):
                     found.append(RawFile(rel, "link-outside"))
+                    continue
+                if name.lower().endswith(".md") and is_another_note(target, people):
+                    found.append(RawFile(rel, "link-to-note", target=target.relative_to(root).as_posix()))
                     continue
             if not name.lower().endswith(".md"):
                 found.append(RawFile(rel, "other"))
@@ -298,6 +305,12 @@ def stray_files(files: Iterable[RawFile]) -> list[Finding]:
                 WARNING, "leftover-temp-file", raw.path,
                 "a temporary file left by an interrupted write (the note itself was not changed)",
                 "delete it; vaultnet also removes it the next time it writes that note",
+            ))
+        elif raw.kind == "link-to-note":
+            out.append(Finding(
+                WARNING, "link-to-note", raw.path,
+                f"a symbolic link to {raw.target}, which vaultnet reads under its own name; this name is not read",
+                "delete the link; to find the person by another name, add it to `aliases:` in the note",
             ))
         elif raw.kind == "link-broken":
             out.append(Finding(WARNING, "broken-symlink", raw.path, "a symbolic link to nothing", "delete the link"))

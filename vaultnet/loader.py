@@ -112,12 +112,14 @@ def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
 
 
 def iter_note_paths(config: Config) -> list[Path]:
-    """Every ``.md`` file under the people folder, sorted; hidden files and folders and
-    links that lead outside the vault are skipped."""
+    """Every ``.md`` file under the people folder, sorted; hidden files and folders,
+    links that lead outside the vault and links to another note of the folder are skipped."""
     base = config.people_path
     if not base.is_dir():
         return []
-    root = config.root.resolve()
+    from .cache import is_another_note
+
+    root, people = config.root.resolve(), base.resolve()
     found = []
     for folder, dirs, files in os.walk(base, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -127,9 +129,12 @@ def iter_note_paths(config: Config) -> list[Path]:
             path = Path(folder) / name
             if path.is_symlink():
                 try:
-                    path.resolve(strict=True).relative_to(root)
-                except (OSError, ValueError):
+                    target = path.resolve(strict=True)
+                    target.relative_to(root)
+                except (OSError, ValueError, RuntimeError):
                     continue
+                if is_another_note(target, people):
+                    continue  # that note is read under its own name
             found.append(path)
     return sorted(found)
 
