@@ -149,16 +149,23 @@ def sort_people(people: list[Person]) -> list[Person]:
 
 def load_vault(config: Config) -> Vault:
     """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
-    from . import roster
-    from .cache import load_notes
+    return vault_of(config, load_notes(config))
 
-    config.people_path  # raises when the people folder is a link leading out of the vault
+
+def load_notes(config: Config):
+    """Every note as ``cache.Loaded``: a record (or None) and problems per note."""
+    from .cache import load_notes as load
+
+    config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
+    return load(config.root, config.people_dir, parse_note)
+
+
+def vault_of(config: Config, loaded) -> Vault:
+    """The Vault of loaded notes: the records in name order, the problems in file order."""
     people: list[Person] = []
     problems: list[Problem] = []
-    loaded = load_notes(config.root, config.people_dir, parse_note)
     for _rel, person, found in loaded.results:
         problems.extend(found)
         if person is not None:
             people.append(person)
-    roster.save(config, loaded)  # what a warm `due` or `list` reads instead of every record
     return Vault(config=config, people=sort_people(people), problems=problems)

@@ -18,8 +18,8 @@ It follows the note cache's rules, and is stricter:
   files) and its rows name exactly the notes a fresh scan finds, in the same order,
   each with the same key, each trusted, each value of the right type. Anything else
   — a note edited, added, removed or renamed, a damaged file — and the command
-  loads the vault in full, as it would without a roster; that full load writes a
-  new roster (``save``). So the roster can make a command show stale data only if
+  loads the vault in full, as it would without a roster, and writes a new roster
+  (``load``). So the roster can make a command show stale data only if
   the note cache could too.
 - It is written to a temporary file and renamed over the old one, only when its
   bytes change, and never when the vault cannot be written.
@@ -242,15 +242,20 @@ def read(config: Config) -> Roster | None:
 
 
 def load(config: Config) -> Roster:
-    """The roster when it is current, else the vault loaded in full (which writes a new
-    roster), seen through ``Brief`` records either way."""
+    """The roster when it is current, else the vault loaded in full and a new roster
+    written, seen through ``Brief`` records either way.
+
+    Only here is the roster written: the commands that read it pay for keeping it, not
+    ``build`` or ``show``, which load every record anyway."""
     config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
     found = read(config)
     if found is not None:
         return found
-    from .loader import load_vault
+    from .loader import load_notes, vault_of
 
-    vault = load_vault(config)
+    loaded = load_notes(config)
+    save(config, loaded)
+    vault = vault_of(config, loaded)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
 
 
