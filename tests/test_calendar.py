@@ -3,13 +3,11 @@ deterministic DTSTAMPs; no property injection from a note."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,7 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultnet.calendar import PRODID, build_calendar, calendar_component, calendar_events
+from vaultnet.calendar import (
+    PRODID,
+    build_calendar,
+    calendar_component,
+    calendar_events,
+)
 from vaultnet.config import Config, load_config
 from vaultnet.loader import load_vault, parse_note
 from vaultnet.yamltext import double_quoted
@@ -425,7 +428,7 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
     assert "Follow up: End" not in events
 
 
-# --- serialisation by icalendar, memoised per event ---------------------------------------------
+# --- serialisation: icalendar's bytes, written by event_bytes ------------------------------------
 
 
 def small_vault_events(vault) -> tuple[list, Config]:
@@ -433,28 +436,20 @@ def small_vault_events(vault) -> tuple[list, Config]:
     return calendar_events(load_vault(config).people, config, TODAY), config
 
 
-def memo_file(vault) -> Path:
-    return vault.root / ".vaultnet" / "cache" / "calendar-events.json"
-
-
 @pytest.fixture
-def serialised(monkeypatch) -> list[str]:
-    """The UID of every VEVENT icalendar serialises (icalendar's own ``Event.to_ical``, counted)."""
-    calls: list[str] = []
-    real = icalendar.Event.to_ical
+def fresh_writer():
+    """``_writer`` decides once per process: decide again for this test, and after it."""
+    from vaultnet.calendar import _writer
 
-    def counting(self, *args, **kwargs):
-        calls.append(str(self["UID"]))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(icalendar.Event, "to_ical", counting)
-    return calls
+    _writer.cache_clear()
+    yield _writer
+    _writer.cache_clear()
 
 
-def test_the_feed_is_exactly_what_icalendar_writes(vault):
-    """The assembled feed (header + memoised VEVENTs + footer) equals icalendar's own
-    ``Calendar.to_ical()`` of the same components, whether the memo is cold, warm or unused."""
-    from vaultnet.calendar import render_calendar
+def test_the_feed_is_exactly_what_icalendar_writes(vault, fresh_writer):
+    """The assembled feed (icalendar's header + each VEVENT from ``event_bytes`` + footer) equals
+    icalendar's own ``Calendar.to_ical()`` of the same components, rendered or streamed."""
+    from vaultnet.calendar import event_bytes, render_calendar
 
     write_small_vault(vault)
     vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
@@ -462,11 +457,11 @@ def test_the_feed_is_exactly_what_icalendar_writes(vault):
     events, config = small_vault_events(vault)
     assert len(events) == 7
     expected = calendar_component(config, events).to_ical()
-    memo = memo_file(vault)
-    assert render_calendar(events, config) == expected  # no memo
-    assert render_calendar(events, config, memo) == expected  # cold memo
-    assert memo.exists()
-    assert render_calendar(events, config, memo) == expected  # warm memo
+    assert fresh_writer() is event_bytes  # the fast writer agrees with this icalendar
+    assert render_calendar(events, config) == expected
+    assert build_calendar(load_vault(config).people, config, TODAY) == expected
+    build(vault)
+    assert ics(vault) == expected
     validate(expected)
     # The calendar-level values icalendar does not know are written with their proper types.
     unfolded = expected.replace(b"\r\n ", b"")
@@ -486,152 +481,83 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
 
     config = load_config(root)
     expected = calendar_component(config, calendar_events(load_vault(config).people, config, TODAY)).to_ical()
-    for _run in ("cold memo", "warm memo"):
+    for _run in ("first", "again"):
         result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build", "--force"])
         assert result.exit_code == 0, result.output
         assert config.calendar_path.read_bytes() == expected
-    assert len(validate(expected).walk("VEVENT")) == len(json.loads((root / ".vaultnet/cache/calendar-events.json").read_bytes()))
+    assert validate(expected).walk("VEVENT")
 
 
-def test_one_changed_person_reserialises_one_event(vault, serialised):
+# Text that breaks writers: what TEXT escapes, what folding must not cut (multi-octet
+# characters, an escape's backslash, RFC 6868's caret), icalendar's quirks (``\\N`` read as a
+# newline, one leading BOM dropped), control characters, and plain letters to vary the
+# place of every fold.
+HOSTILE = st.lists(
+    st.one_of(
+        st.sampled_from(list("\\;,^\n\r\t:\"\ufeff\u2028\x00\x1b\x7f") + ["\\N", "\\n", "\r\n", "é", "€", "😀", "👩‍👩‍👧", "\u0301"]),
+        st.characters(blacklist_categories=["Cs"]),
+        st.sampled_from(list("abcxyz ")),
+    ),
+    max_size=120,
+).map("".join)
+
+
+@st.composite
+def events(draw):
+    """Decided events, and (half the time) events whose text fields were set afterwards, raw,
+    so the writer also meets what ``Event`` cleans: CR, control characters."""
+    from vaultnet.calendar import Event
+
+    event = Event(
+        draw(st.one_of(st.just("followup-0123456789abcdef01234567@vaultnet"), HOSTILE.filter(bool))),
+        draw(st.dates(max_value=date(9999, 12, 30))),
+        draw(st.dates()),
+        draw(HOSTILE),
+        draw(HOSTILE),
+        tuple(draw(st.lists(HOSTILE, max_size=4))),
+        draw(st.sampled_from([None, "FREQ=YEARLY", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1"])),
+    )
+    if draw(st.booleans()):
+        event.summary, event.description = draw(HOSTILE), draw(HOSTILE)
+        event.categories = tuple(draw(st.lists(HOSTILE, max_size=3)))
+    return event
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event=events())
+def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
+    from vaultnet.calendar import event_bytes, vevent
+
+    assert event_bytes(event) == vevent(event).to_ical()
+
+
+@settings(max_examples=200, deadline=None)
+@given(prefix=st.integers(0, 80), unit=st.sampled_from(["é", "€", "😀", "\\", "^", "\\,", "\\;", ",", ";", "\n", "a"]), count=st.integers(1, 200))
+def test_every_fold_point_is_icalendar_s(prefix, unit, count):
+    """Runs of one awkward character after every possible prefix length, so each of them falls
+    at every position of a fold (hypothesis alone rarely lines them up)."""
+    from vaultnet.calendar import Event, event_bytes, vevent
+
+    text = "p" * prefix + unit * count
+    event = Event("followup-x@vaultnet", TODAY, TODAY, text, "Due: " + text, (text,))
+    assert event_bytes(event) == vevent(event).to_ical()
+
+
+def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_writer, monkeypatch):
+    """Another icalendar version may fold or escape differently: each process checks the fast
+    writer against the installed icalendar first, and lets icalendar write if they differ."""
+    from icalendar.parser import content_line
+
+    from vaultnet.calendar import event_bytes, render_calendar
+
+    real = content_line._foldline
+    monkeypatch.setattr(content_line, "_foldline", lambda line, limit=75, fold_sep="\r\n ": real(line, 60, fold_sep))
     write_small_vault(vault)
-    build(vault)
-    first = ics(vault)
-    events = validate(first).walk("VEVENT")
-    assert len(serialised) == len(events) == 6  # cold: every event
-    memo = json.loads(memo_file(vault).read_bytes())
-    assert sorted(memo.values()) == sorted(re.findall(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", first.decode(), re.S))
-    serialised.clear()
-    build(vault, "--force")  # nothing changed: everything from the memo
-    assert serialised == [] and ics(vault) == first
-    # One person changes: exactly their event is serialised again.
-    path = vault.people / "Cy Gamma.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("a designer", "a product designer"), encoding="utf-8")
-    cy = next(str(e["UID"]) for e in events if str(e["SUMMARY"]) == "Follow up: Cy Gamma")
-    build(vault)
-    assert serialised == [cy]
-    after = events_by_summary(validate(ics(vault)))
-    assert "Needs: a product designer" in str(after["Follow up: Cy Gamma"]["DESCRIPTION"])
-    # The memo holds this build's events only (Cy's old entry is gone).
-    memo = json.loads(memo_file(vault).read_bytes())
-    assert len(memo) == 6 and sum("a product designer" in text for text in memo.values()) == 1
-    assert not any("Needs: a designer" in text for text in memo.values())
-    # Someone leaves the vault: the memo is pruned, nothing is serialised.
-    serialised.clear()
-    (vault.people / "Fay Far.md").unlink()
-    build(vault)
-    assert serialised == [] and len(json.loads(memo_file(vault).read_bytes())) == 5
-    assert b"Fay Far" not in ics(vault)
-
-
-def test_a_memo_of_another_icalendar_version_is_not_used(vault, serialised, monkeypatch):
-    write_small_vault(vault)
-    build(vault)
-    first, old = ics(vault), set(json.loads(memo_file(vault).read_bytes()))
-    serialised.clear()
-    monkeypatch.setattr(icalendar, "__version__", icalendar.__version__ + ".post1")
-    build(vault, "--force")
-    assert len(serialised) == 6
-    assert ics(vault) == first
-    assert not set(json.loads(memo_file(vault).read_bytes())) & old
-
-
-@pytest.mark.parametrize("content", [
-    b"", b"\x00\xff not json", b"[1, 2]", b'{"a": 1}', b'{"a": ["x"]}', b"null", b'"text"',
-    b'{"a": "b"', "{\"k\": \"\\ud800\"}".encode(),
-])
-def test_a_corrupt_memo_is_ignored_and_rebuilt(vault, serialised, content):
-    write_small_vault(vault)
-    build(vault)
-    first = ics(vault)
-    memo_file(vault).write_bytes(content)
-    serialised.clear()
-    build(vault, "--force")
-    assert len(serialised) == 6 and ics(vault) == first
-    rebuilt = json.loads(memo_file(vault).read_bytes())
-    assert len(rebuilt) == 6 and all(text.startswith("BEGIN:VEVENT\r\n") for text in rebuilt.values())
-
-
-def test_a_memo_entry_that_is_not_one_whole_event_of_its_uid_is_not_used(vault, serialised):
-    """Entries of the right shape are still checked: one VEVENT, of the event's UID."""
-    write_small_vault(vault)
-    build(vault)
-    first = ics(vault)
-    memo = json.loads(memo_file(vault).read_bytes())
-    keys = sorted(memo)
-    texts = [memo[k] for k in keys]
-    memo[keys[0]] = texts[1]  # another person's event
-    memo[keys[1]] = texts[1] + "BEGIN:VEVENT\r\nUID:evil\r\nEND:VEVENT\r\n"  # an extra event
-    memo[keys[2]] = texts[2].replace("END:VEVENT\r\n", "")  # cut short
-    memo[keys[3]] = texts[3].replace("\r\nSUMMARY:", "\r\nSUMMARY:\udcff")  # not UTF-8 (JSON allows it)
-    memo[keys[4]] = texts[4].replace("\r\nTRANSP:", "\nTRANSP:")  # a bare LF
-    memo[keys[5]] = texts[5].replace("\r\nSUMMARY:", "\r\nSUMMARY:\x00")  # a control character
-    memo_file(vault).write_text(json.dumps(memo), encoding="utf-8")
-    serialised.clear()
-    build(vault, "--force")
-    assert len(serialised) == 6 and ics(vault) == first
-    assert b"evil" not in ics(vault)
-    # The memo was repaired: the next build serialises nothing.
-    serialised.clear()
-    build(vault, "--force")
-    assert serialised == [] and ics(vault) == first
-
-
-def test_a_vault_where_the_memo_cannot_be_written_still_builds(vault, serialised):
-    write_small_vault(vault)
-    build(vault)
-    first = ics(vault)
-    shutil.rmtree(vault.root / ".vaultnet")
-    (vault.root / ".vaultnet").write_text("not a folder", encoding="utf-8")
-    (vault.root / "followups.ics").unlink()
-    serialised.clear()
-    result = build(vault)
-    assert result.stderr == ""
-    assert ics(vault) == first and len(serialised) == 6
-    assert (vault.root / ".vaultnet").read_text(encoding="utf-8") == "not a folder"
-
-
-NOBODY = 65534
-
-
-def test_a_read_only_cache_folder_builds_from_the_memo_without_writing_it():
-    """A real permission check (as an unprivileged user: root ignores permission bits): the
-    outputs can be written but ``.vaultnet/cache`` cannot; the build reads the memo, serialises
-    the changed event, writes the feed, and leaves the memo alone, silently."""
-    if os.geteuid() == 0:
-        assert shutil.which("setpriv"), "running as root without setpriv: cannot test a read-only folder"
-        prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    else:
-        prefix = []
-    top = Path(tempfile.mkdtemp(prefix="vaultnet-ro-memo-"))  # pytest's tmp_path is private to root
-    root = top / "vault"
-    root.mkdir()
-    os.chmod(top, 0o755)
-    os.chmod(root, 0o777)
-    (root / "People").mkdir()
-    for name, text in (("Ann", "---\nlast_contact: 2026-10-01\ncircle: close\n---\n"), ("Bob", "---\nfollow_up: 2026-11-25\n---\n")):
-        (root / "People" / f"{name}.md").write_text(text, encoding="utf-8")
-    argv = [sys.executable, "-m", "vaultnet.cli", "--vault", str(root), "--today", "2026-11-23", "build"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    memo = root / ".vaultnet" / "cache" / "calendar-events.json"
-    before = memo.read_bytes()
-    for path in [root / ".vaultnet", *(root / ".vaultnet").rglob("*")]:
-        os.chmod(path, 0o555 if path.is_dir() else 0o444)
-    for path in [root / "followups.ics", root / "Index", *(root / "Index").rglob("*")]:
-        os.chmod(path, 0o777 if path.is_dir() else 0o666)
-    (root / "People" / "Bob.md").write_text("---\nfollow_up: 2026-11-27\n---\n", encoding="utf-8")
-    try:
-        done = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        assert done.stderr == ""
-        assert memo.read_bytes() == before
-        events = events_by_summary(validate((root / "followups.ics").read_bytes()))
-        assert events["Follow up: Bob"]["DTSTART"].dt == date(2026, 11, 27)
-    finally:
-        for path in [root / ".vaultnet", *(root / ".vaultnet").rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        shutil.rmtree(top)
+    events, config = small_vault_events(vault)
+    assert fresh_writer() is not event_bytes
+    expected = calendar_component(config, events).to_ical()
+    assert b"\r\n " in expected and render_calendar(events, config) == expected
+    assert build_calendar(load_vault(config).people, config, TODAY) == expected
 
 
 def test_text_that_is_not_fit_for_icalendar_is_made_fit():
