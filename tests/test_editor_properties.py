@@ -331,17 +331,14 @@ def expected_log(note: Note, day: date, text: str) -> bytes:
     log_start = len(lines) - len(note.after_log) - len(note.log)
     if not note.log:
         # an empty section: after its last non-blank line (the heading)
-        heading = log_start - 2
-        new = lines[: heading + 1] + [line] + lines[heading + 1 :]
+        index = log_start - 1
     else:
         index = log_start + position
-        new = lines[:index] + [line] + lines[index:]
-    final = note.final_newline or index_is_last(new, line)
+    new = lines[:index] + [line] + lines[index:]
+    # A line added at the very end gets a line ending (the old last line gets one before it);
+    # by its place, not its text: an identical older line may stay last, without one.
+    final = note.final_newline or index == len(lines)
     return replace(note, final_newline=final).render(new)
-
-
-def index_is_last(lines: list[str], line: str) -> bool:
-    return lines[-1] == line
 
 
 EDIT_DAY = st.one_of(DAYS, st.just(date(2026, 11, 23)))
