@@ -7,6 +7,8 @@ run takes every record from the cache and never needs them.
 
 from __future__ import annotations
 
+import re
+
 import frontmatter
 import yaml
 
@@ -129,8 +131,215 @@ def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     return Problem(path, message + "; fix that line and run the command again", line, fatal=True)
 
 
+# --- the fast path ---------------------------------------------------------------------------
+#
+# PyYAML's C loader spends most of a note's parse in Python (a node object, a resolver call
+# and a constructor call for every value). Almost every person note is written in a small
+# corner of YAML: top-level ``key: value`` lines, block lists of single-line values, ``[]``,
+# and folded or literal text. ``fast_fields`` reads exactly that corner, line by line, and
+# answers None for anything else, which then takes the full (guarded) C loader; so every
+# error message, every hostile-input check and every unusual construct stays the C loader's.
+# Values are typed by PyYAML's own implicit resolvers and constructors, so ``2026-01-02``,
+# ``14``, ``yes``, ``~`` and ``.5`` become what the loader makes of them.
+# tests/test_fast_yaml.py checks that the fast answer equals the loader's on varied and
+# hostile text.
+
+# Characters the fast path accepts: what libyaml accepts, minus tabs, carriage returns and the
+# YAML 1.1 line breaks (NEL, LS, PS) and BOMs, whose handling the full loader is left to.
+_FAST_UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?")
+_FAST_ITEM = re.compile(r"( *)-(?: +(.*))?")
+_FAST_BLOCK = re.compile(r"([|>])(-?) *")
+_FAST_SINGLE = re.compile(r"'((?:[^']|'')*)' *")
+_FAST_DOUBLE = re.compile(r'"([^"\\]*)" *')
+_PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_ITEM_BAD = re.compile(r"[\[\]{}#:,'\"&*!|>%@`?]")
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
+_RESOLVERS = {first: tuple(entries) for first, entries in _AliasFreeLoader.yaml_implicit_resolvers.items()}
+_typed: dict[str, object] = {}  # plain scalar -> its non-text value (dates, numbers, booleans repeat)
+_constructor = None
+
+
+class _NotFast(Exception):
+    """The text leaves the corner of YAML the fast path reads."""
+
+
+def _plain(text: str, flow: bool = False) -> object:
+    """A plain (unquoted) one-line scalar as the safe loader types it; _NotFast if unsure."""
+    if not text or text[0] in _PLAIN_START_BAD and not (text[0] == "-" and text[1:2] not in ("", " ")):
+        raise _NotFast
+    if ": " in text or " #" in text or text[-1] == ":" or (flow and _FLOW_ITEM_BAD.search(text)):
+        raise _NotFast
+    for tag, pattern in _RESOLVERS.get(text[0], ()):
+        if pattern.match(text):
+            break
+    else:
+        return text
+    try:
+        return _typed[text]
+    except KeyError:
+        pass
+    if tag not in _PLAIN_TAGS:
+        raise _NotFast  # ``<<`` (merge) and ``=`` (value): the loader's own business
+    global _constructor
+    if _constructor is None:
+        _constructor = _AliasFreeLoader("")
+    value = _AliasFreeLoader.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, text))
+    if len(_typed) > 100_000:
+        _typed.clear()
+    _typed[text] = value
+    return value
+
+
+def _scalar(text: str) -> object:
+    """A one-line value after ``key: `` or ``- `` (trailing spaces already gone)."""
+    first = text[0]
+    if first == "'":
+        match = _FAST_SINGLE.fullmatch(text)
+        if not match:
+            raise _NotFast
+        return match.group(1).replace("''", "'")
+    if first == '"':
+        match = _FAST_DOUBLE.fullmatch(text)
+        if not match:
+            raise _NotFast
+        return match.group(1)
+    if first == "[":
+        if text == "[]":
+            return []
+        if text[-1] != "]":
+            raise _NotFast
+        return [_flow_item(item) for item in text[1:-1].split(",")]
+    if text == "{}":
+        return {}
+    return _plain(text)
+
+
+def _flow_item(text: str) -> object:
+    text = text.strip(" ")
+    if not text:
+        raise _NotFast
+    first = text[0]
+    if first == "'" or first == '"':
+        return _scalar(text)
+    return _plain(text, flow=True)
+
+
+def fast_fields(yaml_text: str) -> dict | None:
+    """The front matter's mapping when the text stays in the simple corner of YAML, else None.
+
+    None promises nothing about the text (it may be valid or not); a mapping is what
+    ``yaml.load(yaml_text, Loader=_AliasFreeLoader)`` returns for the same text.
+    """
+    if "\r" in yaml_text:
+        if yaml_text.count("\r") != yaml_text.count("\r\n"):
+            return None
+        yaml_text = yaml_text.replace("\r\n", "\n")
+    if _FAST_UNSAFE.search(yaml_text):
+        return None
+    lines = yaml_text.split("\n")
+    if 5 * len(lines) + yaml_text.count(",") + 10 >= MAX_VALUES:
+        return None  # it might hold more values than the loader accepts: let it count them
+    try:
+        return _fast_mapping(lines)
+    except _NotFast:
+        return None
+
+
+def _fast_mapping(lines: list[str]) -> dict:
+    fields: dict = {}
+    count = len(lines)
+    index = 0
+    key_line = _FAST_KEY.fullmatch
+    while index < count:
+        line = lines[index]
+        index += 1
+        if not line or line[0] == "#" or not line.strip(" "):
+            continue  # blank line or comment
+        match = key_line(line)
+        if match is None:
+            raise _NotFast
+        key = _plain(match.group(1))
+        rest = match.group(2)
+        rest = rest.rstrip(" ") if rest else ""
+        if not rest:
+            value, index = _block_value(lines, index)
+        elif rest[0] in "|>":
+            value, index = _block_text(lines, index, rest)
+        else:
+            value = _scalar(rest)
+        fields[key] = value
+    return fields
+
+
+def _block_value(lines: list[str], index: int) -> tuple[object, int]:
+    """What follows ``key:`` with nothing after it: a block list of one-line items, or null."""
+    count = len(lines)
+    start = index
+    while index < count and (not lines[index].strip(" ") or lines[index][0] == "#"):
+        index += 1
+    if index == count or lines[index][0] not in " -":
+        return None, start  # the next key (or the end): the value is null
+    first = _FAST_ITEM.fullmatch(lines[index])
+    if first is None:
+        raise _NotFast  # an indented mapping, text continued on the next line, ...
+    indent = first.group(1)
+    items = []
+    while index < count:
+        line = lines[index]
+        if not line or line[0] == "#" or not line.strip(" "):
+            index += 1
+            continue
+        match = _FAST_ITEM.fullmatch(line)
+        if match is None or match.group(1) != indent:
+            break
+        text = match.group(2)
+        text = text.rstrip(" ") if text else ""
+        items.append(_scalar(text) if text else None)
+        index += 1
+    return items, index
+
+
+def _block_text(lines: list[str], index: int, header: str) -> tuple[str, int]:
+    """A ``|``/``>`` block (with ``-`` or no chomping indicator) of evenly indented lines."""
+    match = _FAST_BLOCK.fullmatch(header)
+    if match is None or index == len(lines):
+        raise _NotFast  # ``|+``, ``>2``, a comment after the indicator, ...
+    first = lines[index]
+    content = first.lstrip(" ")
+    indent = len(first) - len(content)
+    if not indent or not content:
+        raise _NotFast
+    parts = []
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        content = line.lstrip(" ")
+        lead = len(line) - len(content)
+        if not content:  # a blank line: the block ends here, unless it has spaces beyond the indent
+            if lead > indent:
+                raise _NotFast
+            break
+        if lead != indent:
+            if lead > indent:
+                raise _NotFast  # a more indented line is kept with its spaces and line break
+            break  # less indented: the next key (or a line the caller refuses)
+        if line[-1] == " ":
+            raise _NotFast
+        parts.append(content)
+        index += 1
+    else:
+        raise _NotFast  # the last line has no line break: the loader would keep none
+    text = (" " if match.group(1) == ">" else "\n").join(parts)
+    return (text if match.group(2) else text + "\n"), index
+
+
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
     """Parse a front matter block safely; return its mapping or a fatal Problem."""
+    fast = fast_fields(yaml_text)
+    if fast is not None:
+        return fast, None
     if "\t" in yaml_text:
         for offset, line in enumerate(yaml_text.split("\n")):
             stripped = line.lstrip(" ")
