@@ -266,7 +266,7 @@ def front_matters(draw):
     return text
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matters())
 @example("a: >-\n  x\n   \nb: 1\n")
 @example("a: >-\n  x\n \nb: 1\n")
@@ -298,13 +298,13 @@ def plain_front_matters(draw):
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(plain_front_matters())
 def test_fast_path_equals_the_loader_on_plain_notes(text):
     assert same_as_loader(text)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab:- #'\"[]{},|>&*!\n\t\r.0123456789yN~")), max_size=60))
 def test_fast_path_equals_the_loader_on_character_soup(text):
     assert same_as_loader(text)

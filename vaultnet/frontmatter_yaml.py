@@ -147,17 +147,15 @@ def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
 # Characters the fast path accepts: what libyaml accepts, minus tabs, carriage returns and the
 # YAML 1.1 line breaks (NEL, LS, PS) and BOMs, whose handling the full loader is left to.
 _FAST_UNSAFE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?")
-_FAST_ITEM = re.compile(r"( *)-(?: +(.*))?")
 _FAST_BLOCK = re.compile(r"([|>])(-?) *")
 _FAST_SINGLE = re.compile(r"'((?:[^']|'')*)' *")
 _FAST_DOUBLE = re.compile(r'"([^"\\]*)" *')
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_ITEM_BAD = re.compile(r"[\[\]{}#:,'\"&*!|>%@`?]")
-_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
 _RESOLVERS = {first: tuple(entries) for first, entries in _AliasFreeLoader.yaml_implicit_resolvers.items()}
-_typed: dict[str, object] = {}  # plain scalar -> its non-text value (dates, numbers, booleans repeat)
+_typed: dict[str, object] = {}  # plain scalar whose first character may start a typed value -> its value
+_MISSING = object()
 _constructor = None
 
 
@@ -167,29 +165,39 @@ class _NotFast(Exception):
 
 def _plain(text: str, flow: bool = False) -> object:
     """A plain (unquoted) one-line scalar as the safe loader types it; _NotFast if unsure."""
-    if not text or text[0] in _PLAIN_START_BAD and not (text[0] == "-" and text[1:2] not in ("", " ")):
+    first = text[0]
+    if first in _PLAIN_START_BAD and (flow or first != "-" or text[1:2] in ("", " ")):
         raise _NotFast
     if ": " in text or " #" in text or text[-1] == ":" or (flow and _FLOW_ITEM_BAD.search(text)):
         raise _NotFast
-    for tag, pattern in _RESOLVERS.get(text[0], ()):
+    resolvers = _RESOLVERS.get(first)
+    if resolvers is None:
+        return text  # no implicit type starts with this character: text
+    value = _typed.get(text, _MISSING)
+    if value is _MISSING:
+        value = _typed_value(text, resolvers)
+        if len(_typed) > 100_000:
+            _typed.clear()
+        _typed[text] = value
+    return value
+
+
+def _typed_value(text: str, resolvers: tuple) -> object:
+    """What PyYAML's resolver and safe constructor make of a plain scalar."""
+    for tag, pattern in resolvers:
         if pattern.match(text):
             break
     else:
         return text
-    try:
-        return _typed[text]
-    except KeyError:
-        pass
     if tag not in _PLAIN_TAGS:
         raise _NotFast  # ``<<`` (merge) and ``=`` (value): the loader's own business
     global _constructor
     if _constructor is None:
         _constructor = _AliasFreeLoader("")
-    value = _AliasFreeLoader.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, text))
-    if len(_typed) > 100_000:
-        _typed.clear()
-    _typed[text] = value
-    return value
+    try:
+        return _AliasFreeLoader.yaml_constructors[tag](_constructor, yaml.ScalarNode(tag, text))
+    except Exception:  # noqa: BLE001 - whatever it is, the full loader reports it
+        raise _NotFast from None
 
 
 def _scalar(text: str) -> object:
@@ -241,64 +249,63 @@ def fast_fields(yaml_text: str) -> dict | None:
     lines = yaml_text.split("\n")
     if 5 * len(lines) + yaml_text.count(",") + 10 >= MAX_VALUES:
         return None  # it might hold more values than the loader accepts: let it count them
+    tokens = _FAST_LINES.findall(yaml_text)
+    if len(tokens) != len(lines):  # one token a line, always; checked all the same
+        return None
     try:
-        return _fast_mapping(lines)
+        return _fast_mapping(lines, tokens)
     except _NotFast:
         return None
 
 
-def _fast_mapping(lines: list[str]) -> dict:
+# Each line of the text as (key, value) for ``key: value``, (dash, value) for a list item
+# ``- value`` (the dash with its indent), or (other) for anything else, in one C-level pass.
+_FAST_LINES = re.compile(r"^(?:([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?|( *-)(?: +(.*))?|(.*))$", re.MULTILINE)
+_keys: dict[str, object] = {}  # key text -> the key as the loader types it (``on`` is True)
+
+
+def _fast_mapping(lines: list[str], tokens: list[tuple[str, str, str, str, str]]) -> dict:
+    """Top-level ``key: value`` lines; a key with nothing after it takes the list items below."""
     fields: dict = {}
-    count = len(lines)
-    index = 0
-    key_line = _FAST_KEY.fullmatch
+    scalar = _scalar
+    open_key = _MISSING  # a key with nothing after it: its value is the items that follow, or null
+    items = indent = None
+    index, count = 0, len(tokens)
     while index < count:
-        line = lines[index]
+        name, rest, dash, item, other = tokens[index]
         index += 1
-        if not line or line[0] == "#" or not line.strip(" "):
-            continue  # blank line or comment
-        match = key_line(line)
-        if match is None:
-            raise _NotFast
-        key = _plain(match.group(1))
-        rest = match.group(2)
-        rest = rest.rstrip(" ") if rest else ""
-        if not rest:
-            value, index = _block_value(lines, index)
-        elif rest[0] in "|>":
-            value, index = _block_text(lines, index, rest)
-        else:
-            value = _scalar(rest)
-        fields[key] = value
-    return fields
-
-
-def _block_value(lines: list[str], index: int) -> tuple[object, int]:
-    """What follows ``key:`` with nothing after it: a block list of one-line items, or null."""
-    count = len(lines)
-    start = index
-    while index < count and (not lines[index].strip(" ") or lines[index][0] == "#"):
-        index += 1
-    if index == count or lines[index][0] not in " -":
-        return None, start  # the next key (or the end): the value is null
-    first = _FAST_ITEM.fullmatch(lines[index])
-    if first is None:
-        raise _NotFast  # an indented mapping, text continued on the next line, ...
-    indent = first.group(1)
-    items = []
-    while index < count:
-        line = lines[index]
-        if not line or line[0] == "#" or not line.strip(" "):
-            index += 1
+        if dash:
+            if open_key is _MISSING:
+                raise _NotFast  # a list item where a key belongs
+            if items is None:
+                items, indent = [], dash
+            elif dash != indent:
+                raise _NotFast  # a nested or misaligned list
+            if item and item[-1] == " ":
+                item = item.rstrip(" ")
+            items.append(scalar(item) if item else None)
             continue
-        match = _FAST_ITEM.fullmatch(line)
-        if match is None or match.group(1) != indent:
-            break
-        text = match.group(2)
-        text = text.rstrip(" ") if text else ""
-        items.append(_scalar(text) if text else None)
-        index += 1
-    return items, index
+        if not name:
+            if other and other[0] != "#" and other.strip(" "):
+                raise _NotFast  # an indented mapping, a continued text, an indented comment, ...
+            continue  # blank line or comment
+        if open_key is not _MISSING:
+            fields[open_key] = items
+            open_key, items = _MISSING, None
+        key = _keys.get(name, _MISSING)
+        if key is _MISSING:
+            key = _keys[name] = _plain(name)
+        if rest and rest[-1] == " ":
+            rest = rest.rstrip(" ")
+        if not rest:
+            open_key = key
+        elif rest[0] == "|" or rest[0] == ">":
+            fields[key], index = _block_text(lines, index, rest)
+        else:
+            fields[key] = scalar(rest)
+    if open_key is not _MISSING:
+        fields[open_key] = items
+    return fields
 
 
 def _block_text(lines: list[str], index: int, header: str) -> tuple[str, int]:
