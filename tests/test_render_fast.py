@@ -426,10 +426,11 @@ def people(draw):
     found = []
     for i in range(count):
         name = draw(short)
-        stem = draw(st.sampled_from([f"p{i}", f"p{i}#x", f"p [{i}]", f"P {i}"]))
+        stem = draw(st.sampled_from([f"p{i}", f"p{i}#x", f"p [{i}]", f"P {i}", "p0", "P  0"]))
+        folder = draw(st.sampled_from(["", "", "a/", "B/"]))  # equal file names in other folders
         found.append(
             Person(
-                path=f"People/{stem}.md",
+                path=f"People/{folder}{stem}.md",
                 name=name,
                 aliases=tuple(draw(st.lists(short, max_size=2))),
                 tags=tuple(draw(st.lists(short, max_size=3))),

@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from .config import Config
-from .links import person_link
+from .links import person_link, wikilink
 from .person import Entry, Person, link_target
 from .schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
 from .intros import introductions_context
@@ -166,17 +166,26 @@ class IndexViews:
         self.from_file = f"{config.index_dir.rstrip('/')}/index.md"
         self._markdown_config = dataclasses.replace(config, link_style="markdown")
         self._cells: dict[str, PersonCells] = {}
-        self._memo: dict[str, str] = {}
+        self._cell_memo: dict[str, str] = {}
+        self._md_memo: dict[str, str] = {}
 
     def cell(self, text: str | None) -> str:
-        """``cell``, remembered for this build: orgs, circles, roles and reasons repeat."""
+        """``cell``, remembered for this build: orgs, circles, roles and ledger texts repeat."""
         if text is None:
             return ""
-        try:
-            return self._memo[text]
-        except KeyError:
-            shown = self._memo[text] = cell(text)
-            return shown
+        shown = self._cell_memo.get(text)
+        if shown is None:
+            shown = self._cell_memo[text] = cell(text)
+        return shown
+
+    def md(self, text: str | None) -> str:
+        """``md``, remembered for this build."""
+        if text is None:
+            return ""
+        shown = self._md_memo.get(text)
+        if shown is None:
+            shown = self._md_memo[text] = md(text)
+        return shown
 
     def cells(self, person: Person) -> PersonCells:
         """The person's shared cells (worked out on first use)."""
@@ -196,14 +205,14 @@ class IndexViews:
             next_text = due.date.isoformat()
         seen = self.last_seen[person.path]
         return PersonCells(
-            link=plain,
-            link_cell=in_cell,
-            org=self.cell(person.org),
-            role=self.cell(person.role),
-            circle=self.cell(person.circle),
-            org_text=md(person.org),
-            last_contact=seen.isoformat() if seen else "never",
-            next=next_text,
+            plain,
+            in_cell,
+            self.cell(person.org),
+            self.cell(person.role),
+            self.cell(person.circle),
+            self.md(person.org),
+            seen.isoformat() if seen else "never",
+            next_text,
         )
 
     def _links(self, person: Person) -> tuple[str, str]:
@@ -216,8 +225,9 @@ class IndexViews:
         """
         config = self.config
         if config.link_style == "wikilink":
-            if not _UNSAFE_STEM.search(person.stem):
-                link = person_link(config, person, from_file=self.from_file)
+            stem = person.stem
+            if not _UNSAFE_STEM.search(stem):
+                link = wikilink(stem, person.name)  # what person_link makes of a wikilink
                 return link, link.replace("|", "\\|")
             config = self._markdown_config
         link = person_link(config, person, from_file=self.from_file)
@@ -330,7 +340,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             when = whens[days] = relative_days(days)
         why = whys.get((due.reason, due.cadence))
         if why is None:
-            why = whys[(due.reason, due.cadence)] = cell(_why(due))
+            why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
         row = {
             "name": person.name,
             "path": person.path,
@@ -342,7 +352,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             "why": why,
             "org": cells.org,
             "circle": cells.circle,
-            "needs": cell("; ".join(person.needs)) if person.needs else "",
+            "needs": views.cell("; ".join(person.needs)) if person.needs else "",
         }
         if due.reason == NEVER_CONTACTED:
             never.append(row)
@@ -391,7 +401,7 @@ def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
             "name": person.name,
             "path": person.path,
             "link": link,
-            "what": cell(entry.text),
+            "what": views.cell(entry.text),
         }
         for entry, person, link in rows
     ]
@@ -449,7 +459,7 @@ def needs_offers_context(views: IndexViews) -> dict[str, Any]:
                         "path": person.path,
                         "link": cells.link,
                         "org": cells.org_text,
-                        "items": [md(item) for item in items],
+                        "items": [views.md(item) for item in items],
                     }
                 )
     return {

@@ -127,11 +127,16 @@ class Directory:
     def __init__(self, people: Sequence[Person]):
         self.people = list(people)
         found: dict[str, list[Person]] = {}
+        by_stem: dict[str, Person] = {}
         for person in self.people:
-            for key in {normalise(k) for k in (person.stem, person.name, *person.aliases) if k}:
+            stem = person.stem
+            by_stem[stem_key := normalise(stem)] = person  # the last of equal file names, as ever
+            keys = {stem_key} if stem else set()
+            keys.update(normalise(k) for k in (person.name, *person.aliases) if k)
+            for key in keys:
                 found.setdefault(key, []).append(person)
         self._by_key = found
-        self._by_stem = {normalise(p.stem): p for p in self.people}
+        self._by_stem = by_stem
 
     def find(self, text: str | None) -> Person | None:
         target = link_target(text)
