@@ -22,6 +22,7 @@ from vaultnet.calendar import (
     build_calendar,
     calendar_component,
     calendar_events,
+    follow_up_event,
 )
 from vaultnet.config import Config, load_config
 from vaultnet.loader import load_vault, parse_note
@@ -558,6 +559,55 @@ def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_
     expected = calendar_component(config, events).to_ical()
     assert b"\r\n " in expected and render_calendar(events, config) == expected
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=HOSTILE)
+def test_the_short_cuts_for_clean_text_answer_as_the_long_way(text):
+    """``one_line`` and ``_text`` settle clean text without their regexes (str.isprintable):
+    the same answers as the plain definitions, on any text."""
+    from vaultnet.calendar import _CONTROL, _text, one_line
+
+    assert one_line(text) == " ".join(_CONTROL.sub(" ", text).split())
+    fit = re.sub(r"[\ud800-\udfff]", "\ufffd", _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")))
+    assert _text(text) == fit
+    surrogate = text[: len(text) // 2] + "\udc80" + text[len(text) // 2 :]
+    assert "\udc80" not in _text(surrogate)
+
+
+DAYS = st.one_of(st.none(), st.dates(date(2026, 11, 1), date(2026, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seen=DAYS, met=DAYS, follow_up=DAYS,
+    helped=st.lists(st.tuples(DAYS, st.sampled_from(["a", "b", "c [[Ann]]"])), max_size=4),
+    received=st.lists(DAYS, max_size=3),
+)
+def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, follow_up, helped, received):
+    """The single-pass loops of ``_newest_date`` and of "You last helped" pick what their plain
+    definitions pick: the newest date not after today (else the earliest future one), and the
+    last of the newest dated help (else the last help)."""
+    from vaultnet.calendar import _newest_date, plain
+    from vaultnet.person import Entry, Person
+    from vaultnet.schedule import Due
+
+    person = Person(
+        "People/P.md", "P", met=met, follow_up=follow_up,
+        helped=tuple(Entry(d, t) for d, t in helped), received=tuple(Entry(d, "r") for d in received),
+    )
+    dates = [d for d in (seen, met, follow_up) if d] + [e.date for e in (*person.helped, *person.received) if e.date]
+    past = [d for d in dates if d <= TODAY]
+    assert _newest_date(person, seen, TODAY) == (max(past) if past else min(dates) if dates else None)
+    event = follow_up_event(Due(person, date(2026, 12, 20), "cadence", None, None), Config(root=Path("/x")), TODAY)
+    dated = [e for e in person.helped if e.date]
+    if dated:
+        last = max(reversed(dated), key=lambda e: e.date)
+        assert f"You last helped: {last.date.isoformat()} {plain(last.text)}".rstrip() in event.description
+    elif person.helped:
+        assert f"You last helped: {plain(person.helped[-1].text)}" in event.description
+    else:
+        assert "You last helped" not in event.description
 
 
 def test_text_that_is_not_fit_for_icalendar_is_made_fit():

@@ -64,7 +64,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from .config import Config
@@ -95,6 +95,10 @@ _NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]|[^\S ]|  |^ | $")  # [^\S ]: any sp
 
 def one_line(text: str) -> str:
     """Whitespace (newlines included) collapsed to single spaces: for SUMMARY and names."""
+    # isprintable() is False for every control character and every space but " ": the
+    # common case is settled without the regex.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     if not _NOT_ONE_LINE.search(text):
         return text
     return " ".join(_CONTROL.sub(" ", text).split())
@@ -108,8 +112,7 @@ def uid_for(person: Person, config: Config, kind: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _uid_hash(path: str, people_dir: str) -> str:
     prefix = people_dir.rstrip("/") + "/"
-    if path.startswith(prefix):
-        path = path[len(prefix) :]
+    path = path.removeprefix(prefix)
     key = unicodedata.normalize("NFC", path).casefold()
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]  # a non-UTF-8 name: its bytes
 
@@ -121,8 +124,8 @@ def _uid_hash(path: str, people_dir: str) -> str:
 class Event:
     """One all-day event, already decided: everything the feed says about it.
 
-    These fields are the whole input of the event's serialisation (``vevent``), so
-    they are also what the memo's key is made of. Text is made fit for a TEXT value
+    These fields are the whole input of the event's serialisation (``vevent``,
+    ``event_bytes``). Text is made fit for a TEXT value
     here, when the event is decided: carriage returns become newlines, other control
     characters (which TEXT does not allow, and icalendar passes through) become
     spaces, and lone surrogates (from a file name that is not UTF-8) become U+FFFD.
@@ -139,7 +142,7 @@ class Event:
     def __post_init__(self) -> None:
         self.summary = _text(self.summary)
         self.description = _text(self.description)
-        if any(_UNFIT.search(c) for c in self.categories):
+        if self.categories and not "".join(self.categories).isprintable() and any(_UNFIT.search(c) for c in self.categories):
             self.categories = tuple(_text(c) for c in self.categories)
 
 
@@ -149,7 +152,7 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def _text(text: str) -> str:
     """Text fit for a TEXT value: see ``Event``."""
-    if not _UNFIT.search(text):
+    if text.isprintable() or not _UNFIT.search(text):  # isprintable(): no control character, no surrogate
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
@@ -160,12 +163,25 @@ def _plural(count: int, word: str) -> str:
 
 
 def _newest_date(person: Person, seen: date | None, today: date) -> date | None:
-    dates = [d for d in (seen, person.met, person.follow_up) if d]
-    dates += [e.date for e in (*person.helped, *person.received) if e.date]
-    past = [d for d in dates if d <= today]
-    if past:
-        return max(past)
-    return min(dates) if dates else None  # only a future follow-up date: use it, not the clock
+    """The newest date not after today, else the earliest (only future dates: use one, not the clock)."""
+    past = future = None
+    for day in (seen, person.met, person.follow_up):
+        if day:
+            if day <= today:
+                if past is None or day > past:
+                    past = day
+            elif future is None or day < future:
+                future = day
+    for entries in (person.helped, person.received):
+        for entry in entries:
+            day = entry.date
+            if day:
+                if day <= today:
+                    if past is None or day > past:
+                        past = day
+                elif future is None or day < future:
+                    future = day
+    return past or future
 
 
 def _categories(person: Person) -> tuple[str, ...]:
@@ -201,9 +217,11 @@ def follow_up_event(due: Due, config: Config, today: date) -> Event:
     why = "follow-up date set in the note" if due.reason == "follow_up" else None
     circle = f" (circle {one_line(person.circle)})" if person.circle else ""
     lines.append(f"Cadence: {'none' if cadence.never else 'every ' + str(cadence)}{circle}" + (f"; {why}" if why else ""))
-    org = link_target(person.org)
-    if org or person.role:
-        lines.append("Works: " + ", ".join(one_line(x) for x in (person.role, org) if x))
+    org = link_target(person.org) if person.org else None
+    if person.role:
+        lines.append(f"Works: {one_line(person.role)}, {one_line(org)}" if org else f"Works: {one_line(person.role)}")
+    elif org:
+        lines.append(f"Works: {one_line(org)}")
     seen = person.last_seen
     if seen:
         # No "N days ago": it would change every event every day, and be stale on the day itself.
@@ -213,18 +231,20 @@ def follow_up_event(due: Due, config: Config, today: date) -> Event:
             text += f" — {plain(last.text)}"
         lines.append(text)
     if person.needs:
-        lines.append("Needs: " + "; ".join(plain(n) for n in person.needs))
+        lines.append("Needs: " + "; ".join([plain(n) for n in person.needs]))
     if person.offers:
-        lines.append("Offers: " + "; ".join(plain(o) for o in person.offers))
-    helped = [e for e in person.helped if e.date]
-    if helped:
-        last = max(reversed(helped), key=lambda e: e.date)
-        lines.append(f"You last helped: {last.date.isoformat()} {plain(last.text)}".rstrip())
-    elif person.helped:
-        lines.append(f"You last helped: {plain(person.helped[-1].text)}")
-    contact = [*person.emails, *person.phones]
-    if contact:
-        lines.append("Contact: " + ", ".join(contact))
+        lines.append("Offers: " + "; ".join([plain(o) for o in person.offers]))
+    if person.helped:
+        last = None  # the newest dated entry (the later one of equal dates)
+        for entry in person.helped:
+            if entry.date and (last is None or entry.date >= last.date):
+                last = entry
+        if last is not None:
+            lines.append(f"You last helped: {last.date.isoformat()} {plain(last.text)}".rstrip())
+        else:
+            lines.append(f"You last helped: {plain(person.helped[-1].text)}")
+    if person.emails or person.phones:
+        lines.append("Contact: " + ", ".join((*person.emails, *person.phones)))
     lines.append(f"Note: {person.path}")
     start = today if overdue > 0 or due.reason == NEVER_CONTACTED else due.date
     stamp = today if start == today else (_newest_date(person, seen, today) or today)
@@ -304,7 +324,7 @@ def vevent(event: Event):
     component = VEvent()
     component.add("UID", event.uid)
     stamp = event.stamp
-    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=timezone.utc))
+    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC))
     component.add("DTSTART", event.start)  # a date: VALUE=DATE, no time zone
     component.add("DTEND", event.start + _DAY)  # exclusive
     if event.yearly:
@@ -371,7 +391,7 @@ def event_bytes(event: Event) -> bytes:
     if event.yearly:
         lines.append(_line("RRULE:", _rrule(event.yearly)))
     if event.categories:
-        lines.append(_line("CATEGORIES:", ",".join([_escape(c) for c in event.categories])))
+        lines.append(_categories_line(event.categories))
     if event.description:
         lines.append(_line("DESCRIPTION:", _escape(event.description)))
     lines.append(b"TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n")
@@ -426,6 +446,12 @@ def _fold(data: bytes) -> bytes:
         i = j
     pieces.append(data[i:])
     return b"\r\n ".join(pieces)
+
+
+@lru_cache(maxsize=4096)
+def _categories_line(categories: tuple[str, ...]) -> bytes:
+    """The CATEGORIES line (people share a few sets of tags: remembered)."""
+    return _line("CATEGORIES:", ",".join([_escape(c) for c in categories]))
 
 
 _DATES: dict[tuple[date, date], bytes] = {}
