@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from vaultnet.errors import Problem
 from vaultnet.loader import parse_note
 from vaultnet.notefile import _CONFLICT, conflict_lines, split_lines, split_note
-from vaultnet.person import _read_log, _texts, _visible, find_log_section, parse_log_line
+from vaultnet.person import (
+    _read_log,
+    _texts,
+    _visible,
+    find_log_section,
+    parse_log_line,
+)
 
 PIECES = st.sampled_from([
     "\n", "\r\n", "\r", "---", "...", "--- ", "---\t", "----", " ---", "<<<<<<<", ">>>>>>>", "=======", "|||||||",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _ENTRY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s+|\s*[:\-–—]\s*|$)(.*)$", re.DOTALL)
@@ -89,4 +90,11 @@ def split_dated_text(value: str) -> tuple[date | None, str]:
     match = _ENTRY.match(value)
     if not match:
         return None, value.strip()
-    return parse_date(match.group(1)), match.group(2).strip()
+    return day_of(match.group(1)), match.group(2).strip()
+
+
+@lru_cache(maxsize=4096)
+def day_of(text: str) -> date:
+    """``parse_date`` of a ``YYYY-MM-DD`` text, remembered: a vault's ledger items and log
+    lines share a few thousand days. A failure is not remembered; it raises as ``parse_date``."""
+    return parse_date(text)

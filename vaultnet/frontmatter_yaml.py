@@ -294,6 +294,8 @@ def _fast_mapping(lines: list[str], tokens: list[tuple[str, str, str, str, str]]
             open_key, items = _MISSING, None
         key = _keys.get(name, _MISSING)
         if key is _MISSING:
+            if len(_keys) > 10_000:  # a vault of made-up keys must not grow this without end
+                _keys.clear()
             key = _keys[name] = _plain(name)
         if rest and rest[-1] == " ":
             rest = rest.rstrip(" ")

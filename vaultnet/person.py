@@ -13,10 +13,9 @@ import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from .dates import Birthday, parse_birthday, parse_date, split_dated_text
+from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_text
 from .durations import Duration, parse_duration
 from .errors import Problem
 
@@ -319,13 +318,20 @@ def person_from_fields(
         target = _READERS.get(key_text)
         if target is None:
             if isinstance(raw, (str, int, float, date)) and not isinstance(raw, bool):
-                extra.append((_visible(key_text), _visible(raw if type(raw) is str else str(raw))))
+                text = raw if type(raw) is str else str(raw)
+                extra.append((
+                    key_text if key_text.isprintable() else _visible(key_text),
+                    text if text.isprintable() else _visible(text),
+                ))
             continue
         if raw is None or raw == "" or raw == []:
             continue
         attr, reader = target
         try:
             value = reader(raw)
+            if type(value) is str and value.isprintable():  # most fields: clean text
+                values[attr] = value
+                continue
             cleaned = values[attr] = _visible(value)
             if cleaned is not value and cleaned != value:
                 problems.append(Problem(path, CONTROL_MESSAGE, field_lines.get(key_text), key_text))
@@ -376,11 +382,7 @@ def parse_log_line(line: str) -> Entry | None:
     return Entry(_log_day(match.group(1)), match.group(2).strip())
 
 
-@lru_cache(maxsize=4096)
-def _log_day(text: str) -> date:
-    """``parse_date`` of a log line's ``YYYY-MM-DD``, remembered: a vault's log lines share
-    a few thousand days, and a failure (not remembered) raises as ``parse_date`` does."""
-    return parse_date(text)
+_log_day = day_of  # a log line's day, remembered (see ``dates.day_of``)
 
 
 def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, ...], list[Problem]]:
