@@ -168,6 +168,14 @@ class IndexViews:
         self._cells: dict[str, PersonCells] = {}
         self._cell_memo: dict[str, str] = {}
         self._md_memo: dict[str, str] = {}
+        self._days: dict[date, str] = {}
+
+    def iso(self, value: date) -> str:
+        """``value.isoformat()``, remembered: a vault's dates fall on a few hundred days."""
+        shown = self._days.get(value)
+        if shown is None:
+            shown = self._days[value] = value.isoformat()
+        return shown
 
     def cell(self, text: str | None) -> str:
         """``cell``, remembered for this build: orgs, circles, roles and ledger texts repeat."""
@@ -202,7 +210,7 @@ class IndexViews:
         elif due.reason == NEVER_CONTACTED:
             next_text = "never contacted"
         else:
-            next_text = due.date.isoformat()
+            next_text = self.iso(due.date)
         seen = self.last_seen[person.path]
         return PersonCells(
             plain,
@@ -211,7 +219,7 @@ class IndexViews:
             self.cell(person.role),
             self.cell(person.circle),
             self.md(person.org),
-            seen.isoformat() if seen else "never",
+            self.iso(seen) if seen else "never",
             next_text,
         )
 
@@ -275,6 +283,7 @@ def people_context(views: IndexViews) -> dict[str, Any]:
     rows = []
     tags: dict[str, tuple[str, list[str]]] = {}
     orgs: dict[str, tuple[str, list[str]]] = {}
+    org_keys: dict[str, str | None] = {}  # an org's group, by its text: the same org recurs
     for person in views.people:
         cells = views.cells(person)
         rows.append(
@@ -298,9 +307,13 @@ def people_context(views: IndexViews) -> dict[str, Any]:
                 seen_tags.add(key)
                 tags.setdefault(key, (tag, []))[1].append(cells.link)
         if person.org:
-            org_key = link_target(person.org)
-            if org_key:
-                orgs.setdefault(" ".join(org_key.split()).casefold(), (person.org, []))[1].append(cells.link)
+            if person.org in org_keys:
+                org_key = org_keys[person.org]
+            else:
+                target = link_target(person.org)
+                org_key = org_keys[person.org] = " ".join(target.split()).casefold() if target else None
+            if org_key is not None:
+                orgs.setdefault(org_key, (person.org, []))[1].append(cells.link)
     by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
     by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
     return {**views.base("People"), "people": rows, "by_tag": by_tag, "by_org": by_org}
@@ -345,7 +358,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             "name": person.name,
             "path": person.path,
             "link": cells.link_cell,
-            "due": due.date.isoformat(),
+            "due": views.iso(due.date),
             "when": when,
             "days_overdue": days,
             "last_contact": cells.last_contact,
@@ -397,7 +410,7 @@ def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
     rows.sort(key=_undated_last)
     return [
         {
-            "date": entry.date.isoformat() if entry.date else "undated",
+            "date": views.iso(entry.date) if entry.date else "undated",
             "name": person.name,
             "path": person.path,
             "link": link,
