@@ -22,6 +22,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from vaultnet import frontmatter_yaml
 from vaultnet.frontmatter_yaml import _AliasFreeLoader, fast_fields, load_fields
 from vaultnet.loader import parse_note
 from vaultnet.notefile import split_note
@@ -308,3 +309,40 @@ def test_fast_path_equals_the_loader_on_plain_notes(text):
 @given(st.text(alphabet=st.sampled_from(list("ab:- #'\"[]{},|>&*!\n\t\r.0123456789yN~")), max_size=60))
 def test_fast_path_equals_the_loader_on_character_soup(text):
     assert same_as_loader(text)
+
+
+# --- whole notes: parse_note with the fast reader equals parse_note without it ----------------
+
+def _bench_notes() -> list[str]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return [generate.note_text(person) for person in generate.people(12, 3)]
+
+
+BENCH_NOTES = _bench_notes()
+EDITS = st.sampled_from([
+    "", " ", "  ", "\n", "\r\n", "\t", "#", " #", ": ", ":", "-", "- ", "'", '"', "[", "]", "{", "}", "&a ", "*a", "!!str ",
+    "|", ">", "\x07", "\x1b", "\u202e", "\xa0", "2026-02-30", "yes", "~", "\\", "---\n", "...", "<<<<<<< x\n", ">>>>>>> y\n",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(BENCH_NOTES), st.lists(st.tuples(st.floats(0, 1), EDITS), min_size=1, max_size=4))
+def test_a_whole_note_parses_the_same_with_and_without_the_fast_reader(text, edits):
+    for where, what in edits:  # edit the note at a few places, mostly inside its front matter
+        at = int(where * min(len(text), 900))
+        text = text[:at] + what + text[at:]
+    data = text.encode("utf-8")
+    fast_person, fast_problems = parse_note("People/N.md", data)
+    original = frontmatter_yaml.fast_fields
+    frontmatter_yaml.fast_fields = lambda _text: None
+    try:
+        slow_person, slow_problems = parse_note("People/N.md", data)
+    finally:
+        frontmatter_yaml.fast_fields = original
+    assert repr(fast_person) == repr(slow_person)
+    assert [(p.message, p.line, p.field, p.fatal) for p in fast_problems] == [
+        (p.message, p.line, p.field, p.fatal) for p in slow_problems]
