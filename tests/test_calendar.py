@@ -544,6 +544,37 @@ def test_every_fold_point_is_icalendar_s(prefix, unit, count):
     assert event_bytes(event) == vevent(event).to_ical()
 
 
+@st.composite
+def crowds(draw):
+    """People whose events tie on date, so the order falls to names (case, accents, a lone
+    surrogate that the feed shows as U+FFFD, control characters) and then to UIDs."""
+    from vaultnet.dates import Birthday
+    from vaultnet.person import Person
+
+    names = st.one_of(st.sampled_from(["ann", "Ann", "ÄNN", "ann\ud800", "ann\ue000", "ann\x00", " ann ", "", "Zoë", "😀"]), HOSTILE)
+    people = []
+    for i in range(draw(st.integers(1, 8))):
+        people.append(Person(
+            f"People/{draw(st.sampled_from(['P', 'p', 'Q']))}{i}.md", draw(names),
+            last_contact=draw(st.sampled_from([None, date(2026, 8, 1), date(2026, 11, 1)])),
+            follow_up=draw(st.sampled_from([None, date(2026, 11, 30)])),
+            birthday=draw(st.sampled_from([None, Birthday(2, 29), Birthday(5, 17, 1990), Birthday(5, 17)])),
+            tags=tuple(draw(st.lists(st.sampled_from(["a", "A", "b,c"]), max_size=2))),
+        ))
+    return people
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=crowds())
+def test_the_streamed_feed_is_the_rendered_feed(people):
+    """``build_calendar`` sorts before it decides any event; its order and bytes are those of
+    ``render_calendar(calendar_events(...))``, which sorts the decided events."""
+    from vaultnet.calendar import render_calendar
+
+    config = Config(root=Path("/nonexistent"))
+    assert build_calendar(people, config, TODAY) == render_calendar(calendar_events(people, config, TODAY), config)
+
+
 def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_writer, monkeypatch):
     """Another icalendar version may fold or escape differently: each process checks the fast
     writer against the installed icalendar first, and lets icalendar write if they differ."""
