@@ -154,7 +154,7 @@ _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW_ITEM_BAD = re.compile(r"[\[\]{}#:,'\"&*!|>%@`?]")
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
 _RESOLVERS = {first: tuple(entries) for first, entries in _AliasFreeLoader.yaml_implicit_resolvers.items()}
-_typed: dict[str, object] = {}  # plain scalar whose first character may start a typed value -> its value
+_typed: dict[str, object] = {}  # plain scalar -> its typed value (days and numbers repeat across notes)
 _MISSING = object()
 _constructor = None
 
@@ -176,9 +176,12 @@ def _plain(text: str, flow: bool = False) -> object:
     value = _typed.get(text, _MISSING)
     if value is _MISSING:
         value = _typed_value(text, resolvers)
-        if len(_typed) > 100_000:
-            _typed.clear()
-        _typed[text] = value
+        # A date, number, boolean or null is remembered; text is not (ledger items start
+        # with digits and are nearly all different).
+        if value is not text:
+            if len(_typed) > 20_000:
+                _typed.clear()
+            _typed[text] = value
     return value
 
 
