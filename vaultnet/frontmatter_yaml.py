@@ -6,7 +6,7 @@ run takes every record from the cache and never needs them.
 
 Most front matter is read by ``fast_fields``, a line reader for the plain corner of
 YAML that notes are written in (Obsidian's Properties write nothing else); it is
-five times cheaper than the C loader, whose node, resolver and constructor calls
+about four times cheaper than the C loader, whose node, resolver and constructor calls
 run in Python, and it answers None for anything outside that corner, which then
 takes the C loader with every check against hostile YAML. See the fast path's
 own comment below for what it reads and why its answers are the loader's.
