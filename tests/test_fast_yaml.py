@@ -267,7 +267,7 @@ def front_matters(draw):
     return text
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matters())
 @example("a: >-\n  x\n   \nb: 1\n")
 @example("a: >-\n  x\n \nb: 1\n")
