@@ -390,39 +390,40 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
 # --- Giving.md --------------------------------------------------------------------------------
 
 
-def _undated_last(row: tuple) -> int:
-    when = row[0].date
-    return -when.toordinal() if when else 1  # newest first; ordinals are >= 1, so undated last
-
-
 def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
     """Every item of ``helped``/``received``, newest first; undated items last.
 
     Ties keep the order of people (by name, then path) and of the items in a note:
     the rows are collected in that order and the sort is stable.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
+    newest_first: list[int] = []  # each row's sort key: ordinals are >= 1, so undated (1) comes last
+    iso, escape = views.iso, views.cell
     for person in views.people:
         entries = getattr(person, field)
         if entries:
             link = views.cells(person).link_cell
-            rows += [(entry, person, link) for entry in entries]
-    rows.sort(key=_undated_last)
-    return [
-        {
-            "date": views.iso(entry.date) if entry.date else "undated",
-            "name": person.name,
-            "path": person.path,
-            "link": link,
-            "what": views.cell(entry.text),
-        }
-        for entry, person, link in rows
-    ]
+            for entry in entries:
+                when = entry.date
+                rows.append(
+                    {
+                        "date": iso(when) if when else "undated",
+                        "name": person.name,
+                        "path": person.path,
+                        "link": link,
+                        "what": escape(entry.text),
+                    }
+                )
+                newest_first.append(-when.toordinal() if when else 1)
+    return [rows[i] for i in sorted(range(len(rows)), key=newest_first.__getitem__)]
 
 
-def _latest(entries: tuple[Entry, ...]) -> str:
-    dates = [e.date for e in entries if e.date]
-    return max(dates).isoformat() if dates else ""
+def _latest(views: IndexViews, entries: tuple[Entry, ...]) -> str:
+    newest = None
+    for entry in entries:
+        if entry.date and (newest is None or entry.date > newest):
+            newest = entry.date
+    return views.iso(newest) if newest else ""
 
 
 def giving_context(views: IndexViews) -> dict[str, Any]:
@@ -440,8 +441,8 @@ def giving_context(views: IndexViews) -> dict[str, Any]:
                 "given": given,
                 "received": got,
                 "balance": f"+{difference}" if difference > 0 else ("0" if difference == 0 else f"−{-difference}"),
-                "last_given": _latest(person.helped),
-                "last_received": _latest(person.received),
+                "last_given": _latest(views, person.helped),
+                "last_received": _latest(views, person.received),
             }
         )
     helped = _ledger_rows(views, "helped")
