@@ -524,7 +524,7 @@ def events(draw):
     return event
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event=events())
 def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
     from vaultnet.calendar import event_bytes, vevent
@@ -564,7 +564,7 @@ def crowds(draw):
     return people
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=crowds())
 def test_the_streamed_feed_is_the_rendered_feed(people):
     """``build_calendar`` sorts before it decides any event; its order and bytes are those of
@@ -592,7 +592,7 @@ def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(text=HOSTILE)
 def test_the_short_cuts_for_clean_text_answer_as_the_long_way(text):
     """``one_line`` and ``_text`` settle clean text without their regexes (str.isprintable):
