@@ -3,12 +3,13 @@ deterministic DTSTAMPs; no property injection from a note."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -162,7 +163,7 @@ path = {tmp / 'khal.db'}
 
 def khal(config: Path, *args: str) -> str:
     done = subprocess.run(
-        [str(KHAL), "-c", str(config), *args], capture_output=True, text=True, timeout=60,
+        [str(KHAL), "-c", str(config), *args], capture_output=True, text=True, timeout=60, check=False,
         env={**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -290,7 +291,7 @@ def test_dtstamp_comes_from_the_notes_not_the_clock(vault):
     build(vault, today="2026-11-23")
     events = events_by_summary(validate(ics(vault)))
     stamp = {s: e["DTSTAMP"].dt for s, e in events.items()}
-    utc = timezone.utc
+    utc = UTC
     assert stamp["Follow up: Cy Gamma"] == datetime(2026, 11, 1, tzinfo=utc)  # its last contact
     assert stamp["Follow up: Bob Beta"] == datetime(2026, 9, 1, tzinfo=utc)
     assert stamp["Follow up: Ann Alpha (23 days overdue)"] == datetime(2026, 11, 23, tzinfo=utc)  # moved to today
@@ -351,7 +352,7 @@ def test_hostile_text_cannot_inject_properties(vault):
 def test_any_text_round_trips_through_the_feed(name, need):
     """Whatever a note holds, the feed parses strictly, holds one event, and says the same text."""
     config = Config(root=Path("/nonexistent"))
-    note = f"---\nname: {double_quoted(name)}\nneeds: [{double_quoted(need)}]\n---\n".encode("utf-8")
+    note = f"---\nname: {double_quoted(name)}\nneeds: [{double_quoted(need)}]\n---\n".encode()
     person, problems = parse_note("People/Someone.md", note)
     assert person is not None and not [p for p in problems if p.fatal]
     data = build_calendar([person], config, TODAY)
@@ -439,18 +440,18 @@ def small_vault_events(vault) -> tuple[list, Config]:
 
 @pytest.fixture
 def fresh_writer():
-    """``_writer`` decides once per process: decide again for this test, and after it."""
-    from vaultnet.calendar import _writer
+    """``writer`` decides once per process (and vault): decide again for this test, and after it."""
+    from vaultnet.calendar import _writer, writer
 
     _writer.cache_clear()
-    yield _writer
+    yield writer
     _writer.cache_clear()
 
 
 def test_the_feed_is_exactly_what_icalendar_writes(vault, fresh_writer):
     """The assembled feed (icalendar's header + each VEVENT from ``event_bytes`` + footer) equals
     icalendar's own ``Calendar.to_ical()`` of the same components, rendered or streamed."""
-    from vaultnet.calendar import event_bytes, render_calendar
+    from vaultnet.calendar import FAST, render_calendar
 
     write_small_vault(vault)
     vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
@@ -458,7 +459,7 @@ def test_the_feed_is_exactly_what_icalendar_writes(vault, fresh_writer):
     events, config = small_vault_events(vault)
     assert len(events) == 7
     expected = calendar_component(config, events).to_ical()
-    assert fresh_writer() is event_bytes  # the fast writer agrees with this icalendar
+    assert fresh_writer(config) is FAST  # the fast writer agrees with this icalendar
     assert render_calendar(events, config) == expected
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
     build(vault)
@@ -580,16 +581,106 @@ def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_
     writer against the installed icalendar first, and lets icalendar write if they differ."""
     from icalendar.parser import content_line
 
-    from vaultnet.calendar import event_bytes, render_calendar
+    from vaultnet.calendar import ICALENDAR, WRITER_FILE, render_calendar
 
     real = content_line._foldline
     monkeypatch.setattr(content_line, "_foldline", lambda line, limit=75, fold_sep="\r\n ": real(line, 60, fold_sep))
     write_small_vault(vault)
     events, config = small_vault_events(vault)
-    assert fresh_writer() is not event_bytes
+    assert fresh_writer(config) is ICALENDAR
     expected = calendar_component(config, events).to_ical()
     assert b"\r\n " in expected and render_calendar(events, config) == expected
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
+    assert not (config.state_path / "cache" / WRITER_FILE).exists()  # only agreement is remembered
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=HOSTILE)
+def test_the_header_is_what_icalendar_writes_for_any_name(name):
+    from vaultnet.calendar import _icalendar_head, head_bytes
+
+    assert head_bytes(name) == _icalendar_head(name)
+
+
+BUILD_AND_TELL = """
+import sys
+from vaultnet.cli import main
+try:
+    main(["--vault", sys.argv[1], "--today", "2026-11-23", "build", "--force"])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print("icalendar imported:", "icalendar" in sys.modules)
+"""
+
+
+def test_the_check_is_remembered_and_icalendar_is_not_imported_again(vault):
+    """The check imports icalendar; once it passed, later builds of the vault (new processes)
+    trust the stamp while icalendar's and vaultnet's sources are unchanged, and write the same
+    bytes without importing icalendar. A damaged or outdated stamp is checked again."""
+    from vaultnet.calendar import WRITER_FILE, _sources_key
+
+    write_small_vault(vault)
+    stamp = vault.root / ".vaultnet" / "cache" / WRITER_FILE
+
+    def run() -> bool:
+        done = subprocess.run([sys.executable, "-c", BUILD_AND_TELL, str(vault.root)], capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().endswith("icalendar imported: True")
+
+    assert run() is True  # first build: checked
+    first = ics(vault)
+    assert json.loads(stamp.read_bytes()) == _sources_key()
+    assert run() is False and ics(vault) == first  # trusted
+    for damage in (b"", b"\x00 not json", b"[1]"):
+        stamp.write_bytes(damage)
+        assert run() is True and ics(vault) == first
+        assert json.loads(stamp.read_bytes()) == _sources_key()
+    outdated = json.loads(stamp.read_bytes())
+    outdated["icalendar"][1][1] += 1  # as if one of icalendar's files had changed size
+    stamp.write_text(json.dumps(outdated), encoding="utf-8")
+    assert run() is True and ics(vault) == first
+    assert json.loads(stamp.read_bytes()) == _sources_key()
+
+
+def test_a_vault_where_the_stamp_cannot_be_written_still_builds(vault, fresh_writer):
+    """No cache folder can be made (``.vaultnet`` is a file): the build checks, writes the
+    same feed, says nothing, and leaves the file alone."""
+    write_small_vault(vault)
+    build(vault)
+    first = ics(vault)
+    shutil.rmtree(vault.root / ".vaultnet")
+    (vault.root / ".vaultnet").write_text("not a folder", encoding="utf-8")
+    (vault.root / "followups.ics").unlink()
+    result = build(vault)
+    assert result.stderr == ""
+    assert ics(vault) == first
+    assert (vault.root / ".vaultnet").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_stamp_key_follows_every_source_file(tmp_path):
+    """Editing, adding or removing any source file of the library changes the key; its
+    tests and bytecode do not matter."""
+    from vaultnet.calendar import _tree_key
+
+    root = tmp_path / "icalendar"
+    (root / "parser").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "__pycache__").mkdir()
+    (root / "__init__.py").write_text("x = 1\n")
+    (root / "parser" / "string.py").write_text("y = 2\n")
+    key = _tree_key(root)
+    assert [entry[0] for entry in key[1:]] == ["__init__.py", os.path.join("parser", "string.py")]
+    (root / "tests" / "test_x.py").write_text("pass\n")
+    (root / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    assert _tree_key(root) == key
+    (root / "parser" / "string.py").write_text("y = 3\n")  # same size: the time tells
+    os.utime(root / "parser" / "string.py", ns=(1, 1))
+    assert _tree_key(root) != key
+    key = _tree_key(root)
+    (root / "parser" / "extra.py").write_text("")
+    assert _tree_key(root) != key
+    (root / "parser" / "extra.py").unlink()
+    assert _tree_key(root) == key
 
 
 @settings(max_examples=200, deadline=None)

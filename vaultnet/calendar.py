@@ -60,13 +60,18 @@ list of all events is held (at 100,000 people those would be hundreds of MB).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
+import json
+import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
 from .config import Config
 from .errors import VaultnetError
@@ -366,9 +371,16 @@ def calendar_component(config: Config, events: Iterable[Event] = ()):
     string is written unescaped, and a bare timedelta in X-PUBLISHED-TTL as
     ``12:00:00``.
     """
+    return _calendar(_calendar_name(config), events)
+
+
+def _calendar_name(config: Config) -> str:
+    return one_line(_text(config.calendar_name))
+
+
+def _calendar(name: str, events: Iterable[Event] = ()):
     from icalendar import Calendar, vDuration, vText
 
-    name = one_line(_text(config.calendar_name))
     refresh = vDuration.from_ical(REFRESH)
     cal = Calendar()
     cal.add("VERSION", "2.0")
@@ -397,7 +409,7 @@ def event_bytes(event: Event) -> bytes:
     (that character moves to the next line). ``_fold`` does that on the encoded
     bytes, where a UTF-8 sequence's start is found without walking the text.
     Tests hold this to icalendar's own output on hostile text (hypothesis), and
-    every process checks it on ``_canaries()`` before using it (``_writer``).
+    it is checked against the installed icalendar before it is used (``writer``).
     """
     start = event.start
     lines = [
@@ -490,23 +502,70 @@ def _dates(start: date, stamp: date) -> bytes:
     return found
 
 
-@lru_cache(maxsize=64)
+# icalendar's text of our two recurrence rules (it reorders the parts): the check holds
+# them to the installed icalendar's, like everything else ``event_bytes`` writes.
+_RRULES = {
+    "FREQ=YEARLY": "FREQ=YEARLY",
+    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1": "FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2",
+}
+
+
 def _rrule(value: str) -> str:
-    """icalendar's own text of a recurrence rule (it reorders the parts)."""
+    found = _RRULES.get(value)
+    return found if found is not None else _icalendar_rrule(value)
+
+
+@lru_cache(maxsize=64)
+def _icalendar_rrule(value: str) -> str:
     from icalendar import vRecur
 
     return vRecur.from_ical(value).to_ical().decode("utf-8")
+
+
+def head_bytes(name: str) -> bytes:
+    """The feed's header, as icalendar writes it for ``_calendar(name)`` before the events."""
+    return b"\r\n".join([
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        _line("PRODID:", _escape(PRODID)),
+        b"CALSCALE:GREGORIAN",
+        _line("X-WR-CALDESC:", _escape(CALDESC)),
+        _line("NAME:", _escape(name)),
+        _line("X-WR-CALNAME:", _escape(name)),
+        b"REFRESH-INTERVAL;VALUE=DURATION:" + REFRESH.encode("ascii"),
+        b"X-PUBLISHED-TTL:" + REFRESH.encode("ascii"),
+        b"",
+    ])
+
+
+def _icalendar_head(name: str) -> bytes:
+    head = _calendar(name).to_ical()
+    if not head.endswith(_END):  # icalendar closes every component it writes
+        raise VaultnetError("icalendar wrote a calendar without END:VCALENDAR")
+    return head[: -len(_END)]
 
 
 def _icalendar_bytes(event: Event) -> bytes:
     return vevent(event).to_ical()
 
 
-# Events that take ``event_bytes`` through every case where it could part from icalendar: a
-# backslash, a caret and 2-, 3- and 4-octet characters at fold points (the long lines cycle
-# through every alignment), ``\\N``, CR, LF, a leading BOM (in a value, in the first
-# category), empty and escaped categories, both rules, years before 1000, a long UID.
+class Writer(NamedTuple):
+    """What writes the feed: the header (given the calendar's name) and each VEVENT."""
+
+    head: Callable[[str], bytes]
+    event: Callable[[Event], bytes]
+
+
+FAST = Writer(head_bytes, event_bytes)
+ICALENDAR = Writer(_icalendar_head, _icalendar_bytes)
+
+
+# Events and names that take the fast writer through every case where it could part from
+# icalendar: a backslash, a caret and 2-, 3- and 4-octet characters at fold points (the long
+# lines cycle through every alignment), ``\\N``, CR, LF, a leading BOM (in a value, in the
+# first category), empty and escaped categories, both rules, years before 1000, a long UID.
 _ODD = "a\\b^cé€😀d,e;f\\Ng\r\nh\ri\nj"
+_CANARY_NAMES = ("", "Follow-ups", "\ufeffKeep in touch; weekly, really — ✓ " + "é\\^😀," * 12, _ODD.replace("\n", " ") * 5)
 
 
 def _canaries() -> tuple[Event, ...]:
@@ -523,29 +582,103 @@ def _canaries() -> tuple[Event, ...]:
     )
 
 
-@lru_cache(maxsize=1)
-def _writer():
-    """``event_bytes`` when it writes what the installed icalendar writes for every one of
-    ``_canaries()``; otherwise (another icalendar, folding or escaping differently)
-    icalendar itself, at about 0.3 ms an event."""
-    if all(event_bytes(e) == _icalendar_bytes(e) for e in _canaries()):
-        return event_bytes
-    return _icalendar_bytes
+def fast_writer_agrees() -> bool:
+    """Whether the fast writer writes what the installed icalendar writes, for every one of
+    the canaries (imports icalendar: about 0.1 s of CPU)."""
+    return all(event_bytes(e) == _icalendar_bytes(e) for e in _canaries()) and all(
+        head_bytes(n) == _icalendar_head(n) for n in _CANARY_NAMES
+    )
+
+
+WRITER_FILE = "calendar-writer.json"
+WRITER_FORMAT = 1  # bump when the fast writer changes what it writes
+
+
+def writer(config: Config | None = None) -> Writer:
+    """The fast writer when it agrees with the installed icalendar, else icalendar itself
+    (another version, folding or escaping differently: about 0.3 ms an event).
+
+    Checking needs icalendar imported, which alone costs more CPU than writing the
+    feed of 10,000 people, so a positive check is remembered in the vault's
+    ``.vaultnet/cache/calendar-writer.json``, keyed by the size and time of this
+    module's source and of every source file of the icalendar that would be imported
+    (found without importing it): any upgrade, downgrade or edit of either checks
+    again. A stamp that is missing, unreadable or for other files is not trusted, and
+    one that cannot be written (a read-only vault) only means checking each time.
+    """
+    return _writer(None if config is None else config.state_path / "cache" / WRITER_FILE)
+
+
+@lru_cache(maxsize=16)
+def _writer(stamp: Path | None) -> Writer:
+    key = _sources_key()
+    if stamp is not None and key is not None and _read_stamp(stamp) == key:
+        return FAST
+    if not fast_writer_agrees():
+        return ICALENDAR
+    if stamp is not None and key is not None:
+        _save_stamp(stamp, key)
+    return FAST
+
+
+def _sources_key() -> dict | None:
+    """Size and modification time of this module's source and of the importable
+    icalendar's (its tests left out), without importing it; None when not found."""
+    spec = importlib.util.find_spec("icalendar")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        here = os.stat(__file__)
+        return {
+            "format": WRITER_FORMAT,
+            "vaultnet": [__file__, here.st_size, here.st_mtime_ns],
+            "icalendar": _tree_key(Path(next(iter(spec.submodule_search_locations)))),
+        }
+    except OSError:
+        return None
+
+
+def _tree_key(root: Path) -> list:
+    """``[root, [relative path, size, mtime_ns], ...]`` of every ``.py`` file under ``root``."""
+    files = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "tests"))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                st = os.stat(path)
+                files.append([os.path.relpath(path, root), st.st_size, st.st_mtime_ns])
+    return [str(root), *files]
+
+
+def _read_stamp(path: Path) -> object:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _save_stamp(path: Path, key: dict) -> None:
+    from .atomic import replace_file
+    from .cache import ensure_cache_dir
+
+    try:
+        ensure_cache_dir(path.parent)
+        replace_file(path, json.dumps(key, sort_keys=True).encode("utf-8"))
+    except (OSError, VaultnetError):
+        pass  # a vault where it cannot be written checks each time
 
 
 def calendar_head(config: Config) -> bytes:
     """What icalendar writes for the feed's ``Calendar`` before its events."""
-    head = calendar_component(config).to_ical()
-    if not head.endswith(_END):  # icalendar closes every component it writes
-        raise VaultnetError("icalendar wrote a calendar without END:VCALENDAR")
-    return head[: -len(_END)]
+    return writer(config).head(_calendar_name(config))
 
 
 def render_calendar(events: Iterable[Event], config: Config) -> bytes:
     """The whole feed as bytes: exactly what ``calendar_component(config, events).to_ical()``
     gives, the events written one at a time (no icalendar component is kept)."""
-    write = _writer()
-    return calendar_head(config) + b"".join([write(e) for e in events]) + _END
+    head, write = writer(config)
+    return head(_calendar_name(config)) + b"".join([write(e) for e in events]) + _END
 
 
 def build_calendar(
@@ -560,9 +693,9 @@ def build_calendar(
     about 100 MB more at the peak).
     """
     people = list(people)
-    write = _writer()
+    head, write = writer(config)
     out = io.BytesIO()
-    out.write(calendar_head(config))
+    out.write(head(_calendar_name(config)))
     heads = []
     for due in _due_within_horizon(people, config, today, dues):
         start, title = _headline(due, today)
