@@ -467,3 +467,48 @@ def roots(tmp_path_factory):
 def test_index_notes_of_any_records_equal_the_reference(roots, records, style):
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert_same_as_reference(load_config(roots[style]), records, monkeypatch)
+
+
+# --- the cycle collector, paused during the render ------------------------------------------------
+
+
+def test_the_render_leaves_the_cycle_collector_as_it_found_it(vault):
+    """Paused while the index notes render; on again after a build, a failed one included."""
+    import gc
+
+    vault.write("Ana", "---\norg: Acme\ncadence: 1w\n---\n")
+    assert gc.isenabled()
+    assert vault.run("build").exit_code == 0
+    assert gc.isenabled()
+    templates = vault.root / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "Giving.md").write_text("{{ no_such_variable }}\n", encoding="utf-8")
+    result = vault.run("build")
+    assert result.exit_code == 1 and "Giving.md" in result.stderr
+    assert gc.isenabled()
+    gc.disable()  # a program that turned it off itself keeps it off
+    try:
+        (templates / "Giving.md").unlink()
+        assert vault.run("build", "--force").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_really_off_while_rendering(vault, monkeypatch):
+    import gc
+
+    from vaultnet import build
+
+    seen = []
+    real = build._render
+
+    def spy(env, template, context):
+        seen.append(gc.isenabled())
+        return real(env, template, context)
+
+    monkeypatch.setattr(build, "_render", spy)
+    vault.write("Ana", "---\norg: Acme\n---\n")
+    assert vault.run("build").exit_code == 0
+    assert seen == [False] * len(REGISTRY)
+    assert gc.isenabled()

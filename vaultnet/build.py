@@ -29,10 +29,12 @@ ignores the stamp.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -117,12 +119,33 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
     env = _fast_dict_lookup(environment(config, **filters()))
     index = config.index_dir.rstrip("/")
     outputs = []
-    for note in REGISTRY:
-        text = _render(env, note.template, note.context(views))
-        outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
+    with collector_paused():
+        for note in REGISTRY:
+            text = _render(env, note.template, note.context(views))
+            outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
     dues = [views.dues[p.path] for p in vault.people]
     outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues), "text/calendar; charset=utf-8"))
     return outputs
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off while the index notes are rendered, then as it was.
+
+    The render makes hundreds of thousands of rows, links and strings that hold no
+    reference cycles and all live until the outputs are written. Each time enough of
+    them pile up the collector walks them — and now and then the whole heap, every
+    loaded record included — finding nothing: 15–20% of the render at 30,000 people,
+    growing with the vault. Reference counting still frees everything as usual; the
+    few cycles a template makes wait for the next collection after the render.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fast_dict_lookup(env):
