@@ -693,7 +693,7 @@ _worker_parse = None
 def _parse_all(notes: list[Note], parse, racy_after: int):
     """``(person, problems, stable, cache entry)`` for each note, in order.
 
-    Parsing is pure Python and takes most of a cold run (0.75 ms a note), so a big
+    Parsing is pure Python and most of a cold run (about 0.2 ms a note), so a big
     batch (a first run, a new parser, an import) is split across the cores: forked
     workers parse and send back the records encoded as cache entries (plain lists),
     which this process decodes: a round trip the cache tests prove exact.
