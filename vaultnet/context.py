@@ -5,15 +5,13 @@ Kept free of heavy imports: ``--help`` loads this module.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import click
 
-from .dates import parse_date
-from .durations import Duration, parse_duration
+# dates, durations and json are imported where they are used: ``--help`` needs none of them.
 
 
 class DateType(click.ParamType):
@@ -23,6 +21,8 @@ class DateType(click.ParamType):
         if isinstance(value, date):
             return value
         try:
+            from .dates import parse_date
+
             return parse_date(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
@@ -33,6 +33,8 @@ class DurationType(click.ParamType):
 
     def convert(self, value, param, ctx):
         try:
+            from .durations import parse_duration
+
             return parse_duration(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
@@ -131,6 +133,9 @@ def report_problems(problems) -> None:
 
 def to_json(value: Any) -> str:
     """JSON with dates as ISO text, durations as their spelling; stable key order as built."""
+    import json
+
+    from .durations import Duration
 
     def default(obj: Any) -> Any:
         if isinstance(obj, date):
