@@ -145,7 +145,8 @@ class Config:
     def circle_cadence(self, circle: str | None) -> Duration | None:
         if not circle:
             return None
-        return self.circles.get(circle.strip().lower())
+        found = self.circles.get(circle)  # circles are written in lower case: most need no folding
+        return found if found is not None else self.circles.get(circle.strip().lower())
 
 
 def parse_config(data: dict[str, Any], root: Path, source: Path | None = None) -> Config:
