@@ -50,23 +50,22 @@ def people(vault, settled):
 COMMANDS = [("due",), ("due", "--within", "90d"), ("due", "--json"), ("list",)]
 
 
+def run_with(vault, monkeypatch, variable: str, *args):
+    """The command run with one environment variable set to 1."""
+    with monkeypatch.context() as patch:
+        patch.setenv(variable, "1")
+        return vault.run(*args)
+
+
 def reference(vault, monkeypatch, *args):
     """The command's output with every cache off."""
-    monkeypatch.setenv("VAULTNET_NO_CACHE", "1")
-    try:
-        result = vault.run(*args)
-    finally:
-        monkeypatch.delenv("VAULTNET_NO_CACHE")
+    result = run_with(vault, monkeypatch, "VAULTNET_NO_CACHE", *args)
     return result.exit_code, result.stdout, result.stderr
 
 
 def run_with_stats(vault, monkeypatch, *args):
     """The command's output, and whether it was served by the roster."""
-    monkeypatch.setenv("VAULTNET_CACHE_STATS", "1")
-    try:
-        result = vault.run(*args)
-    finally:
-        monkeypatch.delenv("VAULTNET_CACHE_STATS")
+    result = run_with(vault, monkeypatch, "VAULTNET_CACHE_STATS", *args)
     lines = result.stderr.splitlines(keepends=True)
     used = any("from the roster" in line for line in lines if line.startswith("vaultnet cache:"))
     stderr = "".join(line for line in lines if not line.startswith("vaultnet cache:"))

@@ -174,22 +174,14 @@ def _plural(count: int, word: str) -> str:
 def _newest_date(person: Person, seen: date | None, today: date) -> date | None:
     """The newest date not after today, else the earliest (only future dates: use one, not the clock)."""
     past = future = None
-    for day in (seen, person.met, person.follow_up):
+    ledger = [entry.date for entries in (person.helped, person.received) for entry in entries]
+    for day in (seen, person.met, person.follow_up, *ledger):
         if day:
             if day <= today:
                 if past is None or day > past:
                     past = day
             elif future is None or day < future:
                 future = day
-    for entries in (person.helped, person.received):
-        for entry in entries:
-            day = entry.date
-            if day:
-                if day <= today:
-                    if past is None or day > past:
-                        past = day
-                elif future is None or day < future:
-                    future = day
     return past or future
 
 
