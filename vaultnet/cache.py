@@ -578,12 +578,14 @@ def _read_note(note: Note, parse, gc_during_parse: bool = False) -> tuple[Person
     return person, problems, after == note.key
 
 
-def load_notes(root: Path, people_dir: str, parse, use_cache: bool | None = None) -> Loaded:
+def load_notes(root: Path, people_dir: str, parse, use_cache: bool | None = None, notes: list[Note] | None = None) -> Loaded:
     """Every note of the people folder as ``(rel, person or None, problems)``, in scan
     order; ``parse`` is ``loader.parse_note`` (passed in, so this module does not import
     the YAML parser: a warm run never needs it). ``$VAULTNET_NO_CACHE=1`` turns the
-    cache off (to measure it, or to rule it out when something looks wrong)."""
-    notes = scan(root, people_dir)
+    cache off (to measure it, or to rule it out when something looks wrong). ``notes``
+    is a ``scan`` the caller has just made (the roster's), else one is made here."""
+    if notes is None:
+        notes = scan(root, people_dir)
     stats = Stats(notes=len(notes))
     if use_cache is None:
         use_cache = os.environ.get("VAULTNET_NO_CACHE", "") in ("", "0")

@@ -152,12 +152,13 @@ def load_vault(config: Config) -> Vault:
     return vault_of(config, load_notes(config))
 
 
-def load_notes(config: Config):
-    """Every note as ``cache.Loaded``: a record (or None) and problems per note."""
+def load_notes(config: Config, notes=None):
+    """Every note as ``cache.Loaded``: a record (or None) and problems per note;
+    ``notes``, a fresh ``cache.scan`` when the caller has made one."""
     from .cache import load_notes as load
 
     config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
-    return load(config.root, config.people_dir, parse_note)
+    return load(config.root, config.people_dir, parse_note, notes=notes)
 
 
 def vault_of(config: Config, loaded) -> Vault:

@@ -216,9 +216,10 @@ def _decode(notes, rows: Any) -> tuple[list[Brief], list[Problem]]:
 _UNITS = frozenset(("d", "w", "m", "y", "none"))
 
 
-def read(config: Config) -> Roster | None:
+def read(config: Config, notes=None) -> Roster | None:
     """The roster of the vault as it is now, or None when it is missing, damaged or stale
-    (then load the vault in full: ``load``)."""
+    (then load the vault in full: ``load``); ``notes`` is a fresh ``cache.scan``, made
+    here when not given."""
     if not _enabled():
         return None
     from .cache import scan
@@ -230,7 +231,8 @@ def read(config: Config) -> Roster | None:
         return None
     if type(data) is not dict or data.get("header") != _header(config.people_dir):
         return None
-    notes = scan(config.root, config.people_dir)
+    if notes is None:
+        notes = scan(config.root, config.people_dir)
     try:
         people, problems = _decode(notes, data.get("notes"))
     except (_Stale, ValueError, TypeError, IndexError, OverflowError):
@@ -248,12 +250,15 @@ def load(config: Config) -> Roster:
     Only here is the roster written: the commands that read it pay for keeping it, not
     ``build`` or ``show``, which load every record anyway."""
     config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
-    found = read(config)
+    from .cache import scan
+
+    notes = scan(config.root, config.people_dir)  # one scan, for the roster or the full load
+    found = read(config, notes)
     if found is not None:
         return found
     from .loader import load_notes, vault_of
 
-    loaded = load_notes(config)
+    loaded = load_notes(config, notes)
     save(config, loaded)
     vault = vault_of(config, loaded)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
