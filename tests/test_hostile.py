@@ -52,6 +52,10 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "latin1.md": ("unreadable-note", "not valid UTF-8"),
     "utf16.md": ("unreadable-note", "NUL bytes"),
     "very-deep.md": ("unreadable-note", "nested more than 100 levels deep"),
+    "very-deep-mapping.md": ("unreadable-note", "nested more than 100 levels deep"),
+    "very-deep-block.md": ("unreadable-note", "nested more than 100 levels deep"),
+    "very-deep-unclosed.md": ("unreadable-note", "nested more than 100 levels deep"),
+    "long-but-broken.md": ("unreadable-note", "not valid YAML"),
     "million-items.md": ("unreadable-note", "holds more than 50000 values"),
     "million-flow-items.md": ("unreadable-note", "holds more than 50000 values"),
     "a]]b|c#d^e.md": ("unsafe-file-name", "break [[wikilinks]]"),
@@ -82,6 +86,12 @@ def generated() -> dict[str, bytes]:
         "latin1.md": "---\nname: José\n---\n".encode("latin-1"),
         "utf16.md": "---\nname: Wide\n---\n".encode("utf-16"),
         "very-deep.md": b"---\nname: Deeper\nx: " + b"[" * 100_000 + b"]" * 100_000 + b"\n---\n",
+        # libyaml's own nesting limits (flow and block) must not put its words in place of vaultnet's
+        "very-deep-mapping.md": b"---\nx: " + b"{a: " * 5_000 + b"1" + b"}" * 5_000 + b"\n---\n",
+        "very-deep-block.md": b"---\nx:\n" + b"".join(b" " * i + b"- \n" for i in range(1, 1_500)) + b"---\n",
+        "very-deep-unclosed.md": b"---\nx: " + b"[" * 5_000 + b"\n---\n",
+        # shallow, long enough for the depth check, and broken: the syntax error is reported as such
+        "long-but-broken.md": b"---\nneeds:\n" + b"  - a\n" * 300 + b"x: [unclosed\n---\n",
         # under the size limit, but a million values took a quarter of a minute to load, on every command
         "million-items.md": b"---\nneeds:\n" + b"- a\n" * 200_000 + b"---\n",
         "million-flow-items.md": b"---\nneeds: [" + b"a," * 1_900_000 + b"a]\n---\n",

@@ -83,8 +83,29 @@ def _check_depth(yaml_text: str) -> None:
     """
     if sum(yaml_text.count(marker) for marker in "[{-:,") < MAX_DEPTH:
         return  # too few markers to nest that deep or to hold that many values
+    try:
+        _count_depth(yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except TooDeep:
+        raise
+    except yaml.YAMLError:
+        # Newer libyaml releases refuse deep nesting themselves, in their own words and
+        # before the events reach this count. PyYAML's pure-Python parser has no such
+        # limit and is iterative too: it tells a refusal for depth from any other syntax
+        # error, so the note gets vaultnet's finding whichever release is installed.
+        # Only text that already failed pays for the slower parser.
+        try:
+            _count_depth(yaml.parse(yaml_text, Loader=yaml.SafeLoader))
+        except TooDeep:
+            raise
+        except yaml.YAMLError:
+            pass  # the same syntax error: the C loader's report of it stands
+        raise
+
+
+def _count_depth(events) -> None:
+    """Raise TooDeep when the events nest beyond ``MAX_DEPTH`` or number beyond ``MAX_VALUES``."""
     depth = 0
-    for count, event in enumerate(yaml.parse(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
+    for count, event in enumerate(events):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
