@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import TOPICS  # noqa: E402
 
-from vaultnet.matching import Catalogue, _term, stem, suggest, terms  # noqa: E402
-from vaultnet.person import Person  # noqa: E402
+from vaultnet.derive.matching import Catalogue, _term, stem, suggest, terms  # noqa: E402
+from vaultnet.model.person import Person  # noqa: E402
 
 VOCAB = [f"word{i}" for i in range(2000)]
 ZIPF = [1 / (i + 1) for i in range(len(VOCAB))]

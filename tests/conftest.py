@@ -36,7 +36,7 @@ class VaultFixture:
 
     def person(self, name: str, clean: bool = True):
         """``People/<name>.md`` read by the real loader; ``clean`` also asserts it has no problems."""
-        from vaultnet.loader import parse_note
+        from vaultnet.load.vault import parse_note
 
         found, problems = parse_note(f"People/{name}.md", self.read(name))
         assert found is not None and not (clean and problems), problems

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from vaultnet.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-from vaultnet.indexnotes import REGISTRY  # noqa: E402
+from vaultnet.render.indexnotes import REGISTRY  # noqa: E402
 
 # Every index note registered (issue 4 adds Introductions.md), then the calendar.
 NOTES = [note.file for note in REGISTRY]
@@ -127,9 +127,9 @@ def example(tmp_path):
 
 
 def test_example_vault_builds_every_output(example):
-    from vaultnet.config import load_config
-    from vaultnet.loader import load_vault
-    from vaultnet.schedule import due_of
+    from vaultnet.model.config import load_config
+    from vaultnet.load.vault import load_vault
+    from vaultnet.derive.schedule import due_of
 
     result = example.run("build")
     assert result.exit_code == 0, result.output
@@ -465,8 +465,7 @@ def test_a_broken_or_hostile_template_fails_cleanly_and_writes_nothing(vault):
 
 def test_registry_entry_adds_an_index_note(vault, monkeypatch):
     """What issue 4 does to add Introductions.md: one entry and a template."""
-    from vaultnet import indexnotes
-
+    from vaultnet.render import indexnotes
     small_vault(vault)
     templates = vault.root / ".vaultnet" / "templates"
     templates.mkdir(parents=True)
@@ -500,8 +499,8 @@ def test_build_help_describes_options(vault):
 @pytest.fixture
 def stamped(vault, monkeypatch):
     """A vault whose notes count as settled at once (no racy window), and a spy on loading."""
-    from vaultnet import build as build_module, cache
-
+    from vaultnet import pipeline as build_module
+    from vaultnet.load import cache
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
     loads = []
     real = build_module.load_vault
@@ -599,7 +598,7 @@ from hypothesis import strategies as st  # noqa: E402
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=60))
 def test_md_escaping_is_safe_for_any_text(text):
-    from vaultnet.indexnotes import _md, cell, md
+    from vaultnet.render.indexnotes import _md, cell, md
 
     for in_table in (False, True):
         shown = md(text, in_table)

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import cache
-from vaultnet.dates import Birthday
-from vaultnet.durations import Duration
-from vaultnet.errors import Problem
-from vaultnet.loader import iter_note_paths, load_vault, parse_note, relative
-from vaultnet.config import load_config
-from vaultnet.person import Entry, Person
+from vaultnet.load import cache
+from vaultnet.model.dates import Birthday
+from vaultnet.model.durations import Duration
+from vaultnet.model.errors import Problem
+from vaultnet.load.vault import iter_note_paths, load_vault, parse_note, relative
+from vaultnet.model.config import load_config
+from vaultnet.model.person import Entry, Person
 
 JANE = """\
     ---
@@ -430,8 +430,8 @@ def test_scan_finds_exactly_what_iter_note_paths_finds(vault, tmp_path):
 LOADER = textwrap.dedent("""\
     import json, sys
     from pathlib import Path
-    from vaultnet import cache
-    from vaultnet.loader import parse_note
+    from vaultnet.load import cache
+    from vaultnet.load.vault import parse_note
     cache.RACY_SECONDS = 0.0
     for _ in range(int(sys.argv[2])):
         loaded = cache.load_notes(Path(sys.argv[1]), "People", parse_note)
@@ -464,8 +464,8 @@ def test_a_reader_never_sees_half_a_cache_while_others_write(vault):
     writer = textwrap.dedent("""\
         import sys, time
         from pathlib import Path
-        from vaultnet import cache
-        from vaultnet.loader import parse_note
+        from vaultnet.load import cache
+        from vaultnet.load.vault import parse_note
         root = Path(sys.argv[1]); note = root / "People" / "P000.md"
         end = time.time() + 3
         n = 0
@@ -496,7 +496,7 @@ NOBODY = 65534
 
 def _run_as_nobody(args: list[str]) -> subprocess.CompletedProcess:
     """Run vaultnet as an unprivileged user (root ignores permission bits)."""
-    command = [sys.executable, "-m", "vaultnet.cli", *args]
+    command = [sys.executable, "-m", "vaultnet", *args]
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.fail("running as root without setpriv: cannot test a real read-only vault")

@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultnet.calendar import (
+from vaultnet.render.calendar import (
     PRODID,
     build_calendar,
     calendar_component,
     calendar_events,
     follow_up_event,
 )
-from vaultnet.config import Config, load_config
-from vaultnet.loader import load_vault, parse_note
-from vaultnet.yamltext import double_quoted
+from vaultnet.model.config import Config, load_config
+from vaultnet.load.vault import load_vault, parse_note
+from vaultnet.model.yamltext import double_quoted
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 KHAL = Path(sys.executable).with_name("khal")
@@ -441,7 +441,7 @@ def small_vault_events(vault) -> tuple[list, Config]:
 @pytest.fixture
 def fresh_writer():
     """``writer`` decides once per process (and vault): decide again for this test, and after it."""
-    from vaultnet.calendar import _writer, writer
+    from vaultnet.render.calendar import _writer, writer
 
     _writer.cache_clear()
     yield writer
@@ -451,7 +451,7 @@ def fresh_writer():
 def test_the_feed_is_exactly_what_icalendar_writes(vault, fresh_writer):
     """The assembled feed (icalendar's header + each VEVENT from ``event_bytes`` + footer) equals
     icalendar's own ``Calendar.to_ical()`` of the same components, rendered or streamed."""
-    from vaultnet.calendar import FAST, render_calendar
+    from vaultnet.render.calendar import FAST, render_calendar
 
     write_small_vault(vault)
     vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
@@ -508,7 +508,7 @@ HOSTILE = st.lists(
 def events(draw):
     """Decided events, and (half the time) events whose text fields were set afterwards, raw,
     so the writer also meets what ``Event`` cleans: CR, control characters."""
-    from vaultnet.calendar import Event
+    from vaultnet.render.calendar import Event
 
     event = Event(
         draw(st.one_of(st.just("followup-0123456789abcdef01234567@vaultnet"), HOSTILE.filter(bool))),
@@ -528,7 +528,7 @@ def events(draw):
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event=events())
 def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
-    from vaultnet.calendar import event_bytes, vevent
+    from vaultnet.render.calendar import event_bytes, vevent
 
     assert event_bytes(event) == vevent(event).to_ical()
 
@@ -538,7 +538,7 @@ def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
 def test_every_fold_point_is_icalendar_s(prefix, unit, count):
     """Runs of one awkward character after every possible prefix length, so each of them falls
     at every position of a fold (hypothesis alone rarely lines them up)."""
-    from vaultnet.calendar import Event, event_bytes, vevent
+    from vaultnet.render.calendar import Event, event_bytes, vevent
 
     text = "p" * prefix + unit * count
     event = Event("followup-x@vaultnet", TODAY, TODAY, text, "Due: " + text, (text,))
@@ -549,8 +549,8 @@ def test_every_fold_point_is_icalendar_s(prefix, unit, count):
 def crowds(draw):
     """People whose events tie on date, so the order falls to names (case, accents, a lone
     surrogate that the feed shows as U+FFFD, control characters) and then to UIDs."""
-    from vaultnet.dates import Birthday
-    from vaultnet.person import Person
+    from vaultnet.model.dates import Birthday
+    from vaultnet.model.person import Person
 
     names = st.one_of(st.sampled_from(["ann", "Ann", "ÄNN", "ann\ud800", "ann\ue000", "ann\x00", " ann ", "", "Zoë", "😀"]), HOSTILE)
     people = []
@@ -570,7 +570,7 @@ def crowds(draw):
 def test_the_streamed_feed_is_the_rendered_feed(people):
     """``build_calendar`` sorts before it decides any event; its order and bytes are those of
     ``render_calendar(calendar_events(...))``, which sorts the decided events."""
-    from vaultnet.calendar import render_calendar
+    from vaultnet.render.calendar import render_calendar
 
     config = Config(root=Path("/nonexistent"))
     assert build_calendar(people, config, TODAY) == render_calendar(calendar_events(people, config, TODAY), config)
@@ -581,7 +581,7 @@ def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_
     writer against the installed icalendar first, and lets icalendar write if they differ."""
     from icalendar.parser import content_line
 
-    from vaultnet.calendar import ICALENDAR, WRITER_FILE, render_calendar
+    from vaultnet.render.calendar import ICALENDAR, WRITER_FILE, render_calendar
 
     real = content_line._foldline
     monkeypatch.setattr(content_line, "_foldline", lambda line, limit=75, fold_sep="\r\n ": real(line, 60, fold_sep))
@@ -597,7 +597,7 @@ def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_
 @settings(max_examples=150, deadline=None)
 @given(name=HOSTILE)
 def test_the_header_is_what_icalendar_writes_for_any_name(name):
-    from vaultnet.calendar import _icalendar_head, head_bytes
+    from vaultnet.render.calendar import _icalendar_head, head_bytes
 
     assert head_bytes(name) == _icalendar_head(name)
 
@@ -617,7 +617,7 @@ def test_the_check_is_remembered_and_icalendar_is_not_imported_again(vault):
     """The check imports icalendar; once it passed, later builds of the vault (new processes)
     trust the stamp while icalendar's and vaultnet's sources are unchanged, and write the same
     bytes without importing icalendar. A damaged or outdated stamp is checked again."""
-    from vaultnet.calendar import WRITER_FILE, _sources_key
+    from vaultnet.render.calendar import WRITER_FILE, _sources_key
 
     write_small_vault(vault)
     stamp = vault.root / ".vaultnet" / "cache" / WRITER_FILE
@@ -660,7 +660,7 @@ def test_a_vault_where_the_stamp_cannot_be_written_still_builds(vault, fresh_wri
 def test_the_stamp_key_follows_every_source_file(tmp_path):
     """Editing, adding or removing any source file of the library changes the key; its
     tests and bytecode do not matter."""
-    from vaultnet.calendar import _tree_key
+    from vaultnet.render.calendar import _tree_key
 
     root = tmp_path / "icalendar"
     (root / "parser").mkdir(parents=True)
@@ -688,7 +688,7 @@ def test_the_stamp_key_follows_every_source_file(tmp_path):
 def test_the_short_cuts_for_clean_text_answer_as_the_long_way(text):
     """``one_line`` and ``_text`` settle clean text without their regexes (str.isprintable):
     the same answers as the plain definitions, on any text."""
-    from vaultnet.calendar import _CONTROL, _text, one_line
+    from vaultnet.render.calendar import _CONTROL, _text, one_line
 
     assert one_line(text) == " ".join(_CONTROL.sub(" ", text).split())
     fit = re.sub(r"[\ud800-\udfff]", "\ufffd", _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")))
@@ -710,9 +710,9 @@ def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, foll
     """The single-pass loops of ``_newest_date`` and of "You last helped" pick what their plain
     definitions pick: the newest date not after today (else the earliest future one), and the
     last of the newest dated help (else the last help)."""
-    from vaultnet.calendar import _newest_date, plain
-    from vaultnet.person import Entry, Person
-    from vaultnet.schedule import Due
+    from vaultnet.render.calendar import _newest_date, plain
+    from vaultnet.model.person import Entry, Person
+    from vaultnet.derive.schedule import Due
 
     person = Person(
         "People/P.md", "P", met=met, follow_up=follow_up,
@@ -735,7 +735,7 @@ def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, foll
 def test_text_that_is_not_fit_for_icalendar_is_made_fit():
     """Control characters and lone surrogates (from a file name that is not UTF-8) would be
     passed through by icalendar; the decided event holds text it can write."""
-    from vaultnet.calendar import Event, render_calendar
+    from vaultnet.render.calendar import Event, render_calendar
 
     config = Config(root=Path("/nonexistent"))
     event = Event("followup-x@vaultnet", TODAY, TODAY, "S\x00um\u2028", "a\x00b\rc\r\nd\x1be\tf\udcff", ("x\x07y", "z"))

@@ -32,7 +32,7 @@ def test_init_creates_and_then_leaves_things_alone(tmp_path):
 
 
 def test_the_config_init_writes_is_valid_and_all_defaults(tmp_path):
-    from vaultnet.config import Config, load_config
+    from vaultnet.model.config import Config, load_config
 
     from tests.conftest import VaultFixture
 

@@ -4,7 +4,7 @@
 from click.testing import CliRunner
 
 from vaultnet.cli import main
-from vaultnet.config import find_vault, load_config
+from vaultnet.model.config import find_vault, load_config
 
 
 def test_walks_up_to_the_folder_with_vaultnet_toml(tmp_path, monkeypatch):

@@ -21,12 +21,12 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vaultnet.atomic import edit_notes
-from vaultnet.frontmatter_yaml import NoteLoader, load_fields
-from vaultnet.loader import parse_note
-from vaultnet.noteedit import NoteEditor
-from vaultnet.notefile import split_note
-from vaultnet.yamltext import double_quoted, render
+from vaultnet.edit.atomic import edit_notes
+from vaultnet.load.frontmatter import NoteLoader, load_fields
+from vaultnet.load.vault import parse_note
+from vaultnet.edit.noteedit import NoteEditor
+from vaultnet.load.notefile import split_note
+from vaultnet.model.yamltext import double_quoted, render
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -401,7 +401,7 @@ FUZZ = st.lists(TOKENS, max_size=40).map("".join)
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(FUZZ, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))), st.booleans())
 def test_any_text_parses_or_gives_problems_and_edits_are_verified_or_refused(text, crlf):
-    from vaultnet.errors import NoteError
+    from vaultnet.model.errors import NoteError
 
     data = (text.replace("\n", "\r\n") if crlf else text).encode("utf-8", "surrogatepass")
     person, problems = parse_note("People/F.md", data)
@@ -450,7 +450,7 @@ def combine(front: bytes, body: bytes) -> bytes:
 def test_the_log_command_edit_is_exactly_a_log_line_last_contact_and_a_cleared_follow_up(
         note, last, follow, at_last, at_follow, day, text):
     """`vaultnet log`: one log line, last_contact moved forward (never back), follow_up removed when reached."""
-    from vaultnet.actions import contact_edit
+    from vaultnet.edit.actions import contact_edit
 
     entries = [e for e in note.entries or [] if e.key not in ("last_contact", "follow_up")]
     if note.entries is not None or last or follow:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.config import load_config
-from vaultnet.loader import load_vault
-from vaultnet.person import link_target
+from vaultnet.model.config import load_config
+from vaultnet.load.vault import load_vault
+from vaultnet.model.person import link_target
 
 from tests.conftest import VaultFixture
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import atomic
-from vaultnet.loader import parse_note
+from vaultnet.edit import atomic
+from vaultnet.load.vault import parse_note
 
 NOTE = textwrap.dedent("""\
     ---
@@ -59,7 +59,7 @@ def folder_listing(root: Path) -> list[str]:
 # the note "Jane Doe.md" (other files, such as the cache, are written normally).
 CRASHER = textwrap.dedent("""\
     import os, sys, tempfile
-    import vaultnet.atomic as atomic
+    import vaultnet.edit.atomic as atomic
     step = sys.argv.pop(1)
     NOTE = "Jane Doe.md"
 
@@ -96,7 +96,7 @@ def run_vaultnet(args: list[str], *, crash_step: str | None = None, user: int | 
     if crash_step:
         command = [sys.executable, "-c", CRASHER, crash_step, *args]
     else:
-        command = [sys.executable, "-m", "vaultnet.cli", *args]
+        command = [sys.executable, "-m", "vaultnet", *args]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, **kwargs)
@@ -133,7 +133,7 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_note(tmp_path):
     script = textwrap.dedent("""\
         import sys
         from datetime import date, timedelta
-        from vaultnet.actions import open_vault, add_ledger_item
+        from vaultnet.edit.actions import open_vault, add_ledger_item
         vault = open_vault(sys.argv[1])
         jane = next(p for p in vault.people if p.name == "Jane Doe")
         for i in range(100000):
@@ -260,8 +260,7 @@ def test_a_failed_rename_in_a_multi_note_edit_rolls_back_the_notes_already_writt
 
 def test_a_note_changed_by_another_editor_meanwhile_is_not_overwritten(vault, monkeypatch):
     note = vault.write("Jane Doe", NOTE)
-    from vaultnet import noteedit
-
+    from vaultnet.edit import noteedit
     real_result = noteedit.NoteEditor.result
 
     def editor_saves_meanwhile(self):
@@ -281,7 +280,7 @@ def test_a_note_changed_by_another_editor_meanwhile_is_not_overwritten(vault, mo
 WRITER = textwrap.dedent("""\
     import sys
     from datetime import date
-    from vaultnet.actions import open_vault, log_contact, add_ledger_item
+    from vaultnet.edit.actions import open_vault, log_contact, add_ledger_item
     root, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     vault = open_vault(root)
     jane = next(p for p in vault.people if p.name == "Jane Doe")
@@ -386,8 +385,8 @@ def test_add_in_a_read_only_vault_creates_nothing(shared_vault):
 ADDER = textwrap.dedent("""\
     import sys, time
     from datetime import date
-    from vaultnet.actions import open_vault, add_person
-    from vaultnet.errors import VaultnetError
+    from vaultnet.edit.actions import open_vault, add_person
+    from vaultnet.model.errors import VaultnetError
     vault = open_vault(sys.argv[1])
     while time.time() < float(sys.argv[3]):
         time.sleep(0.001)

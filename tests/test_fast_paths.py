@@ -14,8 +14,8 @@ import dataclasses
 import time
 from datetime import date
 
-from vaultnet.loader import parse_note
-from vaultnet.person import Entry
+from vaultnet.load.vault import parse_note
+from vaultnet.model.person import Entry
 
 from test_startup import imported_by
 
@@ -66,8 +66,7 @@ def test_last_seen_follows_the_log_of_each_record():
 
 
 def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
-    from vaultnet import cache
-
+    from vaultnet.load import cache
     vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # trust a note written just now
     time.sleep(0.05)  # past the file time granularity

@@ -22,10 +22,10 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vaultnet import frontmatter_yaml
-from vaultnet.frontmatter_yaml import _AliasFreeLoader, fast_fields, load_fields
-from vaultnet.loader import parse_note
-from vaultnet.notefile import split_note
+from vaultnet.load import frontmatter as frontmatter_yaml
+from vaultnet.load.frontmatter import _AliasFreeLoader, fast_fields, load_fields
+from vaultnet.load.vault import parse_note
+from vaultnet.load.notefile import split_note
 
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).parent.parent

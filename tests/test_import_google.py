@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from vaultnet.dates import Birthday
+from vaultnet.model.dates import Birthday
 
 DATA = Path(__file__).parent / "data"
 

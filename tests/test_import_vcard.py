@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vaultnet.dates import Birthday
+from vaultnet.model.dates import Birthday
 
 DATA = Path(__file__).parent / "data"
 

@@ -76,8 +76,8 @@ def test_intro_records_on_both_notes(two):
 
 
 def test_intro_reads_back_through_show_and_the_records(two):
-    from vaultnet.config import load_config
-    from vaultnet.loader import load_vault
+    from vaultnet.model.config import load_config
+    from vaultnet.load.vault import load_vault
 
     assert two.run("intro", "Ann Alpha", "Bob Beta").exit_code == 0  # no --why, today's date
     people = {p.name: p for p in load_vault(load_config(two.root)).people}
@@ -107,7 +107,7 @@ def test_markdown_link_style_is_honoured(two):
 def test_awkward_why_text_is_quoted_and_reads_back(two):
     why = 'both: "climate" #storage, 50% done'
     assert two.run("intro", "ann", "bob", "--why", why, "--date", "2026-11-22").exit_code == 0
-    from vaultnet.loader import parse_note
+    from vaultnet.load.vault import parse_note
 
     person, problems = parse_note("People/Ann Alpha.md", two.read("Ann Alpha"))
     assert not problems

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from vaultnet.intros import build_graph
-from vaultnet.person import Entry, Person
+from vaultnet.derive.intros import build_graph
+from vaultnet.model.person import Entry, Person
 
 
 @pytest.fixture
@@ -36,8 +36,8 @@ def test_show_prints_the_chain_whom_they_brought_in_and_intros_made(chain):
 
 
 def test_the_graph_counts_an_introduction_written_on_both_notes_once(chain, tmp_path):
-    from vaultnet.config import load_config
-    from vaultnet.loader import load_vault
+    from vaultnet.model.config import load_config
+    from vaultnet.load.vault import load_vault
 
     graph = build_graph(load_vault(load_config(chain.root)).people)
     made = [(i.date.isoformat(), i.first.name, i.second_name, i.why) for i in graph.made]

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from vaultnet.matching import Catalogue, suggest, terms
-from vaultnet.person import Entry, Person
+from vaultnet.derive.matching import Catalogue, suggest, terms
+from vaultnet.model.person import Entry, Person
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from vaultnet.errors import NoteError
-from vaultnet.noteedit import NoteEditor
+from vaultnet.model.errors import NoteError
+from vaultnet.edit.noteedit import NoteEditor
 
 D = date(2026, 11, 23)
 

@@ -13,10 +13,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultnet.errors import Problem
-from vaultnet.loader import parse_note
-from vaultnet.notefile import _CONFLICT, conflict_lines, split_lines, split_note
-from vaultnet.person import (
+from vaultnet.model.errors import Problem
+from vaultnet.load.vault import parse_note
+from vaultnet.load.notefile import _CONFLICT, conflict_lines, split_lines, split_note
+from vaultnet.model.person import (
     _read_log,
     _texts,
     _visible,

@@ -24,14 +24,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultnet import indexnotes, intros, names
-from vaultnet.config import load_config
-from vaultnet.durations import parse_duration
-from vaultnet.indexnotes import REGISTRY, IndexViews
-from vaultnet.links import person_link
-from vaultnet.loader import load_vault
-from vaultnet.person import Entry, Person, link_target
-from vaultnet.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
+from vaultnet.render import indexnotes
+
+from vaultnet.derive import intros
+
+from vaultnet.model import names
+from vaultnet.model.config import load_config
+from vaultnet.model.durations import parse_duration
+from vaultnet.render.indexnotes import REGISTRY, IndexViews
+from vaultnet.model.links import person_link
+from vaultnet.load.vault import load_vault
+from vaultnet.model.person import Entry, Person, link_target
+from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
 
 TODAY = date(2026, 11, 23)
 
@@ -293,8 +297,8 @@ _ENVIRONMENTS: dict[Path, Any] = {}
 
 def assert_same_as_reference(config, people, monkeypatch):
     """Every index note's variables, and its rendered bytes, equal the reference's."""
-    from vaultnet.build import _fast_dict_lookup, _render
-    from vaultnet.templating import environment
+    from vaultnet.pipeline import _fast_dict_lookup, _render
+    from vaultnet.render.templating import environment
 
     reference = RefViews(config, people, TODAY)
     expected = {
@@ -498,8 +502,7 @@ def test_the_render_leaves_the_cycle_collector_as_it_found_it(vault):
 def test_the_collector_is_really_off_while_rendering(vault, monkeypatch):
     import gc
 
-    from vaultnet import build
-
+    from vaultnet import pipeline as build
     seen = []
     real = build._render
 

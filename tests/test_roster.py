@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet import cache, roster
-from vaultnet.config import load_config
-from vaultnet.loader import load_vault
+from vaultnet.load import cache
+
+from vaultnet.load import roster
+from vaultnet.model.config import load_config
+from vaultnet.load.vault import load_vault
 
 HOSTILE = Path(__file__).parent / "hostile"
 

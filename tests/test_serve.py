@@ -17,7 +17,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from vaultnet.config import load_config
+from vaultnet.model.config import load_config
 from vaultnet.serve import Site, make_server
 
 TODAY = date(2026, 11, 23)
@@ -110,8 +110,7 @@ def test_etag_last_modified_304_and_head(vault):
 
 
 def test_rebuilds_only_when_the_vault_changed(vault, monkeypatch):
-    from vaultnet import cache
-
+    from vaultnet.load import cache
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # the notes count as settled at once
     people(vault)
     with serving(vault) as (port, site, logs):

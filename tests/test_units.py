@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from vaultnet.dates import Birthday, parse_birthday, parse_date, split_dated_text
-from vaultnet.durations import NEVER, Duration, parse_duration
-from vaultnet.names import safe_stem
+from vaultnet.model.dates import Birthday, parse_birthday, parse_date, split_dated_text
+from vaultnet.model.durations import NEVER, Duration, parse_duration
+from vaultnet.model.names import safe_stem
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_long_names_fit_a_file_system():
 
 
 def test_week_end_is_the_sunday_or_the_last_day_there_is():
-    from vaultnet.schedule import week_end
+    from vaultnet.derive.schedule import week_end
 
     assert week_end(date(2026, 11, 23)) == date(2026, 11, 29)  # a Monday
     assert week_end(date(2026, 11, 29)) == date(2026, 11, 29)  # a Sunday is its own week's end

@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
-from .build import input_state
-from .config import Config, load_config
-from .errors import Problem, VaultnetError
+from .pipeline import input_state
+from .model.config import Config, load_config
+from .model.errors import Problem, VaultnetError
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ class Site:
                 self.log(f"rebuild failed, still serving the previous outputs: {exc}")
 
     def _rebuild(self, config: Config, today: date) -> None:
-        from .build import BuildReport, render_outputs, write_outputs
-        from .loader import load_vault
+        from .pipeline import BuildReport, render_outputs, write_outputs
+        from .load.vault import load_vault
 
         vault = load_vault(config)
         outputs = render_outputs(vault, today)

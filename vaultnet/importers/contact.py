@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..dates import parse_birthday
-from ..errors import VaultnetError
+from ..model.dates import parse_birthday
+from ..model.errors import VaultnetError
 
 # An address has one @, something on both sides, no spaces: loose on purpose
 # (real exports hold odd but working addresses), strict enough to catch a
@@ -222,7 +222,7 @@ def day_month_year(value: str) -> date:
     Month names are matched in English by their first three letters, so the
     result does not depend on the machine's locale (``strptime('%b')`` would).
     """
-    from ..dates import parse_date
+    from ..model.dates import parse_date
 
     value = value.strip()
     for pattern, order in ((_DAY_MONTH_YEAR, (1, 2, 3)), (_MONTH_DAY_YEAR, (2, 1, 3))):

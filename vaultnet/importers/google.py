@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import VaultnetError
+from ..model.errors import VaultnetError
 from . import contact as clean
 from .contact import Contact, ReadResult, Skipped
 from .csvfile import Row, header_index, records, split_multi

@@ -22,7 +22,7 @@ with its number and skipped.
 
 from __future__ import annotations
 
-from ..errors import VaultnetError
+from ..model.errors import VaultnetError
 from . import contact as clean
 from .contact import Contact, ReadResult, Skipped
 from .csvfile import Row, header_index, parse_line, physical_lines

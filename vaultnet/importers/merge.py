@@ -45,13 +45,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from ..atomic import edit_notes, write_new
-from ..config import Config
-from ..errors import NoteError, VaultnetError
-from ..loader import Vault, parse_note
-from ..names import normalise, safe_stem
-from ..noteedit import NoteEditor
-from ..person import find_log_section
+from ..edit.atomic import edit_notes, write_new
+from ..model.config import Config
+from ..model.errors import NoteError, VaultnetError
+from ..load.vault import Vault, parse_note
+from ..model.names import normalise, safe_stem
+from ..edit.noteedit import NoteEditor
+from ..model.person import find_log_section
 from .contact import Contact, ReadResult, Skipped, phone_key
 
 LIST_FIELDS = ("aliases", "tags", "email", "phone")
@@ -233,7 +233,7 @@ def _value(key: str, value: Any) -> Any:
 
 
 def _as_date(value: Any) -> date | None:
-    from ..dates import parse_date
+    from ..model.dates import parse_date
 
     try:
         return parse_date(value)
@@ -340,7 +340,7 @@ class NoteRenderer:
     """Renders new notes with the vault's ``person.md`` template (loaded once per import)."""
 
     def __init__(self, config: Config, today: date):
-        from ..templating import environment
+        from ..render.templating import environment
 
         self.config = config
         self.today = today

@@ -1,0 +1,78 @@
+"""``vaultnet check``: lint the vault; a thin wrapper over ``vaultnet.lint``.
+
+Exit codes: 0 when no errors were found (warnings may be listed), 1 when there
+are errors (or warnings, with ``--strict``), 2 for a usage error. Findings go to
+stdout, since they are this command's output.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .context import App, printable, to_json
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@click.command(short_help="Lint the vault: each problem with its file, line and fix.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@pass_app
+def check(app: App, as_json: bool, strict: bool) -> None:
+    """Check every person note: YAML, field types, dates and cadences, duplicate people,
+    [[links]] to nobody, git conflict markers, file names that collide on macOS/Windows.
+
+    Each finding names the file (and line or field) and how to fix it. Exit status:
+    0 no errors (warnings may be shown), 1 errors found (or warnings with --strict).
+    Nothing is written.
+    """
+    from ..derive.lint import ERROR, lint, missing_people_folder, scan, vault_note_stems
+
+    config = app.config
+    vault = app.vault(report=False)
+    files = scan(config)
+    findings = missing_people_folder(config) + lint(vault, files, app.today, vault_note_stems(config))
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    warnings = len(findings) - errors
+    notes = sum(1 for f in files if f.kind == "note")
+    if as_json:
+        click.echo(to_json({
+            "notes": notes,
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.as_dict() for f in findings],
+        }))
+    else:
+        _print(findings)
+        affected = len({f.path for f in findings})
+        if findings:
+            where = f" in {affected} of {_plural(notes, 'file')}" if notes else ""
+            click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}{where}.")
+        else:
+            click.echo(f"All {_plural(notes, 'note')} look fine.")
+    if errors or (strict and warnings):
+        click.get_current_context().exit(1)
+
+
+def _print(findings) -> None:
+    current = None
+    for finding in findings:
+        if finding.path != current:
+            if current is not None:
+                click.echo("")
+            click.echo(click.style(printable(finding.path), bold=True))
+            current = finding.path
+        where = []
+        if finding.line:
+            where.append(f"line {finding.line}")
+        if finding.field:
+            where.append(f"field '{finding.field}'")
+        label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow")
+        click.echo(f"  {label}: " + printable(f"{', '.join(where) + ': ' if where else ''}{finding.message} [{finding.code}]"))
+        click.echo("    fix: " + printable(finding.fix))
+    if findings:
+        click.echo("")

@@ -1,0 +1,173 @@
+"""The connector's commands: intro, match, stats.
+
+Thin: each parses its arguments, calls ``vaultnet.intros``, ``vaultnet.matching``
+or ``vaultnet.ledger``, and prints.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from .context import DATE, App, table, to_json
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--why", help="Why they should meet (kept in both notes).")
+@click.option("--date", "day", type=DATE, help="When you introduced them (default: today).")
+@pass_app
+def intro(app: App, first: str, second: str, why: str | None, day: date | None) -> None:
+    """Record that you introduced A and B, on both notes.
+
+    Each note gets a `helped` item (`DATE introduced to [[B]]: WHY`), a log line,
+    and last_contact moved forward. Both notes are checked before either is
+    written, and if the second cannot be written the first is put back.
+    """
+    from ..derive.intros import record_introduction
+
+    a = app.person(first)
+    b = app.person(second)
+    day = day or app.today
+    outcome = record_introduction(app.config, a, b, day, why)
+    if outcome.already:
+        click.echo(f"already recorded: {a.name} and {b.name} introduced on {day.isoformat()}; nothing changed")
+        return
+    click.echo(f"introduced {a.name} and {b.name} on {day.isoformat()}")
+    for person in (a, b):
+        state = "updated" if person.path in outcome.changed else "already recorded, unchanged"
+        click.echo(f"  {person.path}: {state}")
+    for message in outcome.messages:
+        click.echo(f"  {message}")
+
+
+@click.command(short_help="Suggest introductions: one person's need, another's offer.")
+@click.argument("person", required=False)
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many pairs (0: all).")
+@click.option("--all", "include_introduced", is_flag=True, help="Also show pairs you already introduced, marked.")
+@click.option(
+    "--min-strength",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Leave out matches weaker than this (0-1; default 0.2).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def match(app: App, person: str | None, limit: int, include_introduced: bool, min_strength: float | None, as_json: bool) -> None:
+    """Introductions worth making: one person's need met by another's offer.
+
+    Needs and offers are compared word by word, whatever the spelling: case, punctuation,
+    plurals, small words and word order do not matter, and a word many people
+    offer counts for little. Strongest first; pairs you already introduced (a
+    `helped` item linking one to the other) are left out unless --all. With
+    PERSON, only pairs where that person needs or offers.
+    """
+    from ..derive.matching import MIN_STRENGTH, suggest
+
+    vault = app.vault()
+    focus = app.person(person) if person else None
+    found = suggest(
+        vault.people,
+        focus=focus,
+        limit=limit or None,
+        include_introduced=include_introduced,
+        threshold=min_strength if min_strength is not None else MIN_STRENGTH,
+    )
+    if as_json:
+        click.echo(to_json([_suggestion_dict(s) for s in found]))
+        return
+    if not found:
+        if not any(p.needs for p in vault.people) or not any(p.offers for p in vault.people):
+            click.echo("No matches: add `needs:` and `offers:` to people's notes, and run `vaultnet match` again.")
+        else:
+            click.echo("No need meets an offer" + (f" for {focus.name}" if focus else "") + " yet.")
+        return
+    for number, s in enumerate(found, 1):
+        mark = "  [already introduced]" if s.introduced else ""
+        click.echo(f"{number:>2}. {s.first.name} ↔ {s.second.name}  {s.grade} ({s.strength:.2f}){mark}")
+        for m in s.matches:
+            click.echo(f"    {m.needer.name} needs “{m.need}”")
+            click.echo(f"      ← {m.offerer.name} offers “{m.offer}”  [{', '.join(m.shared)}; {m.grade} {m.strength:.2f}]")
+    if limit and len(found) == limit:
+        click.echo(f"The strongest {limit} shown; --limit 0 shows every match.")
+    if not include_introduced:
+        click.echo("Pairs already introduced are left out (--all shows them). To introduce: vaultnet intro A B --why …")
+
+
+def _suggestion_dict(s) -> dict:
+    return {
+        "first": s.first.name,
+        "first_path": s.first.path,
+        "second": s.second.name,
+        "second_path": s.second.path,
+        "strength": round(s.strength, 4),
+        "grade": s.grade,
+        "introduced": s.introduced,
+        "matches": [
+            {
+                "needer": m.needer.name,
+                "need": m.need,
+                "offerer": m.offerer.name,
+                "offer": m.offer,
+                "strength": round(m.strength, 4),
+                "grade": m.grade,
+                "shared": list(m.shared),
+            }
+            for m in s.matches
+        ],
+    }
+
+
+@click.command(short_help="Network health: circles, overdue, giving balance, gone cold.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many people in each ranking.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def stats(app: App, top: int, as_json: bool) -> None:
+    """Network health at a glance: circles, who is overdue, recent contact, the giving balance, who has gone cold."""
+    from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
+
+    vault = app.vault()
+    today = app.today
+    figures = network_stats(vault.people, vault.config, today, top=top)
+    if as_json:
+        click.echo(to_json(stats_dict(figures)))
+        return
+    if not figures.total:
+        click.echo("The vault has no people yet: `vaultnet add NAME`.")
+        return
+    click.echo(f"People: {figures.total}")
+    click.echo("  " + " · ".join(f"{name if name != NO_CIRCLE else 'no circle'} {count}" for name, count in figures.circles))
+    click.echo(f"Due now: {figures.due_now} (overdue: {figures.overdue}) — `vaultnet due` lists them")
+    click.echo(
+        f"Contacted in the last {figures.window_days} days: {figures.contacted_recently} of {figures.total}"
+        f" ({figures.recent_share:.0%})"
+    )
+    net = figures.helped_total - figures.received_total
+    click.echo(
+        f"Giving: you helped {figures.helped_total} times, received help {figures.received_total} times"
+        f" (balance {net:+d})"
+    )
+    for title, rows in (("You gave more to", figures.gave_more), ("They gave more to you", figures.received_more)):
+        if rows:
+            click.echo(f"  {title}:")
+            for b in rows:
+                click.echo(f"    {b.person.name}: helped {b.helped}, received {b.received} ({b.net:+d})")
+    if figures.cold:
+        click.echo("Gone cold longest:")
+        click.echo(
+            "\n".join(
+                "  " + line
+                for line in table(
+                    [[c.person.name, c.last.isoformat(), f"{c.days}d ago"] for c in figures.cold],
+                    ["Name", "Last contact", "Since"],
+                ).splitlines()
+            )
+        )
+    if figures.never_contacted:
+        names = ", ".join(p.name for p in figures.never_contacted[:top])
+        more = f" and {len(figures.never_contacted) - top} more" if len(figures.never_contacted) > top else ""
+        click.echo(f"No contact logged yet: {len(figures.never_contacted)} ({names}{more})")

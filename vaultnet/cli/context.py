@@ -1,0 +1,162 @@
+"""What every command shares: the vault (loaded once, on demand), today, option types, output.
+
+Kept free of heavy imports: ``--help`` loads this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import click
+
+# dates, durations and json are imported where they are used: ``--help`` needs none of them.
+
+
+class DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            from ..model.dates import parse_date
+
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DurationType(click.ParamType):
+    name = "DURATION"
+
+    def convert(self, value, param, ctx):
+        try:
+            from ..model.durations import parse_duration
+
+            return parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+DURATION = DurationType()
+
+
+@dataclass
+class App:
+    """Per-invocation state: the global options, and the vault once something asks for it."""
+
+    vault_option: str | None = None
+    today_option: date | None = None
+    _vault: Any = field(default=None, repr=False)
+    _config: Any = field(default=None, repr=False)
+
+    @property
+    def today(self) -> date:
+        return self.today_option or date.today()
+
+    @property
+    def config(self):
+        if self._config is None:
+            from ..model.config import find_vault, load_config
+
+            self._config = load_config(find_vault(self.vault_option))
+        return self._config
+
+    def vault(self, report: bool = True):
+        """The loaded vault; problems with notes are printed on stderr once (read commands go on)."""
+        if self._vault is None:
+            from ..load.vault import load_vault
+
+            self._vault = load_vault(self.config)
+            if report:
+                self._report(self._vault.problems)
+        return self._vault
+
+    def roster(self):
+        """Everyone as ``roster.Brief`` records (name and follow-up facts only): what ``due``
+        and ``list`` print, read from one small file when no note changed (see ``roster``).
+        Problems with notes are printed on stderr, as by ``vault``."""
+        from ..load import roster
+
+        found = roster.load(self.config)
+        self._report(found.problems)
+        return found
+
+    def _report(self, problems) -> None:
+        if not self.config.people_path.is_dir():
+            click.echo(
+                f"note: {self.config.people_path} does not exist; is this the vault? "
+                "Pass --vault PATH, or make one with `vaultnet init`.",
+                err=True,
+            )
+        report_problems(problems)
+
+    def person(self, query: str):
+        """The person a command line names (exit 2 if unknown or ambiguous).
+
+        Problems of that person's note are shown; other notes' problems are not
+        this command's business.
+        """
+        from ..model.errors import NoteError, UsageProblem
+        from ..model.names import normalise
+        from ..derive.resolve import resolve
+
+        vault = self.vault(report=False)
+        try:
+            person = resolve(vault.people, query)
+        except UsageProblem:
+            # A note that could not be read is nobody's match; name it rather than "no such person".
+            wanted = normalise(query)
+            broken = [p for p in vault.problems if p.fatal and wanted in normalise(p.path.rsplit("/", 1)[-1])]
+            if broken:
+                raise NoteError(broken[0].path, f"cannot be read, so it cannot be changed: {broken[0].message}", broken[0].line) from None
+            raise
+        report_problems([p for p in vault.problems if p.path == person.path])
+        return person
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (a newline or an escape code in a
+    file name, say) are shown as escapes instead of forging lines or colours."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(printable(f"warning: {problem}" if not problem.fatal else f"skipped: {problem}"), err=True)
+
+
+def to_json(value: Any) -> str:
+    """JSON with dates as ISO text, durations as their spelling; stable key order as built."""
+    import json
+
+    from ..model.durations import Duration
+
+    def default(obj: Any) -> Any:
+        if isinstance(obj, date):
+            return obj.isoformat()
+        if isinstance(obj, Duration):
+            return str(obj)
+        if isinstance(obj, (set, frozenset, tuple)):
+            return list(obj)
+        return str(obj)
+
+    return json.dumps(value, indent=2, ensure_ascii=False, default=default)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """Columns aligned for a terminal; the last column is not padded."""
+    if not rows:
+        return ""
+    # Column by column rather than cell by cell: ``list`` prints every person.
+    columns = [[str(c) for c in column] for column in zip(headers, *rows)]
+    widths = [max(map(len, column)) for column in columns]
+    padded = [[c.ljust(width) for c in column] for column, width in zip(columns[:-1], widths)]
+    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,1 +1,0 @@
-"""The Click commands, one module per area; each is imported only when it runs."""

@@ -1,0 +1,494 @@
+"""The checks behind ``vaultnet check``: what is wrong with a vault, and how to fix it.
+
+The checks are pure functions over the loaded vault and a scan of the people
+folder's raw files (``scan``), so each can be tested on hand-made inputs. Each
+returns ``Finding``s that name the file, the line or field, what is wrong and
+what to do about it.
+
+Severity: an *error* is something vaultnet cannot read, ignores, refuses to
+write to, or gets ambiguous about (a note skipped, a field ignored, a duplicate
+person, a link to nobody, conflict markers, names that collide on another file
+system); a *warning* is something that works but is probably not what was meant
+(an unknown circle, a contact date in the future, a file vaultnet does not read).
+
+Decisions: notes outside the people folder are not person notes and are not
+checked (a vault holds other notes too); a ``[[link]]`` counts as resolved when it
+names a person (file name, name or alias) or any other note of the vault.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+from ..edit.atomic import TEMP_SUFFIX
+from ..load.cache import is_another_note
+from ..model.config import Config
+from ..model.errors import Problem
+from ..load.vault import MAX_NOTE_BYTES, Vault
+from ..model.names import normalise
+from ..load.notefile import SplitError, conflict_lines, split_note
+from ..model.person import CONTROL_MESSAGE, Person, link_targets
+
+ERROR, WARNING = "error", "warning"
+
+_CONFLICT_MESSAGE = "git conflict markers found"
+_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?))\s*:(?:\s|$)")
+_LINK_BREAKERS = re.compile(r"[\[\]|#^]")
+_UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
+
+# What to write instead, per field, when the loader could not read a field.
+_FIELD_FIXES = {
+    "last_contact": "write a date as YYYY-MM-DD",
+    "follow_up": "write a date as YYYY-MM-DD",
+    "met": "write a date as YYYY-MM-DD",
+    "birthday": "write YYYY-MM-DD, or --MM-DD without the year",
+    "cadence": "write a duration such as 14d, 2w, 3m, 1y, a number of days, or none",
+    "helped": "write each item as '- YYYY-MM-DD what you did'",
+    "received": "write each item as '- YYYY-MM-DD what they did'",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing wrong with one file."""
+
+    severity: str  # ERROR or WARNING
+    code: str  # a short stable name for the kind of finding (for --json and scripts)
+    path: str  # vault-relative, with /
+    message: str
+    fix: str
+    line: int | None = None
+    field: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.severity != ERROR, self.line or 0, self.code, self.message)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """One entry of the people folder, as found on disk (not as the loader saw it).
+
+    ``kind``: ``note`` (a ``.md`` file; ``data`` holds its bytes, or None when
+    unreadable or too big), ``folder``, ``other`` (any other file), ``link-outside``
+    (a symbolic link leading out of the vault), ``link-to-note`` (a link to another note of
+    the folder; ``target`` is that note's path), ``link-broken``, ``stale-temp`` (a temporary
+    file left by a vaultnet that was killed mid-write).
+    """
+
+    path: str
+    kind: str
+    data: bytes | None = None
+    target: str | None = None
+
+
+# --- gathering the raw files (the only I/O of this module) -------------------------------------------
+
+
+def scan(config: Config) -> list[RawFile]:
+    """Every entry under the people folder, without following links out of the vault."""
+    base = config.people_path
+    if not base.is_dir():
+        return []
+    root, people = config.root.resolve(), base.resolve()
+    found: list[RawFile] = []
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs.sort()
+        hidden = [d for d in dirs if d.startswith(".")]
+        for name in sorted(dirs):
+            path = Path(folder) / name
+            if name not in hidden:
+                found.append(RawFile(path.relative_to(config.root).as_posix(), "folder"))
+        dirs[:] = [d for d in dirs if d not in hidden]
+        for name in sorted(files):
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                found.append(RawFile((Path(folder) / name).relative_to(config.root).as_posix(), "stale-temp"))
+                continue
+            if name.startswith("."):
+                continue
+            path = Path(folder) / name
+            rel = path.relative_to(config.root).as_posix()
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                    target.relative_to(root)
+                except FileNotFoundError:
+                    found.append(RawFile(rel, "link-broken"))
+                    continue
+                except (OSError, ValueError, RuntimeError):
+                    found.append(RawFile(rel, "link-outside"))
+                    continue
+                if name.lower().endswith(".md") and is_another_note(target, people):
+                    found.append(RawFile(rel, "link-to-note", target=target.relative_to(root).as_posix()))
+                    continue
+            if not name.lower().endswith(".md"):
+                found.append(RawFile(rel, "other"))
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_NOTE_BYTES + 1)
+            except OSError:
+                data = None
+            found.append(RawFile(rel, "note", data if data is not None and len(data) <= MAX_NOTE_BYTES else None))
+    return found
+
+
+def missing_people_folder(config: Config) -> list[Finding]:
+    """A vault without its people folder is most likely the wrong folder: say so, do not pass."""
+    if config.people_path.is_dir():
+        return []
+    return [Finding(
+        ERROR, "no-people-folder", config.people_dir,
+        f"the people folder does not exist in {config.root}; is this the vault?",
+        "pass --vault PATH (or set $VAULTNET_VAULT), or make a vault here with `vaultnet init`",
+    )]
+
+
+def vault_note_stems(config: Config) -> set[str]:
+    """The normalised file names (without ``.md``) of every note in the vault, for link checks."""
+    stems: set[str] = set()
+    root = config.root.resolve()
+    for folder, dirs, files in os.walk(config.root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.lower().endswith(".md"):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink():  # a link out of the vault is not a note of the vault
+                try:
+                    path.resolve(strict=True).relative_to(root)
+                except (OSError, ValueError, RuntimeError):
+                    continue
+            stems.add(normalise(name[:-3]))
+    return stems
+
+
+# --- the checks ----------------------------------------------------------------------------------------
+
+
+def from_problems(problems: Iterable[Problem]) -> list[Finding]:
+    """The loader's problems (unreadable notes, unreadable fields, bad log lines) as findings."""
+    ignored = "; the field is ignored until it is fixed"
+    out = []
+    for problem in problems:
+        if problem.message.startswith(_CONFLICT_MESSAGE):
+            continue  # reported by conflict_markers, which also sees notes the loader could not read
+        if problem.field and problem.message == CONTROL_MESSAGE:
+            out.append(Finding(
+                WARNING, "control-characters", problem.path, problem.message,
+                "remove them: a field is plain text (use a list for several values)", problem.line, problem.field,
+            ))
+            continue
+        if problem.field:
+            code = "bad-field"
+            message = problem.message.removesuffix(ignored) + " (the field is ignored until it is fixed)"
+            fix = _FIELD_FIXES.get(problem.field, "correct the value")
+        elif problem.fatal:
+            code = "unreadable-note"
+            message, _, fix = problem.message.partition("; ")
+            if "tab" in message:
+                fix = "indent with spaces instead of the tab"
+            message += " (the note is skipped)"
+            fix = fix or "fix the file by hand"
+        else:
+            code = "bad-log-line"
+            message, fix = problem.message, "write the log line as '- YYYY-MM-DD what happened'"
+        out.append(Finding(ERROR, code, problem.path, message, fix, problem.line, problem.field))
+    return out
+
+
+def _text(raw: RawFile) -> str | None:
+    if raw.data is None:
+        return None
+    try:
+        return raw.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def conflict_markers(files: Iterable[RawFile]) -> list[Finding]:
+    out = []
+    for raw in files:
+        text = _text(raw) if raw.kind == "note" else None
+        if text is None:
+            continue
+        lines = conflict_lines(text.split("\n"))
+        if lines:
+            out.append(Finding(
+                ERROR, "conflict", raw.path,
+                f"git conflict markers (<<<<<<<, =======, >>>>>>>) on line{'s' if len(lines) > 1 else ''} "
+                f"{', '.join(map(str, lines[:6]))}{'…' if len(lines) > 6 else ''}; vaultnet will not write to this note",
+                "resolve the merge: keep the right lines, delete the markers, then commit", lines[0],
+            ))
+    return out
+
+
+def duplicate_keys(files: Iterable[RawFile]) -> list[Finding]:
+    """A top-level key written twice: YAML keeps only the last, silently hiding the first."""
+    out = []
+    for raw in files:
+        text = _text(raw) if raw.kind == "note" else None
+        if text is None:
+            continue
+        try:
+            note = split_note(text.encode("utf-8"))
+        except SplitError:
+            continue
+        if not note.has_front_matter:
+            continue
+        seen: dict[str, int] = {}
+        for index in range(note.fm_open + 1, note.fm_close):
+            match = _TOP_KEY.match(note.lines[index])
+            if not match:
+                continue
+            key = next(g for g in match.groups() if g is not None).strip()
+            if key in seen:
+                out.append(Finding(
+                    ERROR, "duplicate-key", raw.path,
+                    f"the key '{key}' appears twice (lines {seen[key]} and {index + 1}); only the last one counts",
+                    "merge the two into one line and delete the other", index + 1, key,
+                ))
+            else:
+                seen[key] = index + 1
+    return out
+
+
+def collisions(files: Iterable[RawFile]) -> list[Finding]:
+    """Names that are one file on macOS and Windows (letter case) or in another Unicode form (NFC/NFD)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for raw in files:
+        folder, _, name = raw.path.rpartition("/")
+        key = (unicodedata.normalize("NFC", folder).casefold(), unicodedata.normalize("NFC", name).casefold())
+        groups.setdefault(key, []).append(raw.path)
+    out = []
+    for paths in groups.values():
+        if len(paths) < 2:
+            continue
+        paths = sorted(paths)
+        nfc = {unicodedata.normalize("NFC", p) for p in paths}
+        why = (
+            "differ only in their Unicode form (NFC/NFD: the same letters, encoded differently)"
+            if len(nfc) < len(paths) else "differ only in letter case"
+        )
+        for path in paths:
+            others = ", ".join(p for p in paths if p != path)
+            out.append(Finding(
+                ERROR, "name-collision", path,
+                f"this file and {others} {why}: on macOS and Windows they are one file, so a checkout there loses one",
+                "merge the notes into one, or rename one of them",
+            ))
+    return out
+
+
+def stray_files(files: Iterable[RawFile]) -> list[Finding]:
+    """Files in the people folder that vaultnet does not read, and links it does not follow."""
+    out = []
+    for raw in files:
+        lower = raw.path.lower()
+        if raw.kind == "link-outside":
+            out.append(Finding(
+                WARNING, "link-outside-vault", raw.path,
+                "a symbolic link to a file outside the vault; vaultnet never reads it",
+                "copy the note into the vault, or delete the link",
+            ))
+        elif raw.kind == "stale-temp":
+            out.append(Finding(
+                WARNING, "leftover-temp-file", raw.path,
+                "a temporary file left by an interrupted write (the note itself was not changed)",
+                "delete it; vaultnet also removes it the next time it writes that note",
+            ))
+        elif raw.kind == "link-to-note":
+            out.append(Finding(
+                WARNING, "link-to-note", raw.path,
+                f"a symbolic link to {raw.target}, which vaultnet reads under its own name; this name is not read",
+                "delete the link; to find the person by another name, add it to `aliases:` in the note",
+            ))
+        elif raw.kind == "link-broken":
+            out.append(Finding(WARNING, "broken-symlink", raw.path, "a symbolic link to nothing", "delete the link"))
+        elif raw.kind == "other" and lower.endswith((".markdown", ".txt", ".mdown", ".mkd")):
+            out.append(Finding(
+                WARNING, "not-a-note", raw.path, "not a .md file, so vaultnet does not read it as a person",
+                "rename it to end in .md if it is a person note",
+            ))
+        elif raw.kind == "note" and raw.data is None:
+            pass  # unreadable or too big: the loader's problem says so
+    return out
+
+
+def unsafe_names(files: Iterable[RawFile]) -> list[Finding]:
+    out = []
+    for raw in files:
+        if raw.kind != "note":
+            continue
+        stem = raw.path.rsplit("/", 1)[-1][:-3]
+        if _UNSAFE_NAME.search(stem) or stem.startswith(".") or stem != stem.strip():
+            from ..model.names import safe_stem
+
+            out.append(Finding(
+                WARNING, "unsafe-file-name", raw.path,
+                "the file name holds characters that break [[wikilinks]] or other file systems",
+                f"rename it to '{safe_stem(stem)}.md' and keep the full name in the 'name' field",
+            ))
+    return out
+
+
+def _shared(people: list[Person], keys_of) -> list[tuple[str, list[Person]]]:
+    """Keys that more than one person has, with those people, in key order."""
+    owners: dict[str, list[Person]] = {}
+    for person in people:
+        for key in keys_of(person):
+            owners.setdefault(key, []).append(person)
+    return [(key, group) for key, group in sorted(owners.items()) if len(group) > 1]
+
+
+def duplicate_people(people: list[Person]) -> list[Finding]:
+    """The same person twice: a shared email, or a name that is someone else's name or alias."""
+    out = []
+
+    def each(group, make):
+        for person in group:
+            out.append(make(person, ", ".join(p.path for p in group if p is not person)))
+
+    for email, group in _shared(people, lambda p: {e.strip().casefold() for e in p.emails if e.strip()}):
+        each(group, lambda person, others: Finding(
+            ERROR, "duplicate-email", person.path,
+            f"the email {email} is also in {others}: one person in two notes?",
+            "merge the notes into one (keep the other as an alias), or correct the email",
+            field="email",
+        ))
+    for _name, group in _shared(people, lambda p: {normalise(p.name)}):
+        each(group, lambda person, others: Finding(
+            ERROR, "duplicate-name", person.path,
+            f"{others} has the same name ({person.name}); commands cannot tell them apart",
+            "merge the notes, or give each a distinct name (the name field)",
+            field="name",
+        ))
+    alias_owners: dict[str, list[Person]] = {}
+    for person in people:
+        for alias in {normalise(a) for a in person.aliases}:
+            alias_owners.setdefault(alias, []).append(person)
+    for person in people:
+        for other in alias_owners.get(normalise(person.name), []):
+            if other is not person:
+                out.append(Finding(
+                    ERROR, "name-is-alias", person.path,
+                    f"the name {person.name} is also an alias of {other.name} ({other.path}): one person in two notes?",
+                    f"merge the notes, or remove the alias from {other.path}",
+                    field="name",
+                ))
+    for alias, group in _shared(people, lambda p: {normalise(a) for a in p.aliases}):
+        each(group, lambda person, others: Finding(
+            WARNING, "shared-alias", person.path,
+            f"the alias '{alias}' is also an alias of {others}; looking it up will be ambiguous",
+            "keep the alias on one person only", field="aliases",
+        ))
+    return out
+
+
+def broken_links(people: list[Person], other_note_stems: Iterable[str] = ()) -> list[Finding]:
+    """``[[links]]`` in introduced_by, helped and received that lead to no person and no note."""
+    known = set(other_note_stems)
+    for person in people:
+        known.update(normalise(k) for k in (person.stem, person.name, *person.aliases))
+    out = []
+    for person in people:
+        texts = [("introduced_by", person.introduced_by or "")]
+        texts += [("helped", str(entry)) for entry in person.helped]
+        texts += [("received", str(entry)) for entry in person.received]
+        for key, text in texts:
+            for target in link_targets(text):
+                if target and normalise(target) not in known:
+                    close = difflib.get_close_matches(target, sorted({p.name for p in people}), n=1, cutoff=0.75)
+                    hint = f"did you mean [[{close[0]}]]? " if close else ""
+                    out.append(Finding(
+                        ERROR, "broken-link", person.path,
+                        f"{key} links to '{target}', who is not in the vault",
+                        f"{hint}fix the link, or add them: vaultnet add \"{target}\"",
+                        field=key,
+                    ))
+    return out
+
+
+def unknown_circles(people: list[Person], config: Config) -> list[Finding]:
+    out = []
+    known = sorted(config.circles)
+    for person in people:
+        if person.circle and person.circle.strip().lower() not in config.circles:
+            close = difflib.get_close_matches(person.circle.strip().lower(), known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            out.append(Finding(
+                WARNING, "unknown-circle", person.path,
+                f"circle '{person.circle}' is not in the config (known: {', '.join(known)}); the default cadence applies",
+                f"{hint}use a known circle, or add it under [circles] in vaultnet.toml",
+                field="circle",
+            ))
+    return out
+
+
+def future_dates(people: list[Person], today: date) -> list[Finding]:
+    out = []
+    for person in people:
+        for key, value in (("last_contact", person.last_contact), ("met", person.met)):
+            if value and value > today:
+                out.append(Finding(
+                    WARNING, "future-date", person.path,
+                    f"{key} is {value.isoformat()}, after today ({today.isoformat()})",
+                    "correct the date (a typo in the year?)", field=key,
+                ))
+    return out
+
+
+def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iterable[str] = ()) -> list[Finding]:
+    """Every finding about the vault, sorted by file, errors before warnings, then by line."""
+    findings = [
+        *from_problems(vault.problems),
+        *conflict_markers(files),
+        *duplicate_keys(files),
+        *collisions(files),
+        *stray_files(files),
+        *unsafe_names(files),
+        *duplicate_people(vault.people),
+        *broken_links(vault.people, other_note_stems),
+        *unknown_circles(vault.people, vault.config),
+        *future_dates(vault.people, today),
+    ]
+    findings = _with_field_lines(findings, files)
+    conflicted = {f.path for f in findings if f.code == "conflict"}
+    findings = [f for f in findings if not (f.code == "duplicate-key" and f.path in conflicted)]
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def _with_field_lines(findings: list[Finding], files: list[RawFile]) -> list[Finding]:
+    """Give findings about a field the line that field is on (records do not keep lines)."""
+    from dataclasses import replace
+
+    from ..load.vault import field_lines
+
+    wanted = {f.path for f in findings if f.field and f.line is None}
+    lines: dict[str, dict[str, int]] = {}
+    for raw in files:
+        if raw.path in wanted and raw.data is not None:
+            try:
+                note = split_note(raw.data)
+            except SplitError:
+                continue
+            if note.has_front_matter:
+                lines[raw.path] = field_lines(note.lines[note.fm_open + 1 : note.fm_close], note.fm_open + 2)
+    out = []
+    for finding in findings:
+        if finding.field and finding.line is None:
+            keys = ("email", "emails") if finding.field == "email" else ("aliases", "alias") if finding.field == "aliases" else (finding.field,)
+            line = next((lines.get(finding.path, {}).get(k) for k in keys if lines.get(finding.path, {}).get(k)), None)
+            if line:
+                finding = replace(finding, line=line)
+        out.append(finding)
+    return out

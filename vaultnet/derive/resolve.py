@@ -1,0 +1,80 @@
+"""Finding the person a command line means.
+
+PERSON is compared case-insensitively with each person's name, aliases and file
+name: an exact match wins; otherwise a unique prefix, then a unique substring.
+Anything ambiguous or unknown is an error listing the candidates or the closest
+names, so a command never writes to the wrong note.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from ..model.errors import UsageProblem
+from ..model.names import normalise
+from ..model.person import Person
+
+
+def _keys(person: Person) -> list[str]:
+    return [normalise(k) for k in (person.name, *person.aliases, person.stem) if k]
+
+
+def find_people(people: Iterable[Person], query: str) -> list[Person]:
+    """Everyone ``query`` could mean, by the strongest kind of match that finds anyone."""
+    wanted = normalise(query)
+    people = list(people)
+    if not wanted:
+        return []
+    for test in (
+        lambda key: key == wanted,
+        lambda key: key.startswith(wanted),
+        lambda key: any(word.startswith(wanted) for word in key.split()),
+        lambda key: wanted in key,
+    ):
+        found = [p for p in people if any(test(k) for k in _keys(p))]
+        if found:
+            return found
+    return []
+
+
+def resolve(people: Iterable[Person], query: str) -> Person:
+    """The one person ``query`` means; raise UsageProblem (exit 2) otherwise."""
+    people = list(people)
+    found = find_people(people, query)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = "\n".join(f"  {p.name}  ({p.path})" for p in found[:20])
+        more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
+        raise UsageProblem(f"'{query}' matches {len(found)} people; say which:\n{listed}{more}")
+    names = {normalise(k): p.name for p in people for k in (p.name, *p.aliases)}
+    close = difflib.get_close_matches(normalise(query), list(names), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else " `vaultnet list` shows everyone."
+    raise UsageProblem(f"no person matches '{query}'.{hint}")
+
+
+def people_matching(people: Iterable[Person], tag: str | None, org: str | None, circle: str | None, query: str | None):
+    """Filter people for ``list``: a query over name, aliases, org, role, tags, needs and offers.
+
+    Here rather than in ``actions``, which imports the note editor (and PyYAML): ``list``
+    with a warm cache needs no parser."""
+    from ..model.person import link_target
+
+    result = []
+    for person in people:
+        if tag and normalise(tag.lstrip("#")) not in {normalise(t) for t in person.tags}:
+            continue
+        if org and normalise(org) not in normalise(link_target(person.org) or ""):
+            continue
+        if circle and normalise(circle) != normalise(person.circle or ""):
+            continue
+        if query:
+            haystack = normalise(
+                " ".join([person.name, *person.aliases, person.org or "", person.role or "", *person.tags,
+                          *person.needs, *person.offers, *person.emails])
+            )
+            if not all(word in haystack for word in normalise(query).split()):
+                continue
+        result.append(person)
+    return result

@@ -1,0 +1,160 @@
+"""What the commands do, as a library: open a vault, add a person, record things.
+
+The CLI is a thin layer over these functions, and other features (introductions,
+imports) are built from them. Every change to an existing note goes through
+``atomic.edit_notes`` with a ``NoteEditor``; every new note through
+``atomic.write_new``. Each function returns a short account of what it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .atomic import edit_notes, write_new
+from ..model.config import Config, find_vault, load_config
+from ..model.errors import NoteError, VaultnetError
+from ..load.vault import Vault, load_vault, parse_note
+from ..model.names import normalise, safe_stem
+from .noteedit import NoteEditor
+from ..model.person import Person
+from ..model.yamltext import check_text
+
+
+def open_vault(path: str | Path | None = None) -> Vault:
+    """Find the vault (``--vault``/``$VAULTNET_VAULT``, then upwards), read its config, load it."""
+    return load_vault(load_config(find_vault(path)))
+
+
+@dataclass
+class Outcome:
+    """What a write did, for the CLI to report."""
+
+    path: str
+    changed: bool
+    messages: list[str] = field(default_factory=list)
+
+
+# --- the edits, as functions of a NoteEditor (they read fresh values under the lock) -------------
+
+
+def contact_edit(day: date, text: str | None, messages: list[str]):
+    """A contact on ``day``: a log line, ``last_contact`` moved forward (never back), and a
+    ``follow_up`` cleared when the contact is on or after it."""
+
+    def apply(editor: NoteEditor) -> None:
+        if text is not None:
+            editor.add_log(day, text)
+        current = _date_field(editor, "last_contact")
+        if current is None or day > current:
+            editor.set("last_contact", day)
+        elif day < current:
+            messages.append(f"last_contact stays {current.isoformat()} (newer than {day.isoformat()})")
+        follow_up = _date_field(editor, "follow_up")
+        if follow_up is not None and day >= follow_up:
+            editor.remove("follow_up")
+            messages.append(f"follow-up of {follow_up.isoformat()} done and cleared")
+
+    return apply
+
+
+def item_edit(key: str, value: str):
+    def apply(editor: NoteEditor) -> None:
+        editor.append(key, value)
+
+    return apply
+
+
+def _date_field(editor: NoteEditor, key: str) -> date | None:
+    from ..model.dates import parse_date
+
+    raw = editor.fields.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError:
+        raise NoteError(editor.path, f"field '{key}' holds {raw!r}, which is not a date; fix it (YYYY-MM-DD) and try again") from None
+
+
+def _clean(text: str, what: str) -> str:
+    try:
+        text = check_text(text, what)
+    except ValueError as exc:
+        raise VaultnetError(str(exc)) from None
+    text = " ".join(text.split())
+    if not text:
+        raise VaultnetError(f"the {what} is empty; say what happened")
+    return text
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def log_contact(config: Config, person: Person, text: str, day: date) -> Outcome:
+    messages: list[str] = []
+    changed = edit_notes(config.root, [(person.path, contact_edit(day, _clean(text, "log text"), messages))])
+    return Outcome(person.path, bool(changed), messages)
+
+
+def add_ledger_item(config: Config, person: Person, key: str, text: str, day: date) -> Outcome:
+    """Append a dated item to ``helped`` or ``received``."""
+    if key not in ("helped", "received"):
+        raise ValueError(key)
+    item = f"{day.isoformat()} {_clean(text, key + ' text')}"
+    changed = edit_notes(config.root, [(person.path, item_edit(key, item))])
+    return Outcome(person.path, bool(changed))
+
+
+def snooze(config: Config, person: Person, until: date) -> Outcome:
+    def apply(editor: NoteEditor) -> None:
+        editor.set("follow_up", until)
+
+    changed = edit_notes(config.root, [(person.path, apply)])
+    return Outcome(person.path, bool(changed))
+
+
+def note_path_for(config: Config, name: str) -> tuple[Path, str]:
+    stem = safe_stem(name)
+    path = config.people_path / f"{stem}.md"
+    return path, path.relative_to(config.root).as_posix()
+
+
+def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> Outcome:
+    """Create a person's note from the ``person.md`` template.
+
+    Refuses when someone of that name (or alias) exists, or when a file of that
+    name exists in any letter case (it would collide on macOS and Windows).
+    """
+    from ..render.templating import render_template
+
+    config = vault.config
+    name = _clean(name, "name")
+    wanted = normalise(name)
+    for person in vault.people:
+        if wanted in {normalise(k) for k in (person.name, *person.aliases, person.stem)}:
+            raise VaultnetError(f"{person.path}: {person.name} is already in the vault; use `vaultnet show` or edit that note")
+    path, rel = note_path_for(config, name)
+    if path.parent.is_dir():
+        lowered = path.name.casefold()
+        clash = next((p for p in path.parent.iterdir() if p.name.casefold() == lowered), None)
+        if clash is not None:
+            raise VaultnetError(f"{clash.relative_to(config.root).as_posix()} already exists; nothing was written")
+    stem = path.stem
+    ordered = {"name": name} if name != stem else {}
+    ordered.update(fields)
+    text = render_template(config, "person.md", name=name, stem=stem, fields=ordered, today=today)
+    data = text.encode("utf-8")
+    person, problems = parse_note(rel, data)
+    fatal = [p for p in problems if p.fatal or p.field]
+    if person is None or fatal:
+        raise VaultnetError(f"the person.md template produced a note that does not read back: {fatal[0]}")
+    if person.name != name:
+        raise VaultnetError(f"the person.md template produced a note named {person.name!r}, not {name!r}")
+    write_new(path, data, rel)
+    messages = [] if name == stem else [f"file name made safe: {path.name} (the full name is kept in `name`)"]
+    return Outcome(rel, True, messages)
+
+

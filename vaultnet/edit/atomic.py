@@ -1,0 +1,298 @@
+"""Putting bytes on disk without ever leaving a note half-written.
+
+Every write goes to a temporary file in the note's own folder, is flushed to
+disk, and then renamed over the note (rename is atomic on POSIX file systems).
+While a command edits a note it holds an exclusive ``flock`` on it, so two
+vaultnet processes editing the same note take turns and each sees the other's
+change; an editor that saves the note meanwhile is caught by comparing the
+file's identity (inode, size, modification time) just before the rename, and
+the command then writes nothing.
+
+``edit_notes`` edits several notes as one: all new texts are computed and
+written to temporary files first, then renamed; if a rename fails, the notes
+already renamed get their old bytes back.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..model.errors import NoteError, VaultnetError
+from .noteedit import NoteEditor
+
+LOCK_TIMEOUT = 10.0
+TEMP_SUFFIX = ".vaultnet-tmp"
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _os_message(exc: OSError, rel: str, doing: str) -> NoteError:
+    reason = {
+        errno.EACCES: "permission denied — is the vault read-only?",
+        errno.EPERM: "operation not permitted — is the vault read-only?",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return NoteError(rel, f"cannot {doing}: {reason}; the note was left as it was")
+
+
+@dataclass
+class _Locked:
+    path: Path
+    rel: str
+    fd: int
+    data: bytes
+    identity: tuple[int, int, int, int]
+
+
+@contextmanager
+def _lock(path: Path, rel: str) -> Iterator[_Locked]:
+    """Open and exclusively lock a note, making sure the lock is on the file now at ``path``."""
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            raise NoteError(rel, "the note is gone (deleted or renamed meanwhile); nothing was written") from None
+        except OSError as exc:
+            raise _os_message(exc, rel, "open the note") from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise NoteError(rel, "another vaultnet is still writing this note; try again in a moment") from None
+                    time.sleep(0.02)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:  # replaced while we waited: the finally below closes it; lock the new file
+                continue
+            st = os.fstat(fd)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            yield _Locked(path, rel, fd, b"".join(chunks), _identity(st))
+            return
+        finally:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temporary files a killed vaultnet left beside ``path``; call only while holding its lock.
+
+    Only a process holding the note's lock writes temporary files for it, so any
+    found while we hold the lock belong to a process that died before its rename
+    (the note itself is intact: the rename never happened).
+    """
+    removed = []
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))  # mkstemp's names
+    try:
+        candidates = [path.parent / n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+    except OSError:
+        return removed
+    for temp in candidates:
+        try:
+            temp.unlink()
+            removed.append(temp)
+        except OSError:
+            pass
+    return removed
+
+
+def _write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str) -> Path:
+    """Write ``data`` to a new temporary file beside the target and flush it to disk."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise _os_message(exc, rel, "write in its folder") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes 0600 files; a new note or index gets the mode any editor would give it
+        os.chmod(temp, mode if mode is not None else _new_file_mode())
+    except BaseException as exc:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise _os_message(exc, rel, "write the note") from None
+        raise
+    return Path(temp)
+
+
+def _new_file_mode() -> int:
+    """0666 minus the umask: what ``open(path, "w")`` would create."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_new(path: Path, data: bytes, rel: str) -> None:
+    """Create a file that must not exist yet, atomically (no partial file, no overwrite)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_message(exc, rel, "create its folder") from None
+    temp = _write_temp(folder, path.name, data, None, rel)
+    try:
+        os.link(temp, path)  # fails if the target exists: never overwrites
+    except FileExistsError:
+        raise NoteError(rel, "already exists; nothing was written") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise _os_message(exc, rel, "create the note") from None
+        if path.exists():  # a file system without hard links: check, then rename
+            raise NoteError(rel, "already exists; nothing was written") from None
+        os.replace(temp, path)
+    finally:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+    _sync_folder(folder)
+
+
+def replace_file(path: Path, data: bytes) -> bool:
+    """Write a generated file atomically, unless it already holds exactly ``data``.
+
+    Returns whether it was written: an unchanged output keeps its modification time.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise VaultnetError(f"{path}: cannot read: {exc.strerror}") from None
+    rel = path.name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    except OSError as exc:
+        raise _os_message(exc, str(path), "create its folder") from None
+    temp = _write_temp(path.parent, path.name, data, mode, rel)
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        os.unlink(temp)
+        raise _os_message(exc, str(path), "replace the file") from None
+    _sync_folder(path.parent)
+    return True
+
+
+Edit = Callable[[NoteEditor], None]
+
+
+def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
+    """Apply edits to several notes as one change; return the paths that changed.
+
+    ``edits`` pairs a vault-relative path with a function that calls the editor's
+    methods. Each function sees the note as it is on disk now (read under the
+    lock), so decisions such as "only move last_contact forward" use fresh data.
+    Nothing is written unless every note's edit succeeded.
+    """
+    by_path: dict[str, list[Edit]] = {}
+    for rel, fn in edits:
+        by_path.setdefault(rel, []).append(fn)
+    with ExitStack() as stack:
+        # fixed order: no deadlock
+        locked = [stack.enter_context(_lock(_real_path(root, rel), rel)) for rel in sorted(by_path)]
+        planned: list[tuple[_Locked, bytes]] = []
+        for note in locked:
+            remove_stale_temps(note.path)
+            editor = NoteEditor(note.rel, note.data)
+            for fn in by_path[note.rel]:
+                fn(editor)
+            if editor.changed:
+                planned.append((note, editor.result()))
+        temps: list[tuple[_Locked, Path]] = []
+        try:
+            for note, data in planned:
+                mode = os.fstat(note.fd).st_mode & 0o7777
+                temps.append((note, _write_temp(note.path.parent, note.path.name, data, mode, note.rel)))
+            done: list[_Locked] = []
+            for note, temp in temps:
+                try:
+                    current = _identity(os.stat(note.path))
+                except FileNotFoundError:
+                    current = None
+                if current != note.identity:
+                    _rollback(done)
+                    raise NoteError(
+                        note.rel, "changed on disk while vaultnet was writing (another editor saved it?); nothing was written — run the command again"
+                    )
+                try:
+                    os.replace(temp, note.path)
+                except OSError as exc:
+                    _rollback(done)
+                    raise _os_message(exc, note.rel, "replace the note") from None
+                done.append(note)
+            for folder in {note.path.parent for note, _ in temps}:
+                _sync_folder(folder)
+        finally:
+            for _note, temp in temps:
+                try:
+                    os.unlink(temp)
+                except FileNotFoundError:
+                    pass
+        return [note.rel for note, _ in planned]
+
+
+def _real_path(root: Path, rel: str) -> Path:
+    """The file to rewrite for ``rel``: a symbolic link's target, so the rename replaces the
+    note itself rather than turning the link into a diverging copy; never outside the vault."""
+    path = root / rel
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve(strict=True)
+        target.relative_to(root.resolve())
+    except (OSError, RuntimeError, ValueError):
+        raise NoteError(rel, "is a symbolic link to a file outside the vault (or to nothing); nothing was written") from None
+    return target
+
+
+def _rollback(done: list[_Locked]) -> None:
+    """Put back the old bytes of notes already replaced in a failed multi-note edit."""
+    for note in reversed(done):
+        try:
+            temp = _write_temp(note.path.parent, note.path.name, note.data, os.fstat(note.fd).st_mode & 0o7777, note.rel)
+            os.replace(temp, note.path)
+        except (OSError, NoteError):  # pragma: no cover - best effort; the error raised next says what failed
+            pass

@@ -1,0 +1,345 @@
+"""Surgical edits to one note's text: the only code that changes a user's note.
+
+A vault is edited in other editors and merged by git, so an edit touches only
+the lines it must: one key's line, one new list item, one new log line. Key
+order, comments, quoting, flow or block list style, blank lines, line endings
+and the BOM stay as they were, and the body outside the inserted line is never
+touched.
+
+How: the YAML is composed (not re-serialised) to learn where each key's value
+starts and ends, and the new text is spliced in at those positions. Every
+result is parsed again and compared with the fields the edit meant to produce;
+a mismatch raises instead of writing (the design notes ask for exactly that
+check). Writing the bytes to disk is ``atomic``'s job, not this module's.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+import yaml
+
+from ..model.errors import NoteError
+from ..load.frontmatter import load_fields
+from ..load.vault import MAX_NOTE_BYTES
+from ..load.notefile import SplitError, split_note
+from ..model.person import find_log_section, parse_log_line
+from ..model.yamltext import render
+
+_COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class NoteEditor:
+    """Pending edits to one note. Build it from the note's bytes, call the edit
+    methods, then take ``result()``; ``changed`` says whether anything differs."""
+
+    def __init__(self, path: str, data: bytes):
+        self.path = path
+        self.original = data
+        if len(data) > MAX_NOTE_BYTES or b"\x00" in data:  # what the loader refuses to read, the editor refuses to write
+            what = "holds NUL bytes" if b"\x00" in data else f"is over the {MAX_NOTE_BYTES // 1048576} MiB limit for a note"
+            raise NoteError(path, f"{what}, so it is not read as a person note; vaultnet will not write to it")
+        try:
+            self.note = split_note(data)
+        except SplitError as exc:
+            raise NoteError(path, f"{exc}; vaultnet will not write to it until that is fixed", exc.line) from None
+        conflicts = self.note.conflict_lines()
+        if conflicts:
+            raise NoteError(
+                path, "holds git conflict markers; resolve the merge first (nothing was written)", conflicts[0]
+            )
+        self.fields = self._parse()
+        self._expected = copy.deepcopy(self.fields)
+        self._log_lines: list[str] = []
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _parse(self) -> dict[str, Any]:
+        if not self.note.has_front_matter:
+            return {}
+        fields, problem = load_fields(self.path, self.note.yaml_text, self.note.fm_open + 2)
+        if problem:
+            raise NoteError(self.path, problem.message.replace("run the command again", "try again"), problem.line)
+        return fields
+
+    def _nodes(self) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """Top-level keys and their (key, value) nodes, positioned in the YAML block.
+
+        Front matter with anchors (``&a``) or aliases (``*a``) is refused: an aliased
+        value's position is that of its anchor, on another key's line, so a splice
+        there would change the other field (and dropping an anchor breaks its aliases).
+        """
+        if not self.note.has_front_matter or not self.note.yaml_text.strip():
+            return {}
+        for event in yaml.parse(self.note.yaml_text, Loader=_COMPOSE_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = self.note.fm_open + 2 + event.start_mark.line
+                raise NoteError(
+                    self.path,
+                    "the front matter uses YAML anchors or aliases (&name, *name); vaultnet does not edit such "
+                    "front matter, as a change could alter other fields: write the values out, then try again",
+                    line,
+                )
+        root = yaml.compose(self.note.yaml_text, Loader=_COMPOSE_LOADER)
+        if root is None:  # only comments
+            return {}
+        if not isinstance(root, yaml.MappingNode) or root.flow_style:
+            shape = "a {…} mapping on one line" if isinstance(root, yaml.MappingNode) else "a single value"
+            raise NoteError(
+                self.path,
+                f"the front matter is {shape}, not one `key: value` line per field; vaultnet edits only "
+                "the latter (as Obsidian writes it): rewrite it that way, then try again",
+                self.note.fm_open + 2 + root.start_mark.line,
+            )
+        return {str(k.value): (k, v) for k, v in root.value}
+
+    # --- positions -------------------------------------------------------------------------
+
+    def _line(self, yaml_line: int) -> int:
+        """Index in ``note.lines`` of a line of the YAML block."""
+        return self.note.fm_open + 1 + yaml_line
+
+    def _text_of(self, index: int) -> str:
+        return self.note.lines[index].rstrip("\r\n")
+
+    def _ending(self, index: int) -> str:
+        line = self.note.lines[index]
+        return line[len(line.rstrip("\r\n")) :] or self.note.newline
+
+    @staticmethod
+    def _end(node: yaml.Node) -> tuple[int, int | None]:
+        """(yaml line, column) just past the value; column None means the end of the line."""
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and not node.flow_style and node.value:
+            last = node.value[-1]
+            return NoteEditor._end(last[1] if isinstance(node, yaml.MappingNode) else last)
+        line, column = node.end_mark.line, node.end_mark.column
+        if column == 0 and line > node.start_mark.line:
+            return line - 1, None
+        return line, column
+
+    def _colon(self, line: str, key_node: yaml.Node) -> int:
+        """Column of the ``:`` after a key on its line; an explicit key (``? key``) has none there."""
+        colon = line.find(":", key_node.end_mark.column)
+        if colon < 0:
+            raise NoteError(
+                self.path,
+                f"field '{key_node.value}' is written in a YAML form vaultnet does not edit (an explicit '? key'); "
+                "write it as 'key: value', then try again",
+                self._line(key_node.start_mark.line) + 1,
+            )
+        return colon
+
+    def _splice(self, start: tuple[int, int], end: tuple[int, int | None], text: str) -> None:
+        """Replace the YAML text between two positions (yaml line, column) with ``text``."""
+        first, last = self._line(start[0]), self._line(end[0])
+        head = self._text_of(first)[: start[1]]
+        tail_text = self._text_of(last)
+        tail = "" if end[1] is None else tail_text[end[1] :]
+        ending = self._ending(last)
+        self.note.lines[first : last + 1] = [head + text + tail + ending]
+
+    def _insert_lines(self, index: int, texts: list[str]) -> None:
+        newline = self.note.newline
+        if index > 0 and not self.note.lines[index - 1].endswith("\n"):
+            self.note.lines[index - 1] += newline
+        self.note.lines[index:index] = [t + newline for t in texts]
+
+    def _ensure_front_matter(self) -> None:
+        if not self.note.has_front_matter:
+            newline = self.note.newline
+            self.note.lines[0:0] = ["---" + newline, "---" + newline]
+            self.note.fm_open, self.note.fm_close = 0, 1
+
+    def _add_key_lines(self, texts: list[str]) -> None:
+        """New lines at the end of the front matter (where Obsidian adds properties)."""
+        self._ensure_front_matter()
+        self._insert_lines(self.note.fm_close, texts)
+
+    def _refresh_close(self) -> None:
+        """Find the closing delimiter again after lines were added or removed above it.
+
+        No edit writes a line that is a bare ``---`` or ``...``, so the first one after
+        the opening line is still the closing one.
+        """
+        for index in range(self.note.fm_open + 1, len(self.note.lines)):
+            if self.note.lines[index].rstrip("\r\n").rstrip(" \t") in ("---", "..."):
+                self.note.fm_close = index
+                return
+        raise AssertionError("front matter lost its closing line")  # pragma: no cover
+
+    def _item_prefix(self, nodes: dict) -> str:
+        """The indentation and dash the note already uses for block lists (default ``  - ``)."""
+        for _key, value in nodes.values():
+            if isinstance(value, yaml.SequenceNode) and not value.flow_style and value.value:
+                item = value.value[0]
+                prefix = self._text_of(self._line(item.start_mark.line))[: item.start_mark.column]
+                if prefix.strip() == "-":
+                    return prefix
+        return "  - "
+
+    # --- edits -----------------------------------------------------------------------------
+
+    def set(self, key: str, value: date | str | int) -> None:
+        """Set a top-level scalar field, in place when present, else as a new last line."""
+        rendered = render(value)
+        nodes = self._nodes()
+        if key not in nodes:
+            self._add_key_lines([f"{key}: {rendered}"])
+        else:
+            key_node, value_node = nodes[key]
+            if isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line == key_node.start_mark.line:
+                start = (value_node.start_mark.line, value_node.start_mark.column)
+                empty = value_node.start_mark.index == value_node.end_mark.index
+                line = self._text_of(self._line(start[0]))
+                if empty:
+                    # `key:` or `key:   # comment`: write right after the colon.
+                    colon = self._colon(line, key_node)
+                    start = (start[0], colon + 1)
+                    rendered = " " + rendered
+                    end: tuple[int, int | None] = start
+                else:
+                    end = self._end(value_node)
+            else:
+                line = self._text_of(self._line(key_node.start_mark.line))
+                colon = self._colon(line, key_node)
+                start = (key_node.start_mark.line, colon + 1)
+                end = self._end(value_node)
+                rendered = " " + rendered
+            self._splice(start, end, rendered)
+        self._refresh_close()
+        self._expected[key] = value
+
+    def remove(self, key: str) -> None:
+        """Delete a top-level field: its line and any lines its value spans."""
+        nodes = self._nodes()
+        if key not in nodes:
+            return
+        key_node, value_node = nodes[key]
+        end_line, end_column = self._end(value_node)
+        rest = "" if end_column is None else self._text_of(self._line(end_line))[end_column:]
+        if key_node.start_mark.column != 0 or rest.strip() and not rest.strip().startswith("#"):
+            raise NoteError(self.path, f"cannot remove '{key}': its line holds more than the field; edit it by hand")
+        del self.note.lines[self._line(key_node.start_mark.line) : self._line(end_line) + 1]
+        self._refresh_close()
+        self._expected.pop(key, None)
+
+    def append(self, key: str, value: str) -> None:
+        """Add an item to a top-level list field, keeping its block or flow style."""
+        nodes = self._nodes()
+        if key not in nodes:
+            self._add_key_lines([f"{key}:", self._item_prefix(nodes) + render(value)])
+            self._refresh_close()
+            self._expected[key] = [value]
+            return
+        key_node, value_node = nodes[key]
+        if isinstance(value_node, yaml.SequenceNode) and value_node.flow_style:
+            if value_node.value:  # right after the last item: `[ a, b ]` becomes `[ a, b, c ]`
+                last_item = value_node.value[-1]
+                at = (last_item.end_mark.line, last_item.end_mark.column)
+                self._splice(at, at, ", " + render(value, flow=True))
+            else:
+                closing = (value_node.end_mark.line, value_node.end_mark.column - 1)
+                self._splice(closing, closing, render(value, flow=True))
+        elif isinstance(value_node, yaml.SequenceNode):
+            last = value_node.value[-1]
+            prefix = self._item_prefix({key: (key_node, value_node)})
+            self._insert_lines(self._line(self._end(last)[0]) + 1, [prefix + render(value)])
+        elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.index == value_node.end_mark.index:
+            self._insert_lines(self._line(key_node.start_mark.line) + 1, [self._item_prefix(nodes) + render(value)])
+        elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line == value_node.end_mark.line:
+            # One text where a list belongs: make it the first item, in its own spelling.
+            line = self._text_of(self._line(value_node.start_mark.line))
+            old = line[value_node.start_mark.column : value_node.end_mark.column]
+            prefix = self._item_prefix(nodes)
+            colon = self._colon(line, key_node)
+            self._splice((value_node.start_mark.line, colon + 1), self._end(value_node), "")
+            self._insert_lines(self._line(key_node.start_mark.line) + 1, [prefix + old, prefix + render(value)])
+            self._refresh_close()
+            self._expected[key] = [self._expected.get(key), value]
+            return
+        else:
+            raise NoteError(self.path, f"field '{key}' is not a list; make it a list to add items to it")
+        self._refresh_close()
+        items = self._expected.get(key)
+        self._expected[key] = (items if isinstance(items, list) else []) + [value]
+
+    def add_log(self, day: date, text: str) -> None:
+        """Add ``- DATE TEXT`` under ``## Log`` (made when missing), keeping the section's date order."""
+        text = " ".join(text.split())
+        line = f"- {day.isoformat()} {text}".rstrip()
+        lines = self.note.lines
+        section = find_log_section(lines, self.note.body_start)
+        if section is None:
+            # A new section at the end of the body, after one blank line.
+            has_text = len(lines) > self.note.body_start and lines[-1].strip()
+            texts = ([""] if has_text else []) + ["## Log", "", line]
+            self._insert_lines(len(lines), texts)
+            self._log_lines.append(line)
+            return
+        heading, end = section
+        index = self._log_position(heading, end, day)
+        self._insert_lines(index, [line])
+        self._log_lines.append(line)
+
+    def _log_position(self, heading: int, end: int, day: date) -> int:
+        """Where a new dated line goes so the section keeps its order (oldest- or newest-first)."""
+        lines = self.note.lines
+        items: list[tuple[int, int, date]] = []  # (first line, line after its continuation, date)
+        for index in range(heading + 1, end):
+            try:
+                entry = parse_log_line(lines[index])
+            except ValueError:
+                entry = None
+            if entry is not None and not lines[index][:1].isspace():
+                stop = index + 1
+                while stop < end and lines[stop][:1] in (" ", "\t") and lines[stop].strip():
+                    stop += 1
+                items.append((index, stop, entry.date))
+        if not items:
+            last = max((i for i in range(heading + 1, end) if lines[i].strip()), default=heading)
+            return last + 1
+        newest_first = len(items) > 1 and items[0][2] > items[-1][2]
+        if newest_first:
+            for first, _stop, when in items:
+                if when <= day:
+                    return first
+            return items[-1][1]
+        position = items[0][0]
+        for _first, stop, when in items:
+            if when <= day:
+                position = stop
+        return position
+
+    # --- result ----------------------------------------------------------------------------
+
+    @property
+    def changed(self) -> bool:
+        return self.note.to_bytes() != self.original
+
+    def result(self) -> bytes:
+        """The edited bytes, after checking that they say exactly what was meant."""
+        data = self.note.to_bytes()
+        if data == self.original:
+            return data
+        try:
+            check = split_note(data)
+        except SplitError as exc:  # pragma: no cover - a bug in this module
+            raise NoteError(self.path, f"internal error: the edit would break the note ({exc}); nothing was written") from None
+        fields, problem = load_fields(self.path, check.yaml_text, 2) if check.has_front_matter else ({}, None)
+        if problem or fields != self._expected:
+            raise NoteError(
+                self.path,
+                "internal error: the edit did not read back as intended, so nothing was written; "
+                "please report this with the note's front matter",
+            )
+        before = split_note(self.original)
+        body_before = "".join(before.lines[before.body_start :])
+        body_after = "".join(check.lines[check.body_start :])
+        for line in self._log_lines:
+            if line not in body_after:  # pragma: no cover - a bug in this module
+                raise NoteError(self.path, "internal error: the log line was not written; nothing was written")
+        if not self._log_lines and body_before != body_after:  # pragma: no cover
+            raise NoteError(self.path, "internal error: the edit touched the body; nothing was written")
+        return data

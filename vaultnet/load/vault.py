@@ -1,0 +1,172 @@
+"""Loading: find the person notes, read them, parse them into Person records.
+
+Loading knows nothing of rendering. ``parse_note`` is pure (bytes in, record and
+problems out), so the cache can wrap it and tests can call it without files.
+A note that cannot be read at all yields a fatal Problem and no record; every
+other note is still loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model.config import Config
+from ..model.errors import Problem
+from .notefile import SplitError, split_note
+from ..model.person import Person, person_from_fields
+
+# The YAML reader (PyYAML, python-frontmatter and the checks against hostile YAML) lives in
+# ``frontmatter_yaml`` and is imported only when a note is parsed: a warm run, which takes
+# every record from the cache, never needs it, and importing it costs about 20 ms.
+
+
+def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
+    """Parse a front matter block safely; return its mapping or a fatal Problem
+    (see ``frontmatter_yaml.load_fields``)."""
+    from .frontmatter import load_fields as load
+
+    return load(path, yaml_text, first_line)
+
+
+_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
+MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
+
+
+@dataclass
+class Vault:
+    """Everyone the vault holds, in a stable order (name, then path), and what went wrong."""
+
+    config: Config
+    people: list[Person]
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_path(self, path: str) -> Person | None:
+        return next((p for p in self.people if p.path == path), None)
+
+
+def field_lines(yaml_lines: list[str], first_line: int) -> dict[str, int]:
+    """Map each top-level key to its 1-based file line, for error messages."""
+    found: dict[str, int] = {}
+    for offset, line in enumerate(yaml_lines):
+        match = _TOP_KEY.match(line)
+        if match:
+            key = next(g for g in match.groups() if g is not None).strip()
+            found.setdefault(key, first_line + offset)
+    return found
+
+
+class _LinesOnDemand:
+    """``field_lines`` of a front matter, worked out on the first lookup.
+
+    Only a field with a problem needs its line number, and matching every front
+    matter line against ``_TOP_KEY`` costs a tenth of a clean note's parse.
+    """
+
+    __slots__ = ("_yaml_lines", "_first_line", "_found")
+
+    def __init__(self, yaml_lines: list[str], first_line: int):
+        self._yaml_lines, self._first_line, self._found = yaml_lines, first_line, None
+
+    def get(self, key: str, default: int | None = None) -> int | None:
+        if self._found is None:
+            self._found = field_lines(self._yaml_lines, self._first_line)
+        return self._found.get(key, default)
+
+
+def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
+    """Read one note's bytes into a Person; ``path`` is the vault-relative path with ``/``."""
+    stem = path.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.lower().endswith(".md") else stem
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands back undecodable bytes as lone surrogates
+        return None, [Problem(path, "the file name is not valid UTF-8, so it cannot be linked to or listed; rename the file", fatal=True)]
+    if len(data) > MAX_NOTE_BYTES:
+        return None, [Problem(path, f"the note is {len(data) // 1024} KiB, over the {MAX_NOTE_BYTES // 1048576} MiB limit for a person note; split it or move the bulk elsewhere", fatal=True)]
+    if b"\x00" in data:
+        return None, [Problem(path, "the file holds NUL bytes: it is not a text note; move it out of the people folder", fatal=True)]
+    try:
+        note = split_note(data)
+    except SplitError as exc:
+        return None, [Problem(path, str(exc), exc.line, fatal=True)]
+    fields: dict = {}
+    lines_of: dict[str, int] | _LinesOnDemand = {}
+    if note.has_front_matter:
+        first_line = note.fm_open + 2
+        fields, problem = load_fields(path, note.yaml_text, first_line)
+        if problem:
+            return None, [problem]
+        lines_of = _LinesOnDemand(note.lines[note.fm_open + 1 : note.fm_close], first_line)
+    body = note.lines[note.body_start :]
+    person = person_from_fields(path, stem, fields, body, note.body_start + 1, lines_of)
+    problems = list(person.problems)
+    conflicts = note.conflict_lines()
+    if conflicts:
+        problems.append(
+            Problem(path, "git conflict markers found; resolve the merge, then vaultnet will write to this note again", conflicts[0])
+        )
+    return person, problems
+
+
+def iter_note_paths(config: Config) -> list[Path]:
+    """Every ``.md`` file under the people folder, sorted; hidden files and folders,
+    links that lead outside the vault and links to another note of the folder are skipped."""
+    base = config.people_path
+    if not base.is_dir():
+        return []
+    from .cache import is_another_note
+
+    root, people = config.root.resolve(), base.resolve()
+    found = []
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(".md"):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                    target.relative_to(root)
+                except (OSError, ValueError, RuntimeError):
+                    continue
+                if is_another_note(target, people):
+                    continue  # that note is read under its own name
+            found.append(path)
+    return sorted(found)
+
+
+def relative(config: Config, path: Path) -> str:
+    return path.relative_to(config.root).as_posix()
+
+
+def sort_people(people: list[Person]) -> list[Person]:
+    return sorted(people, key=lambda p: (p.name.casefold(), p.path))
+
+
+def load_vault(config: Config) -> Vault:
+    """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
+    return vault_of(config, load_notes(config))
+
+
+def load_notes(config: Config, notes=None):
+    """Every note as ``cache.Loaded``: a record (or None) and problems per note;
+    ``notes``, a fresh ``cache.scan`` when the caller has made one."""
+    from .cache import load_notes as load
+
+    config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
+    return load(config.root, config.people_dir, parse_note, notes=notes)
+
+
+def vault_of(config: Config, loaded) -> Vault:
+    """The Vault of loaded notes: the records in name order, the problems in file order."""
+    people: list[Person] = []
+    problems: list[Problem] = []
+    for _rel, person, found in loaded.results:
+        problems.extend(found)
+        if person is not None:
+            people.append(person)
+    return Vault(config=config, people=sort_people(people), problems=problems)

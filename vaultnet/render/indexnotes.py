@@ -1,0 +1,512 @@
+"""The index notes: derived views of the vault, ready for one template render each.
+
+``REGISTRY`` lists every index note ``vaultnet build`` writes, as
+``IndexNote(file, template, context)``: the file name inside ``index_dir``, the
+template's name (a vault overrides it by a file of that name in its
+``templates_dir``), and a function from ``IndexViews`` to the template's
+variables. Adding a note is one entry, e.g.
+``IndexNote("Introductions.md", "Introductions.md", introductions_context)``.
+
+Everything a template prints is prepared here, already escaped for where it
+goes (``cell`` values for table cells, ``text`` values for list items), so a
+name holding ``|``, ``[[``, ``*`` or a newline cannot break a table or a link,
+and a vault's own template cannot forget to escape. Raw values stay available
+(``name``, ``path``) and the ``cell`` and ``md`` filters escape anything else.
+The template loops over prepared rows once per file — no per-person template
+call — which keeps a 10,000-person build fast. What several notes show of a person
+(links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
+repeated texts are escaped once (``IndexViews.cell``/``md``); tests/test_render_fast.py
+holds every note's variables equal to the straightforward code this replaced.
+Order is stable: by name, then path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property, lru_cache
+from typing import Any, Callable
+
+from ..model.config import Config
+from ..model.links import person_link, wikilink
+from ..model.person import Entry, Person, link_target
+from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
+from ..derive.intros import introductions_context
+
+# A well-formed [[wikilink]] (optionally [[target|alias]]) is kept as a link.
+_WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
+# A Markdown link to a web page or a relative note is kept as a link too.
+_MDLINK = re.compile(r"\[[^\[\]\n]*\]\((?:https?://[^\s()<>]+|mailto:[^\s()<>]+|[^\s()<>:]+\.md)\)")
+_UNSAFE_STEM = re.compile(r"[\[\]|#^\x00-\x1f\x7f]")
+_NUMBERED = re.compile(r"^(\d{1,9})([.)])")
+# What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
+# ("#word" would become an Obsidian tag); the second ``%`` of ``%%`` (an Obsidian comment).
+# The lookbehinds see the unescaped text, and ``\s`` is exactly ``str.isspace``.
+_ESCAPE = re.compile(r"[\\`*_\[\]<>|$~]|(?<=\s)#|(?<=%)%")
+# Every whitespace character but the plain space (exactly the ``str.isspace`` ones; a test checks).
+_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# ``md``'s fast path: text holding none of these, no double space, and no space, ``-``, ``+``,
+# ``=`` or digit at its start (nor a space at its end) needs no work at all — no character
+# ``_escape_plain`` or a link could touch, nothing to collapse, no list a start could open.
+# Conservative: ``#`` and ``%`` always go the long way. One character class, as a plain
+# scan, is about twice as fast as an alternation doing the same checks.
+_NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
+_BAD_START = frozenset("-+= ")
+
+
+def _escape_plain(text: str, at_start: bool) -> str:
+    """Backslash-escape what Markdown or Obsidian would read as markup in plain text.
+
+    ``at_start``: the text starts a line, so a leading ``#`` would start a tag too.
+    """
+    out = _ESCAPE.sub(r"\\\g<0>", text)
+    return "\\" + out if at_start and text[:1] == "#" else out
+
+
+def md(text: Any, in_table: bool = False) -> str:
+    """Markdown for a piece of note text: literal, except that links stay links.
+
+    (Memoised: orgs, tags and circles repeat across thousands of people.)
+
+    Whitespace (newlines too) becomes single spaces; Markdown-significant
+    characters are backslash-escaped; a leading ``-``, ``+`` or ``1.`` cannot
+    start a list. In a table cell, a ``|`` inside a kept wikilink is escaped too.
+    """
+    if text is None:
+        return ""
+    text = str(text)
+    if (
+        _NEEDS_WORK.search(text) is None
+        and "  " not in text
+        and text[:1] not in _BAD_START
+        and not text[:1].isdecimal()
+        and text[-1:] != " "
+        and text
+    ):
+        return text
+    return _md(text, in_table)
+
+
+@lru_cache(maxsize=1 << 16)
+def _md(text: str, in_table: bool) -> str:
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    pieces = []
+    position = 0
+    for match in _link_matches(text):
+        pieces.append(_escape_plain(text[position : match.start()], position == 0))
+        link = match.group(0)
+        pieces.append(link.replace("|", "\\|") if in_table else link)
+        position = match.end()
+    pieces.append(_escape_plain(text[position:], position == 0))
+    out = "".join(pieces)
+    if out[:1] in "-+" or out[:1] == "=":
+        out = "\\" + out
+    numbered = _NUMBERED.match(out)
+    if numbered:
+        out = numbered.group(1) + "\\" + out[len(numbered.group(1)) :]
+    return out
+
+
+def _link_matches(text: str) -> list[re.Match]:
+    if "[" not in text:
+        return []
+    found = sorted([*_WIKILINK.finditer(text), *_MDLINK.finditer(text)], key=lambda m: m.start())
+    kept, end = [], -1
+    for match in found:
+        if match.start() >= end:
+            kept.append(match)
+            end = match.end()
+    return kept
+
+
+def cell(text: Any) -> str:
+    """``md`` for a table cell."""
+    return md(text, in_table=True)
+
+
+def day(value: date | None, none: str = "") -> str:
+    return value.isoformat() if value else none
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def relative_days(days: int) -> str:
+    """``3 days overdue``, ``today``, ``in 5 days`` — for a due date ``days`` ago."""
+    if days > 0:
+        return f"{_plural(days, 'day')} overdue"
+    if days == 0:
+        return "today"
+    return "tomorrow" if days == -1 else f"in {-days} days"
+
+
+@dataclass(slots=True)
+class PersonCells:
+    """What the index notes show of one person, escaped once per build and shared by all
+    of them (a 10,000-person build would otherwise escape the same org five times)."""
+
+    link: str  # for a list item
+    link_cell: str  # for a table cell
+    org: str  # cell
+    role: str  # cell
+    circle: str  # cell
+    org_text: str  # md, for a list item
+    last_contact: str  # the date, or "never"
+    next: str  # the due date, "never contacted" or "none"
+
+
+class IndexViews:
+    """The vault's derived data, each part computed once per build and shared."""
+
+    def __init__(self, config: Config, people: list[Person], today: date):
+        self.config = config
+        self.people = people  # already sorted by name, then path (loader.sort_people)
+        self.today = today
+        self.from_file = f"{config.index_dir.rstrip('/')}/index.md"
+        self._markdown_config = dataclasses.replace(config, link_style="markdown")
+        self._cells: dict[str, PersonCells] = {}
+        self._cell_memo: dict[str, str] = {}
+        self._md_memo: dict[str, str] = {}
+        self._days: dict[date, str] = {}
+
+    def iso(self, value: date) -> str:
+        """``value.isoformat()``, remembered: a vault's dates fall on a few hundred days."""
+        shown = self._days.get(value)
+        if shown is None:
+            shown = self._days[value] = value.isoformat()
+        return shown
+
+    def cell(self, text: str | None) -> str:
+        """``cell``, remembered for this build: orgs, circles, roles and ledger texts repeat."""
+        if text is None:
+            return ""
+        shown = self._cell_memo.get(text)
+        if shown is None:
+            shown = self._cell_memo[text] = cell(text)
+        return shown
+
+    def md(self, text: str | None) -> str:
+        """``md``, remembered for this build."""
+        if text is None:
+            return ""
+        shown = self._md_memo.get(text)
+        if shown is None:
+            shown = self._md_memo[text] = md(text)
+        return shown
+
+    def cells(self, person: Person) -> PersonCells:
+        """The person's shared cells (worked out on first use)."""
+        found = self._cells.get(person.path)
+        if found is None:
+            found = self._cells[person.path] = self._make_cells(person)
+        return found
+
+    def _make_cells(self, person: Person) -> PersonCells:
+        plain, in_cell = self._links(person)
+        due = self.dues[person.path]
+        if due is None:
+            next_text = "none"
+        elif due.reason == NEVER_CONTACTED:
+            next_text = "never contacted"
+        else:
+            next_text = self.iso(due.date)
+        seen = self.last_seen[person.path]
+        return PersonCells(
+            plain,
+            in_cell,
+            self.cell(person.org),
+            self.cell(person.role),
+            self.cell(person.circle),
+            self.md(person.org),
+            self.iso(seen) if seen else "never",
+            next_text,
+        )
+
+    def _links(self, person: Person) -> tuple[str, str]:
+        """The person's link for a list item and for a table cell, in the vault's link style.
+
+        A file name holding ``[ ] | # ^`` cannot be a wikilink target (Obsidian
+        refuses such names; vaultnet never creates them), so such a note gets a
+        Markdown link instead of a broken wikilink. A Markdown link's label has its
+        ``|`` escaped already, so it is the same in a table cell.
+        """
+        config = self.config
+        if config.link_style == "wikilink":
+            stem = person.stem
+            if not _UNSAFE_STEM.search(stem):
+                link = wikilink(stem, person.name)  # what person_link makes of a wikilink
+                return link, link.replace("|", "\\|")
+            config = self._markdown_config
+        link = person_link(config, person, from_file=self.from_file)
+        if config.link_style == "markdown":
+            # The label escaped like every other text here ($, %%, #tags too); the target as linked.
+            target = link[link.rindex("](") :]
+            link = "[" + _escape_plain(" ".join(person.name.split()), False) + target
+        return link, link
+
+    def link(self, person: Person, in_table: bool = False) -> str:
+        """A link to the person's note from the index folder, in the vault's link style."""
+        cells = self.cells(person)
+        return cells.link_cell if in_table else cells.link
+
+    @cached_property
+    def last_seen(self) -> dict[str, date | None]:
+        return {p.path: p.last_seen for p in self.people}
+
+    @cached_property
+    def dues(self) -> dict[str, Due | None]:
+        return {p.path: due_of(p, self.config, self.today) for p in self.people}
+
+    def next_text(self, person: Person) -> str:
+        return self.cells(person).next
+
+    def base(self, title: str) -> dict[str, Any]:
+        """Variables every index note has."""
+        folder = self.config.people_dir.rstrip("/") + "/"
+        return {
+            "title": title,
+            "notice": (
+                f"*Generated by `vaultnet build` from the notes in `{folder}` — do not edit: "
+                "this file is rewritten on every build. Change the person notes instead.*"
+            ),
+            "people_dir": folder,
+            "people_count": len(self.people),
+            "today": self.today.isoformat(),
+        }
+
+
+# --- People.md --------------------------------------------------------------------------------
+
+
+def people_context(views: IndexViews) -> dict[str, Any]:
+    rows = []
+    tags: dict[str, tuple[str, list[str]]] = {}
+    orgs: dict[str, tuple[str, list[str]]] = {}
+    org_keys: dict[str, str | None] = {}  # an org's group, by its text: the same org recurs
+    for person in views.people:
+        cells = views.cells(person)
+        rows.append(
+            {
+                "name": person.name,
+                "path": person.path,
+                "link": cells.link_cell,
+                "org": cells.org,
+                "role": cells.role,
+                "circle": cells.circle,
+                "last_contact": cells.last_contact,
+                "next": cells.next,
+            }
+        )
+        if person.tags:
+            seen_tags = set()
+            for tag in person.tags:
+                key = tag.casefold()
+                if key in seen_tags:
+                    continue
+                seen_tags.add(key)
+                tags.setdefault(key, (tag, []))[1].append(cells.link)
+        if person.org:
+            if person.org in org_keys:
+                org_key = org_keys[person.org]
+            else:
+                target = link_target(person.org)
+                org_key = org_keys[person.org] = " ".join(target.split()).casefold() if target else None
+            if org_key is not None:
+                orgs.setdefault(org_key, (person.org, []))[1].append(cells.link)
+    by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
+    by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
+    return {**views.base("People"), "people": rows, "by_tag": by_tag, "by_org": by_org}
+
+
+# --- Follow-ups.md ----------------------------------------------------------------------------
+
+
+def _why(due: Due) -> str:
+    if due.reason == FOLLOW_UP:
+        return "follow-up date"
+    return f"every {due.cadence}" if due.cadence else ""
+
+
+def followups_context(views: IndexViews) -> dict[str, Any]:
+    today = views.today
+    sunday = week_end(today)
+    month = today + timedelta(days=30)
+    overdue, week, later, never, unscheduled = [], [], [], [], []
+    dues = []
+    for person in views.people:
+        due = views.dues[person.path]
+        if due is None:
+            unscheduled.append({"name": person.name, "path": person.path, "link": views.cells(person).link})
+        else:
+            dues.append(due)
+    # Most overdue first, then soonest; ties by name, then path (people are in that order).
+    dues.sort(key=lambda d: d.date)
+    whens: dict[int, str] = {}
+    whys: dict[tuple, str] = {}
+    for due in dues:
+        person = due.person
+        cells = views.cells(person)
+        days = (today - due.date).days  # Due.days_overdue
+        when = whens.get(days)
+        if when is None:
+            when = whens[days] = relative_days(days)
+        why = whys.get((due.reason, due.cadence))
+        if why is None:
+            why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
+        row = {
+            "name": person.name,
+            "path": person.path,
+            "link": cells.link_cell,
+            "due": views.iso(due.date),
+            "when": when,
+            "days_overdue": days,
+            "last_contact": cells.last_contact,
+            "why": why,
+            "org": cells.org,
+            "circle": cells.circle,
+            "needs": views.cell("; ".join(person.needs)) if person.needs else "",
+        }
+        if due.reason == NEVER_CONTACTED:
+            never.append(row)
+        elif due.date < today:
+            overdue.append(row)
+        elif due.date <= sunday:
+            week.append(row)
+        elif due.date <= month:
+            later.append(row)
+    return {
+        **views.base("Follow-ups"),
+        "week_end": sunday.isoformat(),
+        "month_end": month.isoformat(),
+        "overdue": overdue,
+        "this_week": week,
+        "next_30_days": later,
+        "never_contacted": never,
+        "unscheduled": unscheduled,
+    }
+
+
+# --- Giving.md --------------------------------------------------------------------------------
+
+
+def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
+    """Every item of ``helped``/``received``, newest first; undated items last.
+
+    Ties keep the order of people (by name, then path) and of the items in a note:
+    the rows are collected in that order and the sort is stable.
+    """
+    rows: list[dict[str, Any]] = []
+    newest_first: list[int] = []  # each row's sort key: ordinals are >= 1, so undated (1) comes last
+    iso, escape = views.iso, views.cell
+    for person in views.people:
+        entries = getattr(person, field)
+        if entries:
+            link = views.cells(person).link_cell
+            for entry in entries:
+                when = entry.date
+                rows.append(
+                    {
+                        "date": iso(when) if when else "undated",
+                        "name": person.name,
+                        "path": person.path,
+                        "link": link,
+                        "what": escape(entry.text),
+                    }
+                )
+                newest_first.append(-when.toordinal() if when else 1)
+    return [rows[i] for i in sorted(range(len(rows)), key=newest_first.__getitem__)]
+
+
+def _latest(views: IndexViews, entries: tuple[Entry, ...]) -> str:
+    newest = None
+    for entry in entries:
+        if entry.date and (newest is None or entry.date > newest):
+            newest = entry.date
+    return views.iso(newest) if newest else ""
+
+
+def giving_context(views: IndexViews) -> dict[str, Any]:
+    balance = []
+    for person in views.people:
+        given, got = len(person.helped), len(person.received)
+        if not (given or got):
+            continue
+        difference = given - got
+        balance.append(
+            {
+                "name": person.name,
+                "path": person.path,
+                "link": views.cells(person).link_cell,
+                "given": given,
+                "received": got,
+                "balance": f"+{difference}" if difference > 0 else ("0" if difference == 0 else f"−{-difference}"),
+                "last_given": _latest(views, person.helped),
+                "last_received": _latest(views, person.received),
+            }
+        )
+    helped = _ledger_rows(views, "helped")
+    received = _ledger_rows(views, "received")
+    return {
+        **views.base("Giving"),
+        "helped": helped,
+        "received": received,
+        "reciprocity": balance,
+        "helped_people": sum(1 for p in views.people if p.helped),
+        "received_people": sum(1 for p in views.people if p.received),
+    }
+
+
+# --- Needs and offers.md ----------------------------------------------------------------------
+
+
+def needs_offers_context(views: IndexViews) -> dict[str, Any]:
+    needs, offers = [], []
+    for person in views.people:
+        for field, bucket in (("needs", needs), ("offers", offers)):
+            items = getattr(person, field)
+            if items:
+                cells = views.cells(person)
+                bucket.append(
+                    {
+                        "name": person.name,
+                        "path": person.path,
+                        "link": cells.link,
+                        "org": cells.org_text,
+                        "items": [views.md(item) for item in items],
+                    }
+                )
+    return {
+        **views.base("Needs and offers"),
+        "needs": needs,
+        "offers": offers,
+        "need_count": sum(len(n["items"]) for n in needs),
+        "offer_count": sum(len(o["items"]) for o in offers),
+    }
+
+
+@dataclass(frozen=True)
+class IndexNote:
+    """One generated note: its file name in ``index_dir``, its template, its variables."""
+
+    file: str
+    template: str
+    context: Callable[[IndexViews], dict[str, Any]]
+
+
+REGISTRY: list[IndexNote] = [
+    IndexNote("People.md", "People.md", people_context),
+    IndexNote("Follow-ups.md", "Follow-ups.md", followups_context),
+    IndexNote("Giving.md", "Giving.md", giving_context),
+    IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
+    IndexNote("Introductions.md", "Introductions.md", introductions_context),  # issue 4: vaultnet.intros
+]
+
+
+def filters() -> dict[str, Callable[..., str]]:
+    """Extra Jinja filters for templates (vault overrides included): ``cell`` and ``md``."""
+    return {"cell": cell, "md": md}

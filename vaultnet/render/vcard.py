@@ -1,0 +1,158 @@
+"""Everyone in the vault as vCard 4.0 (RFC 6350), for a phone's or a desktop's address book.
+
+Written by hand rather than through vobject so that the bytes are exactly what
+RFC 6350 asks and do not depend on the library's version: CRLF line ends,
+lines folded at 75 octets without splitting a UTF-8 character, ``\\`` ``,``
+``;`` and line breaks escaped, dates in the basic form (``19850412``, yearless
+``--0412``). Nothing depends on the clock (no ``REV``), people come in the
+vault's stable order, and each card's ``UID`` is derived from the note's path,
+so exporting twice gives the same bytes and an address book that syncs the
+file updates its cards instead of duplicating them. (Renaming a note gives
+its person a new UID.)
+
+Fields: FN, N (the last word as family name, the first as given name — a
+guess, as the vault stores one name), NICKNAME (aliases), ORG, TITLE (role),
+EMAIL (the first one PREF=1), TEL (as text, so your spelling of the number is
+kept), BDAY, CATEGORIES (tags), URL (a ``linkedin`` field), NOTE (what they
+need and offer).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Iterable
+
+from ..model.person import Person, link_target
+
+PRODID = "-//vaultnet//vaultnet//EN"
+_NAMESPACE = uuid.UUID("6f1d6b0e-3c1a-5d7e-9a43-7661756c746e")  # fixed: UIDs must never change
+
+
+def uid(person: Person) -> str:
+    """A stable UID for a person: a name-based UUID of the note's vault-relative path."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, person.path)}"
+
+
+def escape(value: str) -> str:
+    """A TEXT value (RFC 6350 §3.4): backslash, comma, semicolon and line breaks escaped."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """One content line folded to at most 75 octets per physical line, CRLF-terminated."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, current, size, limit = [], [], 0, 75
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with one space
+        current.append(ch)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def _n(name: str) -> str:
+    words = name.split()
+    if len(words) <= 1:
+        return f";{escape(name)};;;"
+    family, given, middle = words[-1], words[0], " ".join(words[1:-1])
+    return f"{escape(family)};{escape(given)};{escape(middle)};;"
+
+
+def _bday(person: Person) -> str | None:
+    b = person.birthday
+    if b is None:
+        return None
+    return f"{b.year:04d}{b.month:02d}{b.day:02d}" if b.year else f"--{b.month:02d}{b.day:02d}"
+
+
+def _url(value: str | None) -> str | None:
+    """A URI for URL (its value type is a URI, not text): a scheme added when missing;
+    something with spaces or control characters in it is no URI and is left out."""
+    value = (value or "").strip()
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    return value if "://" in value else "https://" + value
+
+
+def _note(person: Person) -> str:
+    parts = []
+    if person.needs:
+        parts.append("Needs: " + "; ".join(person.needs))
+    if person.offers:
+        parts.append("Offers: " + "; ".join(person.offers))
+    return "\n".join(parts)
+
+
+def card(person: Person) -> str:
+    """One person's vCard 4.0, as text with CRLF line ends."""
+    lines = ["BEGIN:VCARD", "VERSION:4.0", f"PRODID:{PRODID}", f"UID:{uid(person)}", "KIND:individual",
+             f"FN:{escape(person.name)}", f"N:{_n(person.name)}"]
+    if person.aliases:
+        lines.append("NICKNAME:" + ",".join(escape(a) for a in person.aliases))
+    org = link_target(person.org)
+    if org:
+        lines.append(f"ORG:{escape(org)}")
+    role = link_target(person.role) if person.role and person.role.startswith("[") else person.role
+    if role:
+        lines.append(f"TITLE:{escape(role)}")
+    for index, email in enumerate(person.emails):
+        lines.append(("EMAIL;PREF=1:" if index == 0 and len(person.emails) > 1 else "EMAIL:") + escape(email))
+    for phone in person.phones:
+        lines.append(f"TEL;VALUE=text:{escape(phone)}")
+    bday = _bday(person)
+    if bday:
+        lines.append(f"BDAY:{bday}")
+    if person.tags:
+        lines.append("CATEGORIES:" + ",".join(escape(t) for t in person.tags))
+    url = _url(dict(person.extra).get("linkedin"))
+    if url:
+        lines.append(f"URL:{url}")
+    note = _note(person)
+    if note:
+        lines.append(f"NOTE:{escape(note)}")
+    lines.append("END:VCARD")
+    return "".join(fold(line) for line in lines)
+
+
+def export(people: Iterable[Person]) -> bytes:
+    """Every person's card, in the given (stable) order, as one UTF-8 file."""
+    return "".join(card(p) for p in people).encode("utf-8")
+
+
+def vdir_name(person: Person) -> str:
+    """The file a person's card gets in a vdir: its UID, which never holds unsafe characters."""
+    return uid(person).rsplit(":", 1)[-1] + ".vcf"
+
+
+def write_vdir(folder, people: Iterable[Person]) -> tuple[int, int]:
+    """One ``.vcf`` per person in ``folder`` (the layout khard and vdirsyncer read).
+
+    Unchanged cards are not rewritten; cards this exporter wrote earlier for
+    people no longer in the vault are removed (recognised by vaultnet's PRODID,
+    so other files in the folder are never touched). Returns (written, removed).
+    """
+    from pathlib import Path
+
+    from ..edit.atomic import replace_file
+
+    folder = Path(folder)
+    wanted = {vdir_name(p): card(p).encode("utf-8") for p in people}
+    written = sum(1 for name, data in sorted(wanted.items()) if replace_file(folder / name, data))
+    removed = 0
+    for path in sorted(folder.glob("*.vcf")):
+        if path.name in wanted or not path.is_file():
+            continue
+        try:
+            head = path.read_bytes()[:200]
+        except OSError:
+            continue
+        if f"PRODID:{PRODID}".encode() in head:
+            path.unlink()
+            removed += 1
+    return written, removed
