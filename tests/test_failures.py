@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.edit import atomic
+from vaultnet.load import files
 from vaultnet.load.vault import parse_note
 
 NOTE = textwrap.dedent("""\
@@ -59,7 +60,7 @@ def folder_listing(root: Path) -> list[str]:
 # the note "Jane Doe.md" (other files, such as the cache, are written normally).
 CRASHER = textwrap.dedent("""\
     import os, sys, tempfile
-    import vaultnet.edit.atomic as atomic
+    import vaultnet.load.files as files
     step = sys.argv.pop(1)
     NOTE = "Jane Doe.md"
 
@@ -80,13 +81,13 @@ CRASHER = textwrap.dedent("""\
     elif step == "replace":
         os.replace = die_if(lambda src, dst: str(dst).endswith(NOTE), os.replace)
     elif step == "sync-folder":
-        atomic._sync_folder = die_if(lambda folder: str(folder).endswith("People"), atomic._sync_folder)
+        files.sync_folder = die_if(lambda folder: str(folder).endswith("People"), files.sync_folder)
     elif step == "after-write":
-        real = atomic._write_temp
+        real = files.write_temp
         def write_then_die(*args, **kwargs):
             real(*args, **kwargs)
             os._exit(137)
-        atomic._write_temp = write_then_die
+        files.write_temp = write_then_die
     from vaultnet.cli import main
     sys.exit(main())
     """)
@@ -110,7 +111,7 @@ def test_a_crash_before_the_rename_leaves_the_old_note(tmp_path, step):
     assert result.returncode == 137, result.stderr
     assert note.read_bytes() == NOTE
     leftovers = sorted(set(folder_listing(tmp_path)) - set(before))
-    assert all(p.endswith(atomic.TEMP_SUFFIX) for p in leftovers)  # at most the dead process's temp file
+    assert all(p.endswith(files.TEMP_SUFFIX) for p in leftovers)  # at most the dead process's temp file
     # The next write of the note cleans up after the crash and succeeds.
     again = run_vaultnet(["--vault", str(tmp_path), "--today", TODAY, "log", "Jane", "call"])
     assert again.returncode == 0, again.stderr
@@ -159,7 +160,7 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_note(tmp_path):
     assert len(seen_versions) > 1  # the kills really landed mid-run
     edited = run_vaultnet(["--vault", str(tmp_path), "--today", TODAY, "log", "Jane", "after"])
     assert edited.returncode == 0
-    assert not [p for p in os.listdir(note.parent) if p.endswith(atomic.TEMP_SUFFIX)]
+    assert not [p for p in os.listdir(note.parent) if p.endswith(files.TEMP_SUFFIX)]
 
 
 def _is_note_fd(fd: int) -> bool:
@@ -255,7 +256,7 @@ def test_a_failed_rename_in_a_multi_note_edit_rolls_back_the_notes_already_writt
         ])
     assert bob.read_bytes() == bob_before
     assert (tmp_path / "People" / "Jane Doe.md").read_bytes() == NOTE
-    assert not [p for p in os.listdir(tmp_path / "People") if p.endswith(atomic.TEMP_SUFFIX)]
+    assert not [p for p in os.listdir(tmp_path / "People") if p.endswith(files.TEMP_SUFFIX)]
 
 
 def test_a_note_changed_by_another_editor_meanwhile_is_not_overwritten(vault, monkeypatch):
@@ -274,7 +275,7 @@ def test_a_note_changed_by_another_editor_meanwhile_is_not_overwritten(vault, mo
     assert result.exit_code == 1
     assert "changed on disk" in result.stderr
     assert note.read_bytes() == NOTE + b"- 2026-11-22 typed in Obsidian\n"
-    assert not [p for p in os.listdir(note.parent) if p.endswith(atomic.TEMP_SUFFIX)]
+    assert not [p for p in os.listdir(note.parent) if p.endswith(files.TEMP_SUFFIX)]
 
 
 WRITER = textwrap.dedent("""\
@@ -311,7 +312,7 @@ def test_concurrent_writers_lose_no_change(tmp_path):
     assert len(helped) == 1 + writers * count and len(person.log) == 1 + writers * count
     assert person.last_contact.isoformat() == "2026-03-25"
     assert b"last_contact: 2026-03-25 # keep this comment\n" in note.read_bytes()
-    assert not [p for p in os.listdir(note.parent) if p.endswith(atomic.TEMP_SUFFIX)]
+    assert not [p for p in os.listdir(note.parent) if p.endswith(files.TEMP_SUFFIX)]
 
 
 # --- a really read-only vault, as an unprivileged user (root ignores permission bits) -------------
@@ -411,7 +412,7 @@ def test_two_processes_adding_the_same_person_create_one_complete_note(tmp_path)
     note = tmp_path / "People" / "Race Winner.md"
     person, problems = parse_note("People/Race Winner.md", note.read_bytes())
     assert person is not None and not problems and person.org in {f"org{n}" for n in range(4)}
-    assert not [p for p in os.listdir(note.parent) if p.endswith(atomic.TEMP_SUFFIX)]
+    assert not [p for p in os.listdir(note.parent) if p.endswith(files.TEMP_SUFFIX)]
 
 
 def test_a_note_locked_by_another_process_is_refused_clearly_after_a_timeout(vault, monkeypatch):

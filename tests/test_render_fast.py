@@ -289,7 +289,8 @@ def ref_introductions(views, monkeypatch):
         patch.setattr(indexnotes, "md", ref_md)
         patch.setattr(indexnotes, "cell", ref_cell)
         patch.setattr(intros, "normalise", names.normalise)
-        return intros.introductions_context(views)
+        patch.setattr(indexnotes, "normalise", names.normalise)
+        return indexnotes.introductions_context(views)
 
 
 _ENVIRONMENTS: dict[Path, Any] = {}

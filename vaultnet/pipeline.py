@@ -2,7 +2,7 @@
 
 The pipeline renders *every* output into memory first and writes only after all
 of them rendered, so a broken template leaves the previous outputs as they were
-rather than half of them new. Each file is written with ``atomic.replace_file``,
+rather than half of them new. Each file is written with ``load.files.replace_file``,
 which leaves a file whose bytes would not change untouched (its modification
 time stays): a rebuild with nothing changed writes nothing, and one edited note
 rewrites only the outputs whose content changed.
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from .edit.atomic import replace_file
+from .load.files import replace_file
 from .model.config import Config
 from .model.errors import Problem, VaultnetError
 from .load.vault import Vault, load_vault

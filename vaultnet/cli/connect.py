@@ -1,6 +1,6 @@
 """The connector's commands: intro, match, stats.
 
-Thin: each parses its arguments, calls ``vaultnet.intros``, ``vaultnet.matching``
+Thin: each parses its arguments, calls ``vaultnet.edit.introduce``, ``vaultnet.matching``
 or ``vaultnet.ledger``, and prints.
 """
 
@@ -28,7 +28,7 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None) 
     and last_contact moved forward. Both notes are checked before either is
     written, and if the second cannot be written the first is put back.
     """
-    from ..derive.intros import record_introduction
+    from ..edit.introduce import record_introduction
 
     a = app.person(first)
     b = app.person(second)

@@ -180,7 +180,7 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
     address book updates cards instead of duplicating them.
     """
     from ..render import vcard as vcard_export
-    from ..edit.atomic import replace_file
+    from ..load.files import replace_file
 
     if output and vdir:
         raise click.UsageError("give -o or --vdir, not both")

@@ -1,4 +1,4 @@
-"""Introductions: recording one on both notes, and the graph of who met whom through whom.
+"""The introduction graph: who met whom through whom, and the introductions you made.
 
 Two kinds of edge, both read from the notes themselves (nothing is stored elsewhere):
 
@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..model.config import Config
 from ..model.person import Entry, Person, link_target, link_targets
 
 
@@ -40,68 +39,6 @@ def normalise(text: str) -> str:
 
 
 INTRO_TEXT = re.compile(r"^\s*(?:introduced|introduction|intro)(?:\s+(?:to|with))?\b", re.IGNORECASE)
-
-
-# --- recording an introduction ------------------------------------------------------------------
-
-
-@dataclass
-class IntroOutcome:
-    changed: list[str]
-    messages: list[str] = field(default_factory=list)
-    already: bool = False
-
-
-def helped_text(config: Config, other: Person, why: str | None) -> str:
-    """The text of the ``helped`` item (after its date): ``introduced to [[B]]: WHY``."""
-    from ..model.links import field_link
-
-    text = f"introduced to {field_link(config, other)}"
-    return f"{text}: {why}" if why else text
-
-
-def record_introduction(config: Config, a: Person, b: Person, day: date, why: str | None) -> IntroOutcome:
-    """Record that you introduced ``a`` and ``b`` on ``day``, on both notes, as one change.
-
-    Each note gains a ``helped`` item naming the other, a log line, and
-    ``last_contact`` moved forward (a satisfied ``follow_up`` is cleared). Both
-    edits are prepared under both notes' locks before either file is replaced,
-    and a failure while replacing the second puts the first back (see
-    ``atomic.edit_notes``). Running the same command again changes nothing.
-    """
-    from ..edit.actions import contact_edit
-    from ..edit.atomic import edit_notes
-    from ..model.errors import UsageProblem, VaultnetError
-    from ..model.yamltext import check_text
-
-    if a.path == b.path:
-        raise UsageProblem(f"both names mean {a.name} ({a.path}); an introduction needs two different people")
-    if why is not None:
-        try:
-            why = " ".join(check_text(why, "--why text").split()) or None
-        except ValueError as exc:
-            raise VaultnetError(str(exc)) from None
-    messages: list[str] = []
-    skipped: list[str] = []
-
-    def edit_for(person: Person, other: Person):
-        item = f"{day.isoformat()} {helped_text(config, other, why)}"
-        log_text = "intro to " + helped_text(config, other, why).removeprefix("introduced to ")
-        contact = contact_edit(day, log_text, messages)
-
-        def apply(editor) -> None:
-            current = editor.fields.get("helped")
-            items = current if isinstance(current, list) else [current] if current else []
-            if any(isinstance(x, str) and " ".join(x.split()) == item for x in items):
-                skipped.append(person.path)  # recorded already: do not add it twice
-                return
-            editor.append("helped", item)
-            contact(editor)
-
-        return apply
-
-    changed = edit_notes(config.root, [(a.path, edit_for(a, b)), (b.path, edit_for(b, a))])
-    return IntroOutcome(changed, sorted(set(messages)), already=len(skipped) == 2)
 
 
 # --- the graph ----------------------------------------------------------------------------------
@@ -237,11 +174,11 @@ class Graph:
         for person in self.people:  # what is left hangs in cycles
             if person.path in self.brought_in and person.path not in placed:
                 forest.append((person, grow(person)))
-        forest.sort(key=lambda t: _sort_name(t[0]))
+        forest.sort(key=lambda t: sort_name(t[0]))
         return forest
 
 
-def _sort_name(item: Person | str) -> tuple[str, str]:
+def sort_name(item: Person | str) -> tuple[str, str]:
     if isinstance(item, Person):
         return (normalise(item.name), item.path)
     return (normalise(item), "")
@@ -348,73 +285,4 @@ def show_dict(people: Sequence[Person], person: Person) -> dict:
         "introductions": [
             {"date": intro.date, "with": named(other), "why": intro.why} for intro, other in graph.introductions_of(person)
         ],
-    }
-
-
-def introductions_context(views) -> dict:
-    """The variables of ``Introductions.md`` (an ``indexnotes.IndexNote`` context function).
-
-    ``brought_in``: one row per introducer (most people brought in first) with
-    ``introducer`` and ``people`` as table cells and ``count``; ``chains``: the
-    introduced_by trees that are at least two introductions deep, flattened to
-    rows of ``depth``, ``indent`` and ``link`` in walking order; ``made``: the
-    introductions you made, newest first (``date``, ``first``, ``second``,
-    ``why`` as cells); ``cycles``: names on a loop of introduced_by.
-    Every text is escaped for where it goes; links come from ``views.link``.
-    """
-    from ..render.indexnotes import cell, md
-
-    graph = build_graph(views.people)
-
-    def link(item: Person | str, in_table: bool = False) -> str:
-        if isinstance(item, Person):
-            return views.link(item, in_table=in_table)
-        return (cell(item) if in_table else md(item)) + " (no note)"
-
-    introducers: dict[str, tuple[Person | str, list[Person]]] = {}
-    for person in graph.people:
-        source = graph.introducer.get(person.path)
-        if source is None:
-            continue
-        key = source.path if isinstance(source, Person) else "\0" + normalise(source)
-        introducers.setdefault(key, (source, []))[1].append(person)
-    brought_in = [
-        {"introducer": link(source, True), "count": len(found), "people": ", ".join(link(p, True) for p in found)}
-        for source, found in sorted(introducers.values(), key=lambda v: (-len(v[1]), _sort_name(v[0])))
-    ]
-
-    def height(children: list) -> int:
-        return 1 + max((height(c) for _p, c in children), default=0) if children else 0
-
-    chains: list[dict] = []
-
-    def walk(item: Person | str, children: list, depth: int) -> None:
-        chains.append({"depth": depth, "indent": "    " * depth, "link": link(item)})
-        for child, grandchildren in children:
-            walk(child, grandchildren, depth + 1)
-
-    longest = 0
-    for root, children in graph.trees():
-        h = height(children)
-        longest = max(longest, h)
-        if h >= 2:  # a chain: someone you met through someone you met through someone
-            walk(root, children, 0)
-    cycles = [md(name) for name in sorted({p.name for p in graph.people if graph.in_cycle(p)}, key=normalise)]
-    made = [
-        {
-            "date": intro.date.isoformat() if intro.date else "",
-            "first": link(intro.first, True),
-            "second": link(intro.second, True),
-            "why": cell(intro.why),
-        }
-        for intro in graph.made
-    ]
-    return {
-        **views.base("Introductions"),
-        "brought_in": brought_in,
-        "introduced_count": sum(r["count"] for r in brought_in),
-        "chains": chains,
-        "longest_chain": longest,
-        "made": made,
-        "cycles": cycles,
     }

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from ..edit.atomic import TEMP_SUFFIX
+from ..load.files import TEMP_SUFFIX
 from ..load.cache import is_another_note
 from ..model.config import Config
 from ..model.errors import Problem

@@ -3,7 +3,7 @@
 The CLI is a thin layer over these functions, and other features (introductions,
 imports) are built from them. Every change to an existing note goes through
 ``atomic.edit_notes`` with a ``NoteEditor``; every new note through
-``atomic.write_new``. Each function returns a short account of what it did.
+``load.files.write_new``. Each function returns a short account of what it did.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .atomic import edit_notes, write_new
+from ..load.files import write_new
+from .atomic import edit_notes
 from ..model.config import Config, find_vault, load_config
 from ..model.errors import NoteError, VaultnetError
 from ..load.vault import Vault, load_vault, parse_note

@@ -15,37 +15,25 @@ already renamed get their old bytes back.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 import re
-import tempfile
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..model.errors import NoteError, VaultnetError
+from ..load import files
+from ..load.files import TEMP_SUFFIX
+from ..model.errors import NoteError
 from .noteedit import NoteEditor
 
 LOCK_TIMEOUT = 10.0
-TEMP_SUFFIX = ".vaultnet-tmp"
 
 
 def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _os_message(exc: OSError, rel: str, doing: str) -> NoteError:
-    reason = {
-        errno.EACCES: "permission denied — is the vault read-only?",
-        errno.EPERM: "operation not permitted — is the vault read-only?",
-        errno.EROFS: "the file system is read-only",
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-    }.get(exc.errno, exc.strerror or str(exc))
-    return NoteError(rel, f"cannot {doing}: {reason}; the note was left as it was")
 
 
 @dataclass
@@ -67,7 +55,7 @@ def _lock(path: Path, rel: str) -> Iterator[_Locked]:
         except FileNotFoundError:
             raise NoteError(rel, "the note is gone (deleted or renamed meanwhile); nothing was written") from None
         except OSError as exc:
-            raise _os_message(exc, rel, "open the note") from None
+            raise files.os_message(exc, rel, "open the note") from None
         try:
             while True:
                 try:
@@ -118,104 +106,6 @@ def remove_stale_temps(path: Path) -> list[Path]:
     return removed
 
 
-def _write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str) -> Path:
-    """Write ``data`` to a new temporary file beside the target and flush it to disk."""
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
-    except OSError as exc:
-        raise _os_message(exc, rel, "write in its folder") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes 0600 files; a new note or index gets the mode any editor would give it
-        os.chmod(temp, mode if mode is not None else _new_file_mode())
-    except BaseException as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise _os_message(exc, rel, "write the note") from None
-        raise
-    return Path(temp)
-
-
-def _new_file_mode() -> int:
-    """0666 minus the umask: what ``open(path, "w")`` would create."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_new(path: Path, data: bytes, rel: str) -> None:
-    """Create a file that must not exist yet, atomically (no partial file, no overwrite)."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _os_message(exc, rel, "create its folder") from None
-    temp = _write_temp(folder, path.name, data, None, rel)
-    try:
-        os.link(temp, path)  # fails if the target exists: never overwrites
-    except FileExistsError:
-        raise NoteError(rel, "already exists; nothing was written") from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
-            raise _os_message(exc, rel, "create the note") from None
-        if path.exists():  # a file system without hard links: check, then rename
-            raise NoteError(rel, "already exists; nothing was written") from None
-        os.replace(temp, path)
-    finally:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-    _sync_folder(folder)
-
-
-def replace_file(path: Path, data: bytes) -> bool:
-    """Write a generated file atomically, unless it already holds exactly ``data``.
-
-    Returns whether it was written: an unchanged output keeps its modification time.
-    """
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise VaultnetError(f"{path}: cannot read: {exc.strerror}") from None
-    rel = path.name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    except OSError as exc:
-        raise _os_message(exc, str(path), "create its folder") from None
-    temp = _write_temp(path.parent, path.name, data, mode, rel)
-    try:
-        os.replace(temp, path)
-    except OSError as exc:
-        os.unlink(temp)
-        raise _os_message(exc, str(path), "replace the file") from None
-    _sync_folder(path.parent)
-    return True
-
-
 Edit = Callable[[NoteEditor], None]
 
 
@@ -245,7 +135,7 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
         try:
             for note, data in planned:
                 mode = os.fstat(note.fd).st_mode & 0o7777
-                temps.append((note, _write_temp(note.path.parent, note.path.name, data, mode, note.rel)))
+                temps.append((note, files.write_temp(note.path.parent, note.path.name, data, mode, note.rel)))
             done: list[_Locked] = []
             for note, temp in temps:
                 try:
@@ -261,10 +151,10 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
                     os.replace(temp, note.path)
                 except OSError as exc:
                     _rollback(done)
-                    raise _os_message(exc, note.rel, "replace the note") from None
+                    raise files.os_message(exc, note.rel, "replace the note") from None
                 done.append(note)
             for folder in {note.path.parent for note, _ in temps}:
-                _sync_folder(folder)
+                files.sync_folder(folder)
         finally:
             for _note, temp in temps:
                 try:
@@ -292,7 +182,7 @@ def _rollback(done: list[_Locked]) -> None:
     """Put back the old bytes of notes already replaced in a failed multi-note edit."""
     for note in reversed(done):
         try:
-            temp = _write_temp(note.path.parent, note.path.name, note.data, os.fstat(note.fd).st_mode & 0o7777, note.rel)
+            temp = files.write_temp(note.path.parent, note.path.name, note.data, os.fstat(note.fd).st_mode & 0o7777, note.rel)
             os.replace(temp, note.path)
         except (OSError, NoteError):  # pragma: no cover - best effort; the error raised next says what failed
             pass

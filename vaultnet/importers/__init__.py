@@ -6,7 +6,7 @@ records, each remembering where in the file it came from (a line or card
 number), plus the rows it had to skip and why. Readers know nothing of the
 vault; ``merge`` alone decides who is new and what an existing note gains, and
 writes through the same narrow paths as every other command
-(``atomic.write_new`` for new notes, ``atomic.edit_notes`` + ``NoteEditor`` for
+(``load.files.write_new`` for new notes, ``atomic.edit_notes`` + ``NoteEditor`` for
 existing ones).
 """
 

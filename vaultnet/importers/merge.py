@@ -33,7 +33,7 @@ What a note gains (the only changes an import makes):
 
 Existing notes change only through ``atomic.edit_notes`` with ``NoteEditor``
 (surgical, re-read under a lock, verified); new notes are rendered from the
-``person.md`` template and created with ``atomic.write_new``. Because all of
+``person.md`` template and created with ``load.files.write_new``. Because all of
 this is decided from what the notes already hold, importing the same file
 again changes nothing.
 """
@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from ..edit.atomic import edit_notes, write_new
+from ..edit.atomic import edit_notes
+from ..load.files import write_new
 from ..model.config import Config
 from ..model.errors import NoteError, VaultnetError
 from ..load.vault import Vault, parse_note

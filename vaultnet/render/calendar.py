@@ -655,7 +655,7 @@ def _read_stamp(path: Path) -> object:
 
 
 def _save_stamp(path: Path, key: dict) -> None:
-    from ..edit.atomic import replace_file
+    from ..load.files import replace_file
     from ..load.cache import ensure_cache_dir
 
     try:

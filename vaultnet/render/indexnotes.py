@@ -33,7 +33,7 @@ from ..model.config import Config
 from ..model.links import person_link, wikilink
 from ..model.person import Entry, Person, link_target
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
-from ..derive.intros import introductions_context
+from ..derive.intros import build_graph, normalise, sort_name
 
 # A well-formed [[wikilink]] (optionally [[target|alias]]) is kept as a link.
 _WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
@@ -489,6 +489,76 @@ def needs_offers_context(views: IndexViews) -> dict[str, Any]:
     }
 
 
+# --- Introductions.md ------------------------------------------------------------------------
+
+
+def introductions_context(views) -> dict:
+    """The variables of ``Introductions.md`` (an ``indexnotes.IndexNote`` context function).
+
+    ``brought_in``: one row per introducer (most people brought in first) with
+    ``introducer`` and ``people`` as table cells and ``count``; ``chains``: the
+    introduced_by trees that are at least two introductions deep, flattened to
+    rows of ``depth``, ``indent`` and ``link`` in walking order; ``made``: the
+    introductions you made, newest first (``date``, ``first``, ``second``,
+    ``why`` as cells); ``cycles``: names on a loop of introduced_by.
+    Every text is escaped for where it goes; links come from ``views.link``.
+    """
+    graph = build_graph(views.people)
+
+    def link(item: Person | str, in_table: bool = False) -> str:
+        if isinstance(item, Person):
+            return views.link(item, in_table=in_table)
+        return (cell(item) if in_table else md(item)) + " (no note)"
+
+    introducers: dict[str, tuple[Person | str, list[Person]]] = {}
+    for person in graph.people:
+        source = graph.introducer.get(person.path)
+        if source is None:
+            continue
+        key = source.path if isinstance(source, Person) else "\0" + normalise(source)
+        introducers.setdefault(key, (source, []))[1].append(person)
+    brought_in = [
+        {"introducer": link(source, True), "count": len(found), "people": ", ".join(link(p, True) for p in found)}
+        for source, found in sorted(introducers.values(), key=lambda v: (-len(v[1]), sort_name(v[0])))
+    ]
+
+    def height(children: list) -> int:
+        return 1 + max((height(c) for _p, c in children), default=0) if children else 0
+
+    chains: list[dict] = []
+
+    def walk(item: Person | str, children: list, depth: int) -> None:
+        chains.append({"depth": depth, "indent": "    " * depth, "link": link(item)})
+        for child, grandchildren in children:
+            walk(child, grandchildren, depth + 1)
+
+    longest = 0
+    for root, children in graph.trees():
+        h = height(children)
+        longest = max(longest, h)
+        if h >= 2:  # a chain: someone you met through someone you met through someone
+            walk(root, children, 0)
+    cycles = [md(name) for name in sorted({p.name for p in graph.people if graph.in_cycle(p)}, key=normalise)]
+    made = [
+        {
+            "date": intro.date.isoformat() if intro.date else "",
+            "first": link(intro.first, True),
+            "second": link(intro.second, True),
+            "why": cell(intro.why),
+        }
+        for intro in graph.made
+    ]
+    return {
+        **views.base("Introductions"),
+        "brought_in": brought_in,
+        "introduced_count": sum(r["count"] for r in brought_in),
+        "chains": chains,
+        "longest_chain": longest,
+        "made": made,
+        "cycles": cycles,
+    }
+
+
 @dataclass(frozen=True)
 class IndexNote:
     """One generated note: its file name in ``index_dir``, its template, its variables."""
@@ -503,7 +573,7 @@ REGISTRY: list[IndexNote] = [
     IndexNote("Follow-ups.md", "Follow-ups.md", followups_context),
     IndexNote("Giving.md", "Giving.md", giving_context),
     IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
-    IndexNote("Introductions.md", "Introductions.md", introductions_context),  # issue 4: vaultnet.intros
+    IndexNote("Introductions.md", "Introductions.md", introductions_context),
 ]
 
 

@@ -139,7 +139,7 @@ def write_vdir(folder, people: Iterable[Person]) -> tuple[int, int]:
     """
     from pathlib import Path
 
-    from ..edit.atomic import replace_file
+    from ..load.files import replace_file
 
     folder = Path(folder)
     wanted = {vdir_name(p): card(p).encode("utf-8") for p in people}
