@@ -98,7 +98,8 @@ def test_conflicts_found_as_before(text):
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_front_matter_found_as_before(text):
-    expected = reference_front_matter_span(reference_split_lines(text))
+    # a byte-order mark is not part of the text: the note is read, and written back, without it
+    expected = reference_front_matter_span(reference_split_lines(text.removeprefix("\ufeff")))
     try:
         note = split_note(text.encode("utf-8"))
     except ValueError:
