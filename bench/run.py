@@ -40,8 +40,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 TODAY = "2026-11-23"
-# Targets of issue 6, at 10,000 people (seconds; "help" is a ratio to `python -c "import click"`).
-TARGETS = {"due": 0.3, "list": 0.3, "build cold": 4.0, "build no change": 0.5, "build one edit": 0.6}
+# Targets at 10,000 people: a ratio to the read-every-note floor of the same run, or seconds
+# ("--help" is held to 2x `python -c "import click"` in its own table). At 100,000 people every
+# step stays under 1 GB of peak memory.
+TARGETS = {"due": ("ratio", 1.5), "list": ("ratio", 1.5), "build cold": ("seconds", 4.0),
+           "build no change": ("seconds", 0.5), "build one edit": ("seconds", 0.6)}
+MEMORY_LIMIT_MB = 1024
 READ_FLOOR = """\
 import os, sys
 total = 0
@@ -265,8 +269,18 @@ def markdown(startup: list[Measure], by_size: dict[int, list[Measure]], command:
         target = ""
         if step in TARGETS and 10_000 in by_size:
             m = next(x for x in by_size[10_000] if x.step == step)
-            if m.seconds is not None:
-                target = f"≤ {TARGETS[step]} s: {'met' if m.seconds <= TARGETS[step] else 'MISSED by ' + format(m.seconds - TARGETS[step], '.2f') + ' s'}"
+            floor = next((x.seconds for x in by_size[10_000] if x.step == m.floor), None)
+            kind, limit = TARGETS[step]
+            if m.seconds is not None and kind == "seconds":
+                target = f"≤ {limit} s: {'met' if m.seconds <= limit else 'MISSED by ' + format(m.seconds - limit, '.2f') + ' s'}"
+            elif m.seconds is not None and floor:
+                ratio = m.seconds / floor
+                target = f"≤ {limit}× floor: {'met' if ratio <= limit else 'MISSED'} (×{ratio:.2f})"
+        big = [n for n in sizes if n >= 100_000]
+        if big:
+            m = next(x for x in by_size[big[-1]] if x.step == step)
+            if m.seconds is not None and m.peak_mb:
+                target += f"{'; ' if target else ''}{big[-1]:,}: {m.peak_mb:.0f} MB {'<' if m.peak_mb < MEMORY_LIMIT_MB else '≥'} 1 GB"
         if step in ("due", "list") and 10_000 in by_size:
             k = next((x for x in by_size[10_000] if x.step == "khard list"), None)
             m = next(x for x in by_size[10_000] if x.step == step)
