@@ -369,14 +369,22 @@ _TAIL = _line(b"TRANSP:", vText("TRANSPARENT").to_ical()) + b"\r\nEND:VEVENT\r\n
 # icalendar encoding is remembered (it is a pure function of the value).
 
 
-@lru_cache(maxsize=4096)
 def _dates(start: date, stamp: date) -> bytes:
     """The DTSTART and DTEND (exclusive) DATE lines and the DTSTAMP (00:00 UTC) line."""
-    return b"\r\n".join([
-        _line(b"DTSTART;VALUE=DATE:", vDate(start).to_ical()),
-        _line(b"DTEND;VALUE=DATE:", vDate(start + _DAY).to_ical()),
-        _line(b"DTSTAMP:", vDatetime(datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC)).to_ical()),
-    ])
+    return _start_lines(start) + _stamp_line(stamp)
+
+
+@lru_cache(maxsize=4096)
+def _start_lines(start: date) -> bytes:
+    return (
+        _line(b"DTSTART;VALUE=DATE:", vDate(start).to_ical()) + b"\r\n"
+        + _line(b"DTEND;VALUE=DATE:", vDate(start + _DAY).to_ical()) + b"\r\n"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _stamp_line(stamp: date) -> bytes:
+    return _line(b"DTSTAMP:", vDatetime(datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC)).to_ical())
 
 
 @lru_cache(maxsize=4096)

@@ -49,7 +49,3 @@ def escape_text(value: str) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
-
-def content_line(name: str, value: str) -> bytes:
-    """``NAME:value`` as UTF-8, folded, with its CRLF (the value already escaped)."""
-    return fold(f"{name}:{value}".encode("utf-8")) + b"\r\n"
