@@ -282,23 +282,23 @@ def _due_within_horizon(
     return [d for d in dues if d is not None and (limit is None or d.date <= limit) and d.date < date.max]
 
 
-
 # --- the feed's bytes: icalendar's values, shared folding ------------------------------------
 
 CALDESC = "Follow-ups from vaultnet: who is due for a call, coffee or email."
 _END = b"END:VCALENDAR\r\n"
 _DAY = timedelta(days=1)
 _BOM = "\ufeff".encode("utf-8")
+_REFRESH = vDuration.from_ical(REFRESH)
 
 
 def _line(name: bytes, value: bytes) -> bytes:
     """One content line (without its CRLF): ``name`` (with its parameters and colon) and
     a value icalendar encoded, folded as icalendar folds.
 
-    icalendar reads each encoded value back as ``utf-8-sig`` when it assembles the line,
-    so one leading U+FEFF of a value is dropped; so is it here, and the feed says what
-    icalendar's own writer says. Its folding ends the first line at 74 octets and never
-    after an escape's ``\\`` or RFC 6868's ``^``.
+    icalendar reads each encoded value back as ``utf-8-sig`` when it assembles a line,
+    which drops one leading U+FEFF of the value: dropped here too, so that the feed says
+    what icalendar's own writer says. icalendar's folding ends the first line at 74
+    octets and never right after an escape's ``\\`` or RFC 6868's ``^``.
     """
     if value[:3] == _BOM:
         value = value[3:]
@@ -326,9 +326,6 @@ def head_bytes(name: str) -> bytes:
         _line(b"X-PUBLISHED-TTL:", refresh),
         b"",
     ])
-
-
-_REFRESH = vDuration.from_ical(REFRESH)
 
 
 def feed_name(config: Config) -> str:
@@ -365,7 +362,7 @@ def event_bytes(event: Event) -> bytes:
 _TAIL = _line(b"TRANSP:", vText("TRANSPARENT").to_ical()) + b"\r\nEND:VEVENT\r\n"
 
 
-# Few distinct values repeat across a feed: a day pair, a set of tags, a rule. Their
+# Few distinct values repeat across a feed: a day, a set of tags, a rule. Their
 # icalendar encoding is remembered (it is a pure function of the value).
 
 
