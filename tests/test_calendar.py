@@ -3,7 +3,6 @@ deterministic DTSTAMPs; no property injection from a note."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -18,12 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
+from vaultnet.derive.schedule import due_of
 from vaultnet.render.calendar import (
+    CALDESC,
     PRODID,
+    REFRESH,
+    Event,
+    birthday_event,
     build_calendar,
-    calendar_component,
-    calendar_events,
+    event_bytes,
+    feed_name,
     follow_up_event,
+    head_bytes,
 )
 from vaultnet.model.config import Config, load_config
 from vaultnet.load.vault import load_vault, parse_note
@@ -32,6 +37,68 @@ from vaultnet.model.yamltext import double_quoted
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 KHAL = Path(sys.executable).with_name("khal")
 TODAY = date(2026, 11, 23)  # a Monday; conftest pins the CLI to it
+
+
+# --- the reference: icalendar writing the whole feed itself -------------------------------------
+
+
+def reference_vevent(event: Event) -> icalendar.Event:
+    """The icalendar ``Event`` of a decided event. The plain constructor and ``add``:
+    ``Event.new`` would invent a random UID and a DTSTAMP from the clock."""
+    component = icalendar.Event()
+    component.add("UID", event.uid)
+    stamp = event.stamp
+    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC))
+    component.add("DTSTART", event.start)  # a date: VALUE=DATE, no time zone
+    component.add("DTEND", event.start + timedelta(days=1))  # exclusive
+    if event.yearly:
+        component.add("RRULE", icalendar.vRecur.from_ical(event.yearly))
+    component.add("SUMMARY", event.summary)
+    if event.description:
+        component.add("DESCRIPTION", event.description)
+    if event.categories:
+        component.add("CATEGORIES", list(event.categories))
+    component.add("TRANSP", "TRANSPARENT")
+    return component
+
+
+def reference_calendar(name: str, events=()) -> icalendar.Calendar:
+    """The feed as an icalendar ``Calendar``. Not ``Calendar.new``: it writes NAME unescaped,
+    REFRESH-INTERVAL without VALUE=DURATION, a random UID and a PRODID with icalendar's
+    version; properties icalendar does not know get their value types explicitly."""
+    refresh = icalendar.vDuration.from_ical(REFRESH)
+    cal = icalendar.Calendar()
+    cal.add("VERSION", "2.0")
+    cal.add("PRODID", PRODID)
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("NAME", icalendar.vText(name))
+    cal.add("X-WR-CALNAME", icalendar.vText(name))
+    cal.add("X-WR-CALDESC", icalendar.vText(CALDESC))
+    cal.add("REFRESH-INTERVAL", icalendar.vDuration(refresh), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
+    for event in events:
+        cal.add_component(reference_vevent(event))
+    return cal
+
+
+def reference_events(people, config: Config, today: date) -> list[Event]:
+    """Every event of the feed, decided first and then sorted: follow-ups due within the
+    horizon by date, title and UID, then birthdays by day of the year, title and UID."""
+    try:
+        limit = None if config.calendar_horizon.never else config.calendar_horizon.after(today)
+    except (OverflowError, ValueError):
+        limit = None
+    dues = [d for d in (due_of(p, config, today) for p in people) if d is not None]
+    dues = [d for d in dues if (limit is None or d.date <= limit) and d.date < date.max]
+    events = sorted((follow_up_event(d, config, today) for d in dues), key=lambda e: (e.start, e.summary.casefold(), e.uid))
+    if config.birthdays:
+        births = [e for e in (birthday_event(p, config) for p in people) if e is not None]
+        events += sorted(births, key=lambda e: ((e.start.month, e.start.day), e.summary.casefold(), e.uid))
+    return events
+
+
+def reference_feed(people, config: Config, today: date) -> bytes:
+    return reference_calendar(feed_name(config), reference_events(people, config, today)).to_ical()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -357,7 +424,7 @@ def test_any_text_round_trips_through_the_feed(name, need):
     assert person is not None and not [p for p in problems if p.fatal]
     data = build_calendar([person], config, TODAY)
     cal = validate(data)
-    assert data == calendar_component(config, calendar_events([person], config, TODAY)).to_ical()
+    assert data == reference_feed([person], config, TODAY)
     (event,) = cal.walk("VEVENT")
     shown = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", person.name).split()) or "Someone"
     assert str(event["SUMMARY"]) == f"Follow up: {shown} (never contacted)"
@@ -430,37 +497,23 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
     assert "Follow up: End" not in events
 
 
-# --- serialisation: icalendar's bytes, written by event_bytes ------------------------------------
+# --- serialisation: the feed is exactly what icalendar writes -----------------------------------
 
 
 def small_vault_events(vault) -> tuple[list, Config]:
     config = load_config(vault.root)
-    return calendar_events(load_vault(config).people, config, TODAY), config
+    return reference_events(load_vault(config).people, config, TODAY), config
 
 
-@pytest.fixture
-def fresh_writer():
-    """``writer`` decides once per process (and vault): decide again for this test, and after it."""
-    from vaultnet.render.calendar import _writer, writer
-
-    _writer.cache_clear()
-    yield writer
-    _writer.cache_clear()
-
-
-def test_the_feed_is_exactly_what_icalendar_writes(vault, fresh_writer):
-    """The assembled feed (icalendar's header + each VEVENT from ``event_bytes`` + footer) equals
-    icalendar's own ``Calendar.to_ical()`` of the same components, rendered or streamed."""
-    from vaultnet.render.calendar import FAST, render_calendar
-
+def test_the_feed_is_exactly_what_icalendar_writes(vault):
+    """The feed (each value encoded by icalendar, folded by vaultnet) equals icalendar's own
+    ``Calendar.to_ical()`` of the same events, built in memory or by the command."""
     write_small_vault(vault)
     vault.write("Mallory", '---\nname: "Mal\\r\\nBEGIN:VEVENT, x; y \\\\ é 😀"\nneeds: ["a\\nb\\x00c", "%s"]\ntags: ["a,b"]\n---\n' % ("é" * 120))
     vault.config('calendar_name = "Keep in touch; weekly, really — ✓"\n')
     events, config = small_vault_events(vault)
     assert len(events) == 7
-    expected = calendar_component(config, events).to_ical()
-    assert fresh_writer(config) is FAST  # the fast writer agrees with this icalendar
-    assert render_calendar(events, config) == expected
+    expected = reference_calendar(feed_name(config), events).to_ical()
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
     build(vault)
     assert ics(vault) == expected
@@ -482,12 +535,31 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
     from vaultnet.cli import main
 
     config = load_config(root)
-    expected = calendar_component(config, calendar_events(load_vault(config).people, config, TODAY)).to_ical()
+    expected = reference_feed(load_vault(config).people, config, TODAY)
     for _run in ("first", "again"):
         result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build", "--force"])
         assert result.exit_code == 0, result.output
         assert config.calendar_path.read_bytes() == expected
     assert validate(expected).walk("VEVENT")
+
+
+def test_a_benchmark_vault_feed_is_exactly_what_icalendar_writes(tmp_path):
+    """A few hundred synthetic people (the benchmark's mix of fields): the whole feed is
+    icalendar's, and both parsers read it."""
+    sys.path.insert(0, str(EXAMPLES.parent / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(EXAMPLES.parent / "bench"))
+    root = tmp_path / "vault"
+    (root / "People").mkdir(parents=True)
+    for person in generate.people(300, 5):
+        (root / "People" / f"{person['name']}.md").write_text(generate.note_text(person), encoding="utf-8")
+    config = load_config(root)
+    people = load_vault(config).people
+    data = build_calendar(people, config, TODAY)
+    assert data == reference_feed(people, config, TODAY)
+    assert len(validate(data).walk("VEVENT")) > 100
 
 
 # Text that breaks writers: what TEXT escapes, what folding must not cut (multi-octet
@@ -508,8 +580,6 @@ HOSTILE = st.lists(
 def events(draw):
     """Decided events, and (half the time) events whose text fields were set afterwards, raw,
     so the writer also meets what ``Event`` cleans: CR, control characters."""
-    from vaultnet.render.calendar import Event
-
     event = Event(
         draw(st.one_of(st.just("followup-0123456789abcdef01234567@vaultnet"), HOSTILE.filter(bool))),
         draw(st.dates(max_value=date(9999, 12, 30))),
@@ -528,9 +598,7 @@ def events(draw):
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event=events())
 def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
-    from vaultnet.render.calendar import event_bytes, vevent
-
-    assert event_bytes(event) == vevent(event).to_ical()
+    assert event_bytes(event) == reference_vevent(event).to_ical()
 
 
 @settings(max_examples=200, deadline=None)
@@ -538,11 +606,9 @@ def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
 def test_every_fold_point_is_icalendar_s(prefix, unit, count):
     """Runs of one awkward character after every possible prefix length, so each of them falls
     at every position of a fold (hypothesis alone rarely lines them up)."""
-    from vaultnet.render.calendar import Event, event_bytes, vevent
-
     text = "p" * prefix + unit * count
     event = Event("followup-x@vaultnet", TODAY, TODAY, text, "Due: " + text, (text,))
-    assert event_bytes(event) == vevent(event).to_ical()
+    assert event_bytes(event) == reference_vevent(event).to_ical()
 
 
 @st.composite
@@ -569,85 +635,26 @@ def crowds(draw):
 @given(people=crowds())
 def test_the_streamed_feed_is_the_rendered_feed(people):
     """``build_calendar`` sorts before it decides any event; its order and bytes are those of
-    ``render_calendar(calendar_events(...))``, which sorts the decided events."""
-    from vaultnet.render.calendar import render_calendar
-
+    icalendar writing the decided events, sorted."""
     config = Config(root=Path("/nonexistent"))
-    assert build_calendar(people, config, TODAY) == render_calendar(calendar_events(people, config, TODAY), config)
-
-
-def test_an_icalendar_that_writes_otherwise_writes_the_feed_itself(vault, fresh_writer, monkeypatch):
-    """Another icalendar version may fold or escape differently: each process checks the fast
-    writer against the installed icalendar first, and lets icalendar write if they differ."""
-    from icalendar.parser import content_line
-
-    from vaultnet.render.calendar import ICALENDAR, WRITER_FILE, render_calendar
-
-    real = content_line._foldline
-    monkeypatch.setattr(content_line, "_foldline", lambda line, limit=75, fold_sep="\r\n ": real(line, 60, fold_sep))
-    write_small_vault(vault)
-    events, config = small_vault_events(vault)
-    assert fresh_writer(config) is ICALENDAR
-    expected = calendar_component(config, events).to_ical()
-    assert b"\r\n " in expected and render_calendar(events, config) == expected
-    assert build_calendar(load_vault(config).people, config, TODAY) == expected
-    assert not (config.state_path / "cache" / WRITER_FILE).exists()  # only agreement is remembered
+    data = build_calendar(people, config, TODAY)
+    assert data == reference_feed(people, config, TODAY)
+    validate(data)
 
 
 @settings(max_examples=150, deadline=None)
 @given(name=HOSTILE)
 def test_the_header_is_what_icalendar_writes_for_any_name(name):
-    from vaultnet.render.calendar import _icalendar_head, head_bytes
-
-    assert head_bytes(name) == _icalendar_head(name)
+    assert head_bytes(name) + b"END:VCALENDAR\r\n" == reference_calendar(name).to_ical()
 
 
-BUILD_AND_TELL = """
-import sys
-from vaultnet.cli import main
-try:
-    main(["--vault", sys.argv[1], "--today", "2026-11-23", "build", "--force"])
-except SystemExit as exit:
-    assert not exit.code, exit.code
-print("icalendar imported:", "icalendar" in sys.modules)
-"""
-
-
-def test_the_check_is_remembered_and_icalendar_is_not_imported_again(vault):
-    """The check imports icalendar; once it passed, later builds of the vault (new processes)
-    trust the stamp while icalendar's and vaultnet's sources are unchanged, and write the same
-    bytes without importing icalendar. A damaged or outdated stamp is checked again."""
-    from vaultnet.render.calendar import WRITER_FILE, _sources_key
-
-    write_small_vault(vault)
-    stamp = vault.root / ".vaultnet" / "cache" / WRITER_FILE
-
-    def run() -> bool:
-        done = subprocess.run([sys.executable, "-c", BUILD_AND_TELL, str(vault.root)], capture_output=True, text=True, timeout=120, check=False)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().endswith("icalendar imported: True")
-
-    assert run() is True  # first build: checked
-    first = ics(vault)
-    assert json.loads(stamp.read_bytes()) == _sources_key()
-    assert run() is False and ics(vault) == first  # trusted
-    for damage in (b"", b"\x00 not json", b"[1]"):
-        stamp.write_bytes(damage)
-        assert run() is True and ics(vault) == first
-        assert json.loads(stamp.read_bytes()) == _sources_key()
-    outdated = json.loads(stamp.read_bytes())
-    outdated["icalendar"][1][1] += 1  # as if one of icalendar's files had changed size
-    stamp.write_text(json.dumps(outdated), encoding="utf-8")
-    assert run() is True and ics(vault) == first
-    assert json.loads(stamp.read_bytes()) == _sources_key()
-
-
-def test_a_vault_where_the_stamp_cannot_be_written_still_builds(vault, fresh_writer):
-    """No cache folder can be made (``.vaultnet`` is a file): the build checks, writes the
-    same feed, says nothing, and leaves the file alone."""
+def test_a_vault_where_no_cache_folder_can_be_made_still_builds(vault):
+    """``.vaultnet`` is a file: the build writes the same feed, says nothing, and leaves
+    the file alone; nothing of the calendar is kept outside the feed."""
     write_small_vault(vault)
     build(vault)
     first = ics(vault)
+    assert not list((vault.root / ".vaultnet").rglob("calendar*"))
     shutil.rmtree(vault.root / ".vaultnet")
     (vault.root / ".vaultnet").write_text("not a folder", encoding="utf-8")
     (vault.root / "followups.ics").unlink()
@@ -657,44 +664,21 @@ def test_a_vault_where_the_stamp_cannot_be_written_still_builds(vault, fresh_wri
     assert (vault.root / ".vaultnet").read_text(encoding="utf-8") == "not a folder"
 
 
-def test_the_stamp_key_follows_every_source_file(tmp_path):
-    """Editing, adding or removing any source file of the library changes the key; its
-    tests and bytecode do not matter."""
-    from vaultnet.render.calendar import _tree_key
-
-    root = tmp_path / "icalendar"
-    (root / "parser").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "__pycache__").mkdir()
-    (root / "__init__.py").write_text("x = 1\n")
-    (root / "parser" / "string.py").write_text("y = 2\n")
-    key = _tree_key(root)
-    assert [entry[0] for entry in key[1:]] == ["__init__.py", os.path.join("parser", "string.py")]
-    (root / "tests" / "test_x.py").write_text("pass\n")
-    (root / "__pycache__" / "x.pyc").write_bytes(b"\0")
-    assert _tree_key(root) == key
-    (root / "parser" / "string.py").write_text("y = 3\n")  # same size: the time tells
-    os.utime(root / "parser" / "string.py", ns=(1, 1))
-    assert _tree_key(root) != key
-    key = _tree_key(root)
-    (root / "parser" / "extra.py").write_text("")
-    assert _tree_key(root) != key
-    (root / "parser" / "extra.py").unlink()
-    assert _tree_key(root) == key
-
-
 @settings(max_examples=200, deadline=None)
 @given(text=HOSTILE)
 def test_the_short_cuts_for_clean_text_answer_as_the_long_way(text):
-    """``one_line`` and ``_text`` settle clean text without their regexes (str.isprintable):
-    the same answers as the plain definitions, on any text."""
-    from vaultnet.render.calendar import _CONTROL, _text, one_line
+    """``one_line`` and the text of a decided ``Event`` settle clean text without their regexes
+    (str.isprintable): the same answers as the plain definitions, on any text."""
+    from vaultnet.render.calendar import one_line
 
-    assert one_line(text) == " ".join(_CONTROL.sub(" ", text).split())
-    fit = re.sub(r"[\ud800-\udfff]", "\ufffd", _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")))
-    assert _text(text) == fit
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+    assert one_line(text) == " ".join(control.sub(" ", text).split())
+    fit = re.sub(r"[\ud800-\udfff]", "\ufffd", control.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")))
+    event = Event("followup-x@vaultnet", TODAY, TODAY, text, text, (text,))
+    assert event.summary == event.description == fit
+    assert event.categories == (fit,)
     surrogate = text[: len(text) // 2] + "\udc80" + text[len(text) // 2 :]
-    assert "\udc80" not in _text(surrogate)
+    assert "\udc80" not in Event("followup-x@vaultnet", TODAY, TODAY, surrogate, surrogate).summary
 
 
 DAYS = st.one_of(st.none(), st.dates(date(2026, 11, 1), date(2026, 12, 31)))
@@ -707,21 +691,23 @@ DAYS = st.one_of(st.none(), st.dates(date(2026, 11, 1), date(2026, 12, 31)))
     received=st.lists(DAYS, max_size=3),
 )
 def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, follow_up, helped, received):
-    """The single-pass loops of ``_newest_date`` and of "You last helped" pick what their plain
-    definitions pick: the newest date not after today (else the earliest future one), and the
-    last of the newest dated help (else the last help)."""
-    from vaultnet.render.calendar import _newest_date, plain
+    """The single-pass loops behind a future follow-up's DTSTAMP and its "You last helped" pick
+    what their plain definitions pick: the newest date not after today (else the earliest
+    future one, else today), and the last of the newest dated help (else the last help)."""
+    from vaultnet.render.calendar import plain
     from vaultnet.model.person import Entry, Person
     from vaultnet.derive.schedule import Due
 
     person = Person(
-        "People/P.md", "P", met=met, follow_up=follow_up,
+        "People/P.md", "P", last_contact=seen, met=met, follow_up=follow_up,
         helped=tuple(Entry(d, t) for d, t in helped), received=tuple(Entry(d, "r") for d in received),
     )
+    assert person.last_seen == seen
     dates = [d for d in (seen, met, follow_up) if d] + [e.date for e in (*person.helped, *person.received) if e.date]
     past = [d for d in dates if d <= TODAY]
-    assert _newest_date(person, seen, TODAY) == (max(past) if past else min(dates) if dates else None)
     event = follow_up_event(Due(person, date(2026, 12, 20), "cadence", None, None), Config(root=Path("/x")), TODAY)
+    assert event.start == date(2026, 12, 20)
+    assert event.stamp == (max(past) if past else min(dates) if dates else TODAY)
     dated = [e for e in person.helped if e.date]
     if dated:
         last = max(reversed(dated), key=lambda e: e.date)
@@ -735,12 +721,9 @@ def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, foll
 def test_text_that_is_not_fit_for_icalendar_is_made_fit():
     """Control characters and lone surrogates (from a file name that is not UTF-8) would be
     passed through by icalendar; the decided event holds text it can write."""
-    from vaultnet.render.calendar import Event, render_calendar
-
-    config = Config(root=Path("/nonexistent"))
     event = Event("followup-x@vaultnet", TODAY, TODAY, "S\x00um\u2028", "a\x00b\rc\r\nd\x1be\tf\udcff", ("x\x07y", "z"))
     assert (event.summary, event.description, event.categories) == ("S um\u2028", "a b\nc\nd e\tf\ufffd", ("x y", "z"))
-    (parsed,) = validate(render_calendar([event], config)).walk("VEVENT")
+    (parsed,) = validate(head_bytes("Follow-ups") + event_bytes(event) + b"END:VCALENDAR\r\n").walk("VEVENT")
     assert str(parsed["DESCRIPTION"]) == "a b\nc\nd e\tf\ufffd"
     # A note whose file name is not UTF-8 never reaches the calendar: the loader skips it.
     person, problems = parse_note("People/Bad \udcff name.md", b"---\norg: Acme\n---\n")

@@ -23,64 +23,45 @@ so everything here is a pure function of the notes and of "today":
 - **PRODID** is fixed (no version number), so upgrading vaultnet does not rewrite
   every subscriber's feed.
 
-**icalendar's bytes.** The feed is what icalendar writes for an icalendar
-``Calendar`` holding one ``Event`` per decided event (``calendar_component``,
-``vevent``): escaping (no property injection from a note: a newline is ``\\n``, a
-comma ``\\,``), UTF-8 encoding and 75-octet folding are the library's, not ours.
-Two of its conveniences are avoided on purpose: ``Event.new`` invents a random UID
-and a DTSTAMP from the clock for anything not passed, and ``Calendar.new`` writes
-NAME unescaped, REFRESH-INTERVAL without VALUE=DURATION, a random UID and a PRODID
-with icalendar's version. Properties icalendar does not know (NAME, X-WR-CALNAME,
-X-WR-CALDESC, X-PUBLISHED-TTL) are given their value types explicitly: as a bare
-string they are written unescaped, and a bare timedelta in X-PUBLISHED-TTL as
-``12:00:00`` instead of ``PT12H``. What icalendar does not do is made sure of when
-the event is decided (``Event``): control characters, which TEXT does not allow and
-icalendar passes through, become spaces.
+**Written with icalendar's values.** The feed is what icalendar writes for a
+``Calendar`` holding one ``Event`` per decided event; the tests hold every byte to
+that. icalendar encodes each value here too (``vText`` escapes TEXT, so a note
+cannot inject a property: a newline is ``\\n``, a comma ``\\,``; ``vDate``,
+``vDatetime``, ``vRecur``, ``vCategory``, ``vDuration``), while the lines are
+assembled in icalendar's property order and folded by ``contentlines``, the way
+icalendar folds them: icalendar's own per-property objects and its folding, one
+character at a time, would cost most of a build. Two of icalendar's conveniences
+are avoided on purpose: ``Event.new`` invents a random UID and a DTSTAMP from the
+clock, and ``Calendar.new`` writes a random UID and a PRODID with icalendar's
+version. What icalendar does not do is made sure of when the event is decided
+(``Event``): control characters, which TEXT does not allow and icalendar passes
+through, become spaces.
 
-**Written fast.** icalendar costs about 0.4 ms an event (a property object with a
-parameters dictionary per line, then folding one character at a time in Python):
-5 s for the 12,526 events of a 10,000-person vault. ``event_bytes`` (and
-``head_bytes`` for the header) writes the same bytes for our events' fixed shape in
-about 8 µs: icalendar's escaping, its property order and its folding, done on whole
-strings (see its docstring). That they are the same is not assumed: tests compare
-them with icalendar's own output on hostile text (hypothesis: multi-octet
-characters, backslashes and carets at every fold point, BOMs, CR/LF, control
-characters), and ``writer`` compares them on hostile canaries with the installed
-icalendar before using them; if icalendar writes anything differently (another
-version), icalendar writes the feed. Importing icalendar for that check costs more
-CPU than writing 10,000 people's feed, so a passed check is remembered per vault
-(``.vaultnet/cache/calendar-writer.json``, keyed by the size and time of the
-sources of this module and of the icalendar that would be imported). This replaced
-a memo of serialised events (``.vaultnet/cache/calendar-events.json``, now unused and
-safe to delete): writing every event is cheaper than reading, checking and
-rewriting that memo, holds less memory, and leaves no event text on disk to trust.
-
-**Streamed.** ``build_calendar`` puts the feed in order by what the order is made of
-(dates, titles, UIDs), then decides, writes and drops one event at a time into one
-buffer: no icalendar component, no list of every event and no list of every
-event's bytes is held (at 100,000 people those cost about 100 MB at the peak).
+**Pure and streamed.** Each event is a pure function of the person, the config
+and today (``follow_up_event``, ``birthday_event``), and its bytes a pure
+function of the event (``event_bytes``). ``build_calendar`` puts the feed in
+order by what the order is made of (dates, titles, UIDs), then decides, writes
+and drops one event at a time into one buffer: no list of every event or of
+every event's bytes is held.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
-import json
-import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
+
+from icalendar import vCategory, vDate, vDatetime, vDuration, vRecur, vText
 
 from ..model.config import Config
-from ..model.errors import VaultnetError
 from ..model.person import Person, link_target
 from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, due_of
+from .contentlines import LIMIT, fold
 
 PRODID = "-//vaultnet//Follow-ups//EN"
 UID_DOMAIN = "vaultnet"
@@ -133,8 +114,8 @@ def _uid_hash(path: str, people_dir: str) -> str:
 class Event:
     """One all-day event, already decided: everything the feed says about it.
 
-    These fields are the whole input of the event's serialisation (``vevent``,
-    ``event_bytes``). Text is made fit for a TEXT value
+    These fields are the whole input of the event's bytes (``event_bytes``).
+    Text is made fit for a TEXT value
     here, when the event is decided: carriage returns become newlines, other control
     characters (which TEXT does not allow, and icalendar passes through) become
     spaces, and lone surrogates (from a file name that is not UTF-8) become U+FFFD.
@@ -199,12 +180,6 @@ def _categories_of(tags: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def follow_up_event(due: Due, config: Config, today: date) -> Event:
-    """The event for one due person: on its date, or on today when overdue."""
-    start, title = _headline(due, today)
-    return _follow_up_event(due, config, today, start, title, uid_for(due.person, config, "followup"))
-
-
 def _headline(due: Due, today: date) -> tuple[date, str]:
     """A follow-up's start and title (its SUMMARY): what the feed is sorted by."""
     person = due.person
@@ -217,7 +192,10 @@ def _headline(due: Due, today: date) -> tuple[date, str]:
     return due.date, f"Follow up: {name}"
 
 
-def _follow_up_event(due: Due, config: Config, today: date, start: date, title: str, uid: str) -> Event:
+def follow_up_event(due: Due, config: Config, today: date) -> Event:
+    """The event for one due person (``due`` is ``due_of(person, config, today)``): on its
+    date, or on today when overdue. A pure function of the person, the config and today."""
+    start, title = _headline(due, today)
     person = due.person
     overdue = (today - due.date).days
     if due.reason == NEVER_CONTACTED:
@@ -260,18 +238,15 @@ def _follow_up_event(due: Due, config: Config, today: date, start: date, title: 
         lines.append("Contact: " + ", ".join((*person.emails, *person.phones)))
     lines.append(f"Note: {person.path}")
     stamp = today if start == today else (_newest_date(person, seen, today) or today)
-    return Event(uid, start, stamp, title, "\n".join(lines), _categories(person))
+    return Event(uid_for(person, config, "followup"), start, stamp, title, "\n".join(lines), _categories(person))
 
 
 def birthday_event(person: Person, config: Config) -> Event | None:
-    """A yearly all-day event; 29 February falls on the last day of February."""
-    if person.birthday is None:
-        return None
-    return _birthday_event(person, uid_for(person, config, "birthday"))
-
-
-def _birthday_event(person: Person, uid: str) -> Event:
+    """A yearly all-day event; 29 February falls on the last day of February. A pure
+    function of the person and the config."""
     birthday = person.birthday
+    if birthday is None:
+        return None
     # The year of birth when it is a usable first occurrence; else 2000, a leap year, so
     # --02-29 is real (a year like 9999 would leave no room for the exclusive DTEND).
     year = birthday.year if birthday.year and 1 <= birthday.year < 9999 else 2000
@@ -279,7 +254,7 @@ def _birthday_event(person: Person, uid: str) -> Event:
     rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
     born = f"Born {birthday}.\n" if birthday.year else ""
     return Event(
-        uid,
+        uid_for(person, config, "birthday"),
         start,
         start,
         _birthday_title(person),
@@ -291,23 +266,6 @@ def _birthday_event(person: Person, uid: str) -> Event:
 
 def _birthday_title(person: Person) -> str:
     return f"Birthday: {one_line(person.name) or person.stem}"
-
-
-def calendar_events(
-    people: Iterable[Person], config: Config, today: date, dues: Iterable[Due | None] | None = None
-) -> list[Event]:
-    """Every event of the feed, in a stable order: follow-ups by date then name, then birthdays.
-
-    ``dues`` (each person's ``due_of``) may be passed when the caller computed them already.
-    """
-    people = list(people)
-    events = [follow_up_event(d, config, today) for d in _due_within_horizon(people, config, today, dues)]
-    events.sort(key=lambda e: (e.start, e.summary.casefold(), e.uid))
-    if config.birthdays:
-        births = [e for e in (birthday_event(p, config) for p in people) if e is not None]
-        births.sort(key=lambda e: ((e.start.month, e.start.day), e.summary.casefold(), e.uid))
-        events.extend(births)
-    return events
 
 
 def _due_within_horizon(
@@ -324,363 +282,124 @@ def _due_within_horizon(
     return [d for d in dues if d is not None and (limit is None or d.date <= limit) and d.date < date.max]
 
 
-# --- serialisation: icalendar's output, written without icalendar's per-character work ---------
+# --- the feed's bytes: icalendar's values, shared folding ------------------------------------
 
 CALDESC = "Follow-ups from vaultnet: who is due for a call, coffee or email."
 _END = b"END:VCALENDAR\r\n"
 _DAY = timedelta(days=1)
+_BOM = "\ufeff".encode("utf-8")
+_REFRESH = vDuration.from_ical(REFRESH)
 
 
-def vevent(event: Event):
-    """The icalendar ``Event`` component of one decided event: the reference writer.
+def _line(name: bytes, value: bytes) -> bytes:
+    """One content line (without its CRLF): ``name`` (with its parameters and colon) and
+    a value icalendar encoded, folded as icalendar folds.
 
-    Built with the plain constructor and ``add``: ``Event.new`` would invent a
-    random UID and a DTSTAMP from the clock for anything not passed.
+    icalendar reads each encoded value back as ``utf-8-sig`` when it assembles a line,
+    which drops one leading U+FEFF of the value: dropped here too, so that the feed says
+    what icalendar's own writer says. icalendar's folding ends the first line at 74
+    octets and never right after an escape's ``\\`` or RFC 6868's ``^``.
     """
-    from icalendar import Event as VEvent
-    from icalendar import vRecur
-
-    component = VEvent()
-    component.add("UID", event.uid)
-    stamp = event.stamp
-    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC))
-    component.add("DTSTART", event.start)  # a date: VALUE=DATE, no time zone
-    component.add("DTEND", event.start + _DAY)  # exclusive
-    if event.yearly:
-        component.add("RRULE", vRecur.from_ical(event.yearly))
-    component.add("SUMMARY", event.summary)
-    if event.description:
-        component.add("DESCRIPTION", event.description)
-    if event.categories:
-        component.add("CATEGORIES", list(event.categories))
-    component.add("TRANSP", "TRANSPARENT")
-    return component
-
-
-def calendar_component(config: Config, events: Iterable[Event] = ()):
-    """The icalendar ``Calendar`` of the feed, holding ``events`` (none: just its header).
-
-    Not ``Calendar.new``: it writes NAME and X-WR-CALNAME without escaping, a
-    REFRESH-INTERVAL without VALUE=DURATION, a random UID and a PRODID carrying
-    icalendar's version. Properties that icalendar does not know (NAME, the X-
-    ones) are given their value types explicitly, for the same reasons: a bare
-    string is written unescaped, and a bare timedelta in X-PUBLISHED-TTL as
-    ``12:00:00``.
-    """
-    return _calendar(_calendar_name(config), events)
-
-
-def _calendar_name(config: Config) -> str:
-    return one_line(_text(config.calendar_name))
-
-
-def _calendar(name: str, events: Iterable[Event] = ()):
-    from icalendar import Calendar, vDuration, vText
-
-    refresh = vDuration.from_ical(REFRESH)
-    cal = Calendar()
-    cal.add("VERSION", "2.0")
-    cal.add("PRODID", PRODID)
-    cal.add("CALSCALE", "GREGORIAN")
-    cal.add("NAME", vText(name))
-    cal.add("X-WR-CALNAME", vText(name))
-    cal.add("X-WR-CALDESC", vText(CALDESC))
-    cal.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", vDuration(refresh))
-    for event in events:
-        cal.add_component(vevent(event))
-    return cal
-
-
-def event_bytes(event: Event) -> bytes:
-    """One VEVENT exactly as ``vevent(event).to_ical()`` writes it, about 40 times faster.
-
-    icalendar spends its time building a property object (with a parameters
-    dictionary) per line and then folding each line one character at a time in
-    Python. For the fixed shape of our events, its output is: the properties in
-    icalendar's canonical order (SUMMARY, DTSTART, DTEND, DTSTAMP, UID, RRULE, then
-    alphabetically), each value escaped as TEXT, one leading U+FEFF dropped from a
-    value (icalendar decodes each value as ``utf-8-sig``), and lines folded before
-    the octet that would make them 75 long, never right after a ``\\`` or ``^``
-    (that character moves to the next line). ``_fold`` does that on the encoded
-    bytes, where a UTF-8 sequence's start is found without walking the text.
-    Tests hold this to icalendar's own output on hostile text (hypothesis), and
-    it is checked against the installed icalendar before it is used (``writer``).
-    """
-    start = event.start
-    lines = [
-        b"BEGIN:VEVENT",
-        _line("SUMMARY:", _escape(event.summary)),
-        _dates(start, event.stamp),
-        _line("UID:", _escape(event.uid)),
-    ]
-    if event.yearly:
-        lines.append(_line("RRULE:", _rrule(event.yearly)))
-    if event.categories:
-        lines.append(_categories_line(event.categories))
-    if event.description:
-        lines.append(_line("DESCRIPTION:", _escape(event.description)))
-    lines.append(b"TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n")
-    return b"\r\n".join(lines)
-
-
-def _escape(text: str) -> str:
-    """TEXT escaping as icalendar does it, in its order (``\\N`` is read as a newline first).
-
-    Without a backslash or a CR, its seven replacements come down to the three below.
-    """
-    if "\\" in text or "\r" in text:
-        return (
-            text.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-        )
-    if ";" in text:
-        text = text.replace(";", "\\;")
-    if "," in text:
-        text = text.replace(",", "\\,")
-    if "\n" in text:
-        text = text.replace("\n", "\\n")
-    return text
-
-
-def _line(name: str, value: str) -> bytes:
-    """One content line, UTF-8, folded as icalendar folds it."""
-    if value[:1] == "\ufeff":  # icalendar decodes the escaped value as utf-8-sig: one BOM goes
-        value = value[1:]
-    data = (name + value).encode("utf-8")
-    return data if len(data) < 75 else _fold(data)
-
-
-def _fold(data: bytes) -> bytes:
-    """icalendar's ``_foldline`` on encoded bytes.
-
-    It ends a line before the character that would bring it to 75 octets, so a
-    piece ends at the start of the character holding the piece's 75th octet (a
-    UTF-8 continuation byte is 0b10xxxxxx); a piece ending in ``\\`` or ``^`` gives
-    that byte to the next piece (both are ASCII, never inside a sequence).
-    """
-    pieces = []
-    size = len(data)
-    i = 0
-    while size - i > 74:
-        j = i + 74
-        while data[j] & 0xC0 == 0x80:
-            j -= 1
-        if data[j - 1] in b"\\^":
-            j -= 1
-        pieces.append(data[i:j])
-        i = j
-    pieces.append(data[i:])
-    return b"\r\n ".join(pieces)
-
-
-@lru_cache(maxsize=4096)
-def _categories_line(categories: tuple[str, ...]) -> bytes:
-    """The CATEGORIES line (people share a few sets of tags: remembered)."""
-    return _line("CATEGORIES:", ",".join([_escape(c) for c in categories]))
-
-
-_DATES: dict[tuple[date, date], bytes] = {}
-
-
-def _dates(start: date, stamp: date) -> bytes:
-    """The DTSTART, DTEND and DTSTAMP lines (few distinct pairs: remembered)."""
-    found = _DATES.get((start, stamp))
-    if found is None:
-        end = start + _DAY
-        found = (
-            f"DTSTART;VALUE=DATE:{start.year:04}{start.month:02}{start.day:02}\r\n"
-            f"DTEND;VALUE=DATE:{end.year:04}{end.month:02}{end.day:02}\r\n"
-            f"DTSTAMP:{stamp.year:04}{stamp.month:02}{stamp.day:02}T000000Z"
-        ).encode("ascii")
-        if len(_DATES) < 1 << 16:
-            _DATES[(start, stamp)] = found
-    return found
-
-
-# icalendar's text of our two recurrence rules (it reorders the parts): the check holds
-# them to the installed icalendar's, like everything else ``event_bytes`` writes.
-_RRULES = {
-    "FREQ=YEARLY": "FREQ=YEARLY",
-    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1": "FREQ=YEARLY;BYMONTHDAY=-1;BYMONTH=2",
-}
-
-
-def _rrule(value: str) -> str:
-    found = _RRULES.get(value)
-    return found if found is not None else _icalendar_rrule(value)
-
-
-@lru_cache(maxsize=64)
-def _icalendar_rrule(value: str) -> str:
-    from icalendar import vRecur
-
-    return vRecur.from_ical(value).to_ical().decode("utf-8")
+    if value[:3] == _BOM:
+        value = value[3:]
+    return fold(name + value, first=LIMIT - 1, keep_escapes=True)
 
 
 def head_bytes(name: str) -> bytes:
-    """The feed's header, as icalendar writes it for ``_calendar(name)`` before the events."""
+    """The feed's header, up to its first event, for a calendar called ``name`` (one line of
+    text, see ``feed_name``).
+
+    Not ``Calendar.new``: it writes a random UID and a PRODID carrying icalendar's version.
+    Properties icalendar does not know are given their value types: NAME and the X- ones
+    as TEXT (escaped), REFRESH-INTERVAL and X-PUBLISHED-TTL as a DURATION (``PT12H``).
+    """
+    refresh = vDuration(_REFRESH).to_ical()
     return b"\r\n".join([
         b"BEGIN:VCALENDAR",
-        b"VERSION:2.0",
-        _line("PRODID:", _escape(PRODID)),
-        b"CALSCALE:GREGORIAN",
-        _line("X-WR-CALDESC:", _escape(CALDESC)),
-        _line("NAME:", _escape(name)),
-        _line("X-WR-CALNAME:", _escape(name)),
-        b"REFRESH-INTERVAL;VALUE=DURATION:" + REFRESH.encode("ascii"),
-        b"X-PUBLISHED-TTL:" + REFRESH.encode("ascii"),
+        _line(b"VERSION:", vText("2.0").to_ical()),
+        _line(b"PRODID:", vText(PRODID).to_ical()),
+        _line(b"CALSCALE:", vText("GREGORIAN").to_ical()),
+        _line(b"X-WR-CALDESC:", vText(CALDESC).to_ical()),
+        _line(b"NAME:", vText(name).to_ical()),
+        _line(b"X-WR-CALNAME:", vText(name).to_ical()),
+        _line(b"REFRESH-INTERVAL;VALUE=DURATION:", refresh),
+        _line(b"X-PUBLISHED-TTL:", refresh),
         b"",
     ])
 
 
-def _icalendar_head(name: str) -> bytes:
-    head = _calendar(name).to_ical()
-    if not head.endswith(_END):  # icalendar closes every component it writes
-        raise VaultnetError("icalendar wrote a calendar without END:VCALENDAR")
-    return head[: -len(_END)]
+def feed_name(config: Config) -> str:
+    """The calendar's name as the feed shows it: one line of text."""
+    return one_line(_text(config.calendar_name))
 
 
-def _icalendar_bytes(event: Event) -> bytes:
-    return vevent(event).to_ical()
+def event_bytes(event: Event) -> bytes:
+    """One VEVENT: a pure function of the decided event.
 
-
-class Writer(NamedTuple):
-    """What writes the feed: the header (given the calendar's name) and each VEVENT."""
-
-    head: Callable[[str], bytes]
-    event: Callable[[Event], bytes]
-
-
-FAST = Writer(head_bytes, event_bytes)
-ICALENDAR = Writer(_icalendar_head, _icalendar_bytes)
-
-
-# Events and names that take the fast writer through every case where it could part from
-# icalendar: a backslash, a caret and 2-, 3- and 4-octet characters at fold points (the long
-# lines cycle through every alignment), ``\\N``, CR, LF, a leading BOM (in a value, in the
-# first category), empty and escaped categories, both rules, years before 1000, a long UID.
-_ODD = "a\\b^cé€😀d,e;f\\Ng\r\nh\ri\nj"
-_CANARY_NAMES = ("", "Follow-ups", "\ufeffKeep in touch; weekly, really — ✓ " + "é\\^😀," * 12, _ODD.replace("\n", " ") * 5)
-
-
-def _canaries() -> tuple[Event, ...]:
-    return (
-        Event("followup-canary@vaultnet", date(1, 1, 1), date(1, 1, 1), "", ""),
-        Event(
-            "birthday-" + "u" * 80 + "@vaultnet", date(999, 12, 31), date(2026, 2, 28),
-            "\ufeffS: a,b;c\\d\\N" + "x" * 57 + "\\\\" + "é" * 40,
-            "\ufeff" + "d" * 61 + "\\" + "^" * 30 + "\r\n\n\r" + "€" * 30 + "😀" * 30 + ",;" * 40,
-            ("\ufeffa,b", "", "c;d\\", "ü" * 50), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1",
-        ),
-        Event(f"followup-{_ODD}@vaultnet", date(9998, 12, 31), date(2026, 11, 23), _ODD * 7, "x" + _ODD * 40, (_ODD * 6,), "FREQ=YEARLY"),
-        Event("followup-odd@vaultnet", date(2026, 11, 23), date(2026, 11, 1), "é" + _ODD * 9, "😀" * 19 + _ODD * 33, ("é" * 40, "€" * 40)),
-    )
-
-
-def fast_writer_agrees() -> bool:
-    """Whether the fast writer writes what the installed icalendar writes, for every one of
-    the canaries (imports icalendar: about 0.1 s of CPU)."""
-    return all(event_bytes(e) == _icalendar_bytes(e) for e in _canaries()) and all(
-        head_bytes(n) == _icalendar_head(n) for n in _CANARY_NAMES
-    )
-
-
-WRITER_FILE = "calendar-writer.json"
-WRITER_FORMAT = 1  # bump when the fast writer changes what it writes
-
-
-def writer(config: Config | None = None) -> Writer:
-    """The fast writer when it agrees with the installed icalendar, else icalendar itself
-    (another version, folding or escaping differently: about 0.3 ms an event).
-
-    Checking needs icalendar imported, which alone costs more CPU than writing the
-    feed of 10,000 people, so a positive check is remembered in the vault's
-    ``.vaultnet/cache/calendar-writer.json``, keyed by the size and time of this
-    module's source and of every source file of the icalendar that would be imported
-    (found without importing it): any upgrade, downgrade or edit of either checks
-    again. A stamp that is missing, unreadable or for other files is not trusted, and
-    one that cannot be written (a read-only vault) only means checking each time.
+    Each value is encoded by icalendar's value type (``vText``, ``vDate``, ``vDatetime``,
+    ``vRecur``, ``vCategory``), the properties come in icalendar's canonical order
+    (SUMMARY, DTSTART, DTEND, DTSTAMP, UID, RRULE, then by name), and each line is folded
+    by ``contentlines``: icalendar's own folding walks every line one character at a
+    time, which costs several times more than encoding the values. The tests hold the
+    whole feed to icalendar's own ``Calendar.to_ical()`` on hostile text.
     """
-    return _writer(None if config is None else config.state_path / "cache" / WRITER_FILE)
+    lines = [
+        b"BEGIN:VEVENT",
+        _line(b"SUMMARY:", vText(event.summary).to_ical()),
+        _dates(event.start, event.stamp),
+        _line(b"UID:", vText(event.uid).to_ical()),
+    ]
+    if event.yearly:
+        lines.append(_rrule(event.yearly))
+    if event.categories:
+        lines.append(_categories_line(event.categories))
+    if event.description:
+        lines.append(_line(b"DESCRIPTION:", vText(event.description).to_ical()))
+    lines.append(_TAIL)
+    return b"\r\n".join(lines)
+
+
+_TAIL = _line(b"TRANSP:", vText("TRANSPARENT").to_ical()) + b"\r\nEND:VEVENT\r\n"
+
+
+# Few distinct values repeat across a feed: a day, a set of tags, a rule. Their
+# icalendar encoding is remembered (it is a pure function of the value).
+
+
+def _dates(start: date, stamp: date) -> bytes:
+    """The DTSTART and DTEND (exclusive) DATE lines and the DTSTAMP (00:00 UTC) line."""
+    return _start_lines(start) + _stamp_line(stamp)
+
+
+@lru_cache(maxsize=4096)
+def _start_lines(start: date) -> bytes:
+    return (
+        _line(b"DTSTART;VALUE=DATE:", vDate(start).to_ical()) + b"\r\n"
+        + _line(b"DTEND;VALUE=DATE:", vDate(start + _DAY).to_ical()) + b"\r\n"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _stamp_line(stamp: date) -> bytes:
+    return _line(b"DTSTAMP:", vDatetime(datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC)).to_ical())
+
+
+@lru_cache(maxsize=4096)
+def _categories_line(categories: tuple[str, ...]) -> bytes:
+    return _line(b"CATEGORIES:", vCategory(list(categories)).to_ical())
 
 
 @lru_cache(maxsize=16)
-def _writer(stamp: Path | None) -> Writer:
-    key = _sources_key()
-    if stamp is not None and key is not None and _read_stamp(stamp) == key:
-        return FAST
-    if not fast_writer_agrees():
-        return ICALENDAR
-    if stamp is not None and key is not None:
-        _save_stamp(stamp, key)
-    return FAST
-
-
-def _sources_key() -> dict | None:
-    """Size and modification time of this module's source and of the importable
-    icalendar's (its tests left out), without importing it; None when not found."""
-    spec = importlib.util.find_spec("icalendar")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    try:
-        here = os.stat(__file__)
-        return {
-            "format": WRITER_FORMAT,
-            "vaultnet": [__file__, here.st_size, here.st_mtime_ns],
-            "icalendar": _tree_key(Path(next(iter(spec.submodule_search_locations)))),
-        }
-    except OSError:
-        return None
-
-
-def _tree_key(root: Path) -> list:
-    """``[root, [relative path, size, mtime_ns], ...]`` of every ``.py`` file under ``root``."""
-    files = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "tests"))
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                st = os.stat(path)
-                files.append([os.path.relpath(path, root), st.st_size, st.st_mtime_ns])
-    return [str(root), *files]
-
-
-def _read_stamp(path: Path) -> object:
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-
-
-def _save_stamp(path: Path, key: dict) -> None:
-    from ..load.files import replace_file
-    from ..load.cache import ensure_cache_dir
-
-    try:
-        ensure_cache_dir(path.parent)
-        replace_file(path, json.dumps(key, sort_keys=True).encode("utf-8"))
-    except (OSError, VaultnetError):
-        pass  # a vault where it cannot be written checks each time
-
-
-def calendar_head(config: Config) -> bytes:
-    """What icalendar writes for the feed's ``Calendar`` before its events."""
-    return writer(config).head(_calendar_name(config))
-
-
-def render_calendar(events: Iterable[Event], config: Config) -> bytes:
-    """The whole feed as bytes: exactly what ``calendar_component(config, events).to_ical()``
-    gives, the events written one at a time (no icalendar component is kept)."""
-    head, write = writer(config)
-    return head(_calendar_name(config)) + b"".join([write(e) for e in events]) + _END
+def _rrule(rule: str) -> bytes:
+    return _line(b"RRULE:", vRecur.from_ical(rule).to_ical())
 
 
 def build_calendar(
     people: Iterable[Person], config: Config, today: date, dues: Iterable[Due | None] | None = None
 ) -> bytes:
-    """The feed of ``people``: ``render_calendar(calendar_events(...))``, streamed.
+    """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
+    the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
+    caller worked them out already.
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -689,29 +408,28 @@ def build_calendar(
     about 100 MB more at the peak).
     """
     people = list(people)
-    head, write = writer(config)
     out = io.BytesIO()
-    out.write(head(_calendar_name(config)))
-    heads = []
-    for due in _due_within_horizon(people, config, today, dues):
-        start, title = _headline(due, today)
-        heads.append(((start, _text(title).casefold(), uid_for(due.person, config, "followup")), due, title))
-    heads.sort(key=_first)
-    for (start, _title, uid), due, title in heads:
-        out.write(write(_follow_up_event(due, config, today, start, title, uid)))
-    del heads
+    out.write(head_bytes(feed_name(config)))
+    follow_ups = _due_within_horizon(people, config, today, dues)
+    follow_ups.sort(key=lambda due: _follow_up_place(due, config, today))
+    for due in follow_ups:
+        out.write(event_bytes(follow_up_event(due, config, today)))
+    del follow_ups
     if config.birthdays:
-        births = [
-            (((p.birthday.month, p.birthday.day), _text(_birthday_title(p)).casefold(), uid_for(p, config, "birthday")), p)
-            for p in people
-            if p.birthday is not None
-        ]
-        births.sort(key=_first)
-        for (_day, _title, uid), person in births:
-            out.write(write(_birthday_event(person, uid)))
+        births = [p for p in people if p.birthday is not None]
+        births.sort(key=lambda person: _birthday_place(person, config))
+        for person in births:
+            out.write(event_bytes(birthday_event(person, config)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy
 
 
-def _first(pair: tuple) -> object:
-    return pair[0]
+def _follow_up_place(due: Due, config: Config, today: date) -> tuple:
+    """Where a follow-up goes: by start, title and UID, as its decided event says them."""
+    start, title = _headline(due, today)
+    return start, _text(title).casefold(), uid_for(due.person, config, "followup")
+
+
+def _birthday_place(person: Person, config: Config) -> tuple:
+    """Where a birthday goes: by day of the year, title and UID."""
+    return (person.birthday.month, person.birthday.day), _text(_birthday_title(person)).casefold(), uid_for(person, config, "birthday")

@@ -3,8 +3,8 @@
 Written by hand rather than through vobject so that the bytes are exactly what
 RFC 6350 asks and do not depend on the library's version: CRLF line ends,
 lines folded at 75 octets without splitting a UTF-8 character, ``\\`` ``,``
-``;`` and line breaks escaped, dates in the basic form (``19850412``, yearless
-``--0412``). Nothing depends on the clock (no ``REV``), people come in the
+``;`` and line breaks escaped (``contentlines``, which the calendar shares),
+dates in the basic form (``19850412``, yearless ``--0412``). Nothing depends on the clock (no ``REV``), people come in the
 vault's stable order, and each card's ``UID`` is derived from the note's path,
 so exporting twice gives the same bytes and an address book that syncs the
 file updates its cards instead of duplicating them. (Renaming a note gives
@@ -23,6 +23,8 @@ import uuid
 from typing import Iterable
 
 from ..model.person import Person, link_target
+from .contentlines import escape_text as escape
+from .contentlines import fold
 
 PRODID = "-//vaultnet//vaultnet//EN"
 _NAMESPACE = uuid.UUID("6f1d6b0e-3c1a-5d7e-9a43-7661756c746e")  # fixed: UIDs must never change
@@ -31,29 +33,6 @@ _NAMESPACE = uuid.UUID("6f1d6b0e-3c1a-5d7e-9a43-7661756c746e")  # fixed: UIDs mu
 def uid(person: Person) -> str:
     """A stable UID for a person: a name-based UUID of the note's vault-relative path."""
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, person.path)}"
-
-
-def escape(value: str) -> str:
-    """A TEXT value (RFC 6350 §3.4): backslash, comma, semicolon and line breaks escaped."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """One content line folded to at most 75 octets per physical line, CRLF-terminated."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts, current, size, limit = [], [], 0, 75
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # continuation lines start with one space
-        current.append(ch)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts) + "\r\n"
 
 
 def _n(name: str) -> str:
@@ -89,8 +68,8 @@ def _note(person: Person) -> str:
     return "\n".join(parts)
 
 
-def card(person: Person) -> str:
-    """One person's vCard 4.0, as text with CRLF line ends."""
+def card(person: Person) -> bytes:
+    """One person's vCard 4.0: UTF-8, CRLF line ends."""
     lines = ["BEGIN:VCARD", "VERSION:4.0", f"PRODID:{PRODID}", f"UID:{uid(person)}", "KIND:individual",
              f"FN:{escape(person.name)}", f"N:{_n(person.name)}"]
     if person.aliases:
@@ -117,12 +96,12 @@ def card(person: Person) -> str:
     if note:
         lines.append(f"NOTE:{escape(note)}")
     lines.append("END:VCARD")
-    return "".join(fold(line) for line in lines)
+    return b"".join([fold(line.encode("utf-8")) + b"\r\n" for line in lines])
 
 
 def export(people: Iterable[Person]) -> bytes:
     """Every person's card, in the given (stable) order, as one UTF-8 file."""
-    return "".join(card(p) for p in people).encode("utf-8")
+    return b"".join([card(p) for p in people])
 
 
 def vdir_name(person: Person) -> str:
@@ -142,7 +121,7 @@ def write_vdir(folder, people: Iterable[Person]) -> tuple[int, int]:
     from ..load.files import replace_file
 
     folder = Path(folder)
-    wanted = {vdir_name(p): card(p).encode("utf-8") for p in people}
+    wanted = {vdir_name(p): card(p) for p in people}
     written = sum(1 for name, data in sorted(wanted.items()) if replace_file(folder / name, data))
     removed = 0
     for path in sorted(folder.glob("*.vcf")):
