@@ -656,7 +656,7 @@ def _read_stamp(path: Path) -> object:
 
 def _save_stamp(path: Path, key: dict) -> None:
     from ..load.files import replace_file
-    from ..load.cache import ensure_cache_dir
+    from ..load.store import ensure_cache_dir
 
     try:
         ensure_cache_dir(path.parent)
