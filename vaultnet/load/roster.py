@@ -69,27 +69,30 @@ def _day(value, memo: dict) -> date | None:
     return found
 
 
+def _cadence(text) -> Duration:
+    """A cadence as stored: "amount unit" ("14 d", "0 none")."""
+    if text.__class__ is not str:
+        raise _Stale
+    amount, unit = text.split(" ")
+    if not (amount.isascii() and amount.isdigit()) or unit not in store.UNITS:
+        raise _Stale
+    return Duration(int(amount), unit)
+
+
 def _briefs(rows: list[tuple]) -> list[Brief]:
     """The roster's rows as records, each value checked (this loop is most of a warm ``due``)."""
     memo: dict = {None: None}
-    cadences: dict = {}
+    cadences: dict = {None: None}
     new = tuple.__new__
     people = []
-    for rel, name, org, circle, amount, unit, follow_up, seen, met in rows:
+    for rel, name, org, circle, every, follow_up, seen, met in rows:
         if name.__class__ is not str:
             raise _Stale
         if (org is not None and org.__class__ is not str) or (circle is not None and circle.__class__ is not str):
             raise _Stale
-        if amount is None:
-            if unit is not None:
-                raise _Stale
-            cadence = None
-        else:
-            cadence = cadences.get((amount, unit))
-            if cadence is None:
-                if amount.__class__ is not int or amount < 0 or unit not in store.UNITS:
-                    raise _Stale
-                cadence = cadences[amount, unit] = Duration(amount, unit)
+        cadence = cadences.get(every, cadences)
+        if cadence is cadences:
+            cadence = cadences[every] = _cadence(every)
         people.append(new(Brief, (rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo))))
     return people
 

@@ -63,7 +63,7 @@ from ..model.person import Entry, Person
 from .discover import NO_KEY, Found, Key, stat_key, walk
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 1  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 2  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -83,7 +83,7 @@ SCHEMA = (
     # after it are the roster: what ``due`` and ``list`` print, so a warm run reads no record.
     "CREATE TABLE notes (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
     " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, record TEXT, problems TEXT,"
-    " name TEXT, org TEXT, circle TEXT, cadence_amount INTEGER, cadence_unit TEXT,"
+    " name TEXT, org TEXT, circle TEXT, cadence TEXT,"
     " follow_up INTEGER, last_seen INTEGER, met INTEGER, sort_name TEXT)",
     "CREATE TABLE stamp (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
     "CREATE TABLE fragments (path TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,"
@@ -200,6 +200,13 @@ class Store:
         if not enabled():
             return None
         path = store_path(config.root)
+        for suffix in ("", "-journal"):
+            if os.path.islink(f"{path}{suffix}"):
+                # Never followed: SQLite would write through it, wherever it leads.
+                try:
+                    os.unlink(f"{path}{suffix}")
+                except OSError:
+                    return None
         if not path.is_file():
             if not create:
                 return None
@@ -537,22 +544,28 @@ def _path_key(rel: str) -> bytes:
 def _row(note: Found, trusted: bool, person: Person | None, problems: list[Problem]) -> tuple:
     found = json.dumps(encode_problems(problems)) if problems else None
     if person is None:
-        return (_path_key(note.rel), *note.key, int(trusted), None, found, None, None, None, None, None, None, None, None, None)
+        return (_path_key(note.rel), *note.key, int(trusted), None, found, None, None, None, None, None, None, None, None)
     cadence = person.cadence
     return (
         _path_key(note.rel), *note.key, int(trusted), encode_record(person), found,
-        person.name, person.org, person.circle,
-        None if cadence is None else cadence.amount, None if cadence is None else cadence.unit,
+        person.name, person.org, person.circle, None if cadence is None else f"{cadence.amount} {cadence.unit}",
         _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.name.casefold(),
     )
 
 
-_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 17) + ")"
+_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 16) + ")"
 
 
 def _save_rows(store: Store, rows: list[tuple], gone: list[bytes]) -> bool:
     def work(db):
-        db.executemany(_UPSERT, rows)
+        try:
+            db.executemany(_UPSERT, rows)
+        except (OverflowError, UnicodeEncodeError):
+            for row in rows:  # a value SQLite cannot hold: store every other row
+                try:
+                    db.execute(_UPSERT, row)
+                except (OverflowError, UnicodeEncodeError):
+                    pass
         db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in gone])
 
     return store.write(work)
@@ -736,8 +749,8 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
     walk), each under its current stat key and trusted; else None (then load in full).
 
     The roster is a row per readable note, in the vault's order (name, then path): ``(rel,
-    name, org, circle, cadence amount, cadence unit, follow-up day, last-seen day, met
-    day)``, as stored (the caller checks the types), and every note's problems in walk order."""
+    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day)``, as
+    stored (the caller checks the types), and every note's problems in walk order."""
     store = Store.open(config)
     if store is None:
         return None
@@ -748,8 +761,8 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
 
         def read():
             rows = store.db.execute(
-                "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence_amount,"
-                " cadence_unit, follow_up, last_seen, met, problems FROM notes ORDER BY sort_name, path"
+                "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
+                " follow_up, last_seen, met, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
             if len(rows) != len(keys):
                 return None
@@ -764,12 +777,12 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
             return None
         decode = bytes.decode
         try:
-            found = {row[0]: decode_problems(json.loads(row[14]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[14] is not None}
+            found = {row[0]: decode_problems(json.loads(row[13]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[13] is not None}
         except _BAD_ROW as exc:
             store.discard(f"a row failed validation ({exc.__class__.__name__})")
             return None
     problems = [p for path in keys if path in found for p in found[path]] if found else []
-    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:14]) for row in rows if row[6] is not None], problems
+    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:13]) for row in rows if row[6] is not None], problems
 
 
 def discard(config: Config, why: str) -> None:
