@@ -63,7 +63,7 @@ from ..model.person import Entry, Person
 from .discover import NO_KEY, Found, Key, stat_key, walk
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 2  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 3  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -78,13 +78,17 @@ _OBSOLETE = ("roster.json", "build-stamp.json", *(f"notes-{n:02d}.json" for n in
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # One row per note. ``record`` is the parsed Person as JSON (NULL when the note could
-    # not be read); ``problems`` the note's problems as JSON (NULL when none). The columns
-    # after it are the roster: what ``due`` and ``list`` print, so a warm run reads no record.
+    # One row per note: its stat key, whether that key is trusted (the racy rule), its
+    # problems as JSON (NULL when none), the roster (what ``due`` and ``list`` print, and
+    # ``sort_name``, the name casefolded, for their order), and last the parsed Person as
+    # JSON (NULL when the note could not be read).
     "CREATE TABLE notes (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
-    " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, record TEXT, problems TEXT,"
-    " name TEXT, org TEXT, circle TEXT, cadence TEXT,"
-    " follow_up INTEGER, last_seen INTEGER, met INTEGER, sort_name TEXT)",
+    " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, problems TEXT,"
+    " name TEXT, org TEXT, circle TEXT, cadence TEXT, follow_up INTEGER, last_seen INTEGER, met INTEGER,"
+    " sort_name TEXT, record TEXT)",
+    # The roster in the vault's order, whole in the index: a warm ``due`` reads only this.
+    "CREATE INDEX roster ON notes (sort_name, path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle,"
+    " cadence, follow_up, last_seen, met, problems)",
     "CREATE TABLE stamp (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
     "CREATE TABLE fragments (path TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,"
     " PRIMARY KEY (path, kind))",
@@ -430,14 +434,23 @@ def _enc_entries(v):
     return [[None if e.date is None else e.date.toordinal(), e.text] for e in v]
 
 
+_new_entry = Entry.__new__
+_set_date = Entry.date.__set__  # the slot setters: what the frozen ``__init__`` does, minus its frame
+_set_text = Entry.text.__set__
+
+
 def _dec_entries(v, rel):
     if v.__class__ is not list:
         raise Invalid("expected a list")
+    memo = _date_memo
     out = []
     for day, text in v:
         if text.__class__ is not str:
             raise Invalid("expected a text")
-        out.append(Entry(None if day is None else _day(day), text))
+        entry = _new_entry(Entry)
+        _set_date(entry, None if day is None else (memo.get(day) or _day(day)))
+        _set_text(entry, text)
+        out.append(entry)
     return tuple(out)
 
 
@@ -544,12 +557,13 @@ def _path_key(rel: str) -> bytes:
 def _row(note: Found, trusted: bool, person: Person | None, problems: list[Problem]) -> tuple:
     found = json.dumps(encode_problems(problems)) if problems else None
     if person is None:
-        return (_path_key(note.rel), *note.key, int(trusted), None, found, None, None, None, None, None, None, None, None)
+        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None)
     cadence = person.cadence
     return (
-        _path_key(note.rel), *note.key, int(trusted), encode_record(person), found,
+        _path_key(note.rel), *note.key, int(trusted), found,
         person.name, person.org, person.circle, None if cadence is None else f"{cadence.amount} {cadence.unit}",
         _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.name.casefold(),
+        encode_record(person),
     )
 
 
