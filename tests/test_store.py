@@ -491,6 +491,12 @@ def test_the_walk_finds_the_notes_by_the_rules(vault, tmp_path, monkeypatch):
     assert kinds["People/notes.txt"] == "other" and kinds["People/.Top.md.abc.vaultnet-tmp"] == "stale-temp"
     assert kinds["People/linked dir"] == kinds["People/sub"] == kinds["People/folder.md"] == "folder"
     assert not any(".hidden" in rel or ".Dot" in rel for rel in kinds)
+    # Every note of the vault, for check's links: hidden notes and links to notes count too.
+    everywhere = [f.rel for f in discover.walk(config, whole_vault=True)]
+    assert everywhere == ["Archive/Old.md", *sorted([
+        "People/.Dot.md", "People/LinkArchive.md", "People/LinkDeep.md", "People/LinkHidden.md", "People/LinkIn.md",
+        "People/Top.md", "People/Upper.MD",
+    ]), "People/a/Slash.md", "People/a b/Space.md", "People/folder.md/Inner.md", "People/sub/Deep.md"]
     # The loader, the store and check all see exactly these notes.
     listed = json.loads(vault.run("list", "--json").stdout)
     assert sorted(p["path"] for p in listed) == sorted(expected)

@@ -19,12 +19,10 @@ names a person (file name, name or alias) or any other note of the vault.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 from typing import Iterable
 
 from ..load import discover
@@ -121,21 +119,7 @@ def missing_people_folder(config: Config) -> list[Finding]:
 
 def vault_note_stems(config: Config) -> set[str]:
     """The normalised file names (without ``.md``) of every note in the vault, for link checks."""
-    stems: set[str] = set()
-    root = config.root.resolve()
-    for folder, dirs, files in os.walk(config.root, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.lower().endswith(".md"):
-                continue
-            path = Path(folder) / name
-            if path.is_symlink():  # a link out of the vault is not a note of the vault
-                try:
-                    path.resolve(strict=True).relative_to(root)
-                except (OSError, ValueError, RuntimeError):
-                    continue
-            stems.add(normalise(name[:-3]))
-    return stems
+    return {normalise(found.rel.rsplit("/", 1)[-1][:-3]) for found in discover.walk(config, whole_vault=True)}
 
 
 # --- the checks ----------------------------------------------------------------------------------------

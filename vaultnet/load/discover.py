@@ -69,16 +69,20 @@ def is_another_note(target: Path, people: Path) -> bool:
     return bool(parts) and parts[-1].lower().endswith(".md") and not any(p.startswith(".") for p in parts)
 
 
-def walk(config: Config, everything: bool = False) -> list[Found]:
+def walk(config: Config, everything: bool = False, whole_vault: bool = False) -> list[Found]:
     """The notes of the people folder in path order; with ``everything``, every other
     entry too (folders, other files, links not followed, leftover temporary files).
+
+    ``whole_vault`` lists every note of the vault instead, for ``check`` to tell a link to
+    another note from a link to nobody: there a hidden ``.md`` file is a note too, and a
+    link to a person note counts as a note.
 
     Raises ``VaultnetError`` when the people folder is a link leading out of the vault.
     Uses ``os.scandir``, whose entries know their type without a system call, and plain
     strings: on a warm run this walk is most of what a command costs.
     """
-    base = config.people_path
     root = config.root
+    base = root if whole_vault else config.people_path
     if not base.is_dir():
         return []
     links: list[Path] = []  # (resolved root, resolved people folder), worked out on the first link
@@ -95,7 +99,7 @@ def walk(config: Config, everything: bool = False) -> list[Found]:
             continue  # an unreadable folder is skipped, as os.walk does
         for entry in entries:
             name = entry.name
-            if name[0] == ".":
+            if name[0] == "." and not (whole_vault and name[-3:].lower() == ".md" and not _is_dir(entry)):
                 if everything and name.endswith(TEMP_SUFFIX) and not _is_dir(entry):
                     found.append(Found(rel_folder + name, entry.path, STALE_TEMP))
                 continue
@@ -124,7 +128,7 @@ def walk(config: Config, everything: bool = False) -> list[Found]:
                     if everything:
                         found.append(Found(rel_folder + name, entry.path, LINK_OUTSIDE))
                     continue
-                if is_note and is_another_note(resolved, links[1]):
+                if is_note and not whole_vault and is_another_note(resolved, links[1]):
                     if everything:
                         found.append(Found(rel_folder + name, entry.path, LINK_TO_NOTE, target=target))
                     continue
