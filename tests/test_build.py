@@ -500,8 +500,8 @@ def test_build_help_describes_options(vault):
 def stamped(vault, monkeypatch):
     """A vault whose notes count as settled at once (no racy window), and a spy on loading."""
     from vaultnet import pipeline as build_module
-    from vaultnet.load import cache
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
+    from vaultnet.load import store
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
     loads = []
     real = build_module.load_vault
     monkeypatch.setattr(build_module, "load_vault", lambda config: loads.append(1) or real(config))
@@ -511,8 +511,11 @@ def stamped(vault, monkeypatch):
 
 
 def test_stamp_skips_loading_when_nothing_changed(stamped):
+    from vaultnet.load import store
+    from vaultnet.model.config import load_config
+
     build(stamped)
-    assert stamped.loads == [1] and (stamped.root / ".vaultnet/cache/build-stamp.json").is_file()
+    assert stamped.loads == [1] and store.read_stamp(load_config(stamped.root)) is not None
     assert (stamped.root / ".vaultnet/cache/.gitignore").read_text().endswith("*\n")
     before = mtimes(stamped.root)
     result = build(stamped)
@@ -553,7 +556,7 @@ def test_stamp_never_hides_a_change(stamped, change):
     elif change == "output_deleted":
         (root / "followups.ics").unlink()
     elif change == "corrupt":
-        (root / ".vaultnet/cache/build-stamp.json").write_bytes(b"\x00{not json")
+        (root / ".vaultnet/cache/store.sqlite3").write_bytes(b"\x00{not a database")
     result = build(stamped)
     assert stamped.loads == [1, 1], "the change was not seen"
     if change not in ("corrupt",):
@@ -584,9 +587,12 @@ def test_a_new_day_rebuilds(stamped):
 
 def test_no_stamp_while_notes_are_racily_fresh(vault):
     """With the default window, a note written just now is not trusted by a stamp."""
+    from vaultnet.load import store
+    from vaultnet.model.config import load_config
+
     small_vault(vault)
     build(vault)
-    assert not (vault.root / ".vaultnet/cache/build-stamp.json").exists()
+    assert store.read_stamp(load_config(vault.root)) is None
 
 
 # --- the escaping functions, for any text -----------------------------------------------------

@@ -66,9 +66,9 @@ def test_last_seen_follows_the_log_of_each_record():
 
 
 def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
-    from vaultnet.load import cache
+    from vaultnet.load import store
     vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # trust a note written just now
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # trust a note written just now
     time.sleep(0.05)  # past the file time granularity
     assert vault.run("due").exit_code == 0  # parses the note, writes the cache
     for command in ("due", "list"):

@@ -1,4 +1,4 @@
-"""The roster: a warm ``due`` or ``list`` reads one small file, and never shows stale data.
+"""The roster: a warm ``due`` or ``list`` reads a few columns of the store, and never shows stale data.
 
 The yardstick is the same command with every cache turned off (``VAULTNET_NO_CACHE=1``):
 whatever happened to the notes or to the roster, the output must be the same.
@@ -6,18 +6,16 @@ whatever happened to the notes or to the roster, the output must be the same.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from vaultnet.load import cache
-
-from vaultnet.load import roster
+from vaultnet.load import roster, store
 from vaultnet.model.config import load_config
 from vaultnet.load.vault import load_vault
 
@@ -38,7 +36,7 @@ NOTES = {
 @pytest.fixture
 def settled(monkeypatch):
     """Notes count as settled at once (no racy window); the racy rule has a test of its own."""
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -78,13 +76,13 @@ def current(vault) -> roster.Roster | None:
     return roster.read(load_config(vault.root))
 
 
-def test_due_writes_the_roster_and_due_and_list_then_read_only_it(people, monkeypatch):
-    assert not (cache.cache_dir(people.root) / roster.FILE).exists()
-    people.run("list", "--json")  # a full load, which needs no roster
-    people.run("build")
-    assert not (cache.cache_dir(people.root) / roster.FILE).exists()
-    people.run("due")  # loads in full, and writes the roster
-    assert (cache.cache_dir(people.root) / roster.FILE).is_file()
+def store_file(vault) -> Path:
+    return vault.root / ".vaultnet" / "cache" / store.FILE
+
+
+def test_after_any_full_load_due_and_list_read_only_the_roster(people, monkeypatch):
+    assert not store_file(people).exists()
+    people.run("list", "--json")  # a full load fills the store, roster columns included
     for args in COMMANDS:
         expected = reference(people, monkeypatch, *args)
         got, used = run_with_stats(people, monkeypatch, *args)
@@ -113,20 +111,13 @@ def test_a_filtered_or_json_list_reads_whole_records(people, monkeypatch):
         assert not used and got == expected, args
 
 
-def test_the_roster_is_rewritten_only_when_its_bytes_change(people, monkeypatch):
+def test_a_warm_due_writes_nothing(people, monkeypatch):
     people.run("due")
-    path = cache.cache_dir(people.root) / roster.FILE
-    before = (path.stat().st_mtime_ns, path.stat().st_ino)
-    # A note in the racy window keeps the roster from being used, run after run, but the
-    # roster each of those runs would write is the same: it is not written again.
-    monkeypatch.setattr(cache, "RACY_SECONDS", 60.0)
-    people.write("Hal", "---\norg: Hal Co\n---\n", dedent=False)
-    people.run("due")
-    after_change = (path.stat().st_mtime_ns, path.stat().st_ino)
-    assert after_change != before and current(people) is None
-    people.run("due")
-    assert (path.stat().st_mtime_ns, path.stat().st_ino) == after_change
-    assert [f.name for f in path.parent.iterdir() if f.name.endswith(".tmp")] == []
+    folder = store_file(people).parent
+    before = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()}
+    for args in COMMANDS:
+        assert run_with_stats(people, monkeypatch, *args)[1], args
+    assert {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()} == before
 
 
 # --- it is never stale ---------------------------------------------------------------------------
@@ -194,7 +185,7 @@ def test_random_edits_never_serve_stale_output(people, monkeypatch):
 
 
 def test_a_note_changed_within_the_racy_window_is_not_served_from_the_roster(vault, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.5)
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.5)
     vault.write("Jane Doe", NOTES["Jane Doe"], dedent=False)
     vault.run("due")
     assert current(vault) is None  # just written: not trusted yet
@@ -206,57 +197,62 @@ def test_a_note_changed_within_the_racy_window_is_not_served_from_the_roster(vau
 # --- a damaged roster is never trusted ----------------------------------------------------------
 
 
-def _tamper(path: Path, change) -> None:
-    data = json.loads(path.read_bytes())
-    change(data)
-    path.write_text(json.dumps(data), encoding="utf-8")
+def _sql(path: Path, statement: str, *args) -> None:
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(statement, args)
+    db.close()
 
 
-def _row(data: dict, rel: str) -> list:
-    return next(r for r in data["notes"] if r[0] == rel)
+def _set(rel: str, column: str, value):
+    return lambda p: _sql(p, f"UPDATE notes SET {column} = ? WHERE path = ?", value, f"People/{rel}.md".encode())
 
 
 DAMAGE = {
-    "truncated": lambda p: p.write_bytes(p.read_bytes()[:-100]),
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
     "empty": lambda p: p.write_bytes(b""),
     "garbage": lambda p: p.write_bytes(os.urandom(2048)),
-    "not-utf8": lambda p: p.write_bytes(p.read_bytes().replace(b"Jane Doe", b"Jane \xff\xfe")),
-    "deep-nesting": lambda p: p.write_bytes(b"[" * 100_000 + b"]" * 100_000),
-    "wrong-header": lambda p: _tamper(p, lambda d: d["header"].__setitem__("roster", 0)),
-    "another-version": lambda p: _tamper(p, lambda d: d["header"].__setitem__("vaultnet", "0.0.1")),
-    "a-row-missing": lambda p: _tamper(p, lambda d: d["notes"].pop()),
-    "rows-reordered": lambda p: _tamper(p, lambda d: d["notes"].reverse()),
-    "name-not-text": lambda p: _tamper(p, lambda d: _row(d, "People/Jane Doe.md").__setitem__(7, 42)),
-    "org-not-text": lambda p: _tamper(p, lambda d: _row(d, "People/Jane Doe.md").__setitem__(8, ["x"])),
-    "day-out-of-range": lambda p: _tamper(p, lambda d: _row(d, "People/Jane Doe.md").__setitem__(13, 10**9)),
-    "day-as-text": lambda p: _tamper(p, lambda d: _row(d, "People/Jane Doe.md").__setitem__(13, "2026-01-01")),
-    "bad-cadence-unit": lambda p: _tamper(p, lambda d: _row(d, "People/Bob Stone.md").__setitem__(11, "fortnight")),
-    "negative-cadence": lambda p: _tamper(p, lambda d: _row(d, "People/Bob Stone.md").__setitem__(10, -5)),
-    "short-row": lambda p: _tamper(p, lambda d: _row(d, "People/Cy.md").pop()),
-    "untrusted-row": lambda p: _tamper(p, lambda d: _row(d, "People/Cy.md").__setitem__(5, 0)),
-    "problem-wrong-shape": lambda p: _tamper(p, lambda d: _row(d, "People/Fay.md")[-1].__setitem__(0, ["only", "two"])),
-    "problem-fatal-not-bool": lambda p: _tamper(p, lambda d: _row(d, "People/Fay.md")[-1][0].__setitem__(3, 1)),
-    "problems-not-a-list": lambda p: _tamper(p, lambda d: _row(d, "People/Cy.md").__setitem__(15, {})),
-    "unhashable-day": lambda p: _tamper(p, lambda d: _row(d, "People/Jane Doe.md").__setitem__(12, [1])),
+    "another-version": lambda p: _sql(p, "UPDATE meta SET value = '0.0.1' WHERE key = 'vaultnet'"),
+    "another-schema": lambda p: _sql(p, "PRAGMA user_version = 0"),
+    "a-row-missing": lambda p: _sql(p, "DELETE FROM notes WHERE path = ?", b"People/Cy.md"),
+    "a-row-too-many": lambda p: _sql(p, "INSERT INTO notes (path, size, mtime_ns, ctime_ns, inode, trusted) VALUES (?, 1, 1, 1, 1, 1)", b"People/Ghost.md"),
+    "name-not-text": _set("Jane Doe", "name", b"\x00"),
+    "org-not-text": _set("Jane Doe", "org", b"x"),
+    "day-out-of-range": _set("Jane Doe", "last_seen", 10**9),
+    "day-as-text": _set("Jane Doe", "last_seen", "2026-01-01"),
+    "bad-cadence-unit": _set("Bob Stone", "cadence", "2 fortnight"),
+    "negative-cadence": _set("Bob Stone", "cadence", "-5 d"),
+    "cadence-without-unit": _set("Bob Stone", "cadence", "14"),
+    "cadence-not-text": _set("Bob Stone", "cadence", b"14 d"),
+    "untrusted-row": _set("Cy", "trusted", 0),
+    "another-key": _set("Cy", "size", 1),
+    "problem-wrong-shape": _set("Fay", "problems", '[["only", "two"]]'),
+    "problem-fatal-not-bool": _set("Fay", "problems", '[["m", 1, null, 1]]'),
+    "problems-not-a-list": _set("Cy", "problems", "{}"),
+    "problems-not-json": _set("Cy", "problems", "[[["),
 }
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_a_damaged_roster_is_not_used_and_changes_nothing_the_user_sees(people, monkeypatch, damage):
     people.run("due")
-    path = cache.cache_dir(people.root) / roster.FILE
-    DAMAGE[damage](path)
+    DAMAGE[damage](store_file(people))
     assert current(people) is None
     for n, args in enumerate(COMMANDS):
         got, used = run_with_stats(people, monkeypatch, *args)
-        # The first command loads in full and writes a roster that is good again for the others.
+        # The first command loads in full and rebuilds the store, good again for the others.
         assert got == reference(people, monkeypatch, *args) and used == (n > 0), args
 
 
 def test_no_cache_switch_neither_reads_nor_writes_the_roster(people, monkeypatch):
-    monkeypatch.setenv("VAULTNET_NO_CACHE", "1")
     people.run("due")
-    assert not (cache.cache_dir(people.root) / roster.FILE).exists()
+    DAMAGE["name-not-text"](store_file(people))
+    monkeypatch.setenv("VAULTNET_NO_CACHE", "1")
+    got, used = run_with_stats(people, monkeypatch, "due")
+    assert not used and got == reference(people, monkeypatch, "due")
+    shutil.rmtree(people.root / ".vaultnet")
+    people.run("due")
+    assert not (people.root / ".vaultnet").exists()
 
 
 def test_a_vault_whose_cache_cannot_be_written_still_lists_everyone(people, monkeypatch):

@@ -110,8 +110,8 @@ def test_etag_last_modified_304_and_head(vault):
 
 
 def test_rebuilds_only_when_the_vault_changed(vault, monkeypatch):
-    from vaultnet.load import cache
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # the notes count as settled at once
+    from vaultnet.load import store
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # the notes count as settled at once
     people(vault)
     with serving(vault) as (port, site, logs):
         _, first, ics = request(port, "/followups.ics")

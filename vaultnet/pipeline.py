@@ -12,7 +12,7 @@ are reported and the rest is built. With ``strict=True`` any problem fails the
 build *before anything is written*: a strict build (a CI job, a git hook) either
 writes outputs from a clean vault or leaves the old outputs alone.
 
-**The build stamp** (``.vaultnet/cache/build-stamp.json``) makes a rebuild with
+**The build stamp** (a row of the store, ``load.store``) makes a rebuild with
 nothing changed cost a ``stat`` per note instead of a full render. It records a
 hash of everything the outputs depend on — the stat key (size, mtime, ctime,
 inode) of every note, of the config and of every template, the source files of
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import time
 from contextlib import contextmanager
@@ -257,14 +256,15 @@ def _files_under(folder: Path) -> list[Path]:
 def input_state(config: Config, today: date) -> InputState:
     """A hash of the stat keys of everything the outputs depend on (no file is read)."""
     from . import __version__
-    from .load.cache import RACY_SECONDS, scan
+    from .load.discover import walk
+    from .load.store import RACY_SECONDS
     from .render.templating import default_templates_dir
 
     now = time.time_ns()
     newest = 0
     digest = hashlib.sha256()
     digest.update(repr((STAMP_FORMAT, __version__, today.isoformat(), output_paths(config))).encode())
-    for note in scan(config.root, config.people_dir):
+    for note in walk(config):
         digest.update(repr((note.rel, note.key)).encode("utf-8", "surrogateescape"))
         newest = max(newest, note.changed_ns)
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
@@ -279,19 +279,19 @@ def input_state(config: Config, today: date) -> InputState:
     return InputState(digest.hexdigest(), newest >= now - int(RACY_SECONDS * 1e9))
 
 
-def _stamp_path(config: Config) -> Path:
-    return config.state_path / "cache" / "build-stamp.json"
-
-
 def _output_keys(config: Config) -> dict[str, list[int] | None]:
     return {rel: (list(key) if (key := _key(config.root / rel)) else None) for rel in output_paths(config)}
 
 
 def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport | None:
     """The report of a build that has nothing to do, or None when the stamp does not hold."""
+    from .load.store import read_stamp
+
+    if inputs.racy:
+        return None
     try:
-        stamp = json.loads(_stamp_path(config).read_bytes())
-        if stamp["format"] != STAMP_FORMAT or stamp["inputs"] != inputs.digest or inputs.racy:
+        stamp = read_stamp(config)
+        if stamp is None or stamp["format"] != STAMP_FORMAT or stamp["inputs"] != inputs.digest:
             return None
         if stamp["outputs"] != _output_keys(config):
             return None
@@ -299,8 +299,8 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport
             Problem(str(p["path"]), str(p["message"]), p["line"], p["field"], bool(p["fatal"])) for p in stamp["problems"]
         ]
         people = int(stamp["people"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no stamp, or one that cannot be trusted: build
+    except (ValueError, KeyError, TypeError):
+        return None  # a stamp that cannot be trusted: build
     report = BuildReport(problems=problems, people=people, from_stamp=True)
     if strict and problems:
         report.failed = True
@@ -310,24 +310,20 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport
 
 
 def _save_stamp(config: Config, inputs: InputState, report: BuildReport) -> None:
-    from .load.cache import ensure_cache_dir
+    """Store the stamp of a build (a read-only vault simply has none: the next build does
+    the full work); while an input is in the racy window, remove it instead."""
+    from .load.store import save_stamp
 
-    path = _stamp_path(config)
-    try:
-        if inputs.racy:
-            path.unlink(missing_ok=True)
-            return
-        ensure_cache_dir(path.parent)
-        stamp = {
-            "format": STAMP_FORMAT,
-            "inputs": inputs.digest,
-            "outputs": _output_keys(config),
-            "people": report.people,
-            "problems": [
-                {"path": p.path, "message": p.message, "line": p.line, "field": p.field, "fatal": p.fatal}
-                for p in report.problems
-            ],
-        }
-        replace_file(path, json.dumps(stamp, ensure_ascii=False).encode("utf-8"))
-    except (OSError, VaultnetError):
-        pass  # a read-only vault still builds; the next build simply does the full work
+    if inputs.racy:
+        save_stamp(config, None)
+        return
+    save_stamp(config, {
+        "format": STAMP_FORMAT,
+        "inputs": inputs.digest,
+        "outputs": _output_keys(config),
+        "people": report.people,
+        "problems": [
+            {"path": p.path, "message": p.message, "line": p.line, "field": p.field, "fatal": p.fatal}
+            for p in report.problems
+        ],
+    })

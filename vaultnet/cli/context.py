@@ -77,7 +77,7 @@ class App:
 
     def roster(self):
         """Everyone as ``roster.Brief`` records (name and follow-up facts only): what ``due``
-        and ``list`` print, read from one small file when no note changed (see ``roster``).
+        and ``list`` print, read from the store's roster when no note changed (see ``roster``).
         Problems with notes are printed on stderr, as by ``vault``."""
         from ..load import roster
 

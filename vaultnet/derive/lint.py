@@ -19,19 +19,16 @@ names a person (file name, name or alias) or any other note of the vault.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 from typing import Iterable
 
-from ..load.files import TEMP_SUFFIX
-from ..load.cache import is_another_note
+from ..load import discover
 from ..model.config import Config
 from ..model.errors import Problem
-from ..load.vault import MAX_NOTE_BYTES, Vault
+from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
 from ..model.names import normalise
 from ..load.notefile import SplitError, conflict_lines, split_note
 from ..model.person import CONTROL_MESSAGE, Person, link_targets
@@ -39,7 +36,6 @@ from ..model.person import CONTROL_MESSAGE, Person, link_targets
 ERROR, WARNING = "error", "warning"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
-_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?))\s*:(?:\s|$)")
 _LINK_BREAKERS = re.compile(r"[\[\]|#^]")
 _UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
 
@@ -95,50 +91,18 @@ class RawFile:
 
 
 def scan(config: Config) -> list[RawFile]:
-    """Every entry under the people folder, without following links out of the vault."""
-    base = config.people_path
-    if not base.is_dir():
-        return []
-    root, people = config.root.resolve(), base.resolve()
+    """Every entry of the people folder (``discover.walk``), each note with its bytes."""
     found: list[RawFile] = []
-    for folder, dirs, files in os.walk(base, followlinks=False):
-        dirs.sort()
-        hidden = [d for d in dirs if d.startswith(".")]
-        for name in sorted(dirs):
-            path = Path(folder) / name
-            if name not in hidden:
-                found.append(RawFile(path.relative_to(config.root).as_posix(), "folder"))
-        dirs[:] = [d for d in dirs if d not in hidden]
-        for name in sorted(files):
-            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                found.append(RawFile((Path(folder) / name).relative_to(config.root).as_posix(), "stale-temp"))
-                continue
-            if name.startswith("."):
-                continue
-            path = Path(folder) / name
-            rel = path.relative_to(config.root).as_posix()
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                    target.relative_to(root)
-                except FileNotFoundError:
-                    found.append(RawFile(rel, "link-broken"))
-                    continue
-                except (OSError, ValueError, RuntimeError):
-                    found.append(RawFile(rel, "link-outside"))
-                    continue
-                if name.lower().endswith(".md") and is_another_note(target, people):
-                    found.append(RawFile(rel, "link-to-note", target=target.relative_to(root).as_posix()))
-                    continue
-            if not name.lower().endswith(".md"):
-                found.append(RawFile(rel, "other"))
-                continue
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read(MAX_NOTE_BYTES + 1)
-            except OSError:
-                data = None
-            found.append(RawFile(rel, "note", data if data is not None and len(data) <= MAX_NOTE_BYTES else None))
+    for entry in discover.walk(config, everything=True):
+        if entry.kind != discover.NOTE:
+            found.append(RawFile(entry.rel, entry.kind, target=entry.target))
+            continue
+        try:
+            with open(entry.path, "rb") as handle:
+                data = handle.read(MAX_NOTE_BYTES + 1)
+        except OSError:
+            data = None
+        found.append(RawFile(entry.rel, "note", data if data is not None and len(data) <= MAX_NOTE_BYTES else None))
     return found
 
 
@@ -155,21 +119,7 @@ def missing_people_folder(config: Config) -> list[Finding]:
 
 def vault_note_stems(config: Config) -> set[str]:
     """The normalised file names (without ``.md``) of every note in the vault, for link checks."""
-    stems: set[str] = set()
-    root = config.root.resolve()
-    for folder, dirs, files in os.walk(config.root, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.lower().endswith(".md"):
-                continue
-            path = Path(folder) / name
-            if path.is_symlink():  # a link out of the vault is not a note of the vault
-                try:
-                    path.resolve(strict=True).relative_to(root)
-                except (OSError, ValueError, RuntimeError):
-                    continue
-            stems.add(normalise(name[:-3]))
-    return stems
+    return {normalise(found.rel.rsplit("/", 1)[-1][:-3]) for found in discover.walk(config, whole_vault=True)}
 
 
 # --- the checks ----------------------------------------------------------------------------------------
@@ -247,10 +197,9 @@ def duplicate_keys(files: Iterable[RawFile]) -> list[Finding]:
             continue
         seen: dict[str, int] = {}
         for index in range(note.fm_open + 1, note.fm_close):
-            match = _TOP_KEY.match(note.lines[index])
-            if not match:
+            key = top_key(note.lines[index])
+            if key is None:
                 continue
-            key = next(g for g in match.groups() if g is not None).strip()
             if key in seen:
                 out.append(Finding(
                     ERROR, "duplicate-key", raw.path,

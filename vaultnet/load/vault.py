@@ -1,17 +1,16 @@
 """Loading: find the person notes, read them, parse them into Person records.
 
 Loading knows nothing of rendering. ``parse_note`` is pure (bytes in, record and
-problems out), so the cache can wrap it and tests can call it without files.
+problems out), so the store (``store``) can wrap it and tests can call it without files.
+The notes are found by ``discover.walk``.
 A note that cannot be read at all yields a fatal Problem and no record; every
 other note is still loaded.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..model.config import Config
 from ..model.errors import Problem
@@ -19,8 +18,8 @@ from .notefile import SplitError, split_note
 from ..model.person import Person, person_from_fields
 
 # The YAML reader (PyYAML, python-frontmatter and the checks against hostile YAML) lives in
-# ``frontmatter_yaml`` and is imported only when a note is parsed: a warm run, which takes
-# every record from the cache, never needs it, and importing it costs about 20 ms.
+# ``frontmatter`` and is imported only when a note is parsed: a warm run, which takes every
+# record from the store, never needs it.
 
 
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
@@ -31,7 +30,9 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
     return load(path, yaml_text, first_line)
 
 
-_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
+# A top-level key of a front matter line: quoted, or a plain YAML scalar (which cannot start
+# with an indicator character, nor with "-" followed by a space: that is a list item).
+_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
 MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
 
 
@@ -47,13 +48,21 @@ class Vault:
         return next((p for p in self.people if p.path == path), None)
 
 
+def top_key(line: str) -> str | None:
+    """The key a front matter line sets at the top level, or None (an indented line, a
+    list item, a comment, a continuation)."""
+    match = _TOP_KEY.match(line)
+    if match is None:
+        return None
+    return next(g for g in match.groups() if g is not None).strip()
+
+
 def field_lines(yaml_lines: list[str], first_line: int) -> dict[str, int]:
     """Map each top-level key to its 1-based file line, for error messages."""
     found: dict[str, int] = {}
     for offset, line in enumerate(yaml_lines):
-        match = _TOP_KEY.match(line)
-        if match:
-            key = next(g for g in match.groups() if g is not None).strip()
+        key = top_key(line)
+        if key is not None:
             found.setdefault(key, first_line + offset)
     return found
 
@@ -111,54 +120,22 @@ def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
     return person, problems
 
 
-def iter_note_paths(config: Config) -> list[Path]:
-    """Every ``.md`` file under the people folder, sorted; hidden files and folders,
-    links that lead outside the vault and links to another note of the folder are skipped."""
-    base = config.people_path
-    if not base.is_dir():
-        return []
-    from .cache import is_another_note
-
-    root, people = config.root.resolve(), base.resolve()
-    found = []
-    for folder, dirs, files in os.walk(base, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            if name.startswith(".") or not name.lower().endswith(".md"):
-                continue
-            path = Path(folder) / name
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                    target.relative_to(root)
-                except (OSError, ValueError, RuntimeError):
-                    continue
-                if is_another_note(target, people):
-                    continue  # that note is read under its own name
-            found.append(path)
-    return sorted(found)
-
-
-def relative(config: Config, path: Path) -> str:
-    return path.relative_to(config.root).as_posix()
-
-
 def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
 def load_vault(config: Config) -> Vault:
-    """Load every person note of the vault; unchanged notes come from the cache (see ``cache``)."""
+    """Load every person note of the vault; unchanged notes come from the store (see ``store``)."""
     return vault_of(config, load_notes(config))
 
 
 def load_notes(config: Config, notes=None):
-    """Every note as ``cache.Loaded``: a record (or None) and problems per note;
-    ``notes``, a fresh ``cache.scan`` when the caller has made one."""
-    from .cache import load_notes as load
+    """Every note as ``store.Loaded``: a record (or None) and problems per note;
+    ``notes``, a fresh ``discover.walk`` when the caller has made one (raises when the
+    people folder is a link leading out of the vault)."""
+    from .store import load_notes as load
 
-    config.people_path  # noqa: B018 - raises when the people folder is a link leading out of the vault
-    return load(config.root, config.people_dir, parse_note, notes=notes)
+    return load(config, parse_note, notes)
 
 
 def vault_of(config: Config, loaded) -> Vault:

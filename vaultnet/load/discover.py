@@ -1,0 +1,158 @@
+"""Finding the person notes: the one walk of the people folder.
+
+Every command that reads the vault, the store that remembers parsed notes, the build
+stamp and ``check`` see the people folder through ``walk``, so they agree on what a
+note is:
+
+- a file whose name ends in ``.md`` (any letter case), anywhere under the people
+  folder, in path order (the parts of the path compared in turn);
+- hidden files and folders (a name starting with ``.``) are skipped;
+- a symbolic link to a folder is not followed (a loop, or a second way to the same
+  notes); a link to a file is read only when it leads to a file inside the vault and
+  not to another note of the people folder (that note is read once, under its own
+  name); a broken link is not a note.
+
+``walk(config)`` lists the notes with their stat keys (what the store compares);
+``walk(config, everything=True)`` also lists what is not read, each with its kind,
+for ``check`` to explain.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model.config import Config
+from .files import TEMP_SUFFIX
+
+Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+NO_KEY: Key = (-1, -1, -1, -1)  # listed but not stat-able: the loader says why it cannot be read
+
+# What an entry of the people folder is.
+NOTE = "note"  # a note vaultnet reads
+FOLDER = "folder"
+OTHER = "other"  # any other file
+STALE_TEMP = "stale-temp"  # a temporary file left by a vaultnet killed mid-write
+LINK_OUTSIDE = "link-outside"  # a symbolic link leading out of the vault (or in a loop)
+LINK_BROKEN = "link-broken"
+LINK_TO_NOTE = "link-to-note"  # a link to another note of the folder; ``target`` is that note
+
+
+@dataclass(slots=True)
+class Found:
+    """One entry of the people folder: vault-relative path (with ``/``), full path, kind;
+    for a note its stat key and the later of its mtime and ctime (for the racy rule)."""
+
+    rel: str
+    path: str
+    kind: str = NOTE
+    key: Key = NO_KEY
+    changed_ns: int = 0
+    target: str | None = None
+
+
+def stat_key(st: os.stat_result) -> Key:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def is_another_note(target: Path, people: Path) -> bool:
+    """Whether a link's resolved ``target`` is itself a note the people folder lists: a
+    ``.md`` file inside the (resolved) people folder, with no hidden part on the way.
+
+    Read under both names, the person would be listed twice and edits would go to
+    whichever name a command found first; so the note is read once, under its own name."""
+    try:
+        parts = target.relative_to(people).parts
+    except ValueError:
+        return False
+    return bool(parts) and parts[-1].lower().endswith(".md") and not any(p.startswith(".") for p in parts)
+
+
+def walk(config: Config, everything: bool = False, whole_vault: bool = False) -> list[Found]:
+    """The notes of the people folder in path order; with ``everything``, every other
+    entry too (folders, other files, links not followed, leftover temporary files).
+
+    ``whole_vault`` lists every note of the vault instead, for ``check`` to tell a link to
+    another note from a link to nobody: there a hidden ``.md`` file is a note too, and a
+    link to a person note counts as a note.
+
+    Raises ``VaultnetError`` when the people folder is a link leading out of the vault.
+    Uses ``os.scandir``, whose entries know their type without a system call, and plain
+    strings: on a warm run this walk is most of what a command costs.
+    """
+    root = config.root
+    base = root if whole_vault else config.people_path
+    if not base.is_dir():
+        return []
+    links: list[Path] = []  # (resolved root, resolved people folder), worked out on the first link
+    prefix = base.relative_to(root).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    found: list[Found] = []
+    stack = [(str(base), prefix)]
+    nested = False
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable folder is skipped, as os.walk does
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." and not (whole_vault and name[-3:].lower() == ".md" and not _is_dir(entry)):
+                if everything and name.endswith(TEMP_SUFFIX) and not _is_dir(entry):
+                    found.append(Found(rel_folder + name, entry.path, STALE_TEMP))
+                continue
+            if _is_dir(entry):
+                if everything:
+                    found.append(Found(rel_folder + name, entry.path, FOLDER))
+                if not entry.is_symlink():  # a link to a folder is not followed
+                    stack.append((entry.path, rel_folder + name + "/"))
+                    nested = True
+                continue
+            is_note = name[-3:].lower() == ".md"
+            if not (is_note or everything):
+                continue
+            target = None
+            if entry.is_symlink():
+                if not links:
+                    links += [root.resolve(), base.resolve()]
+                try:
+                    resolved = Path(entry.path).resolve(strict=True)
+                    target = resolved.relative_to(links[0]).as_posix()
+                except FileNotFoundError:
+                    if everything:
+                        found.append(Found(rel_folder + name, entry.path, LINK_BROKEN))
+                    continue
+                except (OSError, ValueError, RuntimeError):
+                    if everything:
+                        found.append(Found(rel_folder + name, entry.path, LINK_OUTSIDE))
+                    continue
+                if is_note and not whole_vault and is_another_note(resolved, links[1]):
+                    if everything:
+                        found.append(Found(rel_folder + name, entry.path, LINK_TO_NOTE, target=target))
+                    continue
+            if not is_note:
+                found.append(Found(rel_folder + name, entry.path, OTHER))
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                # Listed but not stat-able: the loader tries to read it and says why it cannot.
+                found.append(Found(rel_folder + name, entry.path))
+                continue
+            mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+            found.append(Found(rel_folder + name, entry.path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime))
+    if nested:
+        found.sort(key=lambda f: f.rel.split("/"))
+    else:
+        found.sort(key=lambda f: f.rel)
+    return found
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Whether an entry is a folder, or a link to one (``os.walk`` lists both as folders)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

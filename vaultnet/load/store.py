@@ -1,0 +1,882 @@
+"""The store: everything vaultnet derives from the notes, kept in one SQLite file.
+
+Parsing YAML front matter is the slowest step of every command, and a vault changes a
+few notes a day. So ``load_notes`` stats every note (``discover.walk``), reuses the
+parsed record of each note whose stat key is unchanged, parses only the others, and
+writes back only the rows of the notes that changed. The same file holds the roster
+that a warm ``due`` or ``list`` reads (a few facts per person, in the row of the note),
+the build stamp (``pipeline``), and room for per-person rendered fragments.
+
+It lives in ``.vaultnet/cache/store.sqlite3`` (``init`` git-ignores the folder, which
+also holds a ``.gitignore`` of ``*``). SQLite gives the rest: transactions (a crash
+leaves the old rows or the new ones), concurrent readers and writers (rollback journal
+and a busy timeout; a store locked for longer is skipped, never waited on forever),
+one row per note updated on its own.
+
+What keeps it honest:
+
+- A row holds the note's vault-relative path and the stat key (size, ``mtime_ns``,
+  ``ctime_ns``, inode) under which its record was parsed. ``ctime`` cannot be set by a
+  program, so an edit that keeps the size and puts the old modification time back is
+  still seen; a rename (same inode, new path) or an editor's save-by-rename (new inode)
+  too.
+- A note changed within ``RACY_SECONDS`` of the scan is stored as not trusted and parsed
+  again on the next run: file times are coarse, so a second edit in the same tick would
+  otherwise keep the key of the first (git's "racily clean" rule). A note that changed
+  while it was read (its key before and after differ) is not stored at all.
+- The store is used only when its schema is exactly this module's (``PRAGMA
+  user_version`` and the tables), and its ``meta`` table names this vaultnet, Python,
+  ``Person``'s fields, the parser's source files and the people folder. Anything else —
+  another version, a foreign file, a damaged database, a row that fails validation — and
+  the store is emptied and rebuilt: damage is never partly trusted.
+- Records are plain JSON, a data-only format, type-checked as they are decoded: a store
+  someone else wrote can at worst make vaultnet show wrong data (as editing the notes
+  could), never run code. Schemas of foreign files are never trusted
+  (``PRAGMA trusted_schema = OFF``).
+- A store that cannot be written (a read-only vault, a full disk, a lock held too long)
+  is silently skipped: the command works as it would without it. ``VAULTNET_NO_CACHE=1``
+  turns it off (to measure it, or to rule it out when something looks wrong), and
+  ``VAULTNET_CACHE_STATS=1`` says on stderr what a load reused and parsed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import json
+import os
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
+
+from .. import __version__
+from ..model.config import Config
+from ..model.dates import Birthday
+from ..model.durations import Duration
+from ..model.errors import Problem
+from ..model.person import Entry, Person
+from .discover import NO_KEY, Found, Key, stat_key, walk
+
+FILE = "store.sqlite3"
+SCHEMA_VERSION = 3  # PRAGMA user_version: raise it with any change of the tables below
+RACY_SECONDS = 2.0
+BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
+BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
+# Modules whose code decides what a note parses to: an edit of any of them (a development
+# checkout) empties the store rather than serve records of the old parser.
+PARSER_MODULES = (
+    "load/vault", "load/frontmatter", "load/notefile", "load/store", "model/person", "model/dates",
+    "model/durations", "model/errors", "model/names",
+)
+# Files of the stores this one replaced, removed when the store is made.
+_OBSOLETE = ("roster.json", "build-stamp.json", *(f"notes-{n:02d}.json" for n in range(32)))
+
+SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # One row per note: its stat key, whether that key is trusted (the racy rule), its
+    # problems as JSON (NULL when none), the roster (what ``due`` and ``list`` print, and
+    # ``sort_name``, the name casefolded, for their order), and last the parsed Person as
+    # JSON (NULL when the note could not be read).
+    "CREATE TABLE notes (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, problems TEXT,"
+    " name TEXT, org TEXT, circle TEXT, cadence TEXT, follow_up INTEGER, last_seen INTEGER, met INTEGER,"
+    " sort_name TEXT, record TEXT)",
+    # The roster in the vault's order, whole in the index: a warm ``due`` reads only this.
+    "CREATE INDEX roster ON notes (sort_name, path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle,"
+    " cadence, follow_up, last_seen, met, problems)",
+    "CREATE TABLE stamp (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
+    "CREATE TABLE fragments (path TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY (path, kind))",
+)
+
+
+@dataclass
+class Stats:
+    """What one load did, for the benchmark and ``VAULTNET_CACHE_STATS``."""
+
+    notes: int = 0
+    reused: int = 0
+    parsed: int = 0
+    written: bool = False
+    discarded: str | None = None  # why a store present was not used
+
+
+@dataclass
+class Loaded:
+    """Each note's record (None when it could not be read) and problems, in walk order."""
+
+    results: list[tuple[str, Person | None, list[Problem]]]
+    stats: Stats = field(default_factory=Stats)
+
+
+def enabled() -> bool:
+    return os.environ.get("VAULTNET_NO_CACHE", "") in ("", "0")
+
+
+def report(stats: Stats, how: str = "") -> None:
+    if os.environ.get("VAULTNET_CACHE_STATS"):
+        print(f"vaultnet cache: {stats}{how}", file=sys.stderr)
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+def cache_dir(root: Path) -> Path:
+    return root / ".vaultnet" / "cache"
+
+
+def ensure_cache_dir(folder: Path) -> None:
+    """Make vaultnet's cache folder, with a ``.gitignore`` of ``*`` so that nothing in it is
+    ever committed, even in a vault that ``init`` did not set up. OSError when it cannot."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# vaultnet's caches: never commit them\n*\n", encoding="utf-8")
+
+
+def store_path(root: Path) -> Path:
+    return cache_dir(root) / FILE
+
+
+def _fingerprint() -> list:
+    here = Path(__file__).parent.parent
+    out = []
+    for name in PARSER_MODULES:
+        try:
+            st = os.stat(here / f"{name}.py")
+            out.append([name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([name, None, None])
+    return out
+
+
+def _meta(people_dir: str) -> dict[str, str]:
+    return {
+        "vaultnet": __version__,
+        "python": "%d.%d" % sys.version_info[:2],
+        "fields": json.dumps([f.name for f in dataclasses.fields(Person)]),
+        "parser": json.dumps(_fingerprint()),
+        "people_dir": people_dir,
+    }
+
+
+_expected_schema: list | None = None
+
+
+def _schema_rows(db: sqlite3.Connection) -> list:
+    return db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def _our_schema() -> list:
+    global _expected_schema
+    if _expected_schema is None:
+        db = sqlite3.connect(":memory:")
+        for statement in SCHEMA:
+            db.execute(statement)
+        _expected_schema = _schema_rows(db)
+        db.close()
+    return _expected_schema
+
+
+class Store:
+    """An open store; ``None`` from ``open`` when there is none to use.
+
+    ``valid`` is False when the file is not (or no longer) this vaultnet's store for this
+    vault: nothing is read from it, and the first write empties it and starts again."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, people_dir: str):
+        self.db = db
+        self.path = path
+        self.people_dir = people_dir
+        self.valid = False
+        self.why: str | None = None  # why an existing store was not used
+
+    @classmethod
+    def open(cls, config: Config, create: bool = False) -> Store | None:
+        """The vault's store, checked; None when it is off, absent (and not to be made),
+        or cannot be opened. Never raises."""
+        if not enabled():
+            return None
+        path = store_path(config.root)
+        for suffix in ("", "-journal"):
+            if os.path.islink(f"{path}{suffix}"):
+                # Never followed: SQLite would write through it, wherever it leads.
+                try:
+                    os.unlink(f"{path}{suffix}")
+                except OSError:
+                    return None
+        if not path.is_file():
+            if not create:
+                return None
+            try:
+                ensure_cache_dir(path.parent)
+            except OSError:
+                return None
+        try:
+            db = _connect(path, create)
+        except sqlite3.Error:
+            return None
+        store = cls(db, path, config.people_dir)
+        try:
+            store._check()
+        except sqlite3.DatabaseError as exc:  # not a database, or damaged
+            store.why = f"not a usable database ({exc})"
+            if _is_damaged(exc):
+                store._replace_file()
+        return store
+
+    def _check(self) -> None:
+        (version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if version == 0 and not _schema_rows(self.db):
+            return  # a new, empty file: made on the first write
+        if version != SCHEMA_VERSION or _schema_rows(self.db) != _our_schema():
+            self.why = "made by another version of vaultnet, or not vaultnet's"
+            return
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if meta != _meta(self.people_dir):
+            self.why = "made by another version, parser or configuration"
+            return
+        self.valid = True
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def write(self, work: Callable[[sqlite3.Connection], None], remake: bool = False) -> bool:
+        """Run ``work`` in one write transaction (emptying and remaking the store first when
+        it is not valid, or ``remake``); False when it could not be written, which is never
+        an error."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if not self.valid and not remake:
+                    self._check()  # another process may have made it meanwhile
+                if remake or not self.valid:
+                    self._remake()
+                work(self.db)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.valid = False  # a remake rolled back with the rest: check again next time
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            return True
+        except sqlite3.DatabaseError as exc:
+            if _is_damaged(exc):
+                self._replace_file()
+            return False
+        except (OverflowError, UnicodeEncodeError, ValueError):
+            return False
+
+    def _remake(self) -> None:
+        db = self.db
+        for kind, name, _table, _sql in _schema_rows(db):
+            if kind in ("table", "view") and not name.startswith("sqlite_"):
+                quoted = name.replace('"', '""')
+                db.execute(f'DROP {kind.upper()} IF EXISTS "{quoted}"')
+        for statement in SCHEMA:
+            db.execute(statement)
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", _meta(self.people_dir).items())
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.valid = True
+        for name in _OBSOLETE:
+            try:
+                (self.path.parent / name).unlink()
+            except OSError:
+                pass
+
+    def _replace_file(self) -> None:
+        """A file that is not a database at all (or a damaged one) is deleted and a new one
+        begun in its place; another process may be doing the same: both are fine."""
+        self.db.close()
+        self.valid = False
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:
+                pass
+        try:
+            self.db = _connect(self.path, True)
+        except sqlite3.Error:
+            pass  # the closed connection refuses every write: this run goes on without a store
+
+    def discard(self, why: str) -> None:
+        """Empty a store found damaged while reading it, so the next load rebuilds it."""
+        self.valid = False
+        self.why = why
+        self.write(lambda db: None, remake=True)
+
+
+def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether a database error means the file itself is bad ("file is not a database",
+    "database disk image is malformed"), not that it is locked, read-only or full."""
+    return type(exc) is sqlite3.DatabaseError
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    db = sqlite3.connect(
+        f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}", uri=True,
+        timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False,
+    )
+    db.execute("PRAGMA trusted_schema = OFF")  # a foreign file's views and triggers run nothing
+    return db
+
+
+def _quietly(read: Callable[[], Any], store: Store) -> Any:
+    """Run a read of the store; None when it fails (a damaged file is replaced, so the
+    next run starts a new store; a locked one is just skipped this time)."""
+    try:
+        return read()
+    except sqlite3.DatabaseError as exc:
+        store.valid = False
+        if _is_damaged(exc):
+            store._replace_file()
+        return None
+
+
+# --- the record codec: a Person as a JSON list, one value per field ----------------------------
+# Each Person field is coded by its annotation, so a field added with a known type is stored
+# with no change here, and one with a new type fails ``PLAN`` (and a test) instead of being
+# dropped. Decoding checks every type: a value of the wrong shape raises Invalid.
+
+
+class Invalid(ValueError):
+    """A stored value of the wrong shape: the store is not trusted."""
+
+
+_date_memo: dict[int, date] = {}
+
+
+def _day(v: Any) -> date:
+    found = _date_memo.get(v)
+    if found is None:
+        if v.__class__ is not int:
+            raise Invalid("expected a day number")
+        found = _date_memo[v] = date.fromordinal(v)  # ValueError when out of range
+    return found
+
+
+def _enc_date(v):
+    return None if v is None else v.toordinal()
+
+
+def _dec_str(v, rel):
+    if v.__class__ is not str:
+        raise Invalid("expected a text")
+    return v
+
+
+def _dec_opt_str(v, rel):
+    if v is not None and v.__class__ is not str:
+        raise Invalid("expected a text")
+    return v
+
+
+def _dec_strs(v, rel):
+    if v.__class__ is not list:
+        raise Invalid("expected a list")
+    for s in v:
+        if s.__class__ is not str:
+            raise Invalid("expected a text")
+    return tuple(v)
+
+
+def _dec_date(v, rel):
+    return None if v is None else _day(v)
+
+
+def _enc_duration(v):
+    return None if v is None else [v.amount, v.unit]
+
+
+def _duration(amount: Any, unit: Any) -> Duration:
+    if amount.__class__ is not int or amount < 0 or unit not in UNITS:
+        raise Invalid("expected a duration")
+    return Duration(amount, unit)
+
+
+UNITS = frozenset(("d", "w", "m", "y", "none"))
+
+
+def _dec_duration(v, rel):
+    if v is None:
+        return None
+    amount, unit = v
+    return _duration(amount, unit)
+
+
+def _enc_birthday(v):
+    return None if v is None else [v.month, v.day, v.year]
+
+
+def _dec_birthday(v, rel):
+    if v is None:
+        return None
+    month, day, year = v
+    if year is not None and year.__class__ is not int:
+        raise Invalid("expected a year")
+    date(year or 2000, month, day)  # a real day, or TypeError/ValueError
+    return Birthday(month, day, year)
+
+
+def _enc_entries(v):
+    return [[None if e.date is None else e.date.toordinal(), e.text] for e in v]
+
+
+_new_entry = Entry.__new__
+_set_date = Entry.date.__set__  # the slot setters: what the frozen ``__init__`` does, minus its frame
+_set_text = Entry.text.__set__
+
+
+def _dec_entries(v, rel):
+    if v.__class__ is not list:
+        raise Invalid("expected a list")
+    memo = _date_memo
+    out = []
+    for day, text in v:
+        if text.__class__ is not str:
+            raise Invalid("expected a text")
+        entry = _new_entry(Entry)
+        _set_date(entry, None if day is None else (memo.get(day) or _day(day)))
+        _set_text(entry, text)
+        out.append(entry)
+    return tuple(out)
+
+
+def _enc_pairs(v):
+    return [list(pair) for pair in v]
+
+
+def _dec_pairs(v, rel):
+    if v.__class__ is not list:
+        raise Invalid("expected a list")
+    out = []
+    for key, value in v:
+        if key.__class__ is not str or value.__class__ is not str:
+            raise Invalid("expected a text")
+        out.append((key, value))
+    return tuple(out)
+
+
+def encode_problems(problems: Iterable[Problem]) -> list:
+    return [[p.message, p.line, p.field, p.fatal] for p in problems]
+
+
+def decode_problems(v: Any, rel: str) -> list[Problem]:
+    if v.__class__ is not list:
+        raise Invalid("expected a list of problems")
+    out = []
+    for message, line, field_name, fatal in v:
+        if (
+            message.__class__ is not str or (line is not None and line.__class__ is not int)
+            or (field_name is not None and field_name.__class__ is not str) or fatal.__class__ is not bool
+        ):
+            raise Invalid("expected a problem")
+        out.append(Problem(rel, message, line, field_name, fatal))
+    return out
+
+
+def _dec_problems(v, rel):
+    return tuple(decode_problems(v, rel))
+
+
+def _same(v):
+    return v
+
+
+# annotation -> (encoder, decoder)
+_CODECS: dict[str, tuple[Callable, Callable]] = {
+    "str": (_same, _dec_str),
+    "str | None": (_same, _dec_opt_str),
+    "tuple[str, ...]": (list, _dec_strs),
+    "date | None": (_enc_date, _dec_date),
+    "Duration | None": (_enc_duration, _dec_duration),
+    "Birthday | None": (_enc_birthday, _dec_birthday),
+    "tuple[Entry, ...]": (_enc_entries, _dec_entries),
+    "tuple[tuple[str, str], ...]": (_enc_pairs, _dec_pairs),
+    "tuple[Problem, ...]": (encode_problems, _dec_problems),
+}
+
+
+def _plan() -> list[tuple[str, Callable, Callable]] | None:
+    """(field name, encoder, decoder) of every Person field after ``path``, or None when a
+    field has a type the store cannot hold (then records are not stored)."""
+    fields = dataclasses.fields(Person)
+    if not fields or fields[0].name != "path":
+        return None
+    plan = []
+    for f in fields[1:]:
+        annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
+        codec = _CODECS.get(annotation)
+        if codec is None or not f.init:
+            return None
+        plan.append((f.name, *codec))
+    return plan
+
+
+PLAN = _plan()
+_DECODERS = tuple(decode for _name, _encode, decode in PLAN or ())
+
+
+def encode_record(person: Person) -> str:
+    assert PLAN is not None
+    return json.dumps([encode(getattr(person, name)) for name, encode, _decode in PLAN], separators=(",", ":"))
+
+
+def decode_record(rel: str, text: Any) -> Person:
+    """The Person ``encode_record`` wrote; Invalid (or another ValueError, TypeError) when
+    the text is not exactly of that shape."""
+    values = json.loads(text)
+    if values.__class__ is not list or len(values) != len(_DECODERS):
+        raise Invalid("a stored record has the wrong length")
+    return Person(rel, *[decode(value, rel) for decode, value in zip(_DECODERS, values)])
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+_BAD_ROW = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
+
+
+def _path_key(rel: str) -> bytes:
+    """A note's path as stored: its bytes (a file name that is not UTF-8 reaches Python as
+    lone surrogates, which SQLite's text cannot hold)."""
+    return rel.encode("utf-8", "surrogateescape")
+
+
+def _row(note: Found, trusted: bool, person: Person | None, problems: list[Problem]) -> tuple:
+    found = json.dumps(encode_problems(problems)) if problems else None
+    if person is None:
+        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None)
+    cadence = person.cadence
+    return (
+        _path_key(note.rel), *note.key, int(trusted), found,
+        person.name, person.org, person.circle, None if cadence is None else f"{cadence.amount} {cadence.unit}",
+        _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.name.casefold(),
+        encode_record(person),
+    )
+
+
+_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 16) + ")"
+
+
+def _save_rows(store: Store, rows: list[tuple], gone: list[bytes]) -> bool:
+    def work(db):
+        try:
+            db.executemany(_UPSERT, rows)
+        except (OverflowError, UnicodeEncodeError):
+            for row in rows:  # a value SQLite cannot hold: store every other row
+                try:
+                    db.execute(_UPSERT, row)
+                except (OverflowError, UnicodeEncodeError):
+                    pass
+        db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in gone])
+
+    return store.write(work)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
+    """Read and parse one note; the flag says whether the result may be stored (the file
+    did not change while it was read)."""
+    try:
+        with open(note.path, "rb") as handle:
+            data = handle.read()
+            after = stat_key(os.fstat(handle.fileno()))
+    except OSError as exc:
+        return None, [Problem(note.rel, f"cannot read the file: {exc.strerror}", fatal=True)], False
+    if _collecting:
+        gc.enable()  # YAML parsing leaves cyclic garbage: collect it as usual
+        try:
+            person, problems = parse(note.rel, data)
+        finally:
+            gc.disable()
+    else:
+        person, problems = parse(note.rel, data)
+    return person, problems, after == note.key
+
+
+_collecting = False
+
+
+def load_notes(config: Config, parse, notes: list[Found] | None = None, use_store: bool | None = None) -> Loaded:
+    """Every note of the people folder as ``(rel, person or None, problems)``, in walk
+    order; ``parse`` is ``vault.parse_note`` (passed in, so that a warm run never imports
+    the YAML parser). ``notes`` is a ``discover.walk`` the caller has just made."""
+    if notes is None:
+        notes = walk(config)
+    stats = Stats(notes=len(notes))
+    if use_store is None:
+        use_store = enabled()
+    store = Store.open(config, create=True) if use_store and PLAN is not None else None
+    # Decoding builds a few hundred thousand small objects, none of them garbage; the cyclic
+    # collector would walk the growing heap again and again for nothing.
+    global _collecting
+    _collecting = collecting = gc.isenabled()
+    gc.disable()
+    try:
+        results = _load(store, notes, parse, stats)
+    finally:
+        if store is not None:
+            store.close()
+        if collecting:
+            # The records live as long as the command: move them out of the collector's
+            # sight, or its next pass walks them all. Reference counting still frees them.
+            gc.freeze()
+            gc.enable()
+    report(stats)
+    return Loaded(results, stats)
+
+
+def _load(store: Store | None, notes: list[Found], parse, stats: Stats) -> list:
+    results: list = [None] * len(notes)
+    gone: list[bytes] = []
+    if store is not None and store.valid:
+        try:
+            gone = _reuse(store, notes, results, stats)
+        except sqlite3.OperationalError:  # locked for too long, or unreadable: do without it this time
+            store.close()
+            store = None
+        except (sqlite3.DatabaseError, *_BAD_ROW) as exc:
+            # A damaged store is rebuilt, never trusted: start over without it.
+            if isinstance(exc, sqlite3.DatabaseError) and _is_damaged(exc):
+                store._replace_file()
+            store.valid = False
+            store.why = f"a row failed validation ({exc.__class__.__name__})"
+            results = [None] * len(notes)
+            stats.reused = 0
+            gone = []
+    if store is not None and not store.valid:
+        stats.discarded = store.why
+        store.discard(store.why or "made anew")  # empties it: no row of the old store outlives this load
+    missing = [i for i, result in enumerate(results) if result is None]
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    rows: list[tuple] = []
+    for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
+        note = notes[i]
+        stats.parsed += 1
+        results[i] = (note.rel, person, problems)
+        if store is not None and stable and note.key != NO_KEY:
+            rows.append(_row(note, note.changed_ns < racy_after, person, problems))
+            if len(rows) >= BATCH:
+                stats.written = _save_rows(store, rows, []) or stats.written
+                rows = []
+    if store is not None and (rows or gone):
+        stats.written = _save_rows(store, rows, gone) or stats.written
+    return results
+
+
+def _reuse(store: Store, notes: list[Found], results: list, stats: Stats) -> list[bytes]:
+    """Fill ``results`` with the stored record of every note whose row holds its current
+    stat key and is trusted; the paths of rows whose note is gone."""
+    index = {_path_key(note.rel): i for i, note in enumerate(notes)}
+    gone = []
+    for path, size, mtime, ctime, inode, trusted, record, found in store.db.execute(
+        "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, record, problems FROM notes"
+    ):
+        i = index.get(path)
+        if i is None:
+            gone.append(path)
+            continue
+        note = notes[i]
+        if trusted != 1 or (size, mtime, ctime, inode) != note.key:
+            continue
+        problems = [] if found is None else decode_problems(json.loads(found), note.rel)
+        if record is None:
+            if not any(p.fatal for p in problems):
+                raise Invalid("a note without a record must have a fatal problem")
+            person = None
+        else:
+            person = decode_record(note.rel, record)
+        results[i] = (note.rel, person, problems)
+        stats.reused += 1
+    return gone
+
+
+# --- parsing what the store does not hold, on every core when there is a lot of it -----------
+
+PARALLEL_FROM = 400  # notes to parse before it pays to start worker processes
+_worker_parse = None
+
+
+def _parse_all(notes: list[Found], parse):
+    """``(person, problems, stable)`` for each note, in order.
+
+    Parsing is pure Python and most of a cold run, so a big batch (a first run, a new
+    parser, an import) is split across the cores: forked workers parse and send back each
+    record as the store holds it, and this process decodes it (a round trip the store's
+    tests prove exact)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork") or _threaded():
+        for note in notes:
+            yield _read_note(note, parse)
+        return
+    import multiprocessing
+
+    global _worker_parse
+    _worker_parse = parse
+    chunks = [notes[i : i + 200] for i in range(0, len(notes), 200)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for chunk, done in zip(chunks, pool.imap(_parse_chunk, chunks)):
+            for note, (record, found, stable) in zip(chunk, done):
+                problems = decode_problems(found, note.rel)
+                yield (None if record is None else decode_record(note.rel, record)), problems, stable
+
+
+def _threaded() -> bool:
+    """Whether other threads run (``vaultnet serve`` loads the vault in request threads):
+    forking then could copy a lock another thread holds, so parsing stays in this process."""
+    import threading
+
+    return threading.active_count() > 1
+
+
+def _parse_chunk(notes: list[Found]) -> list:
+    """In a worker: parse notes, return each record encoded and its problems."""
+    global _collecting
+    _collecting = False
+    gc.enable()  # forked from a process that had turned it off
+    out = []
+    for note in notes:
+        person, problems, stable = _read_note(note, _worker_parse)
+        out.append((None if person is None else encode_record(person), encode_problems(problems), stable))
+    return out
+
+
+# --- the roster: the few facts ``due`` and ``list`` print, for every note -------------------------
+
+
+def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[Problem]] | None:
+    """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
+    walk), each under its current stat key and trusted; else None (then load in full).
+
+    The roster is a row per readable note, in the vault's order (name, then path): ``(rel,
+    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day)``, as
+    stored (the caller checks the types), and every note's problems in walk order."""
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+        keys = {_path_key(note.rel): note.key for note in notes}
+
+        def read():
+            rows = store.db.execute(
+                "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
+                " follow_up, last_seen, met, problems FROM notes ORDER BY sort_name, path"
+            ).fetchall()
+            if len(rows) != len(keys):
+                return None
+            get = keys.get
+            for row in rows:
+                if row[5] != 1 or get(row[0]) != row[1:5]:
+                    return None
+            return rows
+
+        rows = _quietly(read, store)
+        if rows is None:
+            return None
+        decode = bytes.decode
+        try:
+            found = {row[0]: decode_problems(json.loads(row[13]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[13] is not None}
+        except _BAD_ROW as exc:
+            store.discard(f"a row failed validation ({exc.__class__.__name__})")
+            return None
+    problems = [p for path in keys if path in found for p in found[path]] if found else []
+    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:13]) for row in rows if row[6] is not None], problems
+
+
+def discard(config: Config, why: str) -> None:
+    """Empty the store: a row was found damaged. The next load parses every note."""
+    store = Store.open(config)
+    if store is not None:
+        with store:
+            store.discard(why)
+
+
+# --- the build stamp and rendered fragments ------------------------------------------------------
+
+
+def read_stamp(config: Config) -> Any:
+    """The build stamp as ``save_stamp`` stored it (plain JSON data), or None."""
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+        row = _quietly(lambda: store.db.execute("SELECT value FROM stamp").fetchone(), store)
+    try:
+        return None if row is None else json.loads(row[0])
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def save_stamp(config: Config, stamp: Any) -> bool:
+    """Store the build stamp (None removes it); nothing is written when it is unchanged."""
+    text = None if stamp is None else json.dumps(stamp, sort_keys=True)
+    if text is not None and read_stamp(config) == json.loads(text):
+        return False
+    store = Store.open(config, create=text is not None)
+    if store is None:
+        return False
+    with store:
+        if text is None and not store.valid:
+            return False
+        return store.write(
+            lambda db: db.execute("DELETE FROM stamp") if text is None else db.execute("INSERT OR REPLACE INTO stamp VALUES (1, ?)", (text,))
+        )
+
+
+def fragments(config: Config, kind: str) -> dict[str, tuple[str, bytes]]:
+    """Every stored fragment of a kind, by note path: ``{path: (key, data)}``. A fragment
+    is something rendered from one note (``kind`` names what), kept with the key of what it
+    was rendered from, so that a caller re-renders only when the key differs."""
+    store = Store.open(config)
+    if store is None:
+        return {}
+    with store:
+        if not store.valid:
+            return {}
+        rows = _quietly(
+            lambda: store.db.execute("SELECT path, key, data FROM fragments WHERE kind = ?", (kind,)).fetchall(), store
+        )
+    out = {}
+    for path, key, data in rows or ():
+        if path.__class__ is str and key.__class__ is str and data.__class__ is bytes:
+            out[path] = (key, data)
+    return out
+
+
+def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, bytes]], gone: Iterable[str] = ()) -> bool:
+    """Store fragments of a kind (``{path: (key, data)}``) and drop those of ``gone``
+    paths, in one transaction; False when the store cannot be written."""
+    gone = list(gone)
+    if not changed and not gone:
+        return False
+    store = Store.open(config, create=True)
+    if store is None:
+        return False
+
+    def work(db):
+        db.executemany(
+            "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)",
+            [(path, kind, key, bytes(data)) for path, (key, data) in changed.items()],
+        )
+        db.executemany("DELETE FROM fragments WHERE path = ? AND kind = ?", [(path, kind) for path in gone])
+
+    with store:
+        return store.write(work)
