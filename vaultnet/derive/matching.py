@@ -239,7 +239,7 @@ class Catalogue:
         value = self._norms.get(key)
         if value is None:
             square = self.square
-            value = math.sqrt(sum(square(t) for t in key))
+            value = math.sqrt(math.fsum(square(t) for t in key))  # fsum: the same in any set order
             self._norms[key] = value
         return value
 
@@ -250,11 +250,10 @@ class Catalogue:
             return 0.0
         if need == offer:
             return 1.0
-        squares = self._squares
-        dot = 0.0
-        for t in shared:
-            value = squares.get(t)
-            dot += value if value is not None else self.square(t)
+        # fsum rounds exactly, so the sum does not depend on the order a set iterates in
+        # (which changes with the hash seed): equal pairs get equal strengths on every run.
+        square = self.square
+        dot = math.fsum(square(t) for t in shared)
         norms = self._norms
         return dot / ((norms.get(need) or self.norm(need)) * (norms.get(offer) or self.norm(offer)))
 
@@ -377,7 +376,7 @@ class Catalogue:
                     if term in offer:
                         dot += square
                 if dot >= low_dot * other:
-                    keep(dot / (norm * other), need, offer)
+                    keep(self.strength(need, offer), need, offer)  # the one rounding every path shares
         final = cut - 1e-12
         self.last_cut = cut
         return [f for f in found if f[0] >= final]
