@@ -32,9 +32,9 @@ from vaultnet.model import names
 from vaultnet.model.config import load_config
 from vaultnet.model.durations import parse_duration
 from vaultnet.render.indexnotes import REGISTRY, IndexViews
-from vaultnet.model.links import person_link
+from vaultnet.model.links import link_target, person_link
 from vaultnet.load.vault import load_vault
-from vaultnet.model.person import Entry, Person, link_target
+from vaultnet.model.person import Entry, Person
 from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
 
 TODAY = date(2026, 11, 23)

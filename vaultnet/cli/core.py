@@ -317,7 +317,7 @@ def show(app: App, person: str, as_json: bool) -> None:
 @pass_app
 def list_people(app: App, query: str | None, tag: str | None, org: str | None, circle: str | None, as_json: bool) -> None:
     """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers)."""
-    from ..model.person import link_target
+    from ..model.links import link_target
     from ..derive.resolve import people_matching  # not from actions, which imports the YAML editor
     from ..derive.schedule import next_date  # here, not at the top: --help stays light
     from ..derive.views import person_dict

@@ -23,7 +23,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..model.person import Entry, Person, link_target, link_targets
+from ..model.links import link_target, link_targets, text_after_links
+from ..model.person import Entry, Person
 
 
 @lru_cache(maxsize=1 << 17)  # bounded, for a long-running ``serve``
@@ -189,14 +190,9 @@ def is_introduction(entry: Entry) -> bool:
     return bool(INTRO_TEXT.match(entry.text)) and bool(link_targets(entry.text))
 
 
-_LINK = re.compile(r"\[\[[^\]]*\]\]|\[[^\]]*\]\([^)]*\)")
-
-
 def _why(text: str) -> str:
     """What follows the link(s) of an ``introduced to [[B]]: why`` item."""
-    ends = [m.end() for m in _LINK.finditer(text)]
-    rest = text[ends[-1]:] if ends else text
-    return rest.lstrip(" :—–-").strip()
+    return text_after_links(text).lstrip(" :—–-").strip()
 
 
 def build_graph(people: Iterable[Person]) -> Graph:

@@ -34,7 +34,8 @@ from ..model.errors import Problem
 from ..load.vault import MAX_NOTE_BYTES, Vault
 from ..model.names import normalise
 from ..load.notefile import SplitError, conflict_lines, split_note
-from ..model.person import CONTROL_MESSAGE, Person, link_targets
+from ..model.links import link_targets
+from ..model.person import CONTROL_MESSAGE, Person
 
 ERROR, WARNING = "error", "warning"
 

@@ -53,7 +53,8 @@ from itertools import combinations
 from typing import Iterable, Sequence
 
 from ..model.names import normalise
-from ..model.person import Person, link_targets
+from ..model.links import link_targets
+from ..model.person import Person
 
 PAIR_INDEX_MAX_TERMS = 12  # longer offers (rare) are checked directly rather than by their many term pairs
 MIN_STRENGTH = 0.2  # below this a shared word is a coincidence, not a reason to introduce

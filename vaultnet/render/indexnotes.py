@@ -30,16 +30,11 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from ..model.config import Config
-from ..model.links import person_link, wikilink
-from ..model.person import Entry, Person, link_target
+from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
+from ..model.person import Entry, Person
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
 from ..derive.intros import build_graph, normalise, sort_name
 
-# A well-formed [[wikilink]] (optionally [[target|alias]]) is kept as a link.
-_WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
-# A Markdown link to a web page or a relative note is kept as a link too.
-_MDLINK = re.compile(r"\[[^\[\]\n]*\]\((?:https?://[^\s()<>]+|mailto:[^\s()<>]+|[^\s()<>:]+\.md)\)")
-_UNSAFE_STEM = re.compile(r"[\[\]|#^\x00-\x1f\x7f]")
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
 # ("#word" would become an Obsidian tag); the second ``%`` of ``%%`` (an Obsidian comment).
@@ -96,7 +91,7 @@ def _md(text: str, in_table: bool) -> str:
         return ""
     pieces = []
     position = 0
-    for match in _link_matches(text):
+    for match in markdown_spans(text):
         pieces.append(_escape_plain(text[position : match.start()], position == 0))
         link = match.group(0)
         pieces.append(link.replace("|", "\\|") if in_table else link)
@@ -109,18 +104,6 @@ def _md(text: str, in_table: bool) -> str:
     if numbered:
         out = numbered.group(1) + "\\" + out[len(numbered.group(1)) :]
     return out
-
-
-def _link_matches(text: str) -> list[re.Match]:
-    if "[" not in text:
-        return []
-    found = sorted([*_WIKILINK.finditer(text), *_MDLINK.finditer(text)], key=lambda m: m.start())
-    kept, end = [], -1
-    for match in found:
-        if match.start() >= end:
-            kept.append(match)
-            end = match.end()
-    return kept
 
 
 def cell(text: Any) -> str:
@@ -238,7 +221,7 @@ class IndexViews:
         config = self.config
         if config.link_style == "wikilink":
             stem = person.stem
-            if not _UNSAFE_STEM.search(stem):
+            if not WIKILINK_BREAKERS.search(stem):
                 link = wikilink(stem, person.name)  # what person_link makes of a wikilink
                 return link, link.replace("|", "\\|")
             config = self._markdown_config
