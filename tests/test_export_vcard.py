@@ -13,7 +13,7 @@ import pytest
 
 from vaultnet.model.config import load_config
 from vaultnet.load.vault import load_vault
-from vaultnet.model.links import link_target
+from vaultnet.model.person import link_target
 
 from tests.conftest import VaultFixture
 

@@ -25,8 +25,22 @@ import posixpath
 import re
 from urllib.parse import quote, unquote
 
+from typing import Protocol
+
 from .config import Config
-from .person import Person
+
+
+class Linked(Protocol):
+    """What a link to a note needs of a person (``model.person.Person`` has it)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def stem(self) -> str: ...
 
 # [[target#heading|label]]: the target and heading together are not empty. A label runs to
 # the first ``]]`` and may hold a single bracket, as Obsidian reads it (``wikilink`` writes
@@ -127,7 +141,7 @@ def _wiki_label(text: str) -> str:
     return " ".join(text.replace("]]", "] ]").replace("|", "/").replace("[[", "[ [").split())
 
 
-def person_link(config: Config, person: Person, from_file: str | None = None, in_table: bool = False) -> str:
+def person_link(config: Config, person: Linked, from_file: str | None = None, in_table: bool = False) -> str:
     """A link to ``person`` from the vault-relative file ``from_file`` (default: the people folder)."""
     if config.link_style == "wikilink":
         link = wikilink(person.stem, person.name)
@@ -137,6 +151,6 @@ def person_link(config: Config, person: Person, from_file: str | None = None, in
     return f"[{_label(person.name)}]({quote(target)})"
 
 
-def field_link(config: Config, person: Person) -> str:
+def field_link(config: Config, person: Linked) -> str:
     """A link written into another person's note (``introduced_by``, ``helped``)."""
     return person_link(config, person, from_file=person.path)

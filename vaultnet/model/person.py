@@ -18,6 +18,7 @@ from typing import Any
 from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_text
 from .durations import Duration, parse_duration
 from .errors import Problem
+from .links import link_target  # noqa: F401  (render/calendar and render/vcard import it from here)
 
 LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")

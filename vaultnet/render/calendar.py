@@ -79,8 +79,7 @@ from typing import NamedTuple
 
 from ..model.config import Config
 from ..model.errors import VaultnetError
-from ..model.links import link_target
-from ..model.person import Person
+from ..model.person import Person, link_target
 from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, due_of
 
 PRODID = "-//vaultnet//Follow-ups//EN"

@@ -33,7 +33,9 @@ from ..model.config import Config
 from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
 from ..model.person import Entry, Person
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
-from ..derive.intros import build_graph, normalise, sort_name
+from ..model.names import normalise
+from .words import plural
+from ..derive.intros import build_graph, sort_name
 
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
@@ -111,18 +113,10 @@ def cell(text: Any) -> str:
     return md(text, in_table=True)
 
 
-def day(value: date | None, none: str = "") -> str:
-    return value.isoformat() if value else none
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def relative_days(days: int) -> str:
     """``3 days overdue``, ``today``, ``in 5 days`` — for a due date ``days`` ago."""
     if days > 0:
-        return f"{_plural(days, 'day')} overdue"
+        return f"{plural(days, 'day')} overdue"
     if days == 0:
         return "today"
     return "tomorrow" if days == -1 else f"in {-days} days"

@@ -22,8 +22,7 @@ from __future__ import annotations
 import uuid
 from typing import Iterable
 
-from ..model.links import link_target
-from ..model.person import Person
+from ..model.person import Person, link_target
 
 PRODID = "-//vaultnet//vaultnet//EN"
 _NAMESPACE = uuid.UUID("6f1d6b0e-3c1a-5d7e-9a43-7661756c746e")  # fixed: UIDs must never change
