@@ -302,7 +302,7 @@ _ENVIRONMENTS: dict[Path, Any] = {}
 
 def assert_same_as_reference(config, people, monkeypatch):
     """Every index note's variables, and its rendered bytes, equal the reference's."""
-    from vaultnet.pipeline import _fast_dict_lookup, _render
+    from vaultnet.pipeline import render_note
     from vaultnet.render.templating import environment
 
     reference = RefViews(config, people, TODAY)
@@ -316,12 +316,12 @@ def assert_same_as_reference(config, people, monkeypatch):
     assert sorted(expected) == sorted(note.file for note in REGISTRY)
     views = IndexViews(config, people, TODAY)
     if config.root not in _ENVIRONMENTS:  # compiling the templates once per vault keeps hypothesis quick
-        _ENVIRONMENTS[config.root] = _fast_dict_lookup(environment(config, **indexnotes.filters()))
+        _ENVIRONMENTS[config.root] = environment(config, **indexnotes.filters())
     env = _ENVIRONMENTS[config.root]
     for note in REGISTRY:
         context = note.context(views)
         assert context == expected[note.file], note.file
-        assert _render(env, note.template, context) == _render(env, note.template, expected[note.file])
+        assert render_note(env, note.template, context) == render_note(env, note.template, expected[note.file])
 
 
 # --- escaping: the fast ways equal the long way, for any text -----------------------------------
@@ -509,13 +509,13 @@ def test_the_collector_is_really_off_while_rendering(vault, monkeypatch):
 
     from vaultnet import pipeline as build
     seen = []
-    real = build._render
+    real = build.render_note
 
     def spy(env, template, context):
         seen.append(gc.isenabled())
         return real(env, template, context)
 
-    monkeypatch.setattr(build, "_render", spy)
+    monkeypatch.setattr(build, "render_note", spy)
     vault.write("Ana", "---\norg: Acme\n---\n")
     assert vault.run("build").exit_code == 0
     assert seen == [False] * len(REGISTRY)
