@@ -56,7 +56,6 @@ def test_birthdays_with_and_without_year():
     assert parse_birthday("--04-12") == Birthday(4, 12)
     assert parse_birthday(date(1990, 12, 3)) == Birthday(12, 3, 1990)
     assert str(parse_birthday("--02-29")) == "--02-29"
-    assert Birthday(2, 29).next_on_or_after(date(2026, 3, 1)) == date(2027, 2, 28)
     with pytest.raises(ValueError):
         parse_birthday("--02-30")
 

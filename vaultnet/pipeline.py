@@ -135,9 +135,9 @@ def collector_paused():
     The render makes hundreds of thousands of rows, links and strings that hold no
     reference cycles and all live until the outputs are written. Each time enough of
     them pile up the collector walks them — and now and then the whole heap, every
-    loaded record included — finding nothing: 15–20% of the render at 30,000 people,
-    growing with the vault. Reference counting still frees everything as usual; the
-    few cycles a template makes wait for the next collection after the render.
+    loaded record included — finding nothing, at a cost that grows with the vault.
+    Reference counting still frees everything as usual; the few cycles a template
+    makes wait for the next collection after the render.
     """
     was_enabled = gc.isenabled()
     gc.disable()

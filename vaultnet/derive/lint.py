@@ -41,7 +41,6 @@ ERROR, WARNING = "error", "warning"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
 _TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?))\s*:(?:\s|$)")
-_LINK_BREAKERS = re.compile(r"[\[\]|#^]")
 _UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
 
 # What to write instead, per field, when the loader could not read a field.

@@ -32,12 +32,11 @@ It must scale to a large network without an all-pairs loop:
 - person pairs are expanded from the scored keys strongest first, lazily, and
   only until the requested number of suggestions is found.
 
-Measured (bench/bench_match.py, 10,000 people with two needs and two offers
-each, one core): phrases that repeat as in a real network, a few milliseconds;
-a Zipf vocabulary, ~0.03 s after ~0.3 s of term extraction; random 4-6 word
-phrases that almost never repeat (the worst case: every need shares words with
-hundreds of offers), about a second. ``tests/test_match.py`` checks the result
-against the plain all-pairs computation on random vaults.
+The cost follows how much a network repeats itself: phrases that recur (as in a
+real network) collapse into few keys; phrases that almost never repeat, each
+sharing words with hundreds of offers, are the worst case (bench/bench_match.py
+measures all three kinds). ``tests/test_match.py`` checks the result against the
+plain all-pairs computation on random vaults.
 
 Everything here is pure: Person records in, suggestions out.
 """

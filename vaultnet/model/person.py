@@ -280,7 +280,6 @@ _READERS = {
     "received": ("received", _entries),
     "birthday": ("birthday", parse_birthday),
 }
-KNOWN_FIELDS = frozenset(_READERS)
 
 
 def person_from_fields(

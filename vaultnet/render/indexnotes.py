@@ -16,7 +16,7 @@ The template loops over prepared rows once per file — no per-person template
 call — which keeps a 10,000-person build fast. What several notes show of a person
 (links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
 repeated texts are escaped once (``IndexViews.cell``/``md``); tests/test_render_fast.py
-holds every note's variables equal to the straightforward code this replaced.
+holds every note's variables equal to a straightforward reference.
 Order is stable: by name, then path.
 """
 
@@ -47,8 +47,8 @@ _OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\
 # ``md``'s fast path: text holding none of these, no double space, and no space, ``-``, ``+``,
 # ``=`` or digit at its start (nor a space at its end) needs no work at all — no character
 # ``_escape_plain`` or a link could touch, nothing to collapse, no list a start could open.
-# Conservative: ``#`` and ``%`` always go the long way. One character class, as a plain
-# scan, is about twice as fast as an alternation doing the same checks.
+# Conservative: ``#`` and ``%`` always go the long way. One character class, because a
+# plain scan for a class is cheaper than an alternation doing the same checks.
 _NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
 _BAD_START = frozenset("-+= ")
 
