@@ -49,7 +49,7 @@ _OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\
 # ``_escape_plain`` or a link could touch, nothing to collapse, no list a start could open.
 # Conservative: ``#`` and ``%`` always go the long way. One character class, because a
 # plain scan for a class is cheaper than an alternation doing the same checks.
-_NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
+NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
 _BAD_START = frozenset("-+= ")
 
 
@@ -75,7 +75,7 @@ def md(text: Any, in_table: bool = False) -> str:
         return ""
     text = str(text)
     if (
-        _NEEDS_WORK.search(text) is None
+        NEEDS_WORK.search(text) is None
         and "  " not in text
         and text[:1] not in _BAD_START
         and not text[:1].isdecimal()
