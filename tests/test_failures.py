@@ -134,8 +134,11 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_note(tmp_path):
     script = textwrap.dedent("""\
         import sys
         from datetime import date, timedelta
-        from vaultnet.edit.actions import open_vault, add_ledger_item
-        vault = open_vault(sys.argv[1])
+        from vaultnet.edit.actions import add_ledger_item
+        from pathlib import Path
+        from vaultnet.load.vault import load_vault
+        from vaultnet.model.config import load_config
+        vault = load_vault(load_config(Path(sys.argv[1])))
         jane = next(p for p in vault.people if p.name == "Jane Doe")
         for i in range(100000):
             add_ledger_item(vault.config, jane, "helped", f"run{sys.argv[2]} favour {i}", date(2026, 1, 1))
@@ -281,9 +284,12 @@ def test_a_note_changed_by_another_editor_meanwhile_is_not_overwritten(vault, mo
 WRITER = textwrap.dedent("""\
     import sys
     from datetime import date
-    from vaultnet.edit.actions import open_vault, log_contact, add_ledger_item
+    from vaultnet.edit.actions import log_contact, add_ledger_item
+    from pathlib import Path
+    from vaultnet.load.vault import load_vault
+    from vaultnet.model.config import load_config
     root, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    vault = open_vault(root)
+    vault = load_vault(load_config(Path(root)))
     jane = next(p for p in vault.people if p.name == "Jane Doe")
     for i in range(count):
         log_contact(vault.config, jane, f"{tag} call {i}", date(2026, 3, 1 + i % 28))
@@ -386,9 +392,12 @@ def test_add_in_a_read_only_vault_creates_nothing(shared_vault):
 ADDER = textwrap.dedent("""\
     import sys, time
     from datetime import date
-    from vaultnet.edit.actions import open_vault, add_person
+    from vaultnet.edit.actions import add_person
+    from pathlib import Path
+    from vaultnet.load.vault import load_vault
+    from vaultnet.model.config import load_config
     from vaultnet.model.errors import VaultnetError
-    vault = open_vault(sys.argv[1])
+    vault = load_vault(load_config(Path(sys.argv[1])))
     while time.time() < float(sys.argv[3]):
         time.sleep(0.001)
     try:

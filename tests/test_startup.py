@@ -30,13 +30,15 @@ PROBE = textwrap.dedent("""\
             pass
     sys.stdout.flush()
     print("\\nMODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+    print("\\nVAULTNET " + json.dumps(sorted(m for m in sys.modules if m.startswith("vaultnet."))), file=sys.stderr)
     """)
 
 
-def imported_by(argv: list[str] | None) -> set[str]:
+def imported_by(argv: list[str] | None, prefix: str = "MODULES ") -> set[str]:
+    """The top-level packages (or, with ``prefix="VAULTNET "``, the vaultnet modules) loaded."""
     result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, timeout=60)
-    line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES "))
-    return set(json.loads(line[len("MODULES "):]))
+    line = next(line for line in result.stderr.splitlines() if line.startswith(prefix))
+    return set(json.loads(line[len(prefix):]))
 
 
 def test_importing_the_cli_loads_no_heavy_library_and_no_yaml():
@@ -49,6 +51,26 @@ def test_help_loads_no_heavy_library_and_no_yaml():
     modules = imported_by(["--help"])
     assert "vaultnet" in modules
     assert not modules & {*HEAVY, *PARSERS}
+
+
+def test_help_imports_no_command_module():
+    """The command table carries each command's one-line help, so listing them imports none."""
+    from vaultnet.cli import COMMANDS
+
+    modules = imported_by(["--help"], prefix="VAULTNET ")
+    assert "vaultnet.cli" in modules and "vaultnet.cli.context" in modules  # the probe works
+    commands = {entry.target.split(":")[0] for entry in COMMANDS.values()}
+    assert len(commands) >= 5 and not modules & commands
+
+
+def test_the_command_table_names_each_command_and_its_help():
+    from vaultnet.cli import COMMANDS, main
+
+    for name, entry in COMMANDS.items():
+        command = main.get_command(None, name)
+        assert command is not None and command.name == name, name
+        assert entry.short_help and entry.short_help.endswith("."), name
+        assert command.short_help is None, f"{name}: its one-line help belongs in COMMANDS only"
 
 
 @pytest.mark.parametrize("command", ["due", "list", "show", "log", "build", "import", "export", "check"])

@@ -115,12 +115,12 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
     config = vault.config
     check_layout(config)
     views = IndexViews(config, vault.people, today)
-    env = _fast_dict_lookup(environment(config, **filters()))
+    env = environment(config, **filters())
     index = config.index_dir.rstrip("/")
     outputs = []
     with collector_paused():
         for note in REGISTRY:
-            text = _render(env, note.template, note.context(views))
+            text = render_note(env, note.template, note.context(views))
             outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
     dues = [views.dues[p.path] for p in vault.people]
     outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues), "text/calendar; charset=utf-8"))
@@ -134,9 +134,9 @@ def collector_paused():
     The render makes hundreds of thousands of rows, links and strings that hold no
     reference cycles and all live until the outputs are written. Each time enough of
     them pile up the collector walks them — and now and then the whole heap, every
-    loaded record included — finding nothing: 15–20% of the render at 30,000 people,
-    growing with the vault. Reference counting still frees everything as usual; the
-    few cycles a template makes wait for the next collection after the render.
+    loaded record included — finding nothing, at a cost that grows with the vault.
+    Reference counting still frees everything as usual; the few cycles a template
+    makes wait for the next collection after the render.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -147,46 +147,12 @@ def collector_paused():
             gc.enable()
 
 
-def _fast_dict_lookup(env):
-    """Make ``row.field`` look in a dict's keys first.
+def render_note(env, template: str, context: dict) -> str:
+    """One index note: the template rendered, with one trailing newline and LF line ends
+    whatever the template did."""
+    from .render.templating import render
 
-    Jinja tries the attribute first and the key second; for the plain dicts the
-    contexts hold, that costs a failed attribute lookup per value — most of the
-    render time at 10,000 people. Keys of a data dict are as safe as ``row['field']``
-    (which the sandbox allows anyway); everything else still goes through the
-    sandbox's checks.
-    """
-    sandboxed = env.getattr
-
-    def getattr_(obj, attribute):
-        if type(obj) is dict:
-            try:
-                return obj[attribute]
-            except (KeyError, TypeError):
-                pass
-        return sandboxed(obj, attribute)
-
-    env.getattr = getattr_
-    return env
-
-
-def _render(env, template: str, context: dict) -> str:
-    """One template render; a template error names the template and the line."""
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
-    from jinja2.sandbox import SecurityError
-
-    try:
-        text = env.get_template(template).render(**context)
-    except TemplateSyntaxError as exc:
-        raise VaultnetError(f"template {exc.filename or template}: line {exc.lineno}: {exc.message}") from None
-    except TemplateNotFound:
-        raise VaultnetError(f"template {template} not found in the vault's templates folder or vaultnet's defaults") from None
-    except SecurityError as exc:
-        raise VaultnetError(f"template {template}: refused by the sandbox: {exc}") from None
-    except TemplateError as exc:
-        raise VaultnetError(f"template {template}: {exc}") from None
-    # One trailing newline, LF line ends, whatever the template did.
-    return text.replace("\r\n", "\n").rstrip("\n") + "\n"
+    return render(env, template, context).replace("\r\n", "\n").rstrip("\n") + "\n"
 
 
 def write_outputs(root: Path, outputs: list[Output], report: BuildReport) -> None:

@@ -1,37 +1,45 @@
-"""The ``vaultnet`` command: global options, and the commands loaded on demand.
+"""The ``vaultnet`` command: global options, and the table of commands.
 
-Each command lives in a module of ``vaultnet.cli`` and is imported only when
-it runs (or when ``--help`` lists it), so start-up stays fast however many
-commands and libraries there are. To add a command, add one line to ``COMMANDS``.
+``COMMANDS`` names each command's module and object and carries its one-line help,
+so ``vaultnet --help`` lists every command without importing any of them; a command's
+module is imported when that command runs (or shows its own help). To add a command,
+add one line to ``COMMANDS``.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import NamedTuple
 
 import click
 
-from .context import App, DATE
 from ..model.errors import VaultnetError
+from .context import DATE, App
+
+
+class Entry(NamedTuple):
+    target: str  # "module:object"
+    short_help: str
+
 
 COMMANDS = {
-    "init": "vaultnet.cli.core:init",
-    "add": "vaultnet.cli.core:add",
-    "log": "vaultnet.cli.core:log",
-    "helped": "vaultnet.cli.core:helped",
-    "received": "vaultnet.cli.core:received",
-    "snooze": "vaultnet.cli.core:snooze",
-    "due": "vaultnet.cli.core:due",
-    "show": "vaultnet.cli.core:show",
-    "list": "vaultnet.cli.core:list_people",
-    "build": "vaultnet.cli.build:build",
-    "serve": "vaultnet.cli.build:serve",
-    "import": "vaultnet.cli.transfer:import_group",
-    "export": "vaultnet.cli.transfer:export_group",
-    "check": "vaultnet.cli.check:check",
-    "intro": "vaultnet.cli.connect:intro",
-    "match": "vaultnet.cli.connect:match",
-    "stats": "vaultnet.cli.connect:stats",
+    "init": Entry("vaultnet.cli.record:init", "Make a folder a vault: config, people folder, .gitignore."),
+    "add": Entry("vaultnet.cli.record:add", "Add a person: a new note from the person.md template."),
+    "log": Entry("vaultnet.cli.record:log", "Record a contact: a log line, last_contact moved forward."),
+    "helped": Entry("vaultnet.cli.record:helped", "Record how you helped PERSON (the giving ledger)."),
+    "received": Entry("vaultnet.cli.record:received", "Record how PERSON helped you."),
+    "snooze": Entry("vaultnet.cli.record:snooze", "Set a person's next follow-up: a date or a time from today."),
+    "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
+    "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
+    "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),
+    "build": Entry("vaultnet.cli.build:build", "Write the index notes and the follow-up calendar."),
+    "serve": Entry("vaultnet.cli.build:serve", "Serve the calendar and index notes over HTTP, for subscribing."),
+    "import": Entry("vaultnet.cli.transfer:import_group", "Bring contacts in from LinkedIn, Google Contacts or vCard."),
+    "export": Entry("vaultnet.cli.transfer:export_group", "Take everyone out as vCard 4.0."),
+    "check": Entry("vaultnet.cli.check:check", "Lint the vault: each problem with its file, line and fix."),
+    "intro": Entry("vaultnet.cli.record:intro", "Record that you introduced A and B, on both notes."),
+    "match": Entry("vaultnet.cli.connect:match", "Suggest introductions: one person's need, another's offer."),
+    "stats": Entry("vaultnet.cli.connect:stats", "Network health: circles, overdue, giving balance, gone cold."),
 }
 
 
@@ -42,11 +50,16 @@ class LazyGroup(click.Group):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        entry = COMMANDS.get(name)
+        if entry is None:
             return None
-        module, attr = target.split(":")
+        module, attr = entry.target.split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the table: no command module is imported."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry.short_help) for name, entry in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context):
         try:

@@ -1,15 +1,19 @@
-"""``vaultnet build`` and ``vaultnet serve``: thin Click wrappers over ``vaultnet.build`` and ``vaultnet.serve``."""
+"""``vaultnet build`` and ``vaultnet serve``: thin Click wrappers over ``vaultnet.pipeline`` and ``vaultnet.serve``."""
 
 from __future__ import annotations
 
 import click
 
-from .context import App, report_problems, to_json
+from ..pipeline import build as run_build
+from ..render.words import plural
+from ..serve import Site, make_server, urls_for
+from .context import App
+from .output import report_problems, to_json
 
 pass_app = click.make_pass_decorator(App)
 
 
-@click.command(short_help="Write the index notes and the follow-up calendar.")
+@click.command()
 @click.option("--strict", is_flag=True, help="Fail (exit 1, writing nothing) if any note has a problem.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.option("--force", is_flag=True, help="Read every note and render everything, even if nothing seems changed.")
@@ -22,8 +26,6 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     notes (or fields) are left out; everything else is built. --strict turns any
     problem into a failure that writes nothing.
     """
-    from ..pipeline import build as run_build
-
     config = app.config
     report = run_build(config, app.today, strict=strict, force=force)
     report_problems(report.problems)
@@ -32,7 +34,7 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     if report.failed:
         count = len(report.problems)
         raise click.ClickException(
-            f"--strict: {count} problem{'s' if count != 1 else ''} in notes (listed above); nothing was written"
+            f"--strict: {plural(count, 'problem')} in notes (listed above); nothing was written"
         )
     if as_json:
         return
@@ -47,7 +49,7 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
         click.echo(f"{count} {'note was' if count == 1 else 'notes were'} skipped for errors (see above).", err=True)
 
 
-@click.command(short_help="Serve the calendar and index notes over HTTP, for subscribing.")
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @click.option(
@@ -63,8 +65,6 @@ def serve(app: App, host: str, port: int, token: str | None, no_write: bool) -> 
 
     Subscribe a calendar app to the printed .ics URL. Stop with Ctrl-C.
     """
-    from ..serve import Site, make_server, urls_for
-
     pinned = app.today_option
     site = Site(app.config, today=(lambda: pinned) if pinned else None, write=not no_write, token=token)
     site.refresh()

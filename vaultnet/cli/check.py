@@ -1,4 +1,4 @@
-"""``vaultnet check``: lint the vault; a thin wrapper over ``vaultnet.lint``.
+"""``vaultnet check``: lint the vault; a thin wrapper over ``vaultnet.derive.lint``.
 
 Exit codes: 0 when no errors were found (warnings may be listed), 1 when there
 are errors (or warnings, with ``--strict``), 2 for a usage error. Findings go to
@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import click
 
-from .context import App, printable, to_json
+from ..derive.lint import ERROR, lint, missing_people_folder, scan, vault_note_stems
+from ..render.words import plural
+from .context import App
+from .output import printable, to_json
 
 pass_app = click.make_pass_decorator(App)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-@click.command(short_help="Lint the vault: each problem with its file, line and fix.")
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @pass_app
@@ -30,8 +29,6 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     0 no errors (warnings may be shown), 1 errors found (or warnings with --strict).
     Nothing is written.
     """
-    from ..derive.lint import ERROR, lint, missing_people_folder, scan, vault_note_stems
-
     config = app.config
     vault = app.vault(report=False)
     files = scan(config)
@@ -50,10 +47,10 @@ def check(app: App, as_json: bool, strict: bool) -> None:
         _print(findings)
         affected = len({f.path for f in findings})
         if findings:
-            where = f" in {affected} of {_plural(notes, 'file')}" if notes else ""
-            click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}{where}.")
+            where = f" in {affected} of {plural(notes, 'file')}" if notes else ""
+            click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{where}.")
         else:
-            click.echo(f"All {_plural(notes, 'note')} look fine.")
+            click.echo(f"All {plural(notes, 'note')} look fine.")
     if errors or (strict and warnings):
         click.get_current_context().exit(1)
 

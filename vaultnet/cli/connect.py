@@ -1,51 +1,22 @@
-"""The connector's commands: intro, match, stats.
+"""The connector's views: match and stats.
 
-Thin: each parses its arguments, calls ``vaultnet.edit.introduce``, ``vaultnet.matching``
-or ``vaultnet.ledger``, and prints.
+Thin: each parses its arguments, calls ``vaultnet.derive.matching`` or
+``vaultnet.derive.ledger``, and prints. (``intro``, which writes, is in ``record``.)
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from .context import DATE, App, table, to_json
+from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
+from ..derive.matching import MIN_STRENGTH, suggest
+from .context import App
+from .output import table, to_json
 
 pass_app = click.make_pass_decorator(App)
 
 
 @click.command()
-@click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
-@click.option("--why", help="Why they should meet (kept in both notes).")
-@click.option("--date", "day", type=DATE, help="When you introduced them (default: today).")
-@pass_app
-def intro(app: App, first: str, second: str, why: str | None, day: date | None) -> None:
-    """Record that you introduced A and B, on both notes.
-
-    Each note gets a `helped` item (`DATE introduced to [[B]]: WHY`), a log line,
-    and last_contact moved forward. Both notes are checked before either is
-    written, and if the second cannot be written the first is put back.
-    """
-    from ..edit.introduce import record_introduction
-
-    a = app.person(first)
-    b = app.person(second)
-    day = day or app.today
-    outcome = record_introduction(app.config, a, b, day, why)
-    if outcome.already:
-        click.echo(f"already recorded: {a.name} and {b.name} introduced on {day.isoformat()}; nothing changed")
-        return
-    click.echo(f"introduced {a.name} and {b.name} on {day.isoformat()}")
-    for person in (a, b):
-        state = "updated" if person.path in outcome.changed else "already recorded, unchanged"
-        click.echo(f"  {person.path}: {state}")
-    for message in outcome.messages:
-        click.echo(f"  {message}")
-
-
-@click.command(short_help="Suggest introductions: one person's need, another's offer.")
 @click.argument("person", required=False)
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many pairs (0: all).")
 @click.option("--all", "include_introduced", is_flag=True, help="Also show pairs you already introduced, marked.")
@@ -66,8 +37,6 @@ def match(app: App, person: str | None, limit: int, include_introduced: bool, mi
     `helped` item linking one to the other) are left out unless --all. With
     PERSON, only pairs where that person needs or offers.
     """
-    from ..derive.matching import MIN_STRENGTH, suggest
-
     vault = app.vault()
     focus = app.person(person) if person else None
     found = suggest(
@@ -122,14 +91,12 @@ def _suggestion_dict(s) -> dict:
     }
 
 
-@click.command(short_help="Network health: circles, overdue, giving balance, gone cold.")
+@click.command()
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="How many people in each ranking.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def stats(app: App, top: int, as_json: bool) -> None:
     """Network health at a glance: circles, who is overdue, recent contact, the giving balance, who has gone cold."""
-    from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
-
     vault = app.vault()
     today = app.today
     figures = network_stats(vault.people, vault.config, today, top=top)

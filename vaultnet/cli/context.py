@@ -1,6 +1,8 @@
-"""What every command shares: the vault (loaded once, on demand), today, option types, output.
+"""What every command shares: the vault (loaded once, on demand), today, and the option types.
 
-Kept free of heavy imports: ``--help`` loads this module.
+``--help`` loads this module (the global ``--today`` option is a date), so what reading
+a vault takes (the configuration file reader, the note loader, the roster, the name
+resolver) is imported where ``App`` first needs it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from typing import Any
 
 import click
 
-# dates, durations and json are imported where they are used: ``--help`` needs none of them.
+from ..model.dates import parse_date
+from ..model.durations import parse_duration
+from ..model.errors import NoteError, UsageProblem
+from ..model.names import normalise
+from .output import report_problems
 
 
 class DateType(click.ParamType):
@@ -21,8 +27,6 @@ class DateType(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            from ..model.dates import parse_date
-
             return parse_date(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
@@ -33,8 +37,6 @@ class DurationType(click.ParamType):
 
     def convert(self, value, param, ctx):
         try:
-            from ..model.durations import parse_duration
-
             return parse_duration(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
@@ -100,8 +102,6 @@ class App:
         Problems of that person's note are shown; other notes' problems are not
         this command's business.
         """
-        from ..model.errors import NoteError, UsageProblem
-        from ..model.names import normalise
         from ..derive.resolve import resolve
 
         vault = self.vault(report=False)
@@ -116,47 +116,3 @@ class App:
             raise
         report_problems([p for p in vault.problems if p.path == person.path])
         return person
-
-
-def printable(text: str) -> str:
-    """Text safe to print on a terminal: control characters (a newline or an escape code in a
-    file name, say) are shown as escapes instead of forging lines or colours."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
-
-
-def report_problems(problems) -> None:
-    for problem in problems:
-        click.echo(printable(f"warning: {problem}" if not problem.fatal else f"skipped: {problem}"), err=True)
-
-
-def to_json(value: Any) -> str:
-    """JSON with dates as ISO text, durations as their spelling; stable key order as built."""
-    import json
-
-    from ..model.durations import Duration
-
-    def default(obj: Any) -> Any:
-        if isinstance(obj, date):
-            return obj.isoformat()
-        if isinstance(obj, Duration):
-            return str(obj)
-        if isinstance(obj, (set, frozenset, tuple)):
-            return list(obj)
-        return str(obj)
-
-    return json.dumps(value, indent=2, ensure_ascii=False, default=default)
-
-
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    """Columns aligned for a terminal; the last column is not padded."""
-    if not rows:
-        return ""
-    # Column by column rather than cell by cell: ``list`` prints every person.
-    columns = [[str(c) for c in column] for column in zip(headers, *rows)]
-    widths = [max(map(len, column)) for column in columns]
-    padded = [[c.ljust(width) for c in column] for column, width in zip(columns[:-1], widths)]
-    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

@@ -13,19 +13,24 @@ from __future__ import annotations
 import re
 import sys
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .context import DURATION, App
 from ..model.errors import VaultnetError
+from ..load.files import replace_file
+from ..render import vcard as vcard_export
+from ..render.words import plural
+from ..importers import contact as clean, merge, read_file
+from .context import DURATION, App
 
 pass_app = click.make_pass_decorator(App)
 
 PROGRESS_FROM = 100  # contacts: below this an import is over before a bar would be read
 
 
-@click.group(name="import", short_help="Bring contacts in from LinkedIn, Google Contacts or vCard.")
+@click.group(name="import")
 def import_group() -> None:
     """Bring contacts in from LinkedIn, Google Contacts or a vCard file.
 
@@ -35,7 +40,7 @@ def import_group() -> None:
     """
 
 
-@click.group(name="export", short_help="Take everyone out as vCard 4.0.")
+@click.group(name="export")
 def export_group() -> None:
     """Take your network out: everyone as vCard, for a phone or an address book."""
 
@@ -50,10 +55,6 @@ def _read_bytes(file: str) -> tuple[bytes, str]:
 
 
 def _import(app: App, kind: str, file: str, dry_run: bool, tags: tuple[str, ...], cadence) -> None:
-    from dataclasses import replace
-
-    from ..importers import contact as clean, merge, read_file
-
     extra_tags = clean.tags(tags)
     if len(extra_tags) != len(tags):
         raise click.BadParameter(f"{', '.join(tags)}: a tag needs a letter (Obsidian tags are letters, digits, - _ /)", param_hint="--tag")
@@ -110,7 +111,7 @@ def _report(source: str, planned, outcomes, dry_run: bool) -> None:
             click.echo(f"{source}: not written: {outcome.messages[0]}", err=True)
     repeats = sum(len(t.contacts) - 1 for t in planned.targets if t.new)
     skipped = len(planned.skipped)
-    read = f"{source}: {planned.contacts} contact{'s' if planned.contacts != 1 else ''} read"
+    read = f"{source}: {plural(planned.contacts, 'contact')} read"
     if counts["created"] == counts["changed"] == counts["failed"] == 0:
         summary = f"{read}; nothing to change — the vault already has everything in this file"
     else:
@@ -123,14 +124,14 @@ def _report(source: str, planned, outcomes, dry_run: bool) -> None:
             parts.append(f"{counts['failed']} could not be written")
         summary = f"{read}; " + ", ".join(parts)
     if repeats:
-        summary += f"; {repeats} more row{'s' if repeats != 1 else ''} for people listed earlier in the file"
+        summary += f"; {plural(repeats, 'more row')} for people listed earlier in the file"
     if skipped:
         summary += f"; {skipped} skipped (see above)"
     click.echo(summary + ".")
     if dry_run:
         click.echo("Dry run: nothing was written.")
     if counts["failed"]:
-        raise VaultnetError(f"{counts['failed']} note{'s' if counts['failed'] != 1 else ''} could not be written (see above); the rest was imported")
+        raise VaultnetError(f"{plural(counts['failed'], 'note')} could not be written (see above); the rest was imported")
 
 
 def _import_command(kind: str, summary: str):
@@ -179,9 +180,6 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
     The output is deterministic and each card's UID is stable, so a synced
     address book updates cards instead of duplicating them.
     """
-    from ..render import vcard as vcard_export
-    from ..load.files import replace_file
-
     if output and vdir:
         raise click.UsageError("give -o or --vdir, not both")
     people = app.vault().people
@@ -194,4 +192,4 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
         click.echo(data, nl=False)  # bytes: written as they are, CRLF included
         return
     changed = replace_file(Path(output), data)
-    click.echo(f"{output}: {len(people)} card{'s' if len(people) != 1 else ''} {'written' if changed else 'unchanged, not rewritten'}")
+    click.echo(f"{output}: {plural(len(people), 'card')} {'written' if changed else 'unchanged, not rewritten'}")

@@ -17,25 +17,13 @@ unresolved names are kept as plain text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..model.person import Entry, Person, link_target, link_targets
-
-
-@lru_cache(maxsize=1 << 17)  # bounded, for a long-running ``serve``
-def normalise(text: str) -> str:
-    """``names.normalise`` (a test holds them equal), faster and remembered.
-
-    The graph compares every name, file name and alias in the vault, several times
-    each (the directory, the sort, the trees). ``str.split`` splits on exactly the
-    characters ``re``'s ``\\s`` matches, so joining the parts with one space is the
-    same as collapsing runs of whitespace and stripping the ends — without the regex.
-    """
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+from ..model.links import link_target, link_targets, text_after_links
+from ..model.names import normalise
+from ..model.person import Entry, Person
 
 
 INTRO_TEXT = re.compile(r"^\s*(?:introduced|introduction|intro)(?:\s+(?:to|with))?\b", re.IGNORECASE)
@@ -94,9 +82,6 @@ class Graph:
     introducer: dict[str, Person | str]  # path -> who introduced you to them (a person, or a name)
     brought_in: dict[str, list[Person]]  # path -> the people they introduced you to, by name
     made: list[Introduction]  # newest first
-
-    def introducer_of(self, person: Person) -> Person | str | None:
-        return self.introducer.get(person.path)
 
     def chain_up(self, person: Person) -> tuple[list[Person | str], bool]:
         """Who introduced you to ``person``, who introduced you to them, …: nearest first.
@@ -189,14 +174,9 @@ def is_introduction(entry: Entry) -> bool:
     return bool(INTRO_TEXT.match(entry.text)) and bool(link_targets(entry.text))
 
 
-_LINK = re.compile(r"\[\[[^\]]*\]\]|\[[^\]]*\]\([^)]*\)")
-
-
 def _why(text: str) -> str:
     """What follows the link(s) of an ``introduced to [[B]]: why`` item."""
-    ends = [m.end() for m in _LINK.finditer(text)]
-    rest = text[ends[-1]:] if ends else text
-    return rest.lstrip(" :—–-").strip()
+    return text_after_links(text).lstrip(" :—–-").strip()
 
 
 def build_graph(people: Iterable[Person]) -> Graph:

@@ -31,12 +31,12 @@ from ..model.errors import Problem
 from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
 from ..model.names import normalise
 from ..load.notefile import SplitError, conflict_lines, split_note
-from ..model.person import CONTROL_MESSAGE, Person, link_targets
+from ..model.links import link_targets
+from ..model.person import CONTROL_MESSAGE, Person
 
 ERROR, WARNING = "error", "warning"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
-_LINK_BREAKERS = re.compile(r"[\[\]|#^]")
 _UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
 
 # What to write instead, per field, when the loader could not read a field.

@@ -32,12 +32,11 @@ It must scale to a large network without an all-pairs loop:
 - person pairs are expanded from the scored keys strongest first, lazily, and
   only until the requested number of suggestions is found.
 
-Measured (bench/bench_match.py, 10,000 people with two needs and two offers
-each, one core): phrases that repeat as in a real network, a few milliseconds;
-a Zipf vocabulary, ~0.03 s after ~0.3 s of term extraction; random 4-6 word
-phrases that almost never repeat (the worst case: every need shares words with
-hundreds of offers), about a second. ``tests/test_match.py`` checks the result
-against the plain all-pairs computation on random vaults.
+The cost follows how much a network repeats itself: phrases that recur (as in a
+real network) collapse into few keys; phrases that almost never repeat, each
+sharing words with hundreds of offers, are the worst case (bench/bench_match.py
+measures all three kinds). ``tests/test_match.py`` checks the result against the
+plain all-pairs computation on random vaults.
 
 Everything here is pure: Person records in, suggestions out.
 """
@@ -53,7 +52,8 @@ from itertools import combinations
 from typing import Iterable, Sequence
 
 from ..model.names import normalise
-from ..model.person import Person, link_targets
+from ..model.links import link_targets
+from ..model.person import Person
 
 PAIR_INDEX_MAX_TERMS = 12  # longer offers (rare) are checked directly rather than by their many term pairs
 MIN_STRENGTH = 0.2  # below this a shared word is a coincidence, not a reason to introduce
@@ -239,7 +239,7 @@ class Catalogue:
         value = self._norms.get(key)
         if value is None:
             square = self.square
-            value = math.sqrt(sum(square(t) for t in key))
+            value = math.sqrt(math.fsum(square(t) for t in key))  # fsum: the same in any set order
             self._norms[key] = value
         return value
 
@@ -250,11 +250,10 @@ class Catalogue:
             return 0.0
         if need == offer:
             return 1.0
-        squares = self._squares
-        dot = 0.0
-        for t in shared:
-            value = squares.get(t)
-            dot += value if value is not None else self.square(t)
+        # fsum rounds exactly, so the sum does not depend on the order a set iterates in
+        # (which changes with the hash seed): equal pairs get equal strengths on every run.
+        square = self.square
+        dot = math.fsum(square(t) for t in shared)
         norms = self._norms
         return dot / ((norms.get(need) or self.norm(need)) * (norms.get(offer) or self.norm(offer)))
 
@@ -377,7 +376,7 @@ class Catalogue:
                     if term in offer:
                         dot += square
                 if dot >= low_dot * other:
-                    keep(dot / (norm * other), need, offer)
+                    keep(self.strength(need, offer), need, offer)  # the one rounding every path shares
         final = cut - 1e-12
         self.last_cut = cut
         return [f for f in found if f[0] >= final]

@@ -59,7 +59,7 @@ def people_matching(people: Iterable[Person], tag: str | None, org: str | None, 
 
     Here rather than in ``actions``, which imports the note editor (and PyYAML): ``list``
     with a warm cache needs no parser."""
-    from ..model.person import link_target
+    from ..model.links import link_target
 
     result = []
     for person in people:

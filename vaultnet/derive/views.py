@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from ..model.config import Config
-from ..model.person import Entry, Person, link_target
+from ..model.links import link_target
+from ..model.person import Entry, Person
 from .schedule import Due, cadence_of, due_of
 
 

@@ -15,18 +15,13 @@ from typing import Any
 
 from ..load.files import write_new
 from .atomic import edit_notes
-from ..model.config import Config, find_vault, load_config
+from ..model.config import Config
 from ..model.errors import NoteError, VaultnetError
-from ..load.vault import Vault, load_vault, parse_note
+from ..load.vault import Vault, parse_note
 from ..model.names import normalise, safe_stem
 from .noteedit import NoteEditor
 from ..model.person import Person
 from ..model.yamltext import check_text
-
-
-def open_vault(path: str | Path | None = None) -> Vault:
-    """Find the vault (``--vault``/``$VAULTNET_VAULT``, then upwards), read its config, load it."""
-    return load_vault(load_config(find_vault(path)))
 
 
 @dataclass

@@ -55,7 +55,6 @@ from ..edit.noteedit import NoteEditor
 from ..model.person import find_log_section
 from .contact import Contact, ReadResult, Skipped, phone_key
 
-LIST_FIELDS = ("aliases", "tags", "email", "phone")
 _HEADING_OR_MARKER = re.compile(r"^(\s{0,3}#|<{7}|={7}|>{7}|\|{7}|---\s*$|\.\.\.\s*$)")
 
 

@@ -42,25 +42,10 @@ class Birthday:
     day: int
     year: int | None = None
 
-    def next_on_or_after(self, today: date) -> date:
-        """The next occurrence; 29 February falls on 28 February in common years."""
-        for year in (today.year, today.year + 1):
-            day = self.day
-            if self.month == 2 and day == 29 and not _leap(year):
-                day = 28
-            candidate = date(year, self.month, day)
-            if candidate >= today:
-                return candidate
-        raise AssertionError("unreachable")  # pragma: no cover
-
     def __str__(self) -> str:
         if self.year:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         return f"--{self.month:02d}-{self.day:02d}"
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def parse_birthday(value: object) -> Birthday:

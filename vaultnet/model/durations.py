@@ -49,11 +49,6 @@ class Duration:
             # as good as never, and one odd note must not crash every command.
             return date.max
 
-    def approx_days(self) -> int:
-        """Length in days for ranking and statistics (months as 30.44 days)."""
-        factor = {"d": 1, "w": 7, "m": 30.44, "y": 365.25, "none": 0}[self.unit]
-        return round(self.amount * factor)
-
     def __str__(self) -> str:
         return "none" if self.never else f"{self.amount}{self.unit}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -30,6 +31,13 @@ def safe_stem(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 17)  # bounded, for a long-running ``serve``
 def normalise(text: str) -> str:
-    """The form names are compared in: NFC, case-folded, inner spaces collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+    """The form names are compared in: NFC, case-folded, runs of whitespace made one space.
+
+    Remembered: the introduction graph, lint and matching compare every name, file name
+    and alias of a vault several times each. ``str.split`` splits on exactly the
+    characters ``re``'s ``\\s`` matches, so joining the parts with one space collapses
+    runs of whitespace and strips the ends.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()

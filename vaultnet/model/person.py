@@ -18,6 +18,7 @@ from typing import Any
 from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_text
 from .durations import Duration, parse_duration
 from .errors import Problem
+from .links import link_target  # noqa: F401  (render/calendar and render/vcard import it from here)
 
 LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")
@@ -27,7 +28,6 @@ _LOG_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[.\]\s+)?(\d{4}-\d{2}-\d{2})\b(.*)$")
 # C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
-_LINK = re.compile(r"\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\]|\[[^\]]*\]\(([^)]+?)(?:\.md)?\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,25 +118,6 @@ class Person(_Derived):
         memo = (seen, last_log)
         object.__setattr__(self, "_newest_memo", memo)  # frozen: the dataclass's own way to set a slot
         return memo
-
-
-def link_target(text: str | None) -> str | None:
-    """The note a ``[[link]]`` or ``[text](path.md)`` in a field points to, else the plain text."""
-    if not text:
-        return None
-    match = _LINK.search(text)
-    if not match:
-        return text.strip() or None
-    target = match.group(1) or match.group(2)
-    target = target.replace("%20", " ").rsplit("/", 1)[-1]
-    return target.strip() or None
-
-
-def link_targets(text: str) -> list[str]:
-    """Every note a text links to, in order."""
-    return [
-        (m.group(1) or m.group(2)).replace("%20", " ").rsplit("/", 1)[-1].strip() for m in _LINK.finditer(text)
-    ]
 
 
 # --- field readers: each returns the value or raises ValueError with a message -------------
@@ -299,7 +280,6 @@ _READERS = {
     "received": ("received", _entries),
     "birthday": ("birthday", parse_birthday),
 }
-KNOWN_FIELDS = frozenset(_READERS)
 
 
 def person_from_fields(

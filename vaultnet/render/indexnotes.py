@@ -16,7 +16,7 @@ The template loops over prepared rows once per file — no per-person template
 call — which keeps a 10,000-person build fast. What several notes show of a person
 (links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
 repeated texts are escaped once (``IndexViews.cell``/``md``); tests/test_render_fast.py
-holds every note's variables equal to the straightforward code this replaced.
+holds every note's variables equal to a straightforward reference.
 Order is stable: by name, then path.
 """
 
@@ -30,16 +30,13 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from ..model.config import Config
-from ..model.links import person_link, wikilink
-from ..model.person import Entry, Person, link_target
+from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
+from ..model.person import Entry, Person
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
-from ..derive.intros import build_graph, normalise, sort_name
+from ..model.names import normalise
+from .words import plural
+from ..derive.intros import build_graph, sort_name
 
-# A well-formed [[wikilink]] (optionally [[target|alias]]) is kept as a link.
-_WIKILINK = re.compile(r"\[\[[^\[\]\n|]+(?:\|[^\[\]\n]*)?\]\]")
-# A Markdown link to a web page or a relative note is kept as a link too.
-_MDLINK = re.compile(r"\[[^\[\]\n]*\]\((?:https?://[^\s()<>]+|mailto:[^\s()<>]+|[^\s()<>:]+\.md)\)")
-_UNSAFE_STEM = re.compile(r"[\[\]|#^\x00-\x1f\x7f]")
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
 # ("#word" would become an Obsidian tag); the second ``%`` of ``%%`` (an Obsidian comment).
@@ -50,9 +47,9 @@ _OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\
 # ``md``'s fast path: text holding none of these, no double space, and no space, ``-``, ``+``,
 # ``=`` or digit at its start (nor a space at its end) needs no work at all — no character
 # ``_escape_plain`` or a link could touch, nothing to collapse, no list a start could open.
-# Conservative: ``#`` and ``%`` always go the long way. One character class, as a plain
-# scan, is about twice as fast as an alternation doing the same checks.
-_NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
+# Conservative: ``#`` and ``%`` always go the long way. One character class, because a
+# plain scan for a class is cheaper than an alternation doing the same checks.
+NEEDS_WORK = re.compile("[\\\\`*_\\[\\]<>|$~#%" + _OTHER_SPACE + "]")
 _BAD_START = frozenset("-+= ")
 
 
@@ -78,7 +75,7 @@ def md(text: Any, in_table: bool = False) -> str:
         return ""
     text = str(text)
     if (
-        _NEEDS_WORK.search(text) is None
+        NEEDS_WORK.search(text) is None
         and "  " not in text
         and text[:1] not in _BAD_START
         and not text[:1].isdecimal()
@@ -96,7 +93,7 @@ def _md(text: str, in_table: bool) -> str:
         return ""
     pieces = []
     position = 0
-    for match in _link_matches(text):
+    for match in markdown_spans(text):
         pieces.append(_escape_plain(text[position : match.start()], position == 0))
         link = match.group(0)
         pieces.append(link.replace("|", "\\|") if in_table else link)
@@ -111,35 +108,15 @@ def _md(text: str, in_table: bool) -> str:
     return out
 
 
-def _link_matches(text: str) -> list[re.Match]:
-    if "[" not in text:
-        return []
-    found = sorted([*_WIKILINK.finditer(text), *_MDLINK.finditer(text)], key=lambda m: m.start())
-    kept, end = [], -1
-    for match in found:
-        if match.start() >= end:
-            kept.append(match)
-            end = match.end()
-    return kept
-
-
 def cell(text: Any) -> str:
     """``md`` for a table cell."""
     return md(text, in_table=True)
 
 
-def day(value: date | None, none: str = "") -> str:
-    return value.isoformat() if value else none
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def relative_days(days: int) -> str:
     """``3 days overdue``, ``today``, ``in 5 days`` — for a due date ``days`` ago."""
     if days > 0:
-        return f"{_plural(days, 'day')} overdue"
+        return f"{plural(days, 'day')} overdue"
     if days == 0:
         return "today"
     return "tomorrow" if days == -1 else f"in {-days} days"
@@ -238,7 +215,7 @@ class IndexViews:
         config = self.config
         if config.link_style == "wikilink":
             stem = person.stem
-            if not _UNSAFE_STEM.search(stem):
+            if not WIKILINK_BREAKERS.search(stem):
                 link = wikilink(stem, person.name)  # what person_link makes of a wikilink
                 return link, link.replace("|", "\\|")
             config = self._markdown_config

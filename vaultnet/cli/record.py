@@ -1,0 +1,230 @@
+"""The commands that write notes: init, add, log, helped, received, snooze, intro.
+
+Each one parses its arguments, calls ``vaultnet.edit.actions`` and prints; none of them
+touches a file directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..model.config import CONFIG_NAME, config_template, load_config
+from ..model.dates import parse_birthday, parse_date
+from ..model.durations import parse_duration
+from ..model.errors import UsageProblem
+from ..model.links import field_link
+from ..derive.resolve import find_people
+from ..edit import actions
+from ..edit.introduce import record_introduction
+from .context import DATE, DURATION, App
+from .output import printable
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _words(text: tuple[str, ...]) -> str:
+    return " ".join(text)
+
+
+def _when(app: App, day: date | None) -> date:
+    """The date of something that happened: --date or today, never the future.
+
+    A future contact would push last_contact ahead and silence follow-ups until then;
+    a planned meeting is a follow-up date (`snooze`), not a contact.
+    """
+    if day is not None and day > app.today:
+        raise click.BadParameter(
+            f"{day.isoformat()} is in the future; record things once they happened, or plan with `vaultnet snooze`",
+            param_hint="--date",
+        )
+    return day or app.today
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@pass_app
+def init(app: App, path: str | None) -> None:
+    """Make PATH (default: the vault, else here) a vault: a config, a people folder, a .gitignore entry.
+
+    Nothing that exists is overwritten.
+    """
+    root = Path(path or app.vault_option or ".").expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    config_file = root / CONFIG_NAME
+    if config_file.exists():
+        click.echo(f"{config_file}: exists, left as it is")
+    else:
+        config_file.write_text(config_template(), encoding="utf-8")
+        click.echo(f"{config_file}: created")
+    config = load_config(root.resolve())
+    for folder in (config.people_path,):
+        if folder.is_dir():
+            click.echo(f"{folder}: exists")
+        else:
+            folder.mkdir(parents=True)
+            click.echo(f"{folder}: created")
+    ignore = root / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    wanted = [".vaultnet/cache/", ".*.vaultnet-tmp"]
+    missing = [w for w in wanted if w not in lines]
+    if missing:
+        with ignore.open("a", encoding="utf-8") as handle:
+            if lines and lines[-1].strip():
+                handle.write("\n")
+            handle.write("# vaultnet's cache and in-flight temporary files\n" + "\n".join(missing) + "\n")
+        click.echo(f"{ignore}: ignores {', '.join(missing)}")
+
+
+@click.command()
+@click.argument("name")
+@click.option("--org", help="Where they work (a [[link]] is fine).")
+@click.option("--role", help="What they do.")
+@click.option("--email", multiple=True, help="An email address (repeatable).")
+@click.option("--phone", multiple=True, help="A phone number (repeatable).")
+@click.option("--alias", "aliases", multiple=True, help="Another name to find them by (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--circle", help="inner, close, network, or a circle of your own.")
+@click.option("--cadence", type=DURATION, help="How often to be in touch: 14d, 2w, 3m, 1y, or none.")
+@click.option("--met", type=DATE, help="When you met (YYYY-MM-DD).")
+@click.option("--met-at", help="Where you met.")
+@click.option("--introduced-by", metavar="PERSON", help="Who introduced you (linked when they are in the vault).")
+@click.option("--needs", multiple=True, help="Something they are looking for (repeatable).")
+@click.option("--offers", multiple=True, help="Something they are good at or can give (repeatable).")
+@click.option("--birthday", help="YYYY-MM-DD, or --MM-DD without the year.")
+@pass_app
+def add(app: App, name: str, **options) -> None:
+    """Add a person: a new note NAME.md in the people folder, from the person.md template."""
+    vault = app.vault(report=False)
+    fields: dict = {}
+    for key in ("aliases", "tags"):
+        if options[key]:
+            fields[key] = list(options[key])
+    for key in ("org", "role"):
+        if options[key]:
+            fields[key] = options[key]
+    for key, option in (("email", "email"), ("phone", "phone")):
+        values = list(options[option])
+        if values:
+            fields[key] = values[0] if len(values) == 1 else values
+    if options["circle"]:
+        fields["circle"] = options["circle"]
+    if options["cadence"] is not None:
+        fields["cadence"] = str(options["cadence"])
+    if options["met"]:
+        fields["met"] = options["met"]
+    if options["met_at"]:
+        fields["met_at"] = options["met_at"]
+    introducer = options["introduced_by"]
+    note = None
+    if introducer:
+        found = find_people(vault.people, introducer)
+        if len(found) > 1:
+            raise UsageProblem(f"--introduced-by '{introducer}' matches {', '.join(p.name for p in found)}; say which")
+        if found:
+            fields["introduced_by"] = field_link(vault.config, found[0])
+        else:
+            fields["introduced_by"] = introducer
+            note = f"'{introducer}' is not in the vault; kept as plain text"
+    if options["birthday"]:
+        try:
+            fields["birthday"] = str(parse_birthday(options["birthday"]))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--birthday") from None
+    fields["needs"] = list(options["needs"]) or None
+    fields["offers"] = list(options["offers"]) or None
+    outcome = actions.add_person(vault, name, fields, app.today)
+    click.echo(f"added {printable(outcome.path)}")
+    for message in outcome.messages + ([note] if note else []):
+        click.echo(f"  {message}")
+
+
+@click.command()
+@click.argument("person")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--date", "day", type=DATE, help="When it happened (default: today).")
+@pass_app
+def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
+    """Record a contact with PERSON: a log line, and last_contact moved forward.
+
+    TEXT is what happened, e.g. `coffee: talked about their fundraise`.
+    A follow-up date on or before the contact is cleared.
+    """
+    day = _when(app, day)
+    target = app.person(person)
+    outcome = actions.log_contact(app.config, target, _words(text), day)
+    click.echo(f"logged {day.isoformat()} for {target.name} ({printable(outcome.path)})")
+    for message in outcome.messages:
+        click.echo(f"  {message}")
+
+
+def _ledger_command(key: str, summary: str):
+    @click.command(name=key, help=summary)
+    @click.argument("person")
+    @click.argument("text", nargs=-1, required=True)
+    @click.option("--date", "day", type=DATE, help="When (default: today).")
+    @pass_app
+    def command(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
+        day = _when(app, day)
+        target = app.person(person)
+        outcome = actions.add_ledger_item(app.config, target, key, _words(text), day)
+        click.echo(f"{key}: {target.name} ({printable(outcome.path)})")
+
+    return command
+
+
+helped = _ledger_command(
+    "helped", "Record how you helped PERSON (the giving ledger): TEXT, dated --date or today."
+)
+received = _ledger_command("received", "Record how PERSON helped you: TEXT, dated --date or today.")
+
+
+@click.command()
+@click.argument("person")
+@click.argument("when", metavar="DATE|DURATION")
+@pass_app
+def snooze(app: App, person: str, when: str) -> None:
+    """Set PERSON's next follow-up: a date (2026-12-24) or a time from today (2w, 3m)."""
+    try:
+        until = parse_date(when)
+    except ValueError:
+        try:
+            duration = parse_duration(when)
+        except ValueError:
+            raise click.BadParameter(f"{when!r} is neither a date (YYYY-MM-DD) nor a duration (like 2w, 3m)", param_hint="DATE|DURATION") from None
+        if duration.never:
+            raise click.BadParameter("to stop following up, set `cadence: none` in the note", param_hint="DATE|DURATION")
+        until = duration.after(app.today)
+    target = app.person(person)
+    outcome = actions.snooze(app.config, target, until)
+    click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
+
+
+@click.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--why", help="Why they should meet (kept in both notes).")
+@click.option("--date", "day", type=DATE, help="When you introduced them (default: today).")
+@pass_app
+def intro(app: App, first: str, second: str, why: str | None, day: date | None) -> None:
+    """Record that you introduced A and B, on both notes.
+
+    Each note gets a `helped` item (`DATE introduced to [[B]]: WHY`), a log line,
+    and last_contact moved forward. Both notes are checked before either is
+    written, and if the second cannot be written the first is put back.
+    """
+    a = app.person(first)
+    b = app.person(second)
+    day = day or app.today
+    outcome = record_introduction(app.config, a, b, day, why)
+    if outcome.already:
+        click.echo(f"already recorded: {a.name} and {b.name} introduced on {day.isoformat()}; nothing changed")
+        return
+    click.echo(f"introduced {a.name} and {b.name} on {day.isoformat()}")
+    for person in (a, b):
+        state = "updated" if person.path in outcome.changed else "already recorded, unchanged"
+        click.echo(f"  {person.path}: {state}")
+    for message in outcome.messages:
+        click.echo(f"  {message}")
