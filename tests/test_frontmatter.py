@@ -124,3 +124,17 @@ def test_any_text_gives_fields_or_a_problem_never_an_exception(text):
         assert "front matter" in problem.message or "tab" in problem.message
     else:
         assert isinstance(fields, dict)
+
+
+def test_a_number_too_long_to_read_or_print_is_refused_on_its_line():
+    # Python will not read decimal text of over 4,300 digits as an int, nor print a longer
+    # int read from hexadecimal; a long base-60 number (1:2:3) costs quadratic time to build.
+    for value in ("1" + "2" * 5_000, "0x" + "f" * 3_990, "-0b" + "1" * 5_000, "1" + ":1" * 100_000, "1" + ":59" * 2_000 + ".5"):
+        fields, problem = load_fields("People/Long.md", f"name: Long\nnotes:\n  - fine\n  - {value}\n", 2)
+        assert fields is None and problem.fatal and problem.line == 5, value[:10]
+        assert "thousands of digits" in problem.message and "quotes" in problem.message
+    # numbers a note may hold still read as numbers, and quoted long digits as text
+    fields, problem = load_fields("People/Ok.md", f"a: {'9' * 3_000}\nb: 0x{'f' * 3_000}\nc: 1:30\nd: 1.{'5' * 100_000}\ne: '{'1' * 9_000}'\n", 2)
+    assert problem is None
+    assert fields["a"] == 10**3000 - 1 and fields["b"] == 16**3000 - 1 and fields["c"] == 90
+    assert fields["d"] == float("1." + "5" * 100) and fields["e"] == "1" * 9_000

@@ -58,6 +58,10 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "long-but-broken.md": ("unreadable-note", "not valid YAML"),
     "million-items.md": ("unreadable-note", "holds more than 50000 values"),
     "million-flow-items.md": ("unreadable-note", "holds more than 50000 values"),
+    "long-integer.md": ("unreadable-note", "thousands of digits long"),
+    "long-hex.md": ("unreadable-note", "thousands of digits long"),
+    "long-base60.md": ("unreadable-note", "thousands of digits long"),
+    "long-base60-float.md": ("unreadable-note", "thousands of digits long"),
     "a]]b|c#d^e.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "new\nline.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "\x1b[31mred.md": ("unsafe-file-name", "break [[wikilinks]]"),
@@ -95,6 +99,13 @@ def generated() -> dict[str, bytes]:
         # under the size limit, but a million values took a quarter of a minute to load, on every command
         "million-items.md": b"---\nneeds:\n" + b"- a\n" * 200_000 + b"---\n",
         "million-flow-items.md": b"---\nneeds: [" + b"a," * 1_900_000 + b"a]\n---\n",
+        # Python refuses to read an int of more than 4,300 digits, or to print a longer one read
+        # from hexadecimal, and a base-60 one (1:2:3) costs quadratic time: one such note broke
+        # every command, or would stall it for hours at the size limit
+        "long-integer.md": b"---\nname: Long Int\nrole: 1" + b"2" * 5_000 + b"\n---\n",
+        "long-hex.md": b"---\nname: Long Hex\ntags: [0x" + b"f" * 5_000 + b"]\n---\n",
+        "long-base60.md": b"---\nname: Long Sixty\nx: 1" + b":1" * 1_500_000 + b"\n---\n",
+        "long-base60-float.md": b"---\nname: Long Sixty\nx: 1" + b":1" * 1_000 + b".5\n---\n",
         "a]]b|c#d^e.md": b"---\nname: Pipe\n---\n",
         "new\nline.md": b"---\nlast_contact: 2026-01-01\n---\n",
         "\x1b[31mred.md": b"# red\n",
@@ -398,3 +409,24 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_reason(vault):
         assert result.exit_code == (1 if command == ["check"] else 0), (command, result.output)
     assert "Ok" in vault.run("list").stdout
     assert b"Bad" not in (vault.root / "Index" / "People.md").read_bytes()
+
+
+def test_a_note_with_a_long_number_breaks_no_command(vault):
+    vault.write("Long", "---\nname: Long Number\nlast_contact: 2026-01-01\ntags:\n  - a\n  - 1" + "2" * 5_000 + "\n---\n")
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    result, data = check_json(vault)
+    assert result.exit_code == 1
+    [finding] = data["findings"]
+    assert (finding["path"], finding["line"], finding["code"]) == ("People/Long.md", 6, "unreadable-note")
+    assert "thousands of digits" in finding["message"] and "quotes" in finding["fix"]
+    for command in (["due", "--within", "1y"], ["list"], ["show", "Good Person"], ["build"], ["stats"], ["match"],
+                    ["export", "vcard"]):
+        result = vault.run(*command)
+        assert result.exit_code == 0, (command, result.output)
+        assert command[0] == "show" or "skipped: People/Long.md" in result.stderr, command
+        assert "Traceback" not in result.stdout + result.stderr
+    assert "Good Person" in vault.run("list").stdout
+    assert "BEGIN:VCARD" in vault.run("export", "vcard").stdout
+    shown = vault.run("show", "Long")
+    assert shown.exit_code == 1 and "People/Long.md: line 6" in shown.stderr and "thousands of digits" in shown.stderr

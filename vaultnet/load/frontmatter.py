@@ -145,6 +145,49 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node):
 _AliasFreeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # NoteLoader inherits it
 
 
+MAX_NUMBER_CHARS = 4_000  # under Python's 4,300-digit limit for turning decimal text into an int
+MAX_INT_BITS = 13_000  # about 3,900 decimal digits: an int this size can still be printed
+
+
+class NumberTooLong(yaml.YAMLError):
+    """A number too long to read or to print back (``role: 1`` and five thousand digits)."""
+
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__("a number on this line is thousands of digits long")
+        self.problem_mark = mark
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.Node):
+    # Python refuses to turn decimal text of more than 4,300 digits into an int (a guard
+    # against quadratic conversion), a hexadecimal one that converts is refused wherever it
+    # is printed, and a base-60 one (1:2:3:…) costs quadratic time to build: each would
+    # break every command, or stall it, for one note.
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise NumberTooLong(node.start_mark)
+    try:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise NumberTooLong(node.start_mark) from None
+    if value.bit_length() > MAX_INT_BITS:
+        raise NumberTooLong(node.start_mark)
+    return value
+
+
+def _float(loader: yaml.SafeLoader, node: yaml.Node):
+    # A long decimal float reads in linear time and at worst becomes inf; a base-60 one
+    # (1:2:…:3.5) is summed through ints that grow with every part and overflow a float.
+    if ":" in node.value and len(node.value) > MAX_NUMBER_CHARS:
+        raise NumberTooLong(node.start_mark)
+    try:
+        return yaml.SafeLoader.construct_yaml_float(loader, node)
+    except (ValueError, OverflowError):
+        raise NumberTooLong(node.start_mark) from None
+
+
+_AliasFreeLoader.add_constructor("tag:yaml.org,2002:int", _int)
+_AliasFreeLoader.add_constructor("tag:yaml.org,2002:float", _float)
+
+
 def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     """A YAML error as a Problem on the file's own line numbers."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -171,6 +214,14 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
         data = _YAML.load(yaml_text, Loader=loader) if yaml_text.strip() else {}
     except TooDeep as exc:
         return None, Problem(path, f"{exc}; {exc.fix}", first_line, fatal=True)
+    except NumberTooLong as exc:
+        mark = exc.problem_mark
+        return None, Problem(
+            path,
+            f"{exc}; put it in quotes to keep it as text, or shorten it",
+            first_line + mark.line if mark is not None else first_line,
+            fatal=True,
+        )
     except AliasBomb as exc:
         return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
     except yaml.YAMLError as exc:
