@@ -115,6 +115,23 @@ def test_uids_are_stable_per_person(network):
     assert len(set(after.values())) == len(after) == 6
 
 
+def test_twins_but_for_case_or_unicode_form_get_their_own_cards(vault, tmp_path):
+    """A card's UID is made of the note's exact path, so two notes whose names differ only in
+    case or Unicode form (which the calendar had to tell apart) never share a card."""
+    import unicodedata
+
+    import vobject
+
+    stems = ["Amara Okafor", "amara okafor", unicodedata.normalize("NFC", "Café"), unicodedata.normalize("NFD", "Café")]
+    for i, stem in enumerate(stems):
+        vault.write(stem, f"---\nname: Twin {i}\nemail: twin{i}@example.org\n---\n")
+    cards = {c.fn.value: c.uid.value for c in vobject.readComponents(export(vault).decode())}
+    assert sorted(cards) == [f"Twin {i}" for i in range(4)] and len(set(cards.values())) == 4
+    folder = tmp_path / "contacts"
+    assert vault.run("export", "vcard", "--vdir", str(folder)).exit_code == 0
+    assert len(list(folder.glob("*.vcf"))) == 4
+
+
 def khard(config: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KHARD_CONFIG": str(config), "HOME": str(config.parent), "LANG": "C.UTF-8"}
     return subprocess.run([str(KHARD), *args], capture_output=True, text=True, env=env, timeout=60)
