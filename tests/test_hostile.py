@@ -39,6 +39,9 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "huge-numbers.md": ("future-date", "9999-12-31"),
     "deep-nesting.md": ("unreadable-note", "nested more than 100 levels deep"),
     "cr-only.md": ("unreadable-note", "never closed"),
+    # YAML 1.1 breaks lines at these, the note does not: the editor would patch the wrong lines
+    "line-separator.md": ("unreadable-note", "line separator (U+2028)"),
+    "next-line.md": ("unreadable-note", "next-line character (U+0085)"),
     "duplicate-keys.md": ("duplicate-key", "appears twice"),
     "bad-log-date.md": ("bad-log-line", "2026-02-30"),
     "binary-tag.md": ("bad-field", "found binary data"),
@@ -198,7 +201,8 @@ def test_read_commands_process_every_other_note(hostile):
 
 def test_every_unreadable_note_is_refused_for_writing_and_left_alone(hostile):
     before = user_tree(hostile)
-    for name in ("broken-yaml", "yaml-bomb", "tabs", "conflict", "not-a-mapping", "megabytes", "invalid-utf8", "recursive-alias"):
+    for name in ("broken-yaml", "yaml-bomb", "tabs", "conflict", "not-a-mapping", "megabytes", "invalid-utf8", "recursive-alias",
+                 "line-separator", "next-line", "long-integer"):
         result = hostile.run("log", name, "tried")
         assert result.exit_code in (1, 2), (name, result.stdout)
         assert f"People/{name}.md" in result.stderr, (name, result.stderr)

@@ -12,6 +12,8 @@ run takes every record from the cache and never needs them.
 
 from __future__ import annotations
 
+import re
+
 import frontmatter
 import yaml
 
@@ -198,8 +200,39 @@ def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     return Problem(path, message + "; fix that line and run the command again", line, fatal=True)
 
 
+_YAML_ONLY_BREAKS = re.compile(r"[\x85\u2028\u2029]|\r(?!\n)")
+_BREAK_NAMES = {
+    "\x85": "a next-line character (U+0085)",
+    "\u2028": "a Unicode line separator (U+2028)",
+    "\u2029": "a Unicode paragraph separator (U+2029)",
+    "\r": "a carriage return without a line feed",
+}
+
+
+def _yaml_only_break(path: str, yaml_text: str, first_line: int) -> Problem | None:
+    """A Problem for the first character that YAML reads as a line break and a note does not.
+
+    libyaml follows YAML 1.1, where NEL, U+2028, U+2029 and a lone CR end a line: the
+    lines it reports (in errors, and to the editor, which patches them) would no longer
+    be the note's lines, and a plain value holding one is cut in two.
+    """
+    match = _YAML_ONLY_BREAKS.search(yaml_text)
+    if match is None:
+        return None
+    char = match.group()
+    line = first_line + yaml_text.count("\n", 0, match.start())
+    fix = ("end every line with a line feed (re-save the note with Unix or Windows line ends)" if char == "\r"
+           else f"delete it, or in a double-quoted value write it as \\u{ord(char):04x}")
+    return Problem(path, f"the front matter holds {_BREAK_NAMES[char]} on this line, which YAML reads as a line "
+                         f"break though editors show none; {fix}", line, fatal=True)
+
+
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
     """Parse a front matter block safely; return its mapping or a fatal Problem."""
+    if "\r" in yaml_text or "\x85" in yaml_text or "\u2028" in yaml_text or "\u2029" in yaml_text:
+        problem = _yaml_only_break(path, yaml_text, first_line)
+        if problem:
+            return None, problem
     if "\t" in yaml_text:
         for offset, line in enumerate(yaml_text.split("\n")):
             stripped = line.lstrip(" ")
