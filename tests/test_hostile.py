@@ -38,7 +38,8 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "path-names.md": ("broken-link", "links to 'passwd', who is not in the vault"),
     "huge-numbers.md": ("future-date", "9999-12-31"),
     "deep-nesting.md": ("unreadable-note", "nested more than 100 levels deep"),
-    "cr-only.md": ("unreadable-note", "never closed"),
+    "cr-only.md": ("unreadable-note", "never closed: the note's lines end in a carriage return only"),
+    "mac-line-ends.md": ("unreadable-note", "lines end in a carriage return only (old Mac line ends)"),
     # YAML 1.1 breaks lines at these, the note does not: the editor would patch the wrong lines
     "line-separator.md": ("unreadable-note", "line separator (U+2028)"),
     "next-line.md": ("unreadable-note", "next-line character (U+0085)"),
@@ -202,7 +203,7 @@ def test_read_commands_process_every_other_note(hostile):
 def test_every_unreadable_note_is_refused_for_writing_and_left_alone(hostile):
     before = user_tree(hostile)
     for name in ("broken-yaml", "yaml-bomb", "tabs", "conflict", "not-a-mapping", "megabytes", "invalid-utf8", "recursive-alias",
-                 "line-separator", "next-line", "long-integer"):
+                 "line-separator", "next-line", "long-integer", "mac-line-ends", "cr-only"):
         result = hostile.run("log", name, "tried")
         assert result.exit_code in (1, 2), (name, result.stdout)
         assert f"People/{name}.md" in result.stderr, (name, result.stderr)
@@ -434,3 +435,22 @@ def test_a_note_with_a_long_number_breaks_no_command(vault):
     assert "BEGIN:VCARD" in vault.run("export", "vcard").stdout
     shown = vault.run("show", "Long")
     assert shown.exit_code == 1 and "People/Long.md: line 6" in shown.stderr and "thousands of digits" in shown.stderr
+
+
+def test_a_note_with_mac_line_ends_is_refused_not_given_a_second_front_matter(vault):
+    # Split on LF, a CR-only note was one long line: its front matter went unseen, and `log`
+    # put a second one above it.
+    mac = b"---\rname: Old Mac\rlast_contact: 2026-01-01\r---\r# Old Mac\r\r## Log\r- 2026-01-01 coffee\r"
+    vault.write("Old Mac", mac)
+    vault.write("Body Only", b"# Body Only\r## Log\r- 2026-01-01 tea\r")
+    vault.write("Stray", b"---\nname: Stray\n---\nA stray \r in the body is only a character.\r\n")
+    result, data = check_json(vault)
+    found = {f["path"]: f for f in data["findings"] if f["code"] == "unreadable-note"}
+    assert set(found) == {"People/Old Mac.md", "People/Body Only.md"}
+    for finding in found.values():
+        assert finding["line"] == 1 and "carriage return only" in finding["message"] and "line ends" in finding["fix"]
+    for name in ("Old Mac", "Body Only"):
+        result = vault.run("log", name, "lunch")
+        assert result.exit_code == 1 and "carriage return only" in result.stderr, result.output
+    assert vault.read("Old Mac") == mac
+    assert vault.run("log", "Stray", "lunch").exit_code == 0
