@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "ics-injection.md": ("control-characters", "control characters"),
     "markdown-injection.md": ("control-characters", "control characters"),
     "control-chars.md": ("control-characters", "control characters"),
+    "bidi-marks.md": ("control-characters", "control characters"),  # U+200F, U+200E, U+061C
     "path-names.md": ("broken-link", "links to 'passwd', who is not in the vault"),
     "huge-numbers.md": ("future-date", "9999-12-31"),
     "deep-nesting.md": ("unreadable-note", "nested more than 100 levels deep"),
@@ -454,3 +455,17 @@ def test_a_note_with_mac_line_ends_is_refused_not_given_a_second_front_matter(va
         assert result.exit_code == 1 and "carriage return only" in result.stderr, result.output
     assert vault.read("Old Mac") == mac
     assert vault.run("log", "Stray", "lunch").exit_code == 0
+
+
+def test_bidi_marks_are_direction_controls_like_the_others(vault):
+    # U+200E, U+200F and U+061C reorder the text around them in a terminal, like the
+    # overrides (U+202A-U+202E) and isolates (U+2066-U+2069) already refused.
+    vault.write("Bidi", "---\nname: \"Eve \u200fevil\u200e\"\norg: \"Acme \u061cCorp\"\n---\n")
+    result, data = check_json(vault)
+    fields = {f["field"] for f in data["findings"] if f["code"] == "control-characters"}
+    assert fields == {"name", "org"}
+    listed = vault.run("list", "--json")
+    [person] = json.loads(listed.stdout)
+    assert person["name"] == "Eve evil" and person["org"] == "Acme Corp"
+    for stream in (listed.stdout, vault.run("list").stdout, vault.run("show", "Eve").stdout):
+        assert not re.search("[\u200e\u200f\u061c]", stream)
