@@ -469,3 +469,83 @@ def test_bidi_marks_are_direction_controls_like_the_others(vault):
     assert person["name"] == "Eve evil" and person["org"] == "Acme Corp"
     for stream in (listed.stdout, vault.run("list").stdout, vault.run("show", "Eve").stdout):
         assert not re.search("[\u200e\u200f\u061c]", stream)
+
+
+# --- files that are not regular files, or too big to read -------------------------------------
+
+
+def _cli(vault, *args: str, timeout: float = 60):
+    """The CLI in its own process: a reader blocked on a named pipe would hang this test run
+    itself; the timeout only stops such a regression, it measures nothing."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "vaultnet", "--vault", str(vault.root), "--today", "2026-11-23", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_named_pipe_among_the_notes_is_skipped_with_a_finding(vault):
+    # Opening a FIFO for reading waits for a writer: every command hung, `serve` for ever.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    os.mkfifo(vault.people / "Zed.md")
+    for command in (["due"], ["check"], ["list"], ["build"], ["show", "Good Person"], ["show", "Zed"], ["log", "Zed", "hi"]):
+        result = _cli(vault, *command)
+        said = result.stdout + result.stderr
+        assert "Traceback" not in said, (command, said)
+        if command != ["show", "Good Person"]:  # show names only the person it shows
+            assert "People/Zed.md" in said and "named pipe (FIFO), not a regular file" in said, (command, said)
+        assert result.returncode == (1 if command[0] in ("check", "log") or command == ["show", "Zed"] else 0), (command, said)
+    assert "Good Person" in _cli(vault, "list").stdout
+    assert (vault.people / "Zed.md").is_fifo()
+
+
+def test_a_huge_note_is_refused_before_it_is_read(vault):
+    # The size limit was checked after reading the whole file: a 3 GB note took 3 GB of
+    # memory before it was skipped. A sparse file costs no disk; reading it would cost memory.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    huge = vault.people / "Huge.md"
+    with open(huge, "wb") as handle:
+        handle.write(b"---\nname: Huge\n---\n")
+        handle.truncate(1 << 30)
+    import subprocess
+    import sys
+
+    peak = (  # the most memory Python held at once while the command ran
+        "import sys, tracemalloc\n"
+        "tracemalloc.start()\n"
+        "from vaultnet.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "finally:\n"
+        "    print('peak-kib', tracemalloc.get_traced_memory()[1] // 1024, file=sys.stderr)\n"
+    )
+    for command in (["list"], ["check"], ["build"]):
+        result = subprocess.run([sys.executable, "-c", peak, "--vault", str(vault.root), "--today", "2026-11-23", *command],
+                                capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in result.stderr, result.stderr
+        said = result.stdout + result.stderr
+        assert "People/Huge.md" in said and "1048576 KiB, over the 4 MiB limit" in said, (command, said)
+        kib = int(re.search(r"peak-kib (\d+)", result.stderr).group(1))
+        assert kib < 256 * 1024, (command, kib)  # a quarter of the file: it was never read whole
+
+
+def test_an_output_path_holding_a_pipe_or_a_device_is_refused_not_read(vault):
+    # build compares an output with what it would write: it read a FIFO there for ever, and
+    # a link to /dev/zero until memory ran out.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    os.mkfifo(vault.root / "followups.ics")
+    result = _cli(vault, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "followups.ics: it is a named pipe (FIFO), not a regular file" in result.stderr
+    assert (vault.root / "followups.ics").is_fifo()
+    os.unlink(vault.root / "followups.ics")
+    (vault.root / "Index").mkdir(exist_ok=True)
+    (vault.root / "Index" / "People.md").unlink(missing_ok=True)
+    os.symlink("/dev/zero", vault.root / "Index" / "People.md")
+    result = _cli(vault, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "People.md: it is a character device, not a regular file" in result.stderr
+    assert os.readlink(vault.root / "Index" / "People.md") == "/dev/zero"

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from ..load.files import TEMP_SUFFIX
+from ..load.files import TEMP_SUFFIX, NoteFileError, read_note_bytes
 from ..load.cache import is_another_note
 from ..model.config import Config
 from ..model.errors import Problem
@@ -134,9 +134,8 @@ def scan(config: Config) -> list[RawFile]:
                 found.append(RawFile(rel, "other"))
                 continue
             try:
-                with open(path, "rb") as handle:
-                    data = handle.read(MAX_NOTE_BYTES + 1)
-            except OSError:
+                data = read_note_bytes(path, MAX_NOTE_BYTES)[0]
+            except (OSError, NoteFileError):
                 data = None
             found.append(RawFile(rel, "note", data if data is not None and len(data) <= MAX_NOTE_BYTES else None))
     return found

@@ -64,6 +64,7 @@ from ..model.dates import Birthday
 from ..model.durations import Duration
 from ..model.errors import Problem
 from ..model.person import Entry, Person
+from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FORMAT = 3
 # The cache is split in files by a hash of the note's path, so that an edit of one note
@@ -562,9 +563,10 @@ def _read_note(note: Note, parse, gc_during_parse: bool = False) -> tuple[Person
     """Read and parse one note; the flag says whether the result may be cached (the file
     did not change while it was read)."""
     try:
-        with open(note.path, "rb") as handle:
-            data = handle.read()
-            after = _key(os.fstat(handle.fileno()))
+        data, st = read_note_bytes(note.path, MAX_NOTE_BYTES)
+        after = _key(st)
+    except NoteFileError as exc:
+        return None, [Problem(note.rel, str(exc), fatal=True)], False
     except OSError as exc:
         return None, [Problem(note.rel, f"cannot read the file: {exc.strerror}", fatal=True)], False
     if gc_during_parse:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..model.config import Config
 from ..model.errors import Problem
+from .files import MAX_NOTE_BYTES
 from .notefile import SplitError, split_note
 from ..model.person import Person, person_from_fields
 
@@ -32,7 +33,6 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
 
 
 _TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
-MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
 
 
 @dataclass
