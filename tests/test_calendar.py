@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -90,11 +91,24 @@ def reference_events(people, config: Config, today: date) -> list[Event]:
         limit = None
     dues = [d for d in (due_of(p, config, today) for p in people) if d is not None]
     dues = [d for d in dues if (limit is None or d.date <= limit) and d.date < date.max]
-    events = sorted((follow_up_event(d, config, today) for d in dues), key=lambda e: (e.start, e.summary.casefold(), e.uid))
+    twins = reference_twins(people, config)
+    events = sorted((follow_up_event(d, config, today, twins) for d in dues), key=lambda e: (e.start, e.summary.casefold(), e.uid))
     if config.birthdays:
-        births = [e for e in (birthday_event(p, config) for p in people) if e is not None]
+        births = [e for e in (birthday_event(p, config, twins) for p in people) if e is not None]
         events += sorted(births, key=lambda e: ((e.start.month, e.start.day), e.summary.casefold(), e.uid))
     return events
+
+
+def reference_twins(people, config: Config) -> frozenset[str]:
+    """The notes whose path, but for case and Unicode form, an earlier path (in sorted
+    order) already has: worked out pair by pair."""
+    paths = sorted(p.path for p in people)
+    prefix = config.people_dir + "/"
+
+    def folded(path: str) -> str:
+        return unicodedata.normalize("NFC", path.removeprefix(prefix)).casefold()
+
+    return frozenset(b for i, b in enumerate(paths) if any(folded(a) == folded(b) for a in paths[:i]))
 
 
 def reference_feed(people, config: Config, today: date) -> bytes:
@@ -351,6 +365,43 @@ def test_uid_follows_the_file_case_and_unicode_form_do_not_matter(vault):
     os.rename(next(vault.people.iterdir()), vault.people / "Zoe Angstrom.md")
     build(vault)
     assert list(uids(vault).values()) != [uid] and len(uids(vault)) == 1
+
+
+def test_twins_but_for_case_or_unicode_form_get_distinct_uids_and_the_first_keeps_its_own(vault, tmp_path):
+    """Two notes whose paths differ only in case or Unicode form would share a UID, and a
+    client keeping one event per UID (khal) would drop one of them silently."""
+    nfc, nfd = unicodedata.normalize("NFC", "Café Crème"), unicodedata.normalize("NFD", "Café Crème")
+    alone = {"Amara Okafor": "2026-11-30", nfd: "2026-12-01"}
+    # written later, and sorting after the first ones (lower case after upper, NFC's "é" after NFD's "e")
+    twins = {"amara okafor": "2026-12-02", "amara Okafor": "2026-12-03", nfc: "2026-12-04", "café crème": "2026-12-05"}
+    for stem, day in alone.items():
+        vault.write(stem, f"---\nname: {stem} {day}\nfollow_up: {day}\nbirthday: --{day[5:]}\n---\n")
+    build(vault)
+    before = {str(e["SUMMARY"]): str(e["UID"]) for e in validate(ics(vault)).walk("VEVENT")}
+    assert len(before) == 4
+    for stem, day in twins.items():
+        vault.write(stem, f"---\nname: {stem} {day}\nfollow_up: {day}\nbirthday: --{day[5:]}\n---\n")
+    assert len(list(vault.people.iterdir())) == 6  # six files: a case-sensitive file system
+    build(vault)
+    data = ics(vault)
+    cal = validate(data)  # every UID distinct
+    after = {str(e["SUMMARY"]): str(e["UID"]) for e in cal.walk("VEVENT")}
+    assert len(after) == len(set(after.values())) == 12
+    # The notes that sort first keep the UIDs subscribers already have.
+    assert {k: after[k] for k in before} == before
+    # Rebuilding gives the same bytes: the twins' UIDs depend on the paths alone.
+    build(vault)
+    assert ics(vault) == data
+
+    # A real client imports every event.
+    assert KHAL.exists(), "khal is a test dependency (pip install -e .[test])"
+    config = khal_config(tmp_path / "khal", tmp_path / "khal" / "calendar")
+    khal(config, "import", "--batch", "-a", "followups", str(vault.root / "followups.ics"))
+    listed = khal_events(config, "2026-11-23", "2026-12-31")
+    follow_ups = [row for row in listed if row[1].startswith("Follow up: ")]
+    births = [row for row in listed if row[1].startswith("Birthday: ")]
+    assert len(follow_ups) == 6 and len(births) == 6, listed
+    assert len({row[2] for row in listed}) == 12
 
 
 def test_dtstamp_comes_from_the_notes_not_the_clock(vault):
@@ -619,10 +670,13 @@ def crowds(draw):
     from vaultnet.model.person import Person
 
     names = st.one_of(st.sampled_from(["ann", "Ann", "ÄNN", "ann\ud800", "ann\ue000", "ann\x00", " ann ", "", "Zoë", "😀"]), HOSTILE)
+    # distinct files, some of them twins but for case or Unicode form
+    stems = ["P0", "p0", "Q0", "P1", "p1", "P2", "Zoë", "zoë", "ZOË", unicodedata.normalize("NFD", "Zoë")]
+    paths = draw(st.lists(st.sampled_from(stems), min_size=1, max_size=8, unique=True))
     people = []
-    for i in range(draw(st.integers(1, 8))):
+    for stem in paths:
         people.append(Person(
-            f"People/{draw(st.sampled_from(['P', 'p', 'Q']))}{i}.md", draw(names),
+            f"People/{stem}.md", draw(names),
             last_contact=draw(st.sampled_from([None, date(2026, 8, 1), date(2026, 11, 1)])),
             follow_up=draw(st.sampled_from([None, date(2026, 11, 30)])),
             birthday=draw(st.sampled_from([None, Birthday(2, 29), Birthday(5, 17, 1990), Birthday(5, 17)])),
@@ -694,7 +748,7 @@ def test_dtstamp_and_last_help_loops_answer_as_their_definitions(seen, met, foll
     """The single-pass loops behind a future follow-up's DTSTAMP and its "You last helped" pick
     what their plain definitions pick: the newest date not after today (else the earliest
     future one, else today), and the last of the newest dated help (else the last help)."""
-    from vaultnet.render.calendar import plain
+    from vaultnet.model.links import plain_text as plain
     from vaultnet.model.person import Entry, Person
     from vaultnet.derive.schedule import Due
 

@@ -13,7 +13,7 @@ import pytest
 
 from vaultnet.model.config import load_config
 from vaultnet.load.vault import load_vault
-from vaultnet.model.person import link_target
+from vaultnet.model.links import link_target
 
 from tests.conftest import VaultFixture
 
@@ -113,6 +113,23 @@ def test_uids_are_stable_per_person(network):
     after = uids()
     assert {k: after[k] for k in before} == before
     assert len(set(after.values())) == len(after) == 6
+
+
+def test_twins_but_for_case_or_unicode_form_get_their_own_cards(vault, tmp_path):
+    """A card's UID is made of the note's exact path, so two notes whose names differ only in
+    case or Unicode form (which the calendar had to tell apart) never share a card."""
+    import unicodedata
+
+    import vobject
+
+    stems = ["Amara Okafor", "amara okafor", unicodedata.normalize("NFC", "Café"), unicodedata.normalize("NFD", "Café")]
+    for i, stem in enumerate(stems):
+        vault.write(stem, f"---\nname: Twin {i}\nemail: twin{i}@example.org\n---\n")
+    cards = {c.fn.value: c.uid.value for c in vobject.readComponents(export(vault).decode())}
+    assert sorted(cards) == [f"Twin {i}" for i in range(4)] and len(set(cards.values())) == 4
+    folder = tmp_path / "contacts"
+    assert vault.run("export", "vcard", "--vdir", str(folder)).exit_code == 0
+    assert len(list(folder.glob("*.vcf"))) == 4
 
 
 def khard(config: Path, *args: str) -> subprocess.CompletedProcess:

@@ -124,3 +124,31 @@ def test_any_text_gives_fields_or_a_problem_never_an_exception(text):
         assert "front matter" in problem.message or "tab" in problem.message
     else:
         assert isinstance(fields, dict)
+
+
+def test_a_number_too_long_to_read_or_print_is_refused_on_its_line():
+    # Python will not read decimal text of over 4,300 digits as an int, nor print a longer
+    # int read from hexadecimal; a long base-60 number (1:2:3) costs quadratic time to build.
+    for value in ("1" + "2" * 5_000, "0x" + "f" * 3_990, "-0b" + "1" * 5_000, "1" + ":1" * 100_000, "1" + ":59" * 2_000 + ".5"):
+        fields, problem = load_fields("People/Long.md", f"name: Long\nnotes:\n  - fine\n  - {value}\n", 2)
+        assert fields is None and problem.fatal and problem.line == 5, value[:10]
+        assert "thousands of digits" in problem.message and "quotes" in problem.message
+    # numbers a note may hold still read as numbers, and quoted long digits as text
+    fields, problem = load_fields("People/Ok.md", f"a: {'9' * 3_000}\nb: 0x{'f' * 3_000}\nc: 1:30\nd: 1.{'5' * 100_000}\ne: '{'1' * 9_000}'\n", 2)
+    assert problem is None
+    assert fields["a"] == 10**3000 - 1 and fields["b"] == 16**3000 - 1 and fields["c"] == 90
+    assert fields["d"] == float("1." + "5" * 100) and fields["e"] == "1" * 9_000
+
+
+def test_a_character_yaml_breaks_lines_at_and_a_note_does_not_is_refused_on_its_line():
+    # libyaml (YAML 1.1) ends a line at NEL, U+2028, U+2029 and a lone CR: its line numbers,
+    # which errors quote and the editor patches, would no longer be the note's.
+    for char, words in (("\x85", "U+0085"), ("\u2028", "U+2028"), ("\u2029", "U+2029"), ("\r", "carriage return")):
+        for text in (f'name: "Ann{char}Lee"\n', f"needs:\n  - a{char}b\n", f"x:\n  y: 1{char}  z: 2\n"):
+            lines = text.split("\n")
+            line = 2 + next(i for i, l in enumerate(lines) if char in l)
+            fields, problem = load_fields("People/S.md", "name: S\n" + text, 2)
+            assert fields is None and problem.fatal and problem.line == line + 1, (char, text, problem)
+            assert words in problem.message
+    # written as an escape, the character is only text, and CRLF line ends are fine
+    assert load_fields("People/S.md", 'name: "Ann\\u2028Lee"\r\nrole: x\r\n', 2) == ({"name": "Ann\u2028Lee", "role": "x"}, None)

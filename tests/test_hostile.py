@@ -35,10 +35,15 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "ics-injection.md": ("control-characters", "control characters"),
     "markdown-injection.md": ("control-characters", "control characters"),
     "control-chars.md": ("control-characters", "control characters"),
+    "bidi-marks.md": ("control-characters", "control characters"),  # U+200F, U+200E, U+061C
     "path-names.md": ("broken-link", "links to 'passwd', who is not in the vault"),
     "huge-numbers.md": ("future-date", "9999-12-31"),
     "deep-nesting.md": ("unreadable-note", "nested more than 100 levels deep"),
-    "cr-only.md": ("unreadable-note", "never closed"),
+    "cr-only.md": ("unreadable-note", "never closed: the note's lines end in a carriage return only"),
+    "mac-line-ends.md": ("unreadable-note", "lines end in a carriage return only (old Mac line ends)"),
+    # YAML 1.1 breaks lines at these, the note does not: the editor would patch the wrong lines
+    "line-separator.md": ("unreadable-note", "line separator (U+2028)"),
+    "next-line.md": ("unreadable-note", "next-line character (U+0085)"),
     "duplicate-keys.md": ("duplicate-key", "appears twice"),
     "bad-log-date.md": ("bad-log-line", "2026-02-30"),
     "binary-tag.md": ("bad-field", "found binary data"),
@@ -58,6 +63,10 @@ EXPECTED: dict[str, tuple[str, str] | None] = {
     "long-but-broken.md": ("unreadable-note", "not valid YAML"),
     "million-items.md": ("unreadable-note", "holds more than 50000 values"),
     "million-flow-items.md": ("unreadable-note", "holds more than 50000 values"),
+    "long-integer.md": ("unreadable-note", "thousands of digits long"),
+    "long-hex.md": ("unreadable-note", "thousands of digits long"),
+    "long-base60.md": ("unreadable-note", "thousands of digits long"),
+    "long-base60-float.md": ("unreadable-note", "thousands of digits long"),
     "a]]b|c#d^e.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "new\nline.md": ("unsafe-file-name", "break [[wikilinks]]"),
     "\x1b[31mred.md": ("unsafe-file-name", "break [[wikilinks]]"),
@@ -95,6 +104,13 @@ def generated() -> dict[str, bytes]:
         # under the size limit, but a million values took a quarter of a minute to load, on every command
         "million-items.md": b"---\nneeds:\n" + b"- a\n" * 200_000 + b"---\n",
         "million-flow-items.md": b"---\nneeds: [" + b"a," * 1_900_000 + b"a]\n---\n",
+        # Python refuses to read an int of more than 4,300 digits, or to print a longer one read
+        # from hexadecimal, and a base-60 one (1:2:3) costs quadratic time: one such note broke
+        # every command, or would stall it for hours at the size limit
+        "long-integer.md": b"---\nname: Long Int\nrole: 1" + b"2" * 5_000 + b"\n---\n",
+        "long-hex.md": b"---\nname: Long Hex\ntags: [0x" + b"f" * 5_000 + b"]\n---\n",
+        "long-base60.md": b"---\nname: Long Sixty\nx: 1" + b":1" * 1_500_000 + b"\n---\n",
+        "long-base60-float.md": b"---\nname: Long Sixty\nx: 1" + b":1" * 1_000 + b".5\n---\n",
         "a]]b|c#d^e.md": b"---\nname: Pipe\n---\n",
         "new\nline.md": b"---\nlast_contact: 2026-01-01\n---\n",
         "\x1b[31mred.md": b"# red\n",
@@ -187,7 +203,8 @@ def test_read_commands_process_every_other_note(hostile):
 
 def test_every_unreadable_note_is_refused_for_writing_and_left_alone(hostile):
     before = user_tree(hostile)
-    for name in ("broken-yaml", "yaml-bomb", "tabs", "conflict", "not-a-mapping", "megabytes", "invalid-utf8", "recursive-alias"):
+    for name in ("broken-yaml", "yaml-bomb", "tabs", "conflict", "not-a-mapping", "megabytes", "invalid-utf8", "recursive-alias",
+                 "line-separator", "next-line", "long-integer", "mac-line-ends", "cr-only"):
         result = hostile.run("log", name, "tried")
         assert result.exit_code in (1, 2), (name, result.stdout)
         assert f"People/{name}.md" in result.stderr, (name, result.stderr)
@@ -398,3 +415,137 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_reason(vault):
         assert result.exit_code == (1 if command == ["check"] else 0), (command, result.output)
     assert "Ok" in vault.run("list").stdout
     assert b"Bad" not in (vault.root / "Index" / "People.md").read_bytes()
+
+
+def test_a_note_with_a_long_number_breaks_no_command(vault):
+    vault.write("Long", "---\nname: Long Number\nlast_contact: 2026-01-01\ntags:\n  - a\n  - 1" + "2" * 5_000 + "\n---\n")
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    result, data = check_json(vault)
+    assert result.exit_code == 1
+    [finding] = data["findings"]
+    assert (finding["path"], finding["line"], finding["code"]) == ("People/Long.md", 6, "unreadable-note")
+    assert "thousands of digits" in finding["message"] and "quotes" in finding["fix"]
+    for command in (["due", "--within", "1y"], ["list"], ["show", "Good Person"], ["build"], ["stats"], ["match"],
+                    ["export", "vcard"]):
+        result = vault.run(*command)
+        assert result.exit_code == 0, (command, result.output)
+        assert command[0] == "show" or "skipped: People/Long.md" in result.stderr, command
+        assert "Traceback" not in result.stdout + result.stderr
+    assert "Good Person" in vault.run("list").stdout
+    assert "BEGIN:VCARD" in vault.run("export", "vcard").stdout
+    shown = vault.run("show", "Long")
+    assert shown.exit_code == 1 and "People/Long.md: line 6" in shown.stderr and "thousands of digits" in shown.stderr
+
+
+def test_a_note_with_mac_line_ends_is_refused_not_given_a_second_front_matter(vault):
+    # Split on LF, a CR-only note was one long line: its front matter went unseen, and `log`
+    # put a second one above it.
+    mac = b"---\rname: Old Mac\rlast_contact: 2026-01-01\r---\r# Old Mac\r\r## Log\r- 2026-01-01 coffee\r"
+    vault.write("Old Mac", mac)
+    vault.write("Body Only", b"# Body Only\r## Log\r- 2026-01-01 tea\r")
+    vault.write("Stray", b"---\nname: Stray\n---\nA stray \r in the body is only a character.\r\n")
+    result, data = check_json(vault)
+    found = {f["path"]: f for f in data["findings"] if f["code"] == "unreadable-note"}
+    assert set(found) == {"People/Old Mac.md", "People/Body Only.md"}
+    for finding in found.values():
+        assert finding["line"] == 1 and "carriage return only" in finding["message"] and "line ends" in finding["fix"]
+    for name in ("Old Mac", "Body Only"):
+        result = vault.run("log", name, "lunch")
+        assert result.exit_code == 1 and "carriage return only" in result.stderr, result.output
+    assert vault.read("Old Mac") == mac
+    assert vault.run("log", "Stray", "lunch").exit_code == 0
+
+
+def test_bidi_marks_are_direction_controls_like_the_others(vault):
+    # U+200E, U+200F and U+061C reorder the text around them in a terminal, like the
+    # overrides (U+202A-U+202E) and isolates (U+2066-U+2069) already refused.
+    vault.write("Bidi", "---\nname: \"Eve \u200fevil\u200e\"\norg: \"Acme \u061cCorp\"\n---\n")
+    result, data = check_json(vault)
+    fields = {f["field"] for f in data["findings"] if f["code"] == "control-characters"}
+    assert fields == {"name", "org"}
+    listed = vault.run("list", "--json")
+    [person] = json.loads(listed.stdout)
+    assert person["name"] == "Eve evil" and person["org"] == "Acme Corp"
+    for stream in (listed.stdout, vault.run("list").stdout, vault.run("show", "Eve").stdout):
+        assert not re.search("[\u200e\u200f\u061c]", stream)
+
+
+# --- files that are not regular files, or too big to read -------------------------------------
+
+
+def _cli(vault, *args: str, timeout: float = 60):
+    """The CLI in its own process: a reader blocked on a named pipe would hang this test run
+    itself; the timeout only stops such a regression, it measures nothing."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "vaultnet", "--vault", str(vault.root), "--today", "2026-11-23", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_a_named_pipe_among_the_notes_is_skipped_with_a_finding(vault):
+    # Opening a FIFO for reading waits for a writer: every command hung, `serve` for ever.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    os.mkfifo(vault.people / "Zed.md")
+    for command in (["due"], ["check"], ["list"], ["build"], ["show", "Good Person"], ["show", "Zed"], ["log", "Zed", "hi"]):
+        result = _cli(vault, *command)
+        said = result.stdout + result.stderr
+        assert "Traceback" not in said, (command, said)
+        if command != ["show", "Good Person"]:  # show names only the person it shows
+            assert "People/Zed.md" in said and "named pipe (FIFO), not a regular file" in said, (command, said)
+        assert result.returncode == (1 if command[0] in ("check", "log") or command == ["show", "Zed"] else 0), (command, said)
+    assert "Good Person" in _cli(vault, "list").stdout
+    assert (vault.people / "Zed.md").is_fifo()
+
+
+def test_a_huge_note_is_refused_before_it_is_read(vault):
+    # The size limit was checked after reading the whole file: a 3 GB note took 3 GB of
+    # memory before it was skipped. A sparse file costs no disk; reading it would cost memory.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    huge = vault.people / "Huge.md"
+    with open(huge, "wb") as handle:
+        handle.write(b"---\nname: Huge\n---\n")
+        handle.truncate(1 << 30)
+    import subprocess
+    import sys
+
+    peak = (  # the most memory Python held at once while the command ran
+        "import sys, tracemalloc\n"
+        "tracemalloc.start()\n"
+        "from vaultnet.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "finally:\n"
+        "    print('peak-kib', tracemalloc.get_traced_memory()[1] // 1024, file=sys.stderr)\n"
+    )
+    for command in (["list"], ["check"], ["build"]):
+        result = subprocess.run([sys.executable, "-c", peak, "--vault", str(vault.root), "--today", "2026-11-23", *command],
+                                capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in result.stderr, result.stderr
+        said = result.stdout + result.stderr
+        assert "People/Huge.md" in said and "1048576 KiB, over the 4 MiB limit" in said, (command, said)
+        kib = int(re.search(r"peak-kib (\d+)", result.stderr).group(1))
+        assert kib < 256 * 1024, (command, kib)  # a quarter of the file: it was never read whole
+
+
+def test_an_output_path_holding_a_pipe_or_a_device_is_refused_not_read(vault):
+    # build compares an output with what it would write: it read a FIFO there for ever, and
+    # a link to /dev/zero until memory ran out.
+    for name, text in GOOD.items():
+        (vault.people / name).write_text(text, encoding="utf-8")
+    os.mkfifo(vault.root / "followups.ics")
+    result = _cli(vault, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "followups.ics: it is a named pipe (FIFO), not a regular file" in result.stderr
+    assert (vault.root / "followups.ics").is_fifo()
+    os.unlink(vault.root / "followups.ics")
+    (vault.root / "Index").mkdir(exist_ok=True)
+    (vault.root / "Index" / "People.md").unlink(missing_ok=True)
+    os.symlink("/dev/zero", vault.root / "Index" / "People.md")
+    result = _cli(vault, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "People.md: it is a character device, not a regular file" in result.stderr
+    assert os.readlink(vault.root / "Index" / "People.md") == "/dev/zero"

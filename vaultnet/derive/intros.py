@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Iterable, Sequence
 
 from ..model.links import link_target, link_targets, text_after_links

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Iterable
 
 from ..load import discover
+from ..load.files import NoteFileError, read_note_bytes
 from ..model.config import Config
 from ..model.errors import Problem
 from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
@@ -98,9 +99,8 @@ def scan(config: Config) -> list[RawFile]:
             found.append(RawFile(entry.rel, entry.kind, target=entry.target))
             continue
         try:
-            with open(entry.path, "rb") as handle:
-                data = handle.read(MAX_NOTE_BYTES + 1)
-        except OSError:
+            data = read_note_bytes(entry.path, MAX_NOTE_BYTES)[0]
+        except (OSError, NoteFileError):
             data = None
         found.append(RawFile(entry.rel, "note", data if data is not None and len(data) <= MAX_NOTE_BYTES else None))
     return found

@@ -1,4 +1,9 @@
-"""Writing the vault's files without ever leaving one half-written: the one atomic writer.
+"""Reading a note's bytes safely, and writing the vault's files without ever leaving one
+half-written: the one atomic writer.
+
+A note is read by ``read_note_bytes``: only a regular file, and never more than the size
+limit allows, whatever sits at the path (a named pipe would block the reader forever, a
+device or a 3 GB file would fill the memory).
 
 Every write goes to a temporary file in the target's own folder, is flushed to disk,
 and is then renamed over the target (rename is atomic on POSIX file systems), so a
@@ -11,12 +16,69 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 from ..model.errors import NoteError, VaultnetError
 
 TEMP_SUFFIX = ".vaultnet-tmp"
+MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+class NoteFileError(Exception):
+    """A file that is not read as a note: not a regular file, or over the size limit.
+    The message names what is wrong and the fix; the caller adds the file's name."""
+
+
+def read_note_bytes(path: str | os.PathLike, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of the regular file at ``path`` and its status once read (which tells
+    whether it changed meanwhile); raise NoteFileError for anything else, and for a file
+    over ``limit`` bytes, before reading more than ``limit + 1`` bytes; OSError as ``open``.
+
+    Opened without blocking: opening a named pipe for reading otherwise waits for a
+    writer, for ever. A regular file ignores the flag.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NoteFileError(_not_regular(st, "read as notes; move it out of the people folder"))
+        if st.st_size > limit:
+            raise NoteFileError(_too_big(st.st_size, limit))
+        # One read of the size fstat gave, and one more to see the end (or that it grew).
+        chunks = []
+        total = 0
+        want = st.st_size + 1
+        while total <= limit:
+            chunk = os.read(fd, min(want, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            want = 1 << 16
+        if total > limit:
+            raise NoteFileError(_too_big(total, limit))
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return data, os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
+def _not_regular(st: os.stat_result, rule: str) -> str:
+    kind = _KINDS.get(stat.S_IFMT(st.st_mode), "something else")
+    return f"it is {kind}, not a regular file, and only regular files are {rule}"
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"the note is {size // 1024} KiB, over the {limit // 1048576} MiB limit for a person note; split it or move the bulk elsewhere"
 
 
 def os_message(exc: OSError, rel: str, doing: str) -> NoteError:
@@ -32,6 +94,8 @@ def os_message(exc: OSError, rel: str, doing: str) -> NoteError:
 
 def write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str) -> Path:
     """Write ``data`` to a new temporary file beside the target and flush it to disk."""
+    import tempfile  # only a write needs it: a read-only command does not pay for the import
+
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
@@ -104,12 +168,16 @@ def replace_file(path: Path, data: bytes) -> bool:
     """Write a generated file atomically, unless it already holds exactly ``data``.
 
     Returns whether it was written: an unchanged output keeps its modification time.
+    Only a regular file is replaced: a named pipe or a device at the path (or a link to
+    one) is refused, and never read (a pipe would block, ``/dev/zero`` fill the memory).
     """
     try:
-        if path.read_bytes() == data:
+        if _holds(path, data):
             return False
     except FileNotFoundError:
         pass
+    except NoteFileError as exc:
+        raise VaultnetError(f"{path}: {exc}") from None
     except OSError as exc:
         raise VaultnetError(f"{path}: cannot read: {exc.strerror}") from None
     rel = path.name
@@ -126,3 +194,19 @@ def replace_file(path: Path, data: bytes) -> bool:
         raise os_message(exc, str(path), "replace the file") from None
     sync_folder(path.parent)
     return True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the regular file at ``path`` holds exactly ``data``; NoteFileError when it is
+    no regular file. A file of another size is not read at all."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NoteFileError(_not_regular(st, "replaced by vaultnet's outputs; remove it or choose another path"))
+        if st.st_size != len(data):
+            return False
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    finally:
+        os.close(fd)

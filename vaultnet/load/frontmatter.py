@@ -12,6 +12,8 @@ run takes every record from the cache and never needs them.
 
 from __future__ import annotations
 
+import re
+
 import frontmatter
 import yaml
 
@@ -145,6 +147,49 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node):
 _AliasFreeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)  # NoteLoader inherits it
 
 
+MAX_NUMBER_CHARS = 4_000  # under Python's 4,300-digit limit for turning decimal text into an int
+MAX_INT_BITS = 13_000  # about 3,900 decimal digits: an int this size can still be printed
+
+
+class NumberTooLong(yaml.YAMLError):
+    """A number too long to read or to print back (``role: 1`` and five thousand digits)."""
+
+    def __init__(self, mark: yaml.Mark | None):
+        super().__init__("a number on this line is thousands of digits long")
+        self.problem_mark = mark
+
+
+def _int(loader: yaml.SafeLoader, node: yaml.Node):
+    # Python refuses to turn decimal text of more than 4,300 digits into an int (a guard
+    # against quadratic conversion), a hexadecimal one that converts is refused wherever it
+    # is printed, and a base-60 one (1:2:3:…) costs quadratic time to build: each would
+    # break every command, or stall it, for one note.
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise NumberTooLong(node.start_mark)
+    try:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise NumberTooLong(node.start_mark) from None
+    if value.bit_length() > MAX_INT_BITS:
+        raise NumberTooLong(node.start_mark)
+    return value
+
+
+def _float(loader: yaml.SafeLoader, node: yaml.Node):
+    # A long decimal float reads in linear time and at worst becomes inf; a base-60 one
+    # (1:2:…:3.5) is summed through ints that grow with every part and overflow a float.
+    if ":" in node.value and len(node.value) > MAX_NUMBER_CHARS:
+        raise NumberTooLong(node.start_mark)
+    try:
+        return yaml.SafeLoader.construct_yaml_float(loader, node)
+    except (ValueError, OverflowError):
+        raise NumberTooLong(node.start_mark) from None
+
+
+_AliasFreeLoader.add_constructor("tag:yaml.org,2002:int", _int)
+_AliasFreeLoader.add_constructor("tag:yaml.org,2002:float", _float)
+
+
 def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     """A YAML error as a Problem on the file's own line numbers."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -155,8 +200,39 @@ def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
     return Problem(path, message + "; fix that line and run the command again", line, fatal=True)
 
 
+_YAML_ONLY_BREAKS = re.compile(r"[\x85\u2028\u2029]|\r(?!\n)")
+_BREAK_NAMES = {
+    "\x85": "a next-line character (U+0085)",
+    "\u2028": "a Unicode line separator (U+2028)",
+    "\u2029": "a Unicode paragraph separator (U+2029)",
+    "\r": "a carriage return without a line feed",
+}
+
+
+def _yaml_only_break(path: str, yaml_text: str, first_line: int) -> Problem | None:
+    """A Problem for the first character that YAML reads as a line break and a note does not.
+
+    libyaml follows YAML 1.1, where NEL, U+2028, U+2029 and a lone CR end a line: the
+    lines it reports (in errors, and to the editor, which patches them) would no longer
+    be the note's lines, and a plain value holding one is cut in two.
+    """
+    match = _YAML_ONLY_BREAKS.search(yaml_text)
+    if match is None:
+        return None
+    char = match.group()
+    line = first_line + yaml_text.count("\n", 0, match.start())
+    fix = ("end every line with a line feed (re-save the note with Unix or Windows line ends)" if char == "\r"
+           else f"delete it, or in a double-quoted value write it as \\u{ord(char):04x}")
+    return Problem(path, f"the front matter holds {_BREAK_NAMES[char]} on this line, which YAML reads as a line "
+                         f"break though editors show none; {fix}", line, fatal=True)
+
+
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
     """Parse a front matter block safely; return its mapping or a fatal Problem."""
+    if "\r" in yaml_text or "\x85" in yaml_text or "\u2028" in yaml_text or "\u2029" in yaml_text:
+        problem = _yaml_only_break(path, yaml_text, first_line)
+        if problem:
+            return None, problem
     if "\t" in yaml_text:
         for offset, line in enumerate(yaml_text.split("\n")):
             stripped = line.lstrip(" ")
@@ -171,6 +247,14 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
         data = _YAML.load(yaml_text, Loader=loader) if yaml_text.strip() else {}
     except TooDeep as exc:
         return None, Problem(path, f"{exc}; {exc.fix}", first_line, fatal=True)
+    except NumberTooLong as exc:
+        mark = exc.problem_mark
+        return None, Problem(
+            path,
+            f"{exc}; put it in quotes to keep it as text, or shorten it",
+            first_line + mark.line if mark is not None else first_line,
+            fatal=True,
+        )
     except AliasBomb as exc:
         return None, Problem(path, f"the front matter is refused: {exc}; write the values out instead of using aliases", first_line, fatal=True)
     except yaml.YAMLError as exc:

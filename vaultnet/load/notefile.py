@@ -99,9 +99,26 @@ def decode(data: bytes) -> tuple[str, bool]:
     return text, bom
 
 
+_MAC = (
+    "the note's lines end in a carriage return only (old Mac line ends), so its front matter and log cannot be "
+    "told apart; re-save it with Unix (LF) or Windows (CRLF) line ends"
+)
+
+
+def _mac_line_ends(text: str) -> bool:
+    """Whether the text's lines end in CR alone: no LF at all, or a first line (the front
+    matter's ``---``) ended by a CR that no LF follows."""
+    return "\r" in text and ("\n" not in text or (text[:4] == "---\r" and text[4:5] != "\n"))
+
+
 def split_note(data: bytes) -> NoteText:
-    """Split a note's bytes; raise SplitError for text that is not UTF-8 or an unclosed front matter."""
+    """Split a note's bytes; raise SplitError for text that is not UTF-8, has CR-only line
+    ends, or an unclosed front matter."""
     text, bom = decode(data)
+    if "\r" in text and _mac_line_ends(text):
+        # Split on LF, such a note is one long line: its front matter went unseen, and an
+        # edit added a second one. Reading it as it is would mislead, so it is refused.
+        raise SplitError(_MAC, 1)
     lines = split_lines(text)
     note = NoteText(lines=lines, bom=bom)
     if lines and _is_delimiter(lines[0]):
@@ -111,5 +128,7 @@ def split_note(data: bytes) -> NoteText:
                 note.fm_open, note.fm_close = 0, index
                 break
         else:
+            if re.search(r"\r(?!\n)", text):
+                raise SplitError(f"the front matter opened by '---' on line 1 is never closed: {_MAC}", 1)
             raise SplitError("the front matter opened by '---' on line 1 is never closed; add a '---' line after it", 1)
     return note

@@ -60,7 +60,8 @@ from ..model.dates import Birthday
 from ..model.durations import Duration
 from ..model.errors import Problem
 from ..model.person import Entry, Person
-from .discover import NO_KEY, Found, Key, stat_key, walk
+from .discover import NO_KEY, Found, stat_key, walk
+from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
 SCHEMA_VERSION = 3  # PRAGMA user_version: raise it with any change of the tables below
@@ -592,9 +593,10 @@ def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
     """Read and parse one note; the flag says whether the result may be stored (the file
     did not change while it was read)."""
     try:
-        with open(note.path, "rb") as handle:
-            data = handle.read()
-            after = stat_key(os.fstat(handle.fileno()))
+        data, st = read_note_bytes(note.path, MAX_NOTE_BYTES)
+        after = stat_key(st)
+    except NoteFileError as exc:
+        return None, [Problem(note.rel, str(exc), fatal=True)], False
     except OSError as exc:
         return None, [Problem(note.rel, f"cannot read the file: {exc.strerror}", fatal=True)], False
     if _collecting:

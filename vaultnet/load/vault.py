@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..model.config import Config
 from ..model.errors import Problem
+from .files import MAX_NOTE_BYTES
 from .notefile import SplitError, split_note
 from ..model.person import Person, person_from_fields
 
@@ -33,7 +34,6 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
 # A top-level key of a front matter line: quoted, or a plain YAML scalar (which cannot start
 # with an indicator character, nor with "-" followed by a space: that is a list item).
 _TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
-MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
 
 
 @dataclass

@@ -18,7 +18,6 @@ from typing import Any
 from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_text
 from .durations import Duration, parse_duration
 from .errors import Problem
-from .links import link_target  # noqa: F401  (render/calendar and render/vcard import it from here)
 
 LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")
@@ -26,7 +25,7 @@ _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _LOG_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[.\]\s+)?(\d{4}-\d{2}-\d{2})\b(.*)$")
 # Characters that must never reach a terminal, a table cell or a calendar line from a note:
 # C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
 
 

@@ -11,7 +11,11 @@ so everything here is a pure function of the notes and of "today":
   keeps the UID; a case-only rename or a macOS/Linux Unicode difference keeps it
   too. Renaming or moving the file gives a new UID: at their next refresh,
   subscribers see the old event disappear and the new one appear (the feed only
-  ever holds current events, so nothing is duplicated).
+  ever holds current events, so nothing is duplicated). Two notes whose paths
+  differ only so (``amara okafor.md`` beside ``Amara Okafor.md``, an NFC and an
+  NFD ``Café.md``) are twins: the first by exact path keeps that UID and each later
+  one gets a hash of its exact path instead, so no event hides another in a
+  client that keys events by UID.
 - **DTSTAMP** — "when this item was last revised" (a feed has no METHOD), so it
   comes from the person's data, never from the clock: 00:00 UTC of the newest date
   the note carries (last contact or log line, meeting, follow-up date, giving
@@ -59,23 +63,17 @@ from functools import lru_cache
 from icalendar import vCategory, vDate, vDatetime, vDuration, vRecur, vText
 
 from ..model.config import Config
-from ..model.person import Person, link_target
+from ..model.links import link_target, plain_text
+from ..model.person import Person
 from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, due_of
 from .contentlines import LIMIT, fold
+from .words import plural
 
 PRODID = "-//vaultnet//Follow-ups//EN"
 UID_DOMAIN = "vaultnet"
 REFRESH = "PT12H"  # how often subscribers should refetch (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LINKS = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]*))?\]\]|\[([^\[\]]*)\]\([^()\s]*\)")
-
-
-def plain(text: str) -> str:
-    """Note text for a calendar app, which shows Markdown literally: links become their text."""
-    if "[" not in text:
-        return text
-    return _LINKS.sub(lambda m: (m.group(2) or m.group(1) or m.group(3) or "").strip(), text)
 
 
 # --- text and UIDs ---------------------------------------------------------------------------
@@ -95,16 +93,43 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
-def uid_for(person: Person, config: Config, kind: str) -> str:
-    """The stable UID of one of a person's events (see the module docstring)."""
+def uid_for(person: Person, config: Config, kind: str, twins: frozenset[str] = frozenset()) -> str:
+    """The stable UID of one of a person's events (see the module docstring); ``twins``
+    is ``later_twins`` of the people in the feed."""
+    if twins and person.path in twins:
+        return f"{kind}-{_exact_hash(person.path)}@{UID_DOMAIN}"
     return f"{kind}-{_uid_hash(person.path, config.people_dir)}@{UID_DOMAIN}"
 
 
-def _uid_hash(path: str, people_dir: str) -> str:
+def _uid_key(path: str, people_dir: str) -> str:
+    """What a UID is made of: the path in the people folder, in one Unicode form and case."""
     prefix = people_dir.rstrip("/") + "/"
-    path = path.removeprefix(prefix)
-    key = unicodedata.normalize("NFC", path).casefold()
+    return unicodedata.normalize("NFC", path.removeprefix(prefix)).casefold()
+
+
+def _uid_hash(path: str, people_dir: str) -> str:
+    key = _uid_key(path, people_dir)
     return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]  # a non-UTF-8 name: its bytes
+
+
+def _exact_hash(path: str) -> str:
+    # Marked, so it can never equal the hash of another note's folded path (``café.md``
+    # exactly is ``Café.md`` folded).
+    return hashlib.sha256(b"exact\0" + path.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+def later_twins(people: Iterable[Person], config: Config) -> frozenset[str]:
+    """Paths of the notes whose UID an earlier note (by exact path) already has: the same
+    path but for case or Unicode form. Empty in almost every vault."""
+    seen: set[str] = set()
+    later: list[str] = []
+    for path in sorted(p.path for p in people):
+        key = _uid_key(path, config.people_dir)
+        if key in seen:
+            later.append(path)
+        else:
+            seen.add(key)
+    return frozenset(later)
 
 
 # --- what an event says ---------------------------------------------------------------------
@@ -148,10 +173,6 @@ def _text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _newest_date(person: Person, seen: date | None, today: date) -> date | None:
     """The newest date not after today, else the earliest (only future dates: use one, not the clock)."""
     past = future = None
@@ -188,20 +209,21 @@ def _headline(due: Due, today: date) -> tuple[date, str]:
         return today, f"Follow up: {name} (never contacted)"
     overdue = (today - due.date).days
     if overdue > 0:
-        return today, f"Follow up: {name} ({_plural(overdue, 'day')} overdue)"
+        return today, f"Follow up: {name} ({plural(overdue, 'day')} overdue)"
     return due.date, f"Follow up: {name}"
 
 
-def follow_up_event(due: Due, config: Config, today: date) -> Event:
+def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str] = frozenset()) -> Event:
     """The event for one due person (``due`` is ``due_of(person, config, today)``): on its
-    date, or on today when overdue. A pure function of the person, the config and today."""
+    date, or on today when overdue. A pure function of the person, the config and today
+    (and ``twins``, see ``later_twins``)."""
     start, title = _headline(due, today)
     person = due.person
     overdue = (today - due.date).days
     if due.reason == NEVER_CONTACTED:
         lines = ["Never contacted: no last_contact, log line or met date in the note."]
     elif overdue > 0:
-        lines = [f"Due {due.date.isoformat()}, {_plural(overdue, 'day')} overdue."]
+        lines = [f"Due {due.date.isoformat()}, {plural(overdue, 'day')} overdue."]
     else:
         lines = [f"Due {due.date.isoformat()}."]
     cadence = due.cadence or cadence_of(person, config)
@@ -219,31 +241,31 @@ def follow_up_event(due: Due, config: Config, today: date) -> Event:
         text = f"Last contact: {seen.isoformat()}"
         last = person.last_log if person.log else None
         if last and last.date == seen and last.text:
-            text += f" — {plain(last.text)}"
+            text += f" — {plain_text(last.text)}"
         lines.append(text)
     if person.needs:
-        lines.append("Needs: " + "; ".join([plain(n) for n in person.needs]))
+        lines.append("Needs: " + "; ".join([plain_text(n) for n in person.needs]))
     if person.offers:
-        lines.append("Offers: " + "; ".join([plain(o) for o in person.offers]))
+        lines.append("Offers: " + "; ".join([plain_text(o) for o in person.offers]))
     if person.helped:
         last = None  # the newest dated entry (the later one of equal dates)
         for entry in person.helped:
             if entry.date and (last is None or entry.date >= last.date):
                 last = entry
         if last is not None:
-            lines.append(f"You last helped: {last.date.isoformat()} {plain(last.text)}".rstrip())
+            lines.append(f"You last helped: {last.date.isoformat()} {plain_text(last.text)}".rstrip())
         else:
-            lines.append(f"You last helped: {plain(person.helped[-1].text)}")
+            lines.append(f"You last helped: {plain_text(person.helped[-1].text)}")
     if person.emails or person.phones:
         lines.append("Contact: " + ", ".join((*person.emails, *person.phones)))
     lines.append(f"Note: {person.path}")
     stamp = today if start == today else (_newest_date(person, seen, today) or today)
-    return Event(uid_for(person, config, "followup"), start, stamp, title, "\n".join(lines), _categories(person))
+    return Event(uid_for(person, config, "followup", twins), start, stamp, title, "\n".join(lines), _categories(person))
 
 
-def birthday_event(person: Person, config: Config) -> Event | None:
+def birthday_event(person: Person, config: Config, twins: frozenset[str] = frozenset()) -> Event | None:
     """A yearly all-day event; 29 February falls on the last day of February. A pure
-    function of the person and the config."""
+    function of the person and the config (and ``twins``, see ``later_twins``)."""
     birthday = person.birthday
     if birthday is None:
         return None
@@ -254,7 +276,7 @@ def birthday_event(person: Person, config: Config) -> Event | None:
     rule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" if (birthday.month, birthday.day) == (2, 29) else "FREQ=YEARLY"
     born = f"Born {birthday}.\n" if birthday.year else ""
     return Event(
-        uid_for(person, config, "birthday"),
+        uid_for(person, config, "birthday", twins),
         start,
         start,
         _birthday_title(person),
@@ -408,28 +430,33 @@ def build_calendar(
     about 100 MB more at the peak).
     """
     people = list(people)
+    twins = later_twins(people, config)
     out = io.BytesIO()
     out.write(head_bytes(feed_name(config)))
     follow_ups = _due_within_horizon(people, config, today, dues)
-    follow_ups.sort(key=lambda due: _follow_up_place(due, config, today))
+    follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
     for due in follow_ups:
-        out.write(event_bytes(follow_up_event(due, config, today)))
+        out.write(event_bytes(follow_up_event(due, config, today, twins)))
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None]
-        births.sort(key=lambda person: _birthday_place(person, config))
+        births.sort(key=lambda person: _birthday_place(person, config, twins))
         for person in births:
-            out.write(event_bytes(birthday_event(person, config)))
+            out.write(event_bytes(birthday_event(person, config, twins)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy
 
 
-def _follow_up_place(due: Due, config: Config, today: date) -> tuple:
+def _follow_up_place(due: Due, config: Config, today: date, twins: frozenset[str]) -> tuple:
     """Where a follow-up goes: by start, title and UID, as its decided event says them."""
     start, title = _headline(due, today)
-    return start, _text(title).casefold(), uid_for(due.person, config, "followup")
+    return start, _text(title).casefold(), uid_for(due.person, config, "followup", twins)
 
 
-def _birthday_place(person: Person, config: Config) -> tuple:
+def _birthday_place(person: Person, config: Config, twins: frozenset[str]) -> tuple:
     """Where a birthday goes: by day of the year, title and UID."""
-    return (person.birthday.month, person.birthday.day), _text(_birthday_title(person)).casefold(), uid_for(person, config, "birthday")
+    return (
+        (person.birthday.month, person.birthday.day),
+        _text(_birthday_title(person)).casefold(),
+        uid_for(person, config, "birthday", twins),
+    )

@@ -22,7 +22,8 @@ from __future__ import annotations
 import uuid
 from typing import Iterable
 
-from ..model.person import Person, link_target
+from ..model.links import link_target
+from ..model.person import Person
 from .contentlines import escape_text as escape
 from .contentlines import fold
 
