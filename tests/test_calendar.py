@@ -696,6 +696,38 @@ def test_the_streamed_feed_is_the_rendered_feed(people):
     validate(data)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=crowds(), drop=st.integers(min_value=0, max_value=40))
+def test_events_kept_from_an_earlier_build_give_the_same_feed(people, drop):
+    """Bytes kept by UID are reused only under an unchanged key: the feed is the same as
+    one encoded from scratch, whatever was kept, and a person gone leaves the kept set."""
+    from vaultnet.render.calendar import EncodedEvents
+
+    config = Config(root=Path("/nonexistent"))
+    first = EncodedEvents()
+    data = build_calendar(people, config, TODAY, encoded=first)
+    assert data == build_calendar(people, config, TODAY)
+    kept = dict(first.fresh)
+    again = EncodedEvents(kept)
+    assert build_calendar(people, config, TODAY, encoded=again) == data
+    assert again.fresh == {} and again.gone == []
+    # A stale key (as after an edit) is encoded again; a stale byte string under it is never used.
+    if kept:
+        uid = sorted(kept)[drop % len(kept)]
+        tampered = {**kept, uid: ("stale", b"BEGIN:VEVENT\r\nSUMMARY:wrong\r\nEND:VEVENT\r\n")}
+        redo = EncodedEvents(tampered)
+        assert build_calendar(people, config, TODAY, encoded=redo) == data
+        assert list(redo.fresh) == [uid]
+    # Someone left the vault: their events are reported gone, the rest reused.
+    if people:
+        fewer = people[: drop % len(people)]
+        left = EncodedEvents(kept)
+        smaller = build_calendar(fewer, config, TODAY, encoded=left)
+        assert smaller == build_calendar(fewer, config, TODAY)  # a twin left: its pair may change UID
+        present = {str(event["UID"]) for event in icalendar.Calendar.from_ical(smaller).walk("VEVENT")}
+        assert left.gone == sorted(set(kept) - present)
+
+
 @settings(max_examples=150, deadline=None)
 @given(name=HOSTILE)
 def test_the_header_is_what_icalendar_writes_for_any_name(name):

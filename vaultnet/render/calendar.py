@@ -55,12 +55,13 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from icalendar import vCategory, vDate, vDatetime, vDuration, vRecur, vText
+import icalendar
+from icalendar.prop import vCategory, vDate, vDatetime, vDuration, vRecur, vText
 
 from ..model.config import Config
 from ..model.links import link_target, plain_text
@@ -416,12 +417,53 @@ def _rrule(rule: str) -> bytes:
     return _line(b"RRULE:", vRecur.from_ical(rule).to_ical())
 
 
+class EncodedEvents:
+    """Each event's bytes from an earlier build, kept by UID with a key of the decided
+    event they encode; an event whose key is unchanged is not encoded again.
+
+    The key is a digest of everything ``event_bytes`` reads (the ``Event``'s fields) and
+    of icalendar's version, whose value types do the encoding. ``kept`` maps a UID to
+    ``(key, bytes)``; after a build, ``fresh`` holds what was encoded anew and ``gone``
+    the UIDs no longer in the feed, for the caller to store.
+    """
+
+    def __init__(self, kept: Mapping[str, tuple[str, bytes]] | None = None):
+        self.kept = kept or {}
+        self.fresh: dict[str, tuple[str, bytes]] = {}
+        self._used: set[str] = set()
+
+    def encode(self, event: Event) -> bytes:
+        key = _event_key(event)
+        self._used.add(event.uid)
+        old = self.kept.get(event.uid)
+        if old is not None and old[0] == key:
+            return old[1]
+        data = event_bytes(event)
+        self.fresh[event.uid] = (key, data)
+        return data
+
+    @property
+    def gone(self) -> list[str]:
+        return sorted(uid for uid in self.kept if uid not in self._used)
+
+
+def _event_key(event: Event) -> str:
+    fields = (icalendar.__version__, event.uid, event.start.toordinal(), event.stamp.toordinal(),
+              event.summary, event.description, event.categories, event.yearly)
+    return hashlib.blake2b(repr(fields).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def build_calendar(
-    people: Iterable[Person], config: Config, today: date, dues: Iterable[Due | None] | None = None
+    people: Iterable[Person],
+    config: Config,
+    today: date,
+    dues: Iterable[Due | None] | None = None,
+    encoded: EncodedEvents | None = None,
 ) -> bytes:
     """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
     the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
-    caller worked them out already.
+    caller worked them out already; ``encoded`` holds the events of an earlier build, so
+    that only events that changed are encoded.
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -430,19 +472,20 @@ def build_calendar(
     about 100 MB more at the peak).
     """
     people = list(people)
+    encode = (encoded or EncodedEvents()).encode
     twins = later_twins(people, config)
     out = io.BytesIO()
     out.write(head_bytes(feed_name(config)))
     follow_ups = _due_within_horizon(people, config, today, dues)
     follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
     for due in follow_ups:
-        out.write(event_bytes(follow_up_event(due, config, today, twins)))
+        out.write(encode(follow_up_event(due, config, today, twins)))
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None]
         births.sort(key=lambda person: _birthday_place(person, config, twins))
         for person in births:
-            out.write(event_bytes(birthday_event(person, config, twins)))
+            out.write(encode(birthday_event(person, config, twins)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy
 
