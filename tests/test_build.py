@@ -316,8 +316,9 @@ def test_vault_without_a_people_folder(tmp_path):
     root = tmp_path / "bare"
     root.mkdir()
     result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build"])
-    assert result.exit_code == 0, result.output
-    assert (root / "Index" / "People.md").exists() and (root / "followups.ics").exists()
+    assert result.exit_code == 1, result.output  # an empty feed would empty every subscribed calendar
+    assert "the people folder 'People' is missing" in result.output
+    assert not (root / "Index").exists() and not (root / "followups.ics").exists()
 
 
 def test_nobody_due(vault):
@@ -552,7 +553,7 @@ def test_stamp_never_hides_a_change(stamped, change):
         (root / ".vaultnet" / "templates").mkdir(parents=True)
         (root / ".vaultnet" / "templates" / "Giving.md").write_text("{{ notice }}\nmine\n")
     elif change == "output_touched":
-        (root / "Index" / "People.md").write_text("edited by hand\n")
+        (root / "Index" / "People.md").write_text((root / "Index" / "People.md").read_text() + "edited by hand\n")
     elif change == "output_deleted":
         (root / "followups.ics").unlink()
     elif change == "corrupt":

@@ -79,7 +79,9 @@ class CheckedTemplate(Template):
         except VaultnetError:
             raise
         except (Exception, RecursionError, MemoryError) as exc:
-            raise runtime_error(self.environment, self.name or "?", exc) from None
+            if self.name is None:  # not from a file (``from_string``): nothing to name
+                raise
+            raise runtime_error(self.environment, self.name, exc) from None
 
 
 def runtime_error(env: SandboxedEnvironment, name: str, exc: BaseException) -> VaultnetError:
