@@ -404,7 +404,7 @@ def test_problems_are_reported_and_everything_else_is_built(vault):
     vault.write("Broken", "---\nname: [unclosed\n---\n")
     vault.write("Bad Date", "---\nlast_contact: 2026-13-45\norg: Still Here\n---\n")
     result = vault.run("build")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # the outputs are written, and a skipped note fails the build for hooks
     assert "People/Broken.md" in result.stderr and "skipped" in result.stderr
     assert "People/Bad Date.md" in result.stderr and "last_contact" in result.stderr
     assert "1 note was skipped for errors" in result.stderr
@@ -571,8 +571,9 @@ def test_stamp_never_hides_a_change(stamped, change):
 
 def test_stamp_replays_problems_and_strict_still_fails(stamped):
     stamped.write("Broken", "---\nname: [unclosed\n---\n")
-    first = build(stamped)
-    second = build(stamped)
+    first = stamped.run("build")
+    second = stamped.run("build")
+    assert first.exit_code == second.exit_code == 1  # a skipped note fails the build, replayed or not
     assert stamped.loads == [1]
     assert "skipped: People/Broken.md" in first.stderr and "skipped: People/Broken.md" in second.stderr
     strict = stamped.run("build", "--strict")

@@ -66,14 +66,21 @@ class BuildReport:
 
     @property
     def skipped(self) -> list[str]:
-        """Notes left out entirely (they could not be read)."""
-        return sorted({p.path for p in self.problems if p.fatal})
+        """Notes left out entirely (they could not be read, and never were)."""
+        kept = set(self.kept)
+        return sorted({p.path for p in self.problems if p.fatal and p.path not in kept})
+
+    @property
+    def kept(self) -> list[str]:
+        """Notes that could not be read, kept in the outputs as last read well."""
+        return sorted({p.path for p in self.problems if p.message == KEPT_MESSAGE})
 
     def as_dict(self) -> dict:
         return {
             "written": self.written,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "kept": self.kept,
             "problems": [
                 {"path": p.path, "line": p.line, "field": p.field, "message": p.message, "fatal": p.fatal}
                 for p in self.problems
@@ -82,6 +89,29 @@ class BuildReport:
             "failed": self.failed,
             "from_stamp": self.from_stamp,
         }
+
+
+KEPT_MESSAGE = (
+    "the outputs keep the last version of this note that was read well (from an earlier run) until it "
+    "can be read again"
+)
+
+
+def with_last_good(vault: Vault) -> tuple[list, list[Problem]]:
+    """The people of the outputs and the build's problems: a note that cannot be read now
+    but was read well before (a merge conflict in its front matter, say) stays in the
+    outputs as it was, with a warning after its problem, so calendar subscribers do not
+    lose that person's follow-ups meanwhile."""
+    if not vault.last_good:
+        return vault.people, list(vault.problems)
+    from .load.vault import sort_people
+
+    problems = []
+    for problem in vault.problems:
+        problems.append(problem)
+        if problem.fatal and problem.path in vault.last_good:
+            problems.append(Problem(problem.path, KEPT_MESSAGE))
+    return sort_people([*vault.people, *vault.last_good.values()]), list(dict.fromkeys(problems))
 
 
 def check_layout(config: Config) -> None:
@@ -125,7 +155,8 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
     config = vault.config
     check_layout(config)
     require_people(config)
-    views = IndexViews(config, vault.people, today)
+    people, _problems = with_last_good(vault)
+    views = IndexViews(config, people, today)
     env = environment(config, **filters())
     index = config.index_dir.rstrip("/")
     outputs = []
@@ -133,8 +164,8 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
         for note in REGISTRY:
             text = render_note(env, note.template, note.context(views))
             outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
-    dues = [views.dues[p.path] for p in vault.people]
-    outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues), "text/calendar; charset=utf-8"))
+    dues = [views.dues[p.path] for p in people]
+    outputs.append(Output(config.calendar, build_calendar(people, config, today, dues), "text/calendar; charset=utf-8"))
     return outputs
 
 
@@ -271,7 +302,8 @@ def build(
             if report is not None:
                 return report
         vault = load_vault(config)
-    report = BuildReport(problems=list(vault.problems), people=len(vault.people))
+    people, problems = with_last_good(vault)
+    report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
         report.failed = True
         return report

@@ -37,6 +37,7 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
             f"--strict: {plural(count, 'problem')} in notes (listed above); nothing was written"
         )
     if as_json:
+        _exit_for_unread(report)
         return
     for rel in report.written:
         click.echo(f"wrote {rel}")
@@ -47,6 +48,21 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     if report.skipped:
         count = len(report.skipped)
         click.echo(f"{count} {'note was' if count == 1 else 'notes were'} skipped for errors (see above).", err=True)
+    if report.kept:
+        count = len(report.kept)
+        click.echo(
+            f"{count} {'note' if count == 1 else 'notes'} could not be read; the outputs keep "
+            f"{'its' if count == 1 else 'their'} last good version (see above).",
+            err=True,
+        )
+    _exit_for_unread(report)
+
+
+def _exit_for_unread(report) -> None:
+    """A note left out of the outputs, or kept as it last read, fails the build (exit 1)
+    after the outputs are written, so a git hook or CI job notices."""
+    if report.skipped or report.kept:
+        click.get_current_context().exit(1)
 
 
 @click.command()
