@@ -247,3 +247,24 @@ def test_serve_keeps_the_last_outputs_while_the_people_folder_is_gone(vault):
     assert {path: f.data for path, f in site.files.items()} == served
     assert any("people folder 'People' is missing" in line for line in logs)
     assert stats(vault.root) == before
+
+
+# --- the last day of the calendar, and labels ----------------------------------------------------------
+
+
+def test_a_today_at_the_end_of_the_calendar_is_a_clear_error(vault):
+    small_vault(vault)
+    result = vault.run("build", today="9999-12-31")
+    assert result.exit_code == 1
+    assert "run past 9999-12-31" in result.stderr and "earlier --today" in result.stderr
+    assert not (vault.root / "Index").exists() and not (vault.root / "followups.ics").exists()
+    assert vault.run("build", today="9999-09-01").exit_code == 0  # a horizon that still fits
+
+
+def test_a_lt_in_a_name_is_escaped_in_wikilink_labels(vault):
+    vault.write("Ann Alpha", "---\nname: Ann <b>Alpha</b>\norg: Acme\n---\n")
+    assert vault.run("build").exit_code == 0
+    people = (vault.root / "Index" / "People.md").read_text(encoding="utf-8")
+    assert "[[Ann Alpha\\|Ann \\<b>Alpha\\</b>]]" in people  # in a table cell
+    assert "[[Ann Alpha|Ann \\<b>Alpha\\</b>]]" in people  # in a list item
+    assert people.count("<") == people.count("\\<")  # every one escaped

@@ -160,12 +160,18 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
     env = environment(config, **filters())
     index = config.index_dir.rstrip("/")
     outputs = []
-    with collector_paused():
-        for note in REGISTRY:
-            text = render_note(env, note.template, note.context(views))
-            outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
-    dues = [views.dues[p.path] for p in people]
-    outputs.append(Output(config.calendar, build_calendar(people, config, today, dues), "text/calendar; charset=utf-8"))
+    try:
+        with collector_paused():
+            for note in REGISTRY:
+                text = render_note(env, note.template, note.context(views))
+                outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
+        dues = [views.dues[p.path] for p in people]
+        outputs.append(Output(config.calendar, build_calendar(people, config, today, dues), "text/calendar; charset=utf-8"))
+    except OverflowError:  # a template's own overflow is reported by the template renderer
+        raise VaultnetError(
+            f"today is {today.isoformat()}: the coming weeks or the calendar_horizon run past 9999-12-31, the last "
+            "day vaultnet can count to; build with an earlier --today (or a shorter calendar_horizon). Nothing was written"
+        ) from None
     return outputs
 
 
