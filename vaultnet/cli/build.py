@@ -23,7 +23,8 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
 
     Only files whose content changed are rewritten; with nothing changed, nothing
     is read but file metadata. Problems in notes are shown on stderr and those
-    notes (or fields) are left out; everything else is built. --strict turns any
+    fields are left out; a note that cannot be read keeps its last good version
+    in the outputs (or is left out) and the build exits 1. --strict turns any
     problem into a failure that writes nothing.
     """
     config = app.config
