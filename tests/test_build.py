@@ -316,8 +316,9 @@ def test_vault_without_a_people_folder(tmp_path):
     root = tmp_path / "bare"
     root.mkdir()
     result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build"])
-    assert result.exit_code == 0, result.output
-    assert (root / "Index" / "People.md").exists() and (root / "followups.ics").exists()
+    assert result.exit_code == 1, result.output  # an empty feed would empty every subscribed calendar
+    assert "the people folder 'People' is missing" in result.output
+    assert not (root / "Index").exists() and not (root / "followups.ics").exists()
 
 
 def test_nobody_due(vault):
@@ -403,7 +404,7 @@ def test_problems_are_reported_and_everything_else_is_built(vault):
     vault.write("Broken", "---\nname: [unclosed\n---\n")
     vault.write("Bad Date", "---\nlast_contact: 2026-13-45\norg: Still Here\n---\n")
     result = vault.run("build")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # the outputs are written, and a skipped note fails the build for hooks
     assert "People/Broken.md" in result.stderr and "skipped" in result.stderr
     assert "People/Bad Date.md" in result.stderr and "last_contact" in result.stderr
     assert "1 note was skipped for errors" in result.stderr
@@ -552,7 +553,7 @@ def test_stamp_never_hides_a_change(stamped, change):
         (root / ".vaultnet" / "templates").mkdir(parents=True)
         (root / ".vaultnet" / "templates" / "Giving.md").write_text("{{ notice }}\nmine\n")
     elif change == "output_touched":
-        (root / "Index" / "People.md").write_text("edited by hand\n")
+        (root / "Index" / "People.md").write_text((root / "Index" / "People.md").read_text() + "edited by hand\n")
     elif change == "output_deleted":
         (root / "followups.ics").unlink()
     elif change == "corrupt":
@@ -570,8 +571,9 @@ def test_stamp_never_hides_a_change(stamped, change):
 
 def test_stamp_replays_problems_and_strict_still_fails(stamped):
     stamped.write("Broken", "---\nname: [unclosed\n---\n")
-    first = build(stamped)
-    second = build(stamped)
+    first = stamped.run("build")
+    second = stamped.run("build")
+    assert first.exit_code == second.exit_code == 1  # a skipped note fails the build, replayed or not
     assert stamped.loads == [1]
     assert "skipped: People/Broken.md" in first.stderr and "skipped: People/Broken.md" in second.stderr
     strict = stamped.run("build", "--strict")

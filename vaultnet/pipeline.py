@@ -36,10 +36,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .load.files import replace_file
-from .model.config import Config
+from .model.config import CONFIG_NAME, Config, layout_problems
 from .model.errors import Problem, VaultnetError
 from .load.vault import Vault, load_vault
 
@@ -66,14 +66,21 @@ class BuildReport:
 
     @property
     def skipped(self) -> list[str]:
-        """Notes left out entirely (they could not be read)."""
-        return sorted({p.path for p in self.problems if p.fatal})
+        """Notes left out entirely (they could not be read, and never were)."""
+        kept = set(self.kept)
+        return sorted({p.path for p in self.problems if p.fatal and p.path not in kept})
+
+    @property
+    def kept(self) -> list[str]:
+        """Notes that could not be read, kept in the outputs as last read well."""
+        return sorted({p.path for p in self.problems if p.message == KEPT_MESSAGE})
 
     def as_dict(self) -> dict:
         return {
             "written": self.written,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "kept": self.kept,
             "problems": [
                 {"path": p.path, "line": p.line, "field": p.field, "message": p.message, "fatal": p.fatal}
                 for p in self.problems
@@ -84,17 +91,50 @@ class BuildReport:
         }
 
 
+KEPT_MESSAGE = (
+    "the outputs keep the last version of this note that was read well (from an earlier run) until it "
+    "can be read again"
+)
+
+
+def with_last_good(vault: Vault) -> tuple[list, list[Problem]]:
+    """The people of the outputs and the build's problems: a note that cannot be read now
+    but was read well before (a merge conflict in its front matter, say) stays in the
+    outputs as it was, with a warning after its problem, so calendar subscribers do not
+    lose that person's follow-ups meanwhile."""
+    if not vault.last_good:
+        return vault.people, list(vault.problems)
+    from .load.vault import sort_people
+
+    problems = []
+    for problem in vault.problems:
+        problems.append(problem)
+        if problem.fatal and problem.path in vault.last_good:
+            problems.append(Problem(problem.path, KEPT_MESSAGE))
+    return sort_people([*vault.people, *vault.last_good.values()]), list(dict.fromkeys(problems))
+
+
 def check_layout(config: Config) -> None:
     """Refuse to write where it would do harm: through a symbolic link leading out of
-    the vault (a cloned vault could ship ``Index`` as a link to ``~/.config``), or
-    among the person notes (generated notes would be read back as people)."""
-    config.index_path, config.calendar_path  # noqa: B018 - raise if a link on the way leads out of the vault
-    people = PurePosixPath(config.people_dir)
-    index = PurePosixPath(config.index_dir)
-    if index == people or people in index.parents or str(people) == ".":
+    the vault (a cloned vault could ship ``Index`` as a link to ``~/.config``), or where
+    an output would land on a note, a template, the config, ``.git`` or vaultnet's own
+    folder, or folders overlap (``model.config.layout_problems``)."""
+    config.index_path, config.calendar_path, config.templates_path  # noqa: B018 - raise if a link on the way leads out of the vault
+    problems = layout_problems(config)
+    if problems:
+        where = config.source.name if config.source else CONFIG_NAME
+        raise VaultnetError("\n".join(f"{where}: {message}. {fix}" for message, fix in problems) + "\nNothing was written.")
+
+
+def require_people(config: Config) -> None:
+    """Refuse to build without the people folder: a checkout in progress, an unmounted
+    drive or a wrong ``--vault`` would otherwise publish an empty feed, and every
+    subscribed calendar would drop every follow-up."""
+    if not config.people_path.is_dir():
         raise VaultnetError(
-            f"vaultnet.toml: index_dir '{config.index_dir}' is inside people_dir '{config.people_dir}'; "
-            "generated notes would be read as people. Choose another index_dir (default: Index)"
+            f"the people folder '{config.people_dir}' is missing from {config.root}; nothing was built and the "
+            "outputs were left as they were. Is this the vault (--vault PATH)? Is a drive unmounted or a git "
+            "checkout under way? Make it with `vaultnet init`, or set people_dir in vaultnet.toml"
         )
 
 
@@ -114,16 +154,24 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
 
     config = vault.config
     check_layout(config)
-    views = IndexViews(config, vault.people, today)
+    require_people(config)
+    people, _problems = with_last_good(vault)
+    views = IndexViews(config, people, today)
     env = environment(config, **filters())
     index = config.index_dir.rstrip("/")
     outputs = []
-    with collector_paused():
-        for note in REGISTRY:
-            text = render_note(env, note.template, note.context(views))
-            outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
-    dues = [views.dues[p.path] for p in vault.people]
-    outputs.append(Output(config.calendar, build_calendar(vault.people, config, today, dues), "text/calendar; charset=utf-8"))
+    try:
+        with collector_paused():
+            for note in REGISTRY:
+                text = render_note(env, note.template, note.context(views))
+                outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
+        dues = [views.dues[p.path] for p in people]
+        outputs.append(Output(config.calendar, build_calendar(people, config, today, dues), "text/calendar; charset=utf-8"))
+    except OverflowError:  # a template's own overflow is reported by the template renderer
+        raise VaultnetError(
+            f"today is {today.isoformat()}: the coming weeks or the calendar_horizon run past 9999-12-31, the last "
+            "day vaultnet can count to; build with an earlier --today (or a shorter calendar_horizon). Nothing was written"
+        ) from None
     return outputs
 
 
@@ -155,12 +203,91 @@ def render_note(env, template: str, context: dict) -> str:
     return render(env, template, context).replace("\r\n", "\n").rstrip("\n") + "\n"
 
 
-def write_outputs(root: Path, outputs: list[Output], report: BuildReport) -> None:
+def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config: Config | None = None) -> None:
+    """Write the outputs that changed, after checking that each one already there is a
+    regular file vaultnet wrote (``not_ours``): one that is not stops the build before
+    anything is written."""
+    from .load.files import HEAD_BYTES, read_output
+    from .model.config import load_config
+
+    config = config or load_config(root)
+    written = _written_keys(config)
     for output in outputs:
-        if replace_file(root / output.rel, output.data):
+        head = read_output(root / output.rel, HEAD_BYTES)
+        why = None if head is None else not_ours(output, head, _key(root / output.rel), written)
+        if why:
+            raise VaultnetError(why)
+    keys = {}
+    for output in outputs:
+        path = root / output.rel
+        refuse = lambda head, output=output, path=path: not_ours(output, head, _key(path), written)  # noqa: E731
+        if replace_file(path, output.data, refuse):
             report.written.append(output.rel)
         else:
             report.unchanged.append(output.rel)
+        keys[output.rel] = _key(path)
+    _save_written_keys(config, written, keys)
+
+
+# What each kind of output says about itself, to tell it from a file vaultnet did not write:
+# the index notes' notice (every default template starts with it) and the feed's header.
+NOTICE_MARK = b"Generated by `vaultnet build`"
+FEED_START = b"BEGIN:VCALENDAR\r\n"
+
+
+def not_ours(output: Output, head: bytes, key, written: dict) -> str | None:
+    """Why the existing file at an output path must not be replaced, or None when it is
+    vaultnet's: it says so (the feed's header and PRODID, an index note's notice), or it
+    is exactly what vaultnet last wrote there (its stat key, recorded in the store, for an
+    index note from a template without the notice), or it is empty."""
+    from .render.calendar import PRODID
+
+    if not head:
+        return None
+    if output.media_type.startswith("text/calendar"):
+        if head.startswith(FEED_START) and b"PRODID:" + PRODID.encode() in head[:1024]:
+            return None
+        what = "is not vaultnet's calendar feed (it does not start with vaultnet's header)"
+        fix = "choose another calendar path in vaultnet.toml (default: followups.ics)"
+    else:
+        if NOTICE_MARK in head:
+            return None
+        what = "does not look like an index note vaultnet wrote (it lacks the notice 'Generated by `vaultnet build`')"
+        fix = (
+            "choose another index_dir in vaultnet.toml (default: Index); a template of your own should keep "
+            "{{ notice }} in its first lines"
+        )
+    if key is not None and written.get(output.rel) == list(key):
+        return None
+    return (
+        f"{output.rel}: {what}; vaultnet replaces only files it wrote, so nothing was written. If it is an old "
+        f"output of vaultnet, delete it and build again; otherwise move it away or {fix}"
+    )
+
+
+def _written_keys(config: Config) -> dict:
+    """The stat key of each output as vaultnet last wrote (or found) it, from the store."""
+    import json
+
+    from .load.store import fragments
+
+    out = {}
+    for rel, (key, _data) in fragments(config, "output").items():
+        try:
+            out[rel] = json.loads(key)
+        except ValueError:
+            pass
+    return out
+
+
+def _save_written_keys(config: Config, before: dict, keys: dict) -> None:
+    import json
+
+    from .load.store import save_fragments
+
+    changed = {rel: (json.dumps(list(key)), b"") for rel, key in keys.items() if key is not None and before.get(rel) != list(key)}
+    if changed:
+        save_fragments(config, "output", changed)
 
 
 def build(
@@ -171,6 +298,7 @@ def build(
     ``vault`` (already loaded) skips loading and the build stamp.
     """
     check_layout(config)
+    require_people(config)
     inputs = None
     if vault is None:
         use_stamp = not force and os.environ.get("VAULTNET_NO_CACHE", "") in ("", "0")
@@ -180,12 +308,13 @@ def build(
             if report is not None:
                 return report
         vault = load_vault(config)
-    report = BuildReport(problems=list(vault.problems), people=len(vault.people))
+    people, problems = with_last_good(vault)
+    report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
         report.failed = True
         return report
     outputs = render_outputs(vault, today)
-    write_outputs(config.root, outputs, report)
+    write_outputs(config.root, outputs, report, config)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report

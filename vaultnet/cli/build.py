@@ -23,7 +23,8 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
 
     Only files whose content changed are rewritten; with nothing changed, nothing
     is read but file metadata. Problems in notes are shown on stderr and those
-    notes (or fields) are left out; everything else is built. --strict turns any
+    fields are left out; a note that cannot be read keeps its last good version
+    in the outputs (or is left out) and the build exits 1. --strict turns any
     problem into a failure that writes nothing.
     """
     config = app.config
@@ -37,6 +38,7 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
             f"--strict: {plural(count, 'problem')} in notes (listed above); nothing was written"
         )
     if as_json:
+        _exit_for_unread(report)
         return
     for rel in report.written:
         click.echo(f"wrote {rel}")
@@ -47,6 +49,21 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     if report.skipped:
         count = len(report.skipped)
         click.echo(f"{count} {'note was' if count == 1 else 'notes were'} skipped for errors (see above).", err=True)
+    if report.kept:
+        count = len(report.kept)
+        click.echo(
+            f"{count} {'note' if count == 1 else 'notes'} could not be read; the outputs keep "
+            f"{'its' if count == 1 else 'their'} last good version (see above).",
+            err=True,
+        )
+    _exit_for_unread(report)
+
+
+def _exit_for_unread(report) -> None:
+    """A note left out of the outputs, or kept as it last read, fails the build (exit 1)
+    after the outputs are written, so a git hook or CI job notices."""
+    if report.skipped or report.kept:
+        click.get_current_context().exit(1)
 
 
 @click.command()

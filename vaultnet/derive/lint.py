@@ -27,7 +27,7 @@ from typing import Iterable
 
 from ..load import discover
 from ..load.files import NoteFileError, read_note_bytes
-from ..model.config import Config
+from ..model.config import CONFIG_NAME, Config, layout_problems
 from ..model.errors import Problem
 from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
 from ..model.names import normalise
@@ -115,6 +115,13 @@ def missing_people_folder(config: Config) -> list[Finding]:
         f"the people folder does not exist in {config.root}; is this the vault?",
         "pass --vault PATH (or set $VAULTNET_VAULT), or make a vault here with `vaultnet init`",
     )]
+
+
+def config_layout(config: Config) -> list[Finding]:
+    """Config paths that would make ``build`` write over notes, templates or the config, or
+    folders that overlap (``model.config.layout_problems``): ``build`` refuses them."""
+    where = config.source.name if config.source else CONFIG_NAME
+    return [Finding(ERROR, "config-overlap", where, message, fix) for message, fix in layout_problems(config)]
 
 
 def vault_note_stems(config: Config) -> set[str]:

@@ -18,6 +18,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Callable
 
 from ..model.errors import NoteError, VaultnetError
 
@@ -164,49 +165,74 @@ def write_new(path: Path, data: bytes, rel: str) -> None:
     sync_folder(folder)
 
 
-def replace_file(path: Path, data: bytes) -> bool:
+def replace_file(path: Path, data: bytes, refuse: Callable[[bytes], str | None] | None = None) -> bool:
     """Write a generated file atomically, unless it already holds exactly ``data``.
 
     Returns whether it was written: an unchanged output keeps its modification time.
-    Only a regular file is replaced: a named pipe or a device at the path (or a link to
-    one) is refused, and never read (a pipe would block, ``/dev/zero`` fill the memory).
+    Only a regular file is read or replaced (see ``read_output``); ``refuse``, given the
+    first bytes of a file already there, returns why it must not be replaced (it is not
+    vaultnet's output), or None. A failure leaves the file as it was and says so.
     """
-    try:
-        if _holds(path, data):
-            return False
-    except FileNotFoundError:
-        pass
-    except NoteFileError as exc:
-        raise VaultnetError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise VaultnetError(f"{path}: cannot read: {exc.strerror}") from None
+    old = read_output(path, max(len(data) + 1, HEAD_BYTES))  # one byte more than data tells it differs
+    if old == data:
+        return False
+    if old is not None and refuse is not None:
+        why = refuse(old)
+        if why:
+            raise VaultnetError(why)
     rel = path.name
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    except OSError as exc:
-        raise os_message(exc, str(path), "create its folder") from None
-    temp = write_temp(path.parent, path.name, data, mode, rel)
-    try:
-        os.replace(temp, path)
-    except OSError as exc:
-        os.unlink(temp)
-        raise os_message(exc, str(path), "replace the file") from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            mode = path.stat().st_mode & 0o7777 if old is not None else None
+        except OSError as exc:
+            raise os_message(exc, str(path), "create its folder") from None
+        temp = write_temp(path.parent, path.name, data, mode, rel)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:
+            os.unlink(temp)
+            raise os_message(exc, str(path), "replace the file") from None
+    except NoteError as exc:  # worded for notes; this is a generated file
+        detail = exc.detail.replace("write the note", "write the file").replace("the note was", "the output file was")
+        raise VaultnetError(f"{path}: {detail}") from None
     sync_folder(path.parent)
     return True
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether the regular file at ``path`` holds exactly ``data``; NoteFileError when it is
-    no regular file. A file of another size is not read at all."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+HEAD_BYTES = 64 * 1024  # enough of an existing output to see whether vaultnet wrote it
+
+
+def read_output(path: Path, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of the file at an output path; None when there is none.
+
+    Anything but a regular file there (a symbolic link, a FIFO, a device, a socket, a
+    folder) is refused with a VaultnetError: reading a FIFO waits forever, a device such
+    as ``/dev/zero`` never ends, and a link could lead to a note. The file is opened
+    without following a link and without blocking, checked again once open, and read no
+    further than ``limit``.
+    """
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NoteFileError(_not_regular(st, "replaced by vaultnet's outputs; remove it or choose another path"))
-        if st.st_size != len(data):
-            return False
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(len(data) + 1) == data
-    finally:
-        os.close(fd)
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode):
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                st = os.fstat(fd)
+                if stat.S_ISREG(st.st_mode):
+                    return handle.read(limit)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:  # ELOOP: it became a link after the lstat
+            raise VaultnetError(f"{path}: cannot read: {exc.strerror}") from None
+        st = os.lstat(path)
+    kind = (
+        "a symbolic link" if stat.S_ISLNK(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode)
+        else "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+        else "a device file"
+    )
+    raise VaultnetError(
+        f"{path}: is {kind}, not a file vaultnet wrote; vaultnet writes its outputs only as regular files and "
+        "replaces only its own: move it away (or change the output path in vaultnet.toml), then build again. "
+        "Nothing was written"
+    )

@@ -64,7 +64,7 @@ from .discover import NO_KEY, Found, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 3  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 4  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -93,6 +93,10 @@ SCHEMA = (
     "CREATE TABLE stamp (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
     "CREATE TABLE fragments (path TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,"
     " PRIMARY KEY (path, kind))",
+    # The last record read well from a note that cannot be read now (a merge conflict in its
+    # front matter, say): ``build`` and ``serve`` keep that person in the outputs meanwhile,
+    # so a calendar subscriber does not lose them. Dropped once the note reads again.
+    "CREATE TABLE last_good (path BLOB PRIMARY KEY, record TEXT NOT NULL)",
 )
 
 
@@ -113,6 +117,8 @@ class Loaded:
 
     results: list[tuple[str, Person | None, list[Problem]]]
     stats: Stats = field(default_factory=Stats)
+    # Notes that cannot be read now but were read well before: their last good record.
+    last_good: dict[str, Person] = field(default_factory=dict)
 
 
 def enabled() -> bool:
@@ -571,8 +577,15 @@ def _row(note: Found, trusted: bool, person: Person | None, problems: list[Probl
 _UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 16) + ")"
 
 
-def _save_rows(store: Store, rows: list[tuple], gone: list[bytes]) -> bool:
+def _save_rows(
+    store: Store, rows: list[tuple], gone: list[bytes], keep: Iterable[tuple[bytes, str]] = (), forget: Iterable[bytes] = ()
+) -> bool:
+    """Upsert ``rows``, delete the rows of ``gone`` notes; ``keep`` (path, record) as last
+    good records, ``forget`` those of notes read well again (or gone)."""
+
     def work(db):
+        db.executemany("INSERT OR REPLACE INTO last_good VALUES (?, ?)", list(keep))
+        db.executemany("DELETE FROM last_good WHERE path = ?", [(p,) for p in forget])
         try:
             db.executemany(_UPSERT, rows)
         except (OverflowError, UnicodeEncodeError):
@@ -628,8 +641,9 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
     global _collecting
     _collecting = collecting = gc.isenabled()
     gc.disable()
+    last_good: dict[str, Person] = {}
     try:
-        results = _load(store, notes, parse, stats)
+        results = _load(store, notes, parse, stats, last_good)
     finally:
         if store is not None:
             store.close()
@@ -639,15 +653,18 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
             gc.freeze()
             gc.enable()
     report(stats)
-    return Loaded(results, stats)
+    return Loaded(results, stats, last_good)
 
 
-def _load(store: Store | None, notes: list[Found], parse, stats: Stats) -> list:
+def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_good: dict[str, Person]) -> list:
     results: list = [None] * len(notes)
     gone: list[bytes] = []
+    previous: dict[bytes, str] = {}  # the stored record of each changed note, from before the change
+    kept: dict[bytes, str] = {}  # the last_good table
     if store is not None and store.valid:
         try:
-            gone = _reuse(store, notes, results, stats)
+            gone = _reuse(store, notes, results, stats, previous)
+            kept = dict(store.db.execute("SELECT path, record FROM last_good").fetchall())
         except sqlite3.OperationalError:  # locked for too long, or unreadable: do without it this time
             store.close()
             store = None
@@ -660,6 +677,7 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats) -> list:
             results = [None] * len(notes)
             stats.reused = 0
             gone = []
+            previous, kept = {}, {}
     if store is not None and not store.valid:
         stats.discarded = store.why
         store.discard(store.why or "made anew")  # empties it: no row of the old store outlives this load
@@ -675,14 +693,40 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats) -> list:
             if len(rows) >= BATCH:
                 stats.written = _save_rows(store, rows, []) or stats.written
                 rows = []
-    if store is not None and (rows or gone):
-        stats.written = _save_rows(store, rows, gone) or stats.written
+    keep, forget = _last_good(notes, results, previous, kept, last_good)
+    forget += [path for path in gone if path in kept]
+    if store is not None and (rows or gone or keep or forget):
+        stats.written = _save_rows(store, rows, gone, keep, forget) or stats.written
     return results
 
 
-def _reuse(store: Store, notes: list[Found], results: list, stats: Stats) -> list[bytes]:
+def _last_good(notes, results, previous, kept, last_good) -> tuple[list[tuple[bytes, str]], list[bytes]]:
+    """Fill ``last_good`` with the last record read well of each note that cannot be read now
+    (the note's row from before it changed, else the ``last_good`` table's); return the
+    records to keep in the table and the paths whose record is no longer needed."""
+    keep, forget = [], []
+    for note, (rel, person, problems) in zip(notes, results):
+        path = _path_key(rel)
+        if person is not None:
+            if path in kept:
+                forget.append(path)
+            continue
+        text = previous.get(path) or kept.get(path)
+        if text is None or not any(p.fatal for p in problems):
+            continue
+        try:
+            last_good[rel] = decode_record(rel, text)
+        except _BAD_ROW:
+            continue
+        if kept.get(path) != text:
+            keep.append((path, text))
+    return keep, forget
+
+
+def _reuse(store: Store, notes: list[Found], results: list, stats: Stats, previous: dict[bytes, str]) -> list[bytes]:
     """Fill ``results`` with the stored record of every note whose row holds its current
-    stat key and is trusted; the paths of rows whose note is gone."""
+    stat key and is trusted, and ``previous`` with the stored record of every other note
+    that has one; return the paths of rows whose note is gone."""
     index = {_path_key(note.rel): i for i, note in enumerate(notes)}
     gone = []
     for path, size, mtime, ctime, inode, trusted, record, found in store.db.execute(
@@ -694,6 +738,8 @@ def _reuse(store: Store, notes: list[Found], results: list, stats: Stats) -> lis
             continue
         note = notes[i]
         if trusted != 1 or (size, mtime, ctime, inode) != note.key:
+            if record is not None:
+                previous[path] = record
             continue
         problems = [] if found is None else decode_problems(json.loads(found), note.rel)
         if record is None:

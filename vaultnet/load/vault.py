@@ -43,6 +43,9 @@ class Vault:
     config: Config
     people: list[Person]
     problems: list[Problem] = field(default_factory=list)
+    # Notes that cannot be read now, by path: the record last read well (see ``store``), which
+    # the outputs keep meanwhile; the commands that show or edit a note do not use it.
+    last_good: dict[str, Person] = field(default_factory=dict)
 
     def by_path(self, path: str) -> Person | None:
         return next((p for p in self.people if p.path == path), None)
@@ -146,4 +149,4 @@ def vault_of(config: Config, loaded) -> Vault:
         problems.extend(found)
         if person is not None:
             people.append(person)
-    return Vault(config=config, people=sort_people(people), problems=problems)
+    return Vault(config=config, people=sort_people(people), problems=problems, last_good=loaded.last_good)

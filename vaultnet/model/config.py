@@ -149,6 +149,69 @@ class Config:
         return found if found is not None else self.circles.get(circle.strip().lower())
 
 
+def layout_problems(config: Config) -> list[tuple[str, str]]:
+    """What is wrong with where the config puts things, as ``(message, fix)`` pairs.
+
+    The outputs (``index_dir``'s notes, the ``calendar``) are rewritten wholesale, so they
+    must never land on a person note, a template, the config, ``.git`` or vaultnet's own
+    folder; and the people, index and templates folders must not hold one another
+    (generated notes would be read as people, templates as people or overwritten by
+    outputs). Paths are compared as resolved, so ``Index`` as a symbolic link to
+    ``People`` is the people folder.
+    """
+    root = os.path.realpath(config.root)
+
+    def real(rel: str) -> str:
+        return os.path.realpath(os.path.join(config.root, rel))
+
+    def within(inner: str, outer: str) -> bool:
+        return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+    def named(key: str, rel: str, resolved: str) -> str:
+        literal = os.path.normpath(os.path.join(root, rel))
+        if resolved == literal:
+            return f"{key} '{rel}'"
+        shown = os.path.relpath(resolved, root).replace(os.sep, "/")
+        return f"{key} '{rel}' (a symbolic link to '{shown}')"
+
+    def hidden_between(inner: str, outer: str) -> bool:
+        return any(part.startswith(".") for part in os.path.relpath(inner, outer).split(os.sep) if part != ".")
+
+    people, index = real(config.people_dir), real(config.index_dir)
+    templates, calendar = real(config.templates_dir), real(config.calendar)
+    p = named("people_dir", config.people_dir, people)
+    i = named("index_dir", config.index_dir, index)
+    t = named("templates_dir", config.templates_dir, templates)
+    c = named("calendar", config.calendar, calendar)
+    own_folders = "Give each its own folder (defaults: people_dir = \"People\", index_dir = \"Index\", templates_dir = \".vaultnet/templates\")"
+    found: list[tuple[str, str]] = []
+    if within(index, people):
+        found.append((f"{i} is inside {p}; generated notes would be read as people", "Choose another index_dir (default: Index)"))
+    elif within(people, index):
+        found.append((f"{p} is inside {i}; the index notes would be written among the person notes' folders", own_folders))
+    if within(index, templates) or within(templates, index):
+        found.append((f"{i} and {t} overlap; the index notes would overwrite the templates", own_folders))
+    if within(people, templates) or (within(templates, people) and not hidden_between(templates, people)):
+        found.append((f"{p} and {t} overlap; templates would be read as people", own_folders))
+    for folder, key in ((os.path.join(root, ".git"), "git's folder '.git'"), (os.path.join(root, ".vaultnet"), "vaultnet's own folder '.vaultnet'")):
+        if within(index, folder):
+            found.append((f"{i} is inside {key}; index notes must go in a folder of the vault", "Choose another index_dir (default: Index)"))
+        if within(calendar, folder):
+            found.append((f"{c} is inside {key}", "Choose another calendar path (default: followups.ics)"))
+    calendar_fix = "Choose a calendar path of its own (default: followups.ics)"
+    if calendar == root or within(index, calendar) or within(people, calendar) or within(templates, calendar):
+        found.append((f"{c} is a folder of the vault, not a file for the feed", calendar_fix))
+    elif calendar == os.path.join(root, CONFIG_NAME):
+        found.append((f"{c} is the config file; the feed would overwrite it", calendar_fix))
+    elif within(calendar, people):
+        found.append((f"{c} is inside {p}; the feed would overwrite or sit among the person notes", calendar_fix))
+    elif within(calendar, templates):
+        found.append((f"{c} is inside {t}; the feed would overwrite or sit among the templates", calendar_fix))
+    elif within(calendar, index) and calendar.lower().endswith(".md"):
+        found.append((f"{c} is a note inside {i}; the feed would overwrite or sit among the index notes", calendar_fix))
+    return found
+
+
 def parse_config(data: dict[str, Any], root: Path, source: Path | None = None) -> Config:
     """Check every key of a parsed config table and build the Config."""
     where = source.name if source else CONFIG_NAME

@@ -138,7 +138,9 @@ def wikilink(stem: str, name: str | None = None) -> str:
 
 
 def _wiki_label(text: str) -> str:
-    return " ".join(text.replace("]]", "] ]").replace("|", "/").replace("[[", "[ [").split())
+    """A wikilink's label that cannot end the link, split it, open another, or open an HTML
+    tag (``<`` is backslash-escaped, as in all other Markdown vaultnet writes)."""
+    return " ".join(text.replace("]]", "] ]").replace("|", "/").replace("[[", "[ [").replace("<", "\\<").split())
 
 
 def person_link(config: Config, person: Linked, from_file: str | None = None, in_table: bool = False) -> str:

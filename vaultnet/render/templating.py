@@ -9,11 +9,15 @@ render, not at their top: a command that renders nothing never loads it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (
+    BaseLoader, ChoiceLoader, StrictUndefined, Template, TemplateError, TemplateNotFound, TemplateSyntaxError,
+)
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..model.config import Config
@@ -21,6 +25,100 @@ from ..model.errors import VaultnetError
 from ..model.yamltext import render as yaml_value
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the vaultnet package
+
+
+class FolderLoader(BaseLoader):
+    """Templates from one folder, read only when the file really lies inside it.
+
+    Jinja's ``FileSystemLoader`` follows links: a template (or an included one, or a
+    folder on the way) that is a link to ``~/.ssh/id_rsa`` would be copied into an
+    index note, published by ``serve``, or written into a new person note. Here the
+    file's real path must be inside the folder's real path, and it must be a regular
+    file (a FIFO would make the read wait forever).
+    """
+
+    def __init__(self, folder: Path, where: str):
+        self.folder = os.path.realpath(folder)
+        self.where = where  # how messages name the folder
+
+    def get_source(self, environment, template: str):
+        pieces = split_template_path(template)
+        filename = os.path.join(self.folder, *pieces)
+        real = os.path.realpath(filename)
+        if not os.path.lexists(filename):
+            raise TemplateNotFound(template)
+        if not real.startswith(os.path.join(self.folder, "")):
+            raise VaultnetError(
+                f"template {template} in {self.where} is a symbolic link leading out of that folder (to {real}); "
+                "templates are read only from inside it: replace the link with a copy of the template"
+            )
+        if not os.path.isfile(real):
+            raise TemplateNotFound(template)
+        with open(real, encoding="utf-8") as handle:
+            source = handle.read()
+        mtime = os.path.getmtime(real)
+        return source, filename, lambda: _mtime(real) == mtime
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
+
+
+class CheckedTemplate(Template):
+    """A template whose render turns any error into a ``VaultnetError`` naming the template
+    file and line: a template is someone else's code, and a division by zero, a
+    recursive macro or a huge list in it must not end a command with a traceback
+    (nor write anything: callers write only what rendered)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except VaultnetError:
+            raise
+        except (Exception, RecursionError, MemoryError) as exc:
+            if self.name is None:  # not from a file (``from_string``): nothing to name
+                raise
+            raise runtime_error(self.environment, self.name, exc) from None
+
+
+def runtime_error(env: SandboxedEnvironment, name: str, exc: BaseException) -> VaultnetError:
+    """The message for an error raised while ``name`` rendered: the innermost template
+    frame of the traceback (Jinja rewrites it to the template's file and line) says where."""
+    frames = []  # (template name, line), outermost first
+    roots = getattr(env, "template_roots", ())
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        root = next((r for r in roots if filename.startswith(os.path.join(r, ""))), None)
+        if root is not None:
+            frames.append((os.path.relpath(filename, root).replace(os.sep, "/"), tb.tb_lineno))
+        tb = tb.tb_next
+    if isinstance(exc, TemplateSyntaxError):  # in an included template: the include says where
+        frames = [f for f in frames if f[0] != exc.name]
+    inner, line = frames[-1] if frames else (name, None)
+    where = inner if inner == name else f"{inner} (included from {name})"
+    at = f"line {line}: " if line else ""
+    if isinstance(exc, TemplateSyntaxError):
+        return VaultnetError(f"template {exc.name} (included from {where}{', ' + at[:-2] if at else ''}): line {exc.lineno}: {exc.message}")
+    if isinstance(exc, TemplateNotFound):
+        return VaultnetError(
+            f"template {where}: {at}includes {exc.name}, which is not in the vault's templates folder nor "
+            "vaultnet's defaults"
+        )
+    if isinstance(exc, SecurityError) or (isinstance(exc, OverflowError) and "sandbox" in str(exc)):
+        what = f"refused by the sandbox: {exc}"
+    elif isinstance(exc, MemoryError):
+        what = "ran out of memory (MemoryError); make the template build less"
+    elif isinstance(exc, RecursionError):
+        what = "recursion too deep (a macro or include that calls itself without end?)"
+    elif isinstance(exc, TemplateError):
+        what = str(exc)
+    else:
+        what = f"{exc} ({type(exc).__name__})"
+    return VaultnetError(f"template {where}: {at}{what}")
 
 
 class DataSandbox(SandboxedEnvironment):
@@ -32,6 +130,8 @@ class DataSandbox(SandboxedEnvironment):
     ``row['field']``, which the sandbox allows anyway; everything else still goes
     through the sandbox's checks.
     """
+
+    template_class = CheckedTemplate
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
@@ -54,8 +154,8 @@ def environment(config: Config, **filters: Any) -> DataSandbox:
     """A sandboxed environment that looks in the vault's templates folder, then the defaults."""
     loaders = []
     if config.templates_path.is_dir():
-        loaders.append(FileSystemLoader(str(config.templates_path)))
-    loaders.append(FileSystemLoader(str(default_templates_dir())))
+        loaders.append(FolderLoader(config.templates_path, f"templates_dir '{config.templates_dir}'"))
+    loaders.append(FolderLoader(default_templates_dir(), "vaultnet's default templates"))
     env = DataSandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
@@ -64,6 +164,7 @@ def environment(config: Config, **filters: Any) -> DataSandbox:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.template_roots = [loader.folder for loader in loaders]
     env.filters["yaml"] = yaml_value
     env.filters["yaml_flow"] = lambda value: yaml_value(value, flow=True)
     env.filters.update(filters)
@@ -71,17 +172,16 @@ def environment(config: Config, **filters: Any) -> DataSandbox:
 
 
 def render(env: SandboxedEnvironment, template: str, context: dict[str, Any]) -> str:
-    """One template render; an error names the template (and the line, for a syntax error)."""
+    """One template render; an error names the template file and line."""
     try:
-        return env.get_template(template).render(**context)
+        compiled = env.get_template(template)
     except TemplateSyntaxError as exc:
         raise VaultnetError(f"template {exc.filename or template}: line {exc.lineno}: {exc.message}") from None
     except TemplateNotFound:
         raise VaultnetError(f"template {template} not found in the vault's templates folder or vaultnet's defaults") from None
-    except (SecurityError, OverflowError) as exc:  # the sandbox raises OverflowError for huge ranges
-        raise VaultnetError(f"template {template}: refused by the sandbox: {exc}") from None
     except TemplateError as exc:
         raise VaultnetError(f"template {template}: {exc}") from None
+    return compiled.render(**context)
 
 
 def render_template(config: Config, template: str, **context: Any) -> str:
