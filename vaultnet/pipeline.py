@@ -37,11 +37,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .load.files import replace_file
 from .model.config import CONFIG_NAME, Config, layout_problems
 from .model.errors import Problem, VaultnetError
 from .load.vault import Vault, load_vault
+
+if TYPE_CHECKING:  # the renderers are imported when something is rendered
+    from .render.calendar import EncodedEvents
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,9 @@ def output_paths(config: Config) -> list[str]:
     return [f"{index}/{note.file}" for note in REGISTRY] + [config.calendar]
 
 
-def render_outputs(vault: Vault, today: date) -> list[Output]:
-    """Every output's bytes, rendered in memory (nothing is written here)."""
+def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = None) -> list[Output]:
+    """Every output's bytes, rendered in memory (nothing is written here); ``events`` holds
+    the calendar events of an earlier build, so that only those that changed are encoded."""
     from .render.calendar import build_calendar
     from .render.indexnotes import REGISTRY, IndexViews, filters
     from .render.templating import environment
@@ -166,7 +171,8 @@ def render_outputs(vault: Vault, today: date) -> list[Output]:
                 text = render_note(env, note.template, note.context(views))
                 outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        outputs.append(Output(config.calendar, build_calendar(people, config, today, dues), "text/calendar; charset=utf-8"))
+        feed = build_calendar(people, config, today, dues, events)
+        outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(
             f"today is {today.isoformat()}: the coming weeks or the calendar_horizon run past 9999-12-31, the last "
@@ -313,11 +319,19 @@ def build(
     if strict and vault.problems:
         report.failed = True
         return report
-    outputs = render_outputs(vault, today)
+    from .load.store import fragments, save_fragments
+    from .render.calendar import EncodedEvents
+
+    events = EncodedEvents(fragments(config, EVENTS))
+    outputs = render_outputs(vault, today, events)
     write_outputs(config.root, outputs, report, config)
+    save_fragments(config, EVENTS, events.fresh, events.gone)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report
+
+
+EVENTS = "vevent"  # the store's fragments of this kind: each calendar event's bytes, by UID
 
 
 # --- the build stamp ----------------------------------------------------------------------------

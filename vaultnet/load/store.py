@@ -68,11 +68,12 @@ SCHEMA_VERSION = 4  # PRAGMA user_version: raise it with any change of the table
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
-# Modules whose code decides what a note parses to: an edit of any of them (a development
-# checkout) empties the store rather than serve records of the old parser.
-PARSER_MODULES = (
+# Modules whose code decides what the store holds (what a note parses to, how an event is
+# encoded): an edit of any of them (a development checkout) empties the store rather than
+# serve what the old code made.
+SOURCE_MODULES = (
     "load/vault", "load/frontmatter", "load/notefile", "load/store", "model/person", "model/dates",
-    "model/durations", "model/errors", "model/names",
+    "model/durations", "model/errors", "model/names", "render/calendar", "render/contentlines",
 )
 # Files of the stores this one replaced, removed when the store is made.
 _OBSOLETE = ("roster.json", "build-stamp.json", *(f"notes-{n:02d}.json" for n in range(32)))
@@ -154,7 +155,7 @@ def store_path(root: Path) -> Path:
 def _fingerprint() -> list:
     here = Path(__file__).parent.parent
     out = []
-    for name in PARSER_MODULES:
+    for name in SOURCE_MODULES:
         try:
             st = os.stat(here / f"{name}.py")
             out.append([name, st.st_size, st.st_mtime_ns])
@@ -890,9 +891,10 @@ def save_stamp(config: Config, stamp: Any) -> bool:
 
 
 def fragments(config: Config, kind: str) -> dict[str, tuple[str, bytes]]:
-    """Every stored fragment of a kind, by note path: ``{path: (key, data)}``. A fragment
-    is something rendered from one note (``kind`` names what), kept with the key of what it
-    was rendered from, so that a caller re-renders only when the key differs."""
+    """Every stored fragment of a kind, by name: ``{name: (key, data)}``. A fragment is
+    something rendered from one note (``kind`` says what, the name which: a note's path, an
+    event's UID), kept with the key of what it was rendered from, so that a caller renders
+    it again only when the key differs."""
     store = Store.open(config)
     if store is None:
         return {}
