@@ -17,7 +17,7 @@ from datetime import date
 from vaultnet.load.vault import parse_note
 from vaultnet.model.person import Entry
 
-from test_startup import imported_by
+from tests.support import imported_by
 
 
 def test_anchors_without_aliases_and_harmless_aliases_load(vault):

@@ -7,39 +7,12 @@ it fails the moment someone adds a top-level ``import jinja2`` to a module on th
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
-
 import pytest
+
+from tests.support import imported_by
 
 HEAVY = ("jinja2", "icalendar", "vobject")
 PARSERS = ("yaml", "frontmatter")  # needed to parse notes, never to print help
-
-PROBE = textwrap.dedent("""\
-    import json, sys
-    argv = json.loads(sys.argv[1])
-    if argv is None:
-        import vaultnet.cli
-    else:
-        from vaultnet.cli import main
-        try:
-            main(argv, standalone_mode=True)
-        except SystemExit:
-            pass
-    sys.stdout.flush()
-    print("\\nMODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
-    print("\\nVAULTNET " + json.dumps(sorted(m for m in sys.modules if m.startswith("vaultnet."))), file=sys.stderr)
-    """)
-
-
-def imported_by(argv: list[str] | None, prefix: str = "MODULES ") -> set[str]:
-    """The top-level packages (or, with ``prefix="VAULTNET "``, the vaultnet modules) loaded."""
-    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, timeout=60)
-    line = next(line for line in result.stderr.splitlines() if line.startswith(prefix))
-    return set(json.loads(line[len(prefix):]))
-
 
 def test_importing_the_cli_loads_no_heavy_library_and_no_yaml():
     modules = imported_by(None)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -35,8 +34,8 @@ from vaultnet.model.config import Config, load_config
 from vaultnet.load.vault import load_vault, parse_note
 from vaultnet.model.yamltext import double_quoted
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-KHAL = Path(sys.executable).with_name("khal")
+from tests.support import BENCH, EXAMPLES, KHAL, khal, khal_config, khal_events
+
 TODAY = date(2026, 11, 23)  # a Monday; conftest pins the CLI to it
 
 
@@ -215,46 +214,6 @@ def build(vault, *args: str, today: str = "2026-11-23"):
 
 def ics(vault) -> bytes:
     return (vault.root / "followups.ics").read_bytes()
-
-
-def khal_config(tmp: Path, calendar_dir: Path) -> Path:
-    tmp.mkdir(parents=True, exist_ok=True)
-    calendar_dir.mkdir(parents=True, exist_ok=True)
-    config = tmp / "khal.conf"
-    config.write_text(
-        f"""[calendars]
-[[followups]]
-path = {calendar_dir}
-type = calendar
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%d %H:%M
-longdatetimeformat = %Y-%m-%d %H:%M
-default_timezone = UTC
-local_timezone = UTC
-[sqlite]
-path = {tmp / 'khal.db'}
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
-def khal(config: Path, *args: str) -> str:
-    done = subprocess.run(
-        [str(KHAL), "-c", str(config), *args], capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "error" not in done.stderr.lower(), done.stderr
-    return done.stdout
-
-
-def khal_events(config: Path, start: str = "2026-11-23", end: str = "2027-11-22") -> list[tuple[str, str, str]]:
-    out = khal(config, "list", "--format", "{start-date}|{title}|{uid}", "--day-format", "", start, end)
-    return [tuple(line.split("|", 2)) for line in out.splitlines() if line.strip()]
 
 
 # --- the small vault, worked out by hand ------------------------------------------------------
@@ -597,11 +556,11 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
 def test_a_benchmark_vault_feed_is_exactly_what_icalendar_writes(tmp_path):
     """A few hundred synthetic people (the benchmark's mix of fields): the whole feed is
     icalendar's, and both parsers read it."""
-    sys.path.insert(0, str(EXAMPLES.parent / "bench"))
+    sys.path.insert(0, str(BENCH))
     try:
         import generate
     finally:
-        sys.path.remove(str(EXAMPLES.parent / "bench"))
+        sys.path.remove(str(BENCH))
     root = tmp_path / "vault"
     (root / "People").mkdir(parents=True)
     for person in generate.people(300, 5):

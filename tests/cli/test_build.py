@@ -14,8 +14,9 @@ from click.testing import CliRunner
 
 from vaultnet.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-from vaultnet.render.indexnotes import REGISTRY  # noqa: E402
+from vaultnet.render.indexnotes import REGISTRY
+
+from tests.support import EXAMPLES
 
 # Every index note registered (issue 4 adds Introductions.md), then the calendar.
 NOTES = [note.file for note in REGISTRY]
