@@ -7,6 +7,8 @@ it fails the moment someone adds a top-level ``import jinja2`` to a module on th
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support import imported_by
@@ -57,3 +59,14 @@ def test_reading_commands_load_no_heavy_library(vault, command):
     argv = ["--vault", str(vault.root), "--today", "2026-11-23", *command]
     assert not imported_by(argv) & set(HEAVY)
     assert not imported_by(argv) & set(HEAVY)  # again, from the cache
+
+
+def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
+    from vaultnet.load import store
+    vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # trust a note written just now
+    time.sleep(0.05)  # past the file time granularity
+    assert vault.run("due").exit_code == 0  # parses the note, writes the cache
+    for command in ("due", "list"):
+        modules = imported_by(["--vault", str(vault.root), "--today", "2026-11-23", command])
+        assert "vaultnet" in modules and not modules & {"yaml", "frontmatter"}
