@@ -1,10 +1,12 @@
 """What several test files share: where the fixtures' files are, a probe of what a command
-imports, and khal driven on a feed. (The vault fixture itself is in ``conftest.py``.)"""
+imports, khal driven on a feed, and a GFM table row read as GitHub reads it. (The vault
+fixture itself is in ``conftest.py``.)"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -86,3 +88,12 @@ def khal(config: Path, *args: str) -> str:
 def khal_events(config: Path, start: str = "2026-11-23", end: str = "2027-11-22") -> list[tuple[str, str, str]]:
     out = khal(config, "list", "--format", "{start-date}|{title}|{uid}", "--day-format", "", start, end)
     return [tuple(line.split("|", 2)) for line in out.splitlines() if line.strip()]
+
+
+# --- Markdown tables ------------------------------------------------------------------------------
+
+
+def cells(row: str) -> list[str]:
+    """A GFM table row split into cells the way GitHub does: on pipes not escaped by a backslash."""
+    assert row.startswith("| ") and row.endswith(" |"), row
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row[1:-1])]
