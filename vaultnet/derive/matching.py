@@ -35,7 +35,7 @@ It must scale to a large network without an all-pairs loop:
 The cost follows how much a network repeats itself: phrases that recur (as in a
 real network) collapse into few keys; phrases that almost never repeat, each
 sharing words with hundreds of offers, are the worst case (bench/bench_match.py
-measures all three kinds). ``tests/test_match.py`` checks the result against the
+measures all three kinds). ``tests/derive/test_match.py`` checks the result against the
 plain all-pairs computation on random vaults.
 
 Everything here is pure: Person records in, suggestions out.

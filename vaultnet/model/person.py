@@ -370,7 +370,7 @@ def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, 
         return (), []
     # ``parse_log_line`` and ``_visible`` written out (a tenth of a note's parse in calls):
     # the line's ending is left on, as ``(.*)$`` stops before a final LF and strip() drops
-    # a CR; tests/test_fast_paths.py holds this to ``parse_log_line``.
+    # a CR; tests/model/test_person.py holds this to ``parse_log_line``.
     entries, problems = [], []
     item = _LOG_ITEM.match
     for index in range(section[0] + 1, section[1]):

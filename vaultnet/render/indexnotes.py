@@ -15,7 +15,7 @@ and a vault's own template cannot forget to escape. Raw values stay available
 The template loops over prepared rows once per file — no per-person template
 call — which keeps a 10,000-person build fast. What several notes show of a person
 (links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
-repeated texts are escaped once (``IndexViews.cell``/``md``); tests/test_render_fast.py
+repeated texts are escaped once (``IndexViews.cell``/``md``); tests/render/test_indexnotes.py
 holds every note's variables equal to a straightforward reference.
 Order is stable: by name, then path.
 """

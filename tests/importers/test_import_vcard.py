@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from vaultnet.model.dates import Birthday
 
-DATA = Path(__file__).parent / "data"
-
-
+from tests.support import DATA
 
 
 def test_vcard_3(vault):

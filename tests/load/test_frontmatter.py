@@ -152,3 +152,41 @@ def test_a_character_yaml_breaks_lines_at_and_a_note_does_not_is_refused_on_its_
             assert words in problem.message
     # written as an escape, the character is only text, and CRLF line ends are fine
     assert load_fields("People/S.md", 'name: "Ann\\u2028Lee"\r\nrole: x\r\n', 2) == ({"name": "Ann\u2028Lee", "role": "x"}, None)
+
+
+# --- the alias walk and the line numbers, done only when needed -------------------------------
+
+
+def test_anchors_without_aliases_and_harmless_aliases_load(vault):
+    vault.write("Ana", """\
+        ---
+        org: R&D at Acme
+        tags: &shared [friend, climber]
+        role: "*the* expert"
+        ---
+        """)
+    vault.write("Ben", """\
+        ---
+        tags: &shared [friend, climber]
+        needs: *shared
+        ---
+        """)
+    ana = vault.person("Ana")
+    assert (ana.org, ana.tags, ana.role) == ("R&D at Acme", ("friend", "climber"), "*the* expert")
+    ben = vault.person("Ben")
+    assert ben.tags == ben.needs == ("friend", "climber")
+
+
+def test_an_alias_bomb_is_still_refused():
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(5)]
+    person, problems = parse_note("People/Bomb.md", ("---\n" + "\n".join(levels) + "\n---\n").encode())
+    assert person is None
+    assert "aliases" in problems[0].message and problems[0].fatal
+
+
+def test_a_field_problem_still_names_its_line():
+    text = "---\nname: Cy\norg: Acme\n\ncadence: often\nmet: 2026-02-30\n---\n"
+    person, problems = parse_note("People/Cy.md", text.encode())
+    assert person is not None and person.org == "Acme"
+    assert {(p.field, p.line) for p in problems} == {("cadence", 5), ("met", 6)}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from tests.support import DATA
 
-DATA = Path(__file__).parent / "data"
+
 MAIN = DATA / "linkedin_connections.csv"
 HEADER = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On"
 ROWS = [
@@ -18,8 +18,6 @@ ROWS = [
 DISCLAIMER = (b'"When exporting your connection data, you may notice that some of the email addresses are missing. '
               b'You will only see email addresses for connections who have allowed their connections to see or '
               b'download their email address using this setting https://www.linkedin.com/psettings/privacy/email."')
-
-
 
 
 def test_the_real_export_shape(vault):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from vaultnet.model.dates import Birthday
 
-DATA = Path(__file__).parent / "data"
-
-
+from tests.support import DATA
 
 
 def test_the_current_export(vault):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -18,13 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from vaultnet.derive.schedule import due_of
 from vaultnet.render.calendar import (
-    CALDESC,
     PRODID,
-    REFRESH,
     Event,
-    birthday_event,
     build_calendar,
     event_bytes,
     feed_name,
@@ -35,84 +30,10 @@ from vaultnet.model.config import Config, load_config
 from vaultnet.load.vault import load_vault, parse_note
 from vaultnet.model.yamltext import double_quoted
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-KHAL = Path(sys.executable).with_name("khal")
+from tests.reference import calendar as reference
+from tests.support import BENCH, EXAMPLES, KHAL, khal, khal_config, khal_events
+
 TODAY = date(2026, 11, 23)  # a Monday; conftest pins the CLI to it
-
-
-# --- the reference: icalendar writing the whole feed itself -------------------------------------
-
-
-def reference_vevent(event: Event) -> icalendar.Event:
-    """The icalendar ``Event`` of a decided event. The plain constructor and ``add``:
-    ``Event.new`` would invent a random UID and a DTSTAMP from the clock."""
-    component = icalendar.Event()
-    component.add("UID", event.uid)
-    stamp = event.stamp
-    component.add("DTSTAMP", datetime(stamp.year, stamp.month, stamp.day, tzinfo=UTC))
-    component.add("DTSTART", event.start)  # a date: VALUE=DATE, no time zone
-    component.add("DTEND", event.start + timedelta(days=1))  # exclusive
-    if event.yearly:
-        component.add("RRULE", icalendar.vRecur.from_ical(event.yearly))
-    component.add("SUMMARY", event.summary)
-    if event.description:
-        component.add("DESCRIPTION", event.description)
-    if event.categories:
-        component.add("CATEGORIES", list(event.categories))
-    component.add("TRANSP", "TRANSPARENT")
-    return component
-
-
-def reference_calendar(name: str, events=()) -> icalendar.Calendar:
-    """The feed as an icalendar ``Calendar``. Not ``Calendar.new``: it writes NAME unescaped,
-    REFRESH-INTERVAL without VALUE=DURATION, a random UID and a PRODID with icalendar's
-    version; properties icalendar does not know get their value types explicitly."""
-    refresh = icalendar.vDuration.from_ical(REFRESH)
-    cal = icalendar.Calendar()
-    cal.add("VERSION", "2.0")
-    cal.add("PRODID", PRODID)
-    cal.add("CALSCALE", "GREGORIAN")
-    cal.add("NAME", icalendar.vText(name))
-    cal.add("X-WR-CALNAME", icalendar.vText(name))
-    cal.add("X-WR-CALDESC", icalendar.vText(CALDESC))
-    cal.add("REFRESH-INTERVAL", icalendar.vDuration(refresh), parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", icalendar.vDuration(refresh))
-    for event in events:
-        cal.add_component(reference_vevent(event))
-    return cal
-
-
-def reference_events(people, config: Config, today: date) -> list[Event]:
-    """Every event of the feed, decided first and then sorted: follow-ups due within the
-    horizon by date, title and UID, then birthdays by day of the year, title and UID."""
-    try:
-        limit = None if config.calendar_horizon.never else config.calendar_horizon.after(today)
-    except (OverflowError, ValueError):
-        limit = None
-    dues = [d for d in (due_of(p, config, today) for p in people) if d is not None]
-    dues = [d for d in dues if (limit is None or d.date <= limit) and d.date < date.max]
-    twins = reference_twins(people, config)
-    events = sorted((follow_up_event(d, config, today, twins) for d in dues), key=lambda e: (e.start, e.summary.casefold(), e.uid))
-    if config.birthdays:
-        births = [e for e in (birthday_event(p, config, twins) for p in people) if e is not None]
-        events += sorted(births, key=lambda e: ((e.start.month, e.start.day), e.summary.casefold(), e.uid))
-    return events
-
-
-def reference_twins(people, config: Config) -> frozenset[str]:
-    """The notes whose path, but for case and Unicode form, an earlier path (in sorted
-    order) already has: worked out pair by pair."""
-    paths = sorted(p.path for p in people)
-    prefix = config.people_dir + "/"
-
-    def folded(path: str) -> str:
-        return unicodedata.normalize("NFC", path.removeprefix(prefix)).casefold()
-
-    return frozenset(b for i, b in enumerate(paths) if any(folded(a) == folded(b) for a in paths[:i]))
-
-
-def reference_feed(people, config: Config, today: date) -> bytes:
-    return reference_calendar(feed_name(config), reference_events(people, config, today)).to_ical()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -215,46 +136,6 @@ def build(vault, *args: str, today: str = "2026-11-23"):
 
 def ics(vault) -> bytes:
     return (vault.root / "followups.ics").read_bytes()
-
-
-def khal_config(tmp: Path, calendar_dir: Path) -> Path:
-    tmp.mkdir(parents=True, exist_ok=True)
-    calendar_dir.mkdir(parents=True, exist_ok=True)
-    config = tmp / "khal.conf"
-    config.write_text(
-        f"""[calendars]
-[[followups]]
-path = {calendar_dir}
-type = calendar
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%d %H:%M
-longdatetimeformat = %Y-%m-%d %H:%M
-default_timezone = UTC
-local_timezone = UTC
-[sqlite]
-path = {tmp / 'khal.db'}
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
-def khal(config: Path, *args: str) -> str:
-    done = subprocess.run(
-        [str(KHAL), "-c", str(config), *args], capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "TZ": "UTC", "LC_ALL": "C.UTF-8"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "error" not in done.stderr.lower(), done.stderr
-    return done.stdout
-
-
-def khal_events(config: Path, start: str = "2026-11-23", end: str = "2027-11-22") -> list[tuple[str, str, str]]:
-    out = khal(config, "list", "--format", "{start-date}|{title}|{uid}", "--day-format", "", start, end)
-    return [tuple(line.split("|", 2)) for line in out.splitlines() if line.strip()]
 
 
 # --- the small vault, worked out by hand ------------------------------------------------------
@@ -475,7 +356,7 @@ def test_any_text_round_trips_through_the_feed(name, need):
     assert person is not None and not [p for p in problems if p.fatal]
     data = build_calendar([person], config, TODAY)
     cal = validate(data)
-    assert data == reference_feed([person], config, TODAY)
+    assert data == reference.feed([person], config, TODAY)
     (event,) = cal.walk("VEVENT")
     shown = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", person.name).split()) or "Someone"
     assert str(event["SUMMARY"]) == f"Follow up: {shown} (never contacted)"
@@ -553,7 +434,7 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
 
 def small_vault_events(vault) -> tuple[list, Config]:
     config = load_config(vault.root)
-    return reference_events(load_vault(config).people, config, TODAY), config
+    return reference.events(load_vault(config).people, config, TODAY), config
 
 
 def test_the_feed_is_exactly_what_icalendar_writes(vault):
@@ -564,7 +445,7 @@ def test_the_feed_is_exactly_what_icalendar_writes(vault):
     vault.config('calendar_name = "Keep in touch; weekly, really — ✓"\n')
     events, config = small_vault_events(vault)
     assert len(events) == 7
-    expected = reference_calendar(feed_name(config), events).to_ical()
+    expected = reference.calendar(feed_name(config), events).to_ical()
     assert build_calendar(load_vault(config).people, config, TODAY) == expected
     build(vault)
     assert ics(vault) == expected
@@ -586,7 +467,7 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
     from vaultnet.cli import main
 
     config = load_config(root)
-    expected = reference_feed(load_vault(config).people, config, TODAY)
+    expected = reference.feed(load_vault(config).people, config, TODAY)
     for _run in ("first", "again"):
         result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build", "--force"])
         assert result.exit_code == 0, result.output
@@ -597,11 +478,11 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
 def test_a_benchmark_vault_feed_is_exactly_what_icalendar_writes(tmp_path):
     """A few hundred synthetic people (the benchmark's mix of fields): the whole feed is
     icalendar's, and both parsers read it."""
-    sys.path.insert(0, str(EXAMPLES.parent / "bench"))
+    sys.path.insert(0, str(BENCH))
     try:
         import generate
     finally:
-        sys.path.remove(str(EXAMPLES.parent / "bench"))
+        sys.path.remove(str(BENCH))
     root = tmp_path / "vault"
     (root / "People").mkdir(parents=True)
     for person in generate.people(300, 5):
@@ -609,7 +490,7 @@ def test_a_benchmark_vault_feed_is_exactly_what_icalendar_writes(tmp_path):
     config = load_config(root)
     people = load_vault(config).people
     data = build_calendar(people, config, TODAY)
-    assert data == reference_feed(people, config, TODAY)
+    assert data == reference.feed(people, config, TODAY)
     assert len(validate(data).walk("VEVENT")) > 100
 
 
@@ -649,7 +530,7 @@ def events(draw):
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(event=events())
 def test_event_bytes_is_what_icalendar_writes_for_any_event(event):
-    assert event_bytes(event) == reference_vevent(event).to_ical()
+    assert event_bytes(event) == reference.vevent(event).to_ical()
 
 
 @settings(max_examples=200, deadline=None)
@@ -659,7 +540,7 @@ def test_every_fold_point_is_icalendar_s(prefix, unit, count):
     at every position of a fold (hypothesis alone rarely lines them up)."""
     text = "p" * prefix + unit * count
     event = Event("followup-x@vaultnet", TODAY, TODAY, text, "Due: " + text, (text,))
-    assert event_bytes(event) == reference_vevent(event).to_ical()
+    assert event_bytes(event) == reference.vevent(event).to_ical()
 
 
 @st.composite
@@ -692,7 +573,7 @@ def test_the_streamed_feed_is_the_rendered_feed(people):
     icalendar writing the decided events, sorted."""
     config = Config(root=Path("/nonexistent"))
     data = build_calendar(people, config, TODAY)
-    assert data == reference_feed(people, config, TODAY)
+    assert data == reference.feed(people, config, TODAY)
     validate(data)
 
 
@@ -731,7 +612,7 @@ def test_events_kept_from_an_earlier_build_give_the_same_feed(people, drop):
 @settings(max_examples=150, deadline=None)
 @given(name=HOSTILE)
 def test_the_header_is_what_icalendar_writes_for_any_name(name):
-    assert head_bytes(name) + b"END:VCALENDAR\r\n" == reference_calendar(name).to_ical()
+    assert head_bytes(name) + b"END:VCALENDAR\r\n" == reference.calendar(name).to_ical()
 
 
 def test_a_vault_where_no_cache_folder_can_be_made_still_builds(vault):

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 
 from vaultnet.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-from vaultnet.render.indexnotes import REGISTRY  # noqa: E402
+from vaultnet.render.indexnotes import REGISTRY
+
+from tests.support import EXAMPLES, cells
 
 # Every index note registered (issue 4 adds Introductions.md), then the calendar.
 NOTES = [note.file for note in REGISTRY]
@@ -31,12 +32,6 @@ def build(vault, *args: str, today: str = "2026-11-23"):
 
 def out(vault, name: str) -> str:
     return (vault.root / "Index" / name).read_text(encoding="utf-8")
-
-
-def cells(row: str) -> list[str]:
-    """A GFM table row split into cells the way GitHub does: on pipes not escaped by a backslash."""
-    assert row.startswith("| ") and row.endswith(" |"), row
-    return [c.strip() for c in re.split(r"(?<!\\)\|", row[1:-1])]
 
 
 def table_rows(text: str, heading: str) -> list[list[str]]:
@@ -597,28 +592,6 @@ def test_no_stamp_while_notes_are_racily_fresh(vault):
     assert store.read_stamp(load_config(vault.root)) is None
 
 
-# --- the escaping functions, for any text -----------------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=60))
-def test_md_escaping_is_safe_for_any_text(text):
-    from vaultnet.render.indexnotes import _md, cell, md
-
-    for in_table in (False, True):
-        shown = md(text, in_table)
-        assert "\n" not in shown and "\r" not in shown
-        assert shown == (_md(text, in_table) if text.strip() else shown)  # the fast path agrees
-    shown = cell(text)
-    # No pipe that GFM would read as a cell boundary.
-    assert not re.search(r"(?<!\\)\|", shown.replace("\\\\", "")), shown
-    row = f"| {shown} | x |"
-    assert len(cells(row)) == 2
-
-
 @pytest.mark.parametrize("link", ["Index", "Calendars"])
 def test_outputs_never_written_through_a_link_out_of_the_vault(vault, tmp_path, link):
     outside = tmp_path / "outside"
@@ -631,3 +604,47 @@ def test_outputs_never_written_through_a_link_out_of_the_vault(vault, tmp_path, 
     key = "index_dir" if link == "Index" else "calendar"
     assert f"{key} '" in result.stderr and "symbolic link leading outside the vault" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+# --- the cycle collector, paused during the render ------------------------------------------------
+
+
+def test_the_render_leaves_the_cycle_collector_as_it_found_it(vault):
+    """Paused while the index notes render; on again after a build, a failed one included."""
+    import gc
+
+    vault.write("Ana", "---\norg: Acme\ncadence: 1w\n---\n")
+    assert gc.isenabled()
+    assert vault.run("build").exit_code == 0
+    assert gc.isenabled()
+    templates = vault.root / ".vaultnet" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "Giving.md").write_text("{{ no_such_variable }}\n", encoding="utf-8")
+    result = vault.run("build")
+    assert result.exit_code == 1 and "Giving.md" in result.stderr
+    assert gc.isenabled()
+    gc.disable()  # a program that turned it off itself keeps it off
+    try:
+        (templates / "Giving.md").unlink()
+        assert vault.run("build", "--force").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_really_off_while_rendering(vault, monkeypatch):
+    import gc
+
+    from vaultnet import pipeline as build
+    seen = []
+    real = build.render_note
+
+    def spy(env, template, context):
+        seen.append(gc.isenabled())
+        return real(env, template, context)
+
+    monkeypatch.setattr(build, "render_note", spy)
+    vault.write("Ana", "---\norg: Acme\n---\n")
+    assert vault.run("build").exit_code == 0
+    assert seen == [False] * len(REGISTRY)
+    assert gc.isenabled()

@@ -10,8 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import DATA
 
-DATA = Path(__file__).parent / "data"
+
 LINKEDIN = DATA / "linkedin_connections.csv"
 GOOGLE = DATA / "google_contacts.csv"
 GOOGLE_OLD = DATA / "google_contacts_old.csv"
@@ -41,7 +42,6 @@ def csv_file(tmp_path, *rows, name="Connections.csv"):
     lines = ["Notes:", "", "First Name,Last Name,URL,Email Address,Company,Position,Connected On", *rows]
     file.write_bytes(("\r\n".join(lines) + "\r\n").encode())
     return file
-
 
 
 def test_a_hand_written_note_only_gains_lines(vault, tmp_path):

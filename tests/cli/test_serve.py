@@ -316,7 +316,7 @@ url = "http://127.0.0.1:{port}/t0k/followups.ics"
         assert "Follow up: Cy Gamma 2026-12-10" in after and "Follow up: Cy Gamma 2026-12-01" in expected
 
     # And khal reads the synchronised folder: the whole subscription chain, feed to agenda.
-    from test_calendar import khal_config, khal_events
+    from tests.support import khal_config, khal_events
 
     khal_conf = khal_config(tmp_path / "khal", local)
     listed = khal_events(khal_conf, "2026-11-23", "2027-11-22")

@@ -9,12 +9,13 @@ import random
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from vaultnet.derive.matching import Catalogue, suggest, terms
 from vaultnet.model.person import Entry, Person
+
+from tests.support import EXAMPLES
 
 
 @pytest.mark.parametrize(
@@ -239,9 +240,6 @@ def test_ranking_is_deterministic_with_many_ties():
     first = [(s.first.name, s.second.name) for s in suggest(people, limit=5)]
     assert first == [(s.first.name, s.second.name) for s in suggest(list(reversed(people)), limit=5)]
     assert first == [("P000", "P001"), ("P000", "P002"), ("P000", "P003"), ("P000", "P004"), ("P000", "P005")]
-
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.mark.parametrize("args", [(), ("--json",), ("--limit", "0"), ("Lena Fischer",)])

@@ -7,39 +7,14 @@ it fails the moment someone adds a top-level ``import jinja2`` to a module on th
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
+import time
 
 import pytest
 
+from tests.support import imported_by
+
 HEAVY = ("jinja2", "icalendar", "vobject")
 PARSERS = ("yaml", "frontmatter")  # needed to parse notes, never to print help
-
-PROBE = textwrap.dedent("""\
-    import json, sys
-    argv = json.loads(sys.argv[1])
-    if argv is None:
-        import vaultnet.cli
-    else:
-        from vaultnet.cli import main
-        try:
-            main(argv, standalone_mode=True)
-        except SystemExit:
-            pass
-    sys.stdout.flush()
-    print("\\nMODULES " + json.dumps(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
-    print("\\nVAULTNET " + json.dumps(sorted(m for m in sys.modules if m.startswith("vaultnet."))), file=sys.stderr)
-    """)
-
-
-def imported_by(argv: list[str] | None, prefix: str = "MODULES ") -> set[str]:
-    """The top-level packages (or, with ``prefix="VAULTNET "``, the vaultnet modules) loaded."""
-    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, timeout=60)
-    line = next(line for line in result.stderr.splitlines() if line.startswith(prefix))
-    return set(json.loads(line[len(prefix):]))
-
 
 def test_importing_the_cli_loads_no_heavy_library_and_no_yaml():
     modules = imported_by(None)
@@ -84,3 +59,14 @@ def test_reading_commands_load_no_heavy_library(vault, command):
     argv = ["--vault", str(vault.root), "--today", "2026-11-23", *command]
     assert not imported_by(argv) & set(HEAVY)
     assert not imported_by(argv) & set(HEAVY)  # again, from the cache
+
+
+def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
+    from vaultnet.load import store
+    vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # trust a note written just now
+    time.sleep(0.05)  # past the file time granularity
+    assert vault.run("due").exit_code == 0  # parses the note, writes the cache
+    for command in ("due", "list"):
+        modules = imported_by(["--vault", str(vault.root), "--today", "2026-11-23", command])
+        assert "vaultnet" in modules and not modules & {"yaml", "frontmatter"}

@@ -19,7 +19,8 @@ from vaultnet.load import roster, store
 from vaultnet.model.config import load_config
 from vaultnet.load.vault import load_vault
 
-HOSTILE = Path(__file__).parent / "hostile"
+from tests.support import HOSTILE
+
 
 NOTES = {
     "Jane Doe": "---\nname: Jane Doe\norg: \"[[Acme]]\"\ncircle: inner\nlast_contact: 2026-01-01\n---\n## Log\n- 2026-03-02 coffee\n",

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-HOSTILE = Path(__file__).parent / "hostile"
+from tests.support import HOSTILE
+
 
 # file -> (finding code, text the message must contain); None: the note is odd but fine.
 EXPECTED: dict[str, tuple[str, str] | None] = {
