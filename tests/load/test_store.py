@@ -151,7 +151,7 @@ def test_the_cli_reports_problems_from_the_store_too(vault, settled, monkeypatch
     vault.write("Jane Doe", JANE)
     vault.write("Bob", "---\nlast_contact: 2026-13-01\n---\n")
     vault.write("Broken", "---\nname: [\n---\n")
-    first = same_as_without(vault, monkeypatch, "list", "--json")
+    same_as_without(vault, monkeypatch, "list", "--json")
     again, stats = run(vault, monkeypatch, "list", "--json")
     assert stats["reused"] == 3 and "last_contact" in again[2] and "Broken.md" in again[2]
 

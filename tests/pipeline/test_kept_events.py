@@ -10,7 +10,8 @@ from pathlib import Path
 
 import icalendar
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from tests.support import EXAMPLES
+
 
 
 def _kept(root: Path) -> dict[str, tuple[str, bytes]]:

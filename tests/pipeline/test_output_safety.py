@@ -16,7 +16,7 @@ import pytest
 from vaultnet.model.config import load_config
 from vaultnet.serve import Site
 
-from conftest import TODAY
+from tests.conftest import TODAY
 
 OUTPUTS = ["Index/People.md", "Index/Follow-ups.md", "Index/Giving.md", "Index/Needs and offers.md", "Index/Introductions.md", "followups.ics"]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
+from tests.support import DATA
+
 SECRET = "the contents of a private file outside the vault"
 
 
