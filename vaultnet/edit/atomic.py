@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -131,6 +132,8 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
                 fn(editor)
             if editor.changed:
                 planned.append((note, editor.result()))
+        for note, _data in planned:
+            _check_writable(note)
         temps: list[tuple[_Locked, Path]] = []
         try:
             for note, data in planned:
@@ -162,6 +165,31 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
                 except FileNotFoundError:
                     pass
         return [note.rel for note, _ in planned]
+
+
+def _check_writable(note: _Locked) -> None:
+    """Refuse a note its user could not save in place.
+
+    The rename that makes a write atomic needs only the folder's permission, so without
+    this check a note made read-only (``chmod 444``) would be rewritten anyway. Root may
+    write anything; a note with no owner write bit is still refused for root, as a
+    careful editor does.
+    """
+    st = os.fstat(note.fd)
+    if not st.st_mode & stat.S_IWUSR:
+        raise NoteError(note.rel, "the note is read-only (chmod u+w to allow vaultnet to edit it); nothing was written")
+    if not os.access(note.path, os.W_OK):
+        try:
+            read_only_fs = bool(os.fstatvfs(note.fd).f_flag & os.ST_RDONLY)
+        except OSError:
+            read_only_fs = False
+        if read_only_fs:
+            raise NoteError(note.rel, "cannot write the note: the file system is read-only; nothing was written")
+        raise NoteError(
+            note.rel,
+            f"cannot write the note: permission denied — is the vault read-only? (the note belongs to user {st.st_uid} "
+            "and is not writable for you); nothing was written",
+        )
 
 
 def _real_path(root: Path, rel: str) -> Path:
