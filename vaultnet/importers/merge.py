@@ -419,7 +419,7 @@ def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Cal
                 editor.result()  # the same verification a real write does
                 if editor.changed and not dry_run:
                     messages = []  # decided again under the lock, on the note as it is then
-                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))])
+                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))], config)
                 else:
                     changed = editor.changed
                 outcomes.append(Outcome(target, messages, "changed" if changed else "unchanged"))
