@@ -32,7 +32,11 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
 
 # A top-level key of a front matter line: quoted, or a plain YAML scalar (which cannot start
 # with an indicator character, nor with "-" followed by a space: that is a list item).
-_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
+# Every repeat is possessive (it never gives characters back) and stops at a character the
+# next part needs, so a line is read once whatever it holds; a lazy key followed by ``\s*``
+# once made a long run of spaces cost the square of its length. The plain key keeps its
+# trailing spaces (``top_key`` strips them).
+_TOP_KEY = re.compile(r"^(?:\"([^\"]++)\"\s*+|'([^']++)'\s*+|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*+|-[^\s:][^:#]*+)):(?:\s|$)")
 MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
 
 
