@@ -10,6 +10,8 @@ not be written (the others are still written).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import sys
 from contextlib import nullcontext
@@ -184,7 +186,7 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
         raise click.UsageError("give -o or --vdir, not both")
     people = app.vault().people
     if vdir:
-        written, removed = vcard_export.write_vdir(Path(vdir), people)
+        written, removed = write_vdir(Path(vdir), people, app.config.root)
         click.echo(f"{vdir}: {len(people)} cards; {written} written, {len(people) - written} unchanged, {removed} removed")
         return
     data = vcard_export.export(people)
@@ -193,3 +195,70 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
         return
     changed = replace_file(Path(output), data)
     click.echo(f"{output}: {plural(len(people), 'card')} {'written' if changed else 'unchanged, not rewritten'}")
+
+
+# --- the vdir export ------------------------------------------------------------------------------
+
+MANIFEST_PREFIX = ".vaultnet-vdir-"
+
+
+def write_vdir(folder: Path, people, root: Path) -> tuple[int, int]:
+    """One ``.vcf`` per person in ``folder`` (the layout khard and vdirsyncer read).
+
+    Unchanged cards are not rewritten. A card is removed only when this vault wrote
+    it: each vault keeps the list of cards it wrote in a manifest in the folder
+    (``.vaultnet-vdir-<id of the vault>``, which address books ignore: it is not a
+    ``.vcf``), so two vaults exporting into one folder never delete each other's cards,
+    nor a card another vault also lists, nor a file that no longer holds vaultnet's
+    PRODID. Returns (written, removed).
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VaultnetError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    if not folder.is_dir():
+        raise VaultnetError(f"{folder}: is not a folder")
+    identity = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
+    manifest = folder / f"{MANIFEST_PREFIX}{identity}"
+    wanted = {vcard_export.vdir_name(p): vcard_export.card(p) for p in people}
+    previous = _manifest_names(manifest)
+    others: set[str] = set()
+    for path in folder.glob(f"{MANIFEST_PREFIX}*"):
+        if path != manifest:
+            others |= _manifest_names(path)
+    # Listed before they are written and unlisted only once removed: after a crash at any
+    # point, every card of this vault's is still in its manifest.
+    _write_manifest(manifest, root, previous | set(wanted))
+    written = sum(1 for name, data in sorted(wanted.items()) if replace_file(folder / name, data))
+    removed = 0
+    stamp = f"PRODID:{vcard_export.PRODID}".encode()
+    for name in sorted(previous - set(wanted) - others):
+        path = folder / name
+        if not name.endswith(".vcf") or "/" in name or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            head = path.read_bytes()[:200]
+        except OSError:
+            continue
+        if stamp in head:
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+    _write_manifest(manifest, root, set(wanted))
+    return written, removed
+
+
+def _manifest_names(path: Path) -> set[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def _write_manifest(path: Path, root: Path, names: set[str]) -> None:
+    where = str(root.resolve()).replace("\n", " ").replace("\r", " ")
+    header = f"# the cards vaultnet exported here from {where}; only these are ever removed by it\n"
+    replace_file(path, (header + "".join(f"{name}\n" for name in sorted(names))).encode("utf-8", "backslashreplace"))
