@@ -121,3 +121,14 @@ def test_a_really_full_disk(tmp_path):
         assert not (disk / "vault" / "vaultnet.toml").exists()
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_gitignore_linking_out_of_the_vault_is_not_written(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.write_bytes(b"keep me\n")
+    root = tmp_path / "vault"
+    root.mkdir()
+    (root / ".gitignore").symlink_to(outside)
+    result = init(root)
+    assert result.returncode == 1 and "leading out of the vault" in result.stderr
+    assert outside.read_bytes() == b"keep me\n"

@@ -94,6 +94,11 @@ def _ignore(ignore: Path, say: Callable[[str], None]) -> None:
     if os.path.lexists(ignore) and not ignore.is_file():
         kind = "a folder" if ignore.is_dir() else "not a regular file"
         raise VaultnetError(f"{ignore}: is {kind}, so vaultnet cannot add to it; {hint}")
+    if ignore.is_symlink():
+        try:
+            ignore.resolve(strict=True).relative_to(ignore.parent.resolve())
+        except (OSError, RuntimeError, ValueError):
+            raise VaultnetError(f"{ignore}: is a link leading out of the vault, which vaultnet never writes to; {hint}") from None
     try:
         data = ignore.read_bytes() if ignore.exists() else b""
     except OSError as exc:
