@@ -96,7 +96,7 @@ class Site:
         self.today = today or date.today
         self.write = write
         self.token = token
-        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.log = log or _log_to_stderr
         self.problems: list[Problem] = []
         self.builds = 0
         self._files: dict[str, Served] = {}
@@ -192,6 +192,16 @@ class Site:
             f"<ul>\n{items}</ul>\n"
         )
         return page.encode("utf-8")
+
+
+_LOG_LOCK = threading.Lock()
+
+
+def _log_to_stderr(message: str) -> None:
+    # One write per line under a lock: handler threads never interleave their lines.
+    with _LOG_LOCK:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
 
 
 def token_option(value: str | None, environ: "os._Environ[str] | dict[str, str]" = os.environ) -> str | None:
@@ -329,12 +339,21 @@ class Handler(BaseHTTPRequestHandler):
             message = token_pattern(self.site.token).sub("***", message)
         self.site.log(f"{self.address_string()} - {message}")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if self.server.evicted(self.connection):  # type: ignore[attr-defined]
+            self.close_connection = True
+            return
+        super().send_error(code, message, explain)
+
     def handle_one_request(self) -> None:
         self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
         super().handle_one_request()
 
     def parse_request(self) -> bool:
-        ok = super().parse_request()
+        ok = super().parse_request()  # reads the headers: the connection may be evicted meanwhile
+        if self.server.evicted(self.connection):  # type: ignore[attr-defined]
+            self.close_connection = True  # closed to make room: what it sent is not a request
+            return False
         if ok:  # a complete request: no longer idle, never evicted while it is answered
             self.server.track(self.connection, idle=False)  # type: ignore[attr-defined]
         return ok
@@ -367,6 +386,7 @@ class _Server(ThreadingHTTPServer):
 
     def server_activate(self) -> None:
         self._open: dict[socket.socket, float | None] = {}  # connection -> idle since (None: answering)
+        self._evicted: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().server_activate()
 
@@ -384,6 +404,7 @@ class _Server(ThreadingHTTPServer):
                     return
                 _since, oldest = min(idle, key=lambda pair: pair[0])
                 del self._open[oldest]
+                self._evicted.add(oldest)
                 try:
                     oldest.shutdown(socket.SHUT_RDWR)  # its handler's read returns at once and it ends
                 except OSError:
@@ -391,15 +412,22 @@ class _Server(ThreadingHTTPServer):
             self._open[request] = time.monotonic()
         super().process_request(request, client_address)
 
+    def evicted(self, connection: socket.socket) -> bool:
+        with self._open_lock:
+            return connection in self._evicted
+
     def shutdown_request(self, request) -> None:
         with self._open_lock:
             self._open.pop(request, None)
+            self._evicted.discard(request)
         super().shutdown_request(request)
 
     def handle_error(self, request, client_address) -> None:
         """One line in the log, never a traceback on the terminal."""
         exc = sys.exc_info()[1]
         host = client_address[0] if client_address else "?"
+        if self.evicted(request):
+            return  # closed by us to make room: nothing to report
         if isinstance(exc, (ConnectionError, TimeoutError)):
             self.site.log(f"{host} - the client went away ({type(exc).__name__})")
         else:
