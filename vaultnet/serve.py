@@ -27,13 +27,27 @@ server is the standard library's ``ThreadingHTTPServer``:
   path, so a scanner learns nothing. The token is masked in the request log.
 - **Loopback by default** — ``--host 0.0.0.0`` is needed to serve other machines
   (put a TLS reverse proxy in front when it leaves your network).
+- **Idle clients cannot starve others** — each connection has a socket timeout, and at
+  most ``MAX_CONNECTIONS`` are open at once (fewer when the file-descriptor limit is
+  low); when a new one arrives at the limit, the connection idle the longest (one that
+  has not sent a complete request) is closed to make room, so a flood of idle or
+  trickling connections delays nobody. Only when every slot is busy answering is the
+  newcomer turned away.
+- **A quiet, safe log** — control characters from the request are escaped (a request
+  line cannot move the terminal's cursor or change its colours), the token is masked
+  in every spelling a client may use (percent-encoded or not), and a client that hangs
+  up early is one line, not a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import html
+import os
+import re
+import socket
 import sys
 import threading
 import time
@@ -77,12 +91,12 @@ class Site:
         log: Callable[[str], None] | None = None,
     ):
         if token is not None and (not token or "/" in token or token.strip() != token):
-            raise VaultnetError("--token must be a non-empty text without '/' or surrounding spaces")
+            raise VaultnetError("--token (or $VAULTNET_TOKEN) must be a non-empty text without '/' or surrounding spaces")
         self.config = config
         self.today = today or date.today
         self.write = write
         self.token = token
-        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.log = log or _log_to_stderr
         self.problems: list[Problem] = []
         self.builds = 0
         self._files: dict[str, Served] = {}
@@ -111,6 +125,11 @@ class Site:
                 if not self._files:
                     raise
                 self.log(f"rebuild failed, still serving the previous outputs: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a template's own error (1/0, recursion) must not blank the feed
+                message = f"{type(exc).__name__}: {exc}"
+                if not self._files:
+                    raise VaultnetError(f"the build failed: {message}") from None
+                self.log(f"rebuild failed, still serving the previous outputs: {message}")
 
     def _rebuild(self, config: Config, today: date) -> None:
         from .pipeline import BuildReport, render_outputs, write_outputs
@@ -119,7 +138,10 @@ class Site:
         vault = load_vault(config)
         outputs = render_outputs(vault, today)
         if self.write:
-            write_outputs(config.root, outputs, BuildReport())
+            try:
+                write_outputs(config.root, outputs, BuildReport())
+            except VaultnetError as exc:
+                raise VaultnetError(f"{exc}\n(to serve a vault you cannot write to, add --no-write: the outputs stay in memory)") from None
         files = {}
         for output in outputs:
             etag = '"' + hashlib.sha256(output.data).hexdigest()[:32] + '"'
@@ -170,6 +192,54 @@ class Site:
             f"<ul>\n{items}</ul>\n"
         )
         return page.encode("utf-8")
+
+
+_LOG_LOCK = threading.Lock()
+
+
+def _log_to_stderr(message: str) -> None:
+    # One write per line under a lock: handler threads never interleave their lines.
+    with _LOG_LOCK:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+
+def token_option(value: str | None, environ: "os._Environ[str] | dict[str, str]" = os.environ) -> str | None:
+    """The token to require: ``--token``, else ``$VAULTNET_TOKEN``.
+
+    Click treats an empty environment variable as unset, which would serve without a
+    token when the user meant to set one; an empty ``$VAULTNET_TOKEN`` is refused just
+    like ``--token ""``.
+    """
+    if value is None and environ.get("VAULTNET_TOKEN") == "":
+        raise VaultnetError(
+            "VAULTNET_TOKEN is set but empty: set it to a secret, or unset it to serve without a token"
+        )
+    return value
+
+
+def _escape_controls() -> dict[int, str]:
+    codes = [*range(0x20), *range(0x7F, 0xA0)]
+    return {code: f"\\x{code:02x}" for code in codes}
+
+
+_CONTROLS = _escape_controls()
+
+
+@functools.lru_cache(maxsize=4)
+def token_pattern(token: str) -> re.Pattern[str]:
+    """Every spelling of ``token`` a log line can hold.
+
+    The request line reaches the log as Latin-1 text, so each UTF-8 byte of the token
+    may appear as its Latin-1 character, percent-encoded (any hex case), or escaped
+    (``\\xNN``, after control-character escaping or in a ``%r``).
+    """
+    parts = []
+    for byte in token.encode("utf-8"):
+        hexes = f"{byte:02x}"
+        hex_any = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in hexes)
+        parts.append(f"(?:{re.escape(chr(byte))}|%{hex_any}|\\\\x{hex_any})")
+    return re.compile("".join(parts))
 
 
 def urls_for(site: Site, host: str, port: int) -> list[str]:
@@ -262,22 +332,127 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
-        message = format % args
+        # The standard library escapes control characters here; an override must too, or a
+        # request line can drive the terminal that shows the log.
+        message = (format % args).translate(_CONTROLS)
         if self.site.token:
-            message = message.replace(self.site.token, "***").replace(quote(self.site.token, safe=""), "***")
+            message = token_pattern(self.site.token).sub("***", message)
         self.site.log(f"{self.address_string()} - {message}")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if self.server.evicted(self.connection):  # type: ignore[attr-defined]
+            self.close_connection = True
+            return
+        super().send_error(code, message, explain)
 
-def make_server(site: Site, host: str = "127.0.0.1", port: int = 8765) -> ThreadingHTTPServer:
-    """A ready server (not yet serving); ``port=0`` picks a free port."""
-    import socket
+    def handle_one_request(self) -> None:
+        self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
+        super().handle_one_request()
 
-    handler = type("SiteHandler", (Handler,), {"site": site})
+    def parse_request(self) -> bool:
+        ok = super().parse_request()  # reads the headers: the connection may be evicted meanwhile
+        if self.server.evicted(self.connection):  # type: ignore[attr-defined]
+            self.close_connection = True  # closed to make room: what it sent is not a request
+            return False
+        if ok:  # a complete request: no longer idle, never evicted while it is answered
+            self.server.track(self.connection, idle=False)  # type: ignore[attr-defined]
+        return ok
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
+
+MAX_CONNECTIONS = 64
+CONNECTION_TIMEOUT = 20.0  # seconds a connection may stay silent
+
+
+def _connection_limit() -> int:
+    """At most MAX_CONNECTIONS, and few enough to leave file descriptors for reading the vault."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return MAX_CONNECTIONS
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(4, min(MAX_CONNECTIONS, (soft - 32) // 2))
+
+
+class _Server(ThreadingHTTPServer):
+    """A threading server that bounds its connections and evicts idle ones under pressure."""
+
+    daemon_threads = True
+    request_queue_size = 64
+    max_connections = MAX_CONNECTIONS
+    site: Site
+
+    def server_activate(self) -> None:
+        self._open: dict[socket.socket, float | None] = {}  # connection -> idle since (None: answering)
+        self._evicted: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().server_activate()
+
+    def track(self, connection: socket.socket, idle: bool) -> None:
+        with self._open_lock:
+            if connection in self._open:
+                self._open[connection] = time.monotonic() if idle else None
+
+    def process_request(self, request, client_address) -> None:
+        with self._open_lock:
+            if len(self._open) >= self.max_connections:
+                idle = [(since, conn) for conn, since in self._open.items() if since is not None]
+                if not idle:  # every slot is answering a real request: turn the newcomer away
+                    self.shutdown_request(request)
+                    return
+                _since, oldest = min(idle, key=lambda pair: pair[0])
+                del self._open[oldest]
+                self._evicted.add(oldest)
+                try:
+                    oldest.shutdown(socket.SHUT_RDWR)  # its handler's read returns at once and it ends
+                except OSError:
+                    pass
+            self._open[request] = time.monotonic()
+        super().process_request(request, client_address)
+
+    def evicted(self, connection: socket.socket) -> bool:
+        with self._open_lock:
+            return connection in self._evicted
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.pop(request, None)
+            self._evicted.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        """One line in the log, never a traceback on the terminal."""
+        exc = sys.exc_info()[1]
+        host = client_address[0] if client_address else "?"
+        if self.evicted(request):
+            return  # closed by us to make room: nothing to report
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            self.site.log(f"{host} - the client went away ({type(exc).__name__})")
+        else:
+            self.site.log(f"{host} - internal error answering the request: {type(exc).__name__}: {exc}")
+
+
+def make_server(
+    site: Site,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    timeout: float = CONNECTION_TIMEOUT,
+    max_connections: int | None = None,
+) -> ThreadingHTTPServer:
+    """A ready server (not yet serving); ``port=0`` picks a free port.
+
+    ``timeout`` is how long a connection may stay silent; ``max_connections`` bounds
+    the open connections (default: ``MAX_CONNECTIONS``, less under a low file limit).
+    """
+    handler = type("SiteHandler", (Handler,), {"site": site, "timeout": timeout})
+
+    class Server(_Server):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
+    Server.site = site
+    Server.max_connections = max_connections or _connection_limit()
     try:
         return Server((host, port), handler)
     except OSError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..derive.lint import ERROR, config_layout, lint, missing_people_folder, scan, vault_note_stems
+from ..derive.lint import ERROR, config_layout, lint, missing_people_folder, scan, vault_note_stems, with_half_done_intros
 from ..render.words import plural
 from .context import App
 from .output import printable, to_json
@@ -32,7 +32,9 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     config = app.config
     vault = app.vault(report=False)
     files = scan(config)
-    findings = config_layout(config) + missing_people_folder(config) + lint(vault, files, app.today, vault_note_stems(config))
+    findings = config_layout(config) + missing_people_folder(config) + with_half_done_intros(
+        lint(vault, files, app.today, vault_note_stems(config)), vault, files
+    )
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = len(findings) - errors
     notes = sum(1 for f in files if f.kind == "note")

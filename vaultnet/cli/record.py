@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from ..model.config import CONFIG_NAME, config_template, load_config
 from ..model.dates import parse_birthday, parse_date
 from ..model.durations import parse_duration
 from ..model.errors import UsageProblem
@@ -19,6 +18,7 @@ from ..model.links import field_link
 from ..derive.resolve import find_people
 from ..edit import actions
 from ..edit.introduce import record_introduction
+from ..edit.vaultsetup import init_vault
 from .context import DATE, DURATION, App
 from .output import printable
 
@@ -51,31 +51,7 @@ def init(app: App, path: str | None) -> None:
 
     Nothing that exists is overwritten.
     """
-    root = Path(path or app.vault_option or ".").expanduser()
-    root.mkdir(parents=True, exist_ok=True)
-    config_file = root / CONFIG_NAME
-    if config_file.exists():
-        click.echo(f"{config_file}: exists, left as it is")
-    else:
-        config_file.write_text(config_template(), encoding="utf-8")
-        click.echo(f"{config_file}: created")
-    config = load_config(root.resolve())
-    for folder in (config.people_path,):
-        if folder.is_dir():
-            click.echo(f"{folder}: exists")
-        else:
-            folder.mkdir(parents=True)
-            click.echo(f"{folder}: created")
-    ignore = root / ".gitignore"
-    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
-    wanted = [".vaultnet/cache/", ".*.vaultnet-tmp"]
-    missing = [w for w in wanted if w not in lines]
-    if missing:
-        with ignore.open("a", encoding="utf-8") as handle:
-            if lines and lines[-1].strip():
-                handle.write("\n")
-            handle.write("# vaultnet's cache and in-flight temporary files\n" + "\n".join(missing) + "\n")
-        click.echo(f"{ignore}: ignores {', '.join(missing)}")
+    init_vault(Path(path or app.vault_option or ".").expanduser(), click.echo)
 
 
 @click.command()

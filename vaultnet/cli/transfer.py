@@ -184,7 +184,7 @@ def export_vcard(app: App, output: str | None, vdir: str | None) -> None:
         raise click.UsageError("give -o or --vdir, not both")
     people = app.vault().people
     if vdir:
-        written, removed = vcard_export.write_vdir(Path(vdir), people)
+        written, removed = vcard_export.write_vdir(Path(vdir), people, app.config.root)
         click.echo(f"{vdir}: {len(people)} cards; {written} written, {len(people) - written} unchanged, {removed} removed")
         return
     data = vcard_export.export(people)

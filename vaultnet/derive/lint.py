@@ -448,3 +448,92 @@ def _with_field_lines(findings: list[Finding], files: list[RawFile]) -> list[Fin
                 finding = replace(finding, line=line)
         out.append(finding)
     return out
+
+
+# --- an introduction half recorded ---------------------------------------------------------------
+
+_TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}" + re.escape(".vaultnet-tmp"))  # mkstemp's names
+
+
+def half_done_intros(vault: Vault, files: list[RawFile]) -> list[Finding]:
+    """Introductions recorded on one note only because a write was interrupted.
+
+    ``intro`` writes both notes' new texts to temporary files, then renames them in
+    turn; a crash between the two renames leaves A updated, B as it was, and B's
+    temporary file, which holds B's half. So for each leftover temporary file: an
+    introduction its text adds to B that B lacks, while A holds the matching one
+    (same date, naming B), is a half-done introduction. Only the leftover file is
+    evidence: an introduction written by hand on one note alone is allowed. Reads the
+    leftover files (the scan does not).
+    """
+    from shlex import quote
+
+    from ..load.vault import parse_note
+    from ..model.links import text_after_links
+    from .intros import INTRO_TEXT, Directory
+
+    temps = [raw for raw in files if raw.kind == "stale-temp"]
+    if not temps:
+        return []
+    by_path = {person.path: person for person in vault.people}
+    directory = Directory(vault.people)
+
+    def intro_to(entry) -> Person | None:
+        if entry.date is None or not INTRO_TEXT.match(entry.text):
+            return None
+        targets = link_targets(entry.text)
+        return directory.find(f"[[{targets[0]}]]") if targets else None
+
+    out: list[Finding] = []
+    for raw in temps:
+        folder, _, name = raw.path.rpartition("/")
+        match = _TEMP_NAME.fullmatch(name)
+        person = by_path.get(f"{folder}/{match.group(1)}" if folder else match.group(1)) if match else None
+        if person is None:
+            continue
+        try:
+            with open(vault.config.root / raw.path, "rb") as handle:
+                data = handle.read(MAX_NOTE_BYTES + 1)
+        except OSError:
+            continue
+        planned, _problems = parse_note(person.path, data) if len(data) <= MAX_NOTE_BYTES else (None, [])
+        if planned is None:
+            continue
+        have = {(e.date, " ".join(e.text.split())) for e in person.helped}
+        for entry in planned.helped:
+            if (entry.date, " ".join(entry.text.split())) in have:
+                continue
+            other = intro_to(entry)
+            if other is None or other.path == person.path:
+                continue
+            if not any(e.date == entry.date and intro_to(e) is person for e in other.helped):
+                continue
+            why = text_after_links(entry.text).strip().removeprefix(":").strip()
+            command = f"vaultnet intro {quote(other.name)} {quote(person.name)} --date {entry.date.isoformat()}"
+            if why:
+                command += f" --why {quote(why)}"
+            out.append(Finding(
+                ERROR, "half-done-intro", person.path,
+                f"the introduction to {other.name} on {entry.date.isoformat()} is recorded on {other.path} but not here: "
+                f"a write was interrupted between the two notes ({name} holds this note's half)",
+                f"run `{command}` again: it adds the missing half here and leaves {other.path} as it is",
+            ))
+    return out
+
+
+def with_half_done_intros(findings: list[Finding], vault: Vault, files: list[RawFile]) -> list[Finding]:
+    """``findings`` plus any half-done introduction; its leftover temporary file is then
+    not reported apart (that finding's "delete it" would throw away the missing half)."""
+    extra = half_done_intros(vault, files)
+    if not extra:
+        return findings
+    pending = {f.path for f in extra}
+
+    def superseded(finding: Finding) -> bool:
+        if finding.code != "leftover-temp-file":
+            return False
+        folder, _, name = finding.path.rpartition("/")
+        match = _TEMP_NAME.fullmatch(name)
+        return bool(match) and (f"{folder}/{match.group(1)}" if folder else match.group(1)) in pending
+
+    return sorted([f for f in findings if not superseded(f)] + extra, key=Finding.sort_key)

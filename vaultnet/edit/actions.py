@@ -91,7 +91,7 @@ def _clean(text: str, what: str) -> str:
 
 def log_contact(config: Config, person: Person, text: str, day: date) -> Outcome:
     messages: list[str] = []
-    changed = edit_notes(config.root, [(person.path, contact_edit(day, _clean(text, "log text"), messages))])
+    changed = edit_notes(config.root, [(person.path, contact_edit(day, _clean(text, "log text"), messages))], config)
     return Outcome(person.path, bool(changed), messages)
 
 
@@ -100,7 +100,7 @@ def add_ledger_item(config: Config, person: Person, key: str, text: str, day: da
     if key not in ("helped", "received"):
         raise ValueError(key)
     item = f"{day.isoformat()} {_clean(text, key + ' text')}"
-    changed = edit_notes(config.root, [(person.path, item_edit(key, item))])
+    changed = edit_notes(config.root, [(person.path, item_edit(key, item))], config)
     return Outcome(person.path, bool(changed))
 
 
@@ -108,7 +108,7 @@ def snooze(config: Config, person: Person, until: date) -> Outcome:
     def apply(editor: NoteEditor) -> None:
         editor.set("follow_up", until)
 
-    changed = edit_notes(config.root, [(person.path, apply)])
+    changed = edit_notes(config.root, [(person.path, apply)], config)
     return Outcome(person.path, bool(changed))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from typing import Callable, Iterator
 
 from ..load import files
 from ..load.files import TEMP_SUFFIX
-from ..model.errors import NoteError
+from ..model.config import Config, load_config
+from ..model.errors import NoteError, VaultnetError
 from .noteedit import NoteEditor
 
 LOCK_TIMEOUT = 10.0
@@ -109,20 +111,22 @@ def remove_stale_temps(path: Path) -> list[Path]:
 Edit = Callable[[NoteEditor], None]
 
 
-def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
+def edit_notes(root: Path, edits: list[tuple[str, Edit]], config: Config | None = None) -> list[str]:
     """Apply edits to several notes as one change; return the paths that changed.
 
     ``edits`` pairs a vault-relative path with a function that calls the editor's
     methods. Each function sees the note as it is on disk now (read under the
     lock), so decisions such as "only move last_contact forward" use fresh data.
-    Nothing is written unless every note's edit succeeded.
+    Nothing is written unless every note's edit succeeded. ``config`` (default: the
+    vault's own) says which folders hold templates and generated notes, where a
+    symbolic link posing as a note must not lead.
     """
     by_path: dict[str, list[Edit]] = {}
     for rel, fn in edits:
         by_path.setdefault(rel, []).append(fn)
     with ExitStack() as stack:
         # fixed order: no deadlock
-        locked = [stack.enter_context(_lock(_real_path(root, rel), rel)) for rel in sorted(by_path)]
+        locked = [stack.enter_context(_lock(_real_path(root, rel, config), rel)) for rel in sorted(by_path)]
         planned: list[tuple[_Locked, bytes]] = []
         for note in locked:
             remove_stale_temps(note.path)
@@ -131,6 +135,8 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
                 fn(editor)
             if editor.changed:
                 planned.append((note, editor.result()))
+        for note, _data in planned:
+            _check_writable(note)
         temps: list[tuple[_Locked, Path]] = []
         try:
             for note, data in planned:
@@ -164,17 +170,71 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]]) -> list[str]:
         return [note.rel for note, _ in planned]
 
 
-def _real_path(root: Path, rel: str) -> Path:
+def _check_writable(note: _Locked) -> None:
+    """Refuse a note its user could not save in place.
+
+    The rename that makes a write atomic needs only the folder's permission, so without
+    this check a note made read-only (``chmod 444``) would be rewritten anyway. Root may
+    write anything; a note with no owner write bit is still refused for root, as a
+    careful editor does.
+    """
+    st = os.fstat(note.fd)
+    if not st.st_mode & stat.S_IWUSR:
+        raise NoteError(note.rel, "the note is read-only (chmod u+w to allow vaultnet to edit it); nothing was written")
+    if not os.access(note.path, os.W_OK):
+        try:
+            read_only_fs = bool(os.fstatvfs(note.fd).f_flag & os.ST_RDONLY)
+        except OSError:
+            read_only_fs = False
+        if read_only_fs:
+            raise NoteError(note.rel, "cannot write the note: the file system is read-only; nothing was written")
+        raise NoteError(
+            note.rel,
+            f"cannot write the note: permission denied — is the vault read-only? (the note belongs to user {st.st_uid} "
+            "and is not writable for you); nothing was written",
+        )
+
+
+def _real_path(root: Path, rel: str, config: Config | None = None) -> Path:
     """The file to rewrite for ``rel``: a symbolic link's target, so the rename replaces the
-    note itself rather than turning the link into a diverging copy; never outside the vault."""
+    note itself rather than turning the link into a diverging copy.
+
+    A link is followed only to a regular ``.md`` file of the vault that could be a note:
+    not the config, a template, a generated index note, or anything in a hidden folder
+    (``.git``, ``.vaultnet``). Editing those as a note would corrupt them.
+    """
     path = root / rel
     if not path.is_symlink():
         return path
     try:
+        real_root = root.resolve()
         target = path.resolve(strict=True)
-        target.relative_to(root.resolve())
+        inside = target.relative_to(real_root)
     except (OSError, RuntimeError, ValueError):
         raise NoteError(rel, "is a symbolic link to a file outside the vault (or to nothing); nothing was written") from None
+    if config is None:
+        config = load_config(root)
+    reserved = []
+    for folder in (config.templates_path, config.index_path):
+        try:
+            reserved.append(folder.resolve())
+        except (OSError, RuntimeError, VaultnetError):
+            pass
+    try:
+        regular = stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        regular = False
+    if (
+        not regular
+        or target.suffix.lower() != ".md"
+        or any(part.startswith(".") for part in inside.parts)
+        or any(target.is_relative_to(folder) for folder in reserved)
+    ):
+        raise NoteError(
+            rel,
+            f"is a symbolic link to {inside.as_posix()}, which is not a note; nothing was written "
+            "(vaultnet follows a link only to a .md note of the vault, never to the config, a template or an index note)",
+        )
     return target
 
 

@@ -62,5 +62,5 @@ def record_introduction(config: Config, a: Person, b: Person, day: date, why: st
 
         return apply
 
-    changed = edit_notes(config.root, [(a.path, edit_for(a, b)), (b.path, edit_for(b, a))])
+    changed = edit_notes(config.root, [(a.path, edit_for(a, b)), (b.path, edit_for(b, a))], config)
     return IntroOutcome(changed, sorted(set(messages)), already=len(skipped) == 2)

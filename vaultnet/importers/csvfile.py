@@ -13,6 +13,8 @@ import io
 import re
 from typing import Iterator
 
+from ..load.vault import MAX_NOTE_BYTES
+
 # Lines end in CRLF in both exports; a lone CR or LF is accepted too.
 LINE_END = re.compile(r"\r\n|\n|\r")
 
@@ -26,14 +28,35 @@ def physical_lines(text: str) -> list[str]:
     return lines
 
 
+def _allow_long_fields() -> None:
+    """Let a field be as long as a note may be.
+
+    The csv module refuses fields over 131,072 characters by default; a long Notes cell
+    is legitimate, and a field too long for any note is refused with a clear message.
+    The limit is process-wide and only ever raised here.
+    """
+    if csv.field_size_limit() < MAX_NOTE_BYTES:
+        csv.field_size_limit(MAX_NOTE_BYTES)
+
+
+def error_text(exc: csv.Error) -> str:
+    """The csv module's complaint in the user's terms."""
+    if "field larger than field limit" in str(exc):
+        return f"a field is longer than {MAX_NOTE_BYTES // 1048576} MiB, more than a note may hold"
+    return f"not valid CSV ({exc})"
+
+
 def parse_line(line: str) -> list[str]:
-    """One physical line as CSV cells (for files whose fields never hold line breaks)."""
+    """One physical line as CSV cells (for files whose fields never hold line breaks);
+    raises ``csv.Error`` (see ``error_text``) when the line cannot be read."""
+    _allow_long_fields()
     return next(csv.reader([line]), [])
 
 
 def records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """``(first line, cells, None)`` for each record (which may span lines inside quotes),
     or ``(line, None, error)`` when the CSV module gives up; reading stops there."""
+    _allow_long_fields()
     reader = csv.reader(io.StringIO(text, newline=""))
     consumed = 0
     while True:
@@ -43,7 +66,7 @@ def records(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield start, None, f"not valid CSV ({exc}); reading stopped here"
+            yield start, None, f"{error_text(exc)}; reading stopped here"
             return
         consumed = reader.line_num
         yield start, row, None

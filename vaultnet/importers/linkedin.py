@@ -22,10 +22,12 @@ with its number and skipped.
 
 from __future__ import annotations
 
+import csv
+
 from ..model.errors import VaultnetError
 from . import contact as clean
 from .contact import Contact, ReadResult, Skipped
-from .csvfile import Row, header_index, parse_line, physical_lines
+from .csvfile import Row, error_text, header_index, parse_line, physical_lines
 
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
 
@@ -35,7 +37,10 @@ def read(data: bytes, source: str) -> ReadResult:
     result = ReadResult(source)
     header_at = None
     for number, line in enumerate(lines):
-        cells = {c.strip().lstrip("\ufeff").casefold() for c in parse_line(line)} if "," in line else set()
+        try:
+            cells = {c.strip().lstrip("\ufeff").casefold() for c in parse_line(line)} if "," in line else set()
+        except csv.Error:
+            cells = set()  # not the header; the rows below say what is wrong with such a line
         if {"first name", "last name", "connected on"} <= cells:  # Google's header has the first two too
             header_at = number
             break
@@ -51,7 +56,11 @@ def read(data: bytes, source: str) -> ReadResult:
         where = f"line {number + 1}"
         if not line.strip():
             continue
-        cells = parse_line(line)
+        try:
+            cells = parse_line(line)
+        except csv.Error as exc:
+            result.skipped.append(Skipped(where, f"{error_text(exc)}; row skipped"))
+            continue
         if len(cells) != len(header_cells):
             hint = " (a comma in an unquoted field?)" if len(cells) > len(header_cells) else ""
             if line.count('"') % 2:

@@ -55,7 +55,9 @@ from ..edit.noteedit import NoteEditor
 from ..model.person import find_log_section
 from .contact import Contact, ReadResult, Skipped, phone_key
 
-_HEADING_OR_MARKER = re.compile(r"^(\s{0,3}#|<{7}|={7}|>{7}|\|{7}|---\s*$|\.\.\.\s*$)")
+# A code fence (``` or ~~~) counts too: left open, it would swallow the ## Log section that
+# follows the notes, and every later `log` line would land inside it.
+_HEADING_OR_MARKER = re.compile(r"^(\s{0,3}#|\s{0,3}```|\s{0,3}~~~|<{7}|={7}|>{7}|\|{7}|---\s*$|\.\.\.\s*$)")
 
 
 @dataclass
@@ -331,8 +333,9 @@ def edit_for(target: Target, messages: list[str]) -> Callable[[NoteEditor], None
 
 
 def _escape(notes: str) -> str:
-    """Notes as body text that cannot start a heading (or a log section), close front
-    matter, or look like a git conflict: such lines get a leading backslash."""
+    """Notes as body text that cannot start a heading (or a log section), open or close a
+    code fence, close front matter, or look like a git conflict: such lines get a
+    leading backslash."""
     return "\n".join("\\" + line if _HEADING_OR_MARKER.match(line) else line for line in notes.split("\n"))
 
 
@@ -419,7 +422,7 @@ def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Cal
                 editor.result()  # the same verification a real write does
                 if editor.changed and not dry_run:
                     messages = []  # decided again under the lock, on the note as it is then
-                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))])
+                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))], config)
                 else:
                     changed = editor.changed
                 outcomes.append(Outcome(target, messages, "changed" if changed else "unchanged"))

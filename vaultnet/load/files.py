@@ -106,6 +106,7 @@ def write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _keep_owner(temp, folder / name, rel)  # before chmod: chown may clear mode bits
         # mkstemp makes 0600 files; a new note or index gets the mode any editor would give it
         os.chmod(temp, mode if mode is not None else new_file_mode())
     except BaseException as exc:
@@ -117,6 +118,30 @@ def write_temp(folder: Path, name: str, data: bytes, mode: int | None, rel: str)
             raise os_message(exc, rel, "write the note") from None
         raise
     return Path(temp)
+
+
+def _keep_owner(temp: str, target: Path, rel: str) -> None:
+    """Give the temporary file the owner the file it replaces has, so the rename changes
+    no one's access: a note of another user edited by root stays theirs. A new file made
+    by root takes its folder's owner (a root ``add`` in a user's vault leaves a note the
+    user can edit). When the owner cannot be kept, nothing is written."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        if os.geteuid() != 0:
+            return
+        st = os.stat(target.parent)
+    here = os.stat(temp)
+    if (here.st_uid, here.st_gid) == (st.st_uid, st.st_gid):
+        return
+    try:
+        os.chown(temp, st.st_uid if here.st_uid != st.st_uid else -1, st.st_gid if here.st_gid != st.st_gid else -1)
+    except PermissionError:
+        raise NoteError(
+            rel,
+            f"belongs to user {st.st_uid}, group {st.st_gid}, and a rewritten copy could not keep that owner; "
+            "nothing was written (run vaultnet as the note's owner)",
+        ) from None
 
 
 def new_file_mode() -> int:

@@ -33,7 +33,11 @@ def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None
 
 # A top-level key of a front matter line: quoted, or a plain YAML scalar (which cannot start
 # with an indicator character, nor with "-" followed by a space: that is a list item).
-_TOP_KEY = re.compile(r"^(?:\"([^\"]+)\"|'([^']+)'|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*?|-[^\s:][^:#]*?))\s*:(?:\s|$)")
+# Every repeat is possessive (it never gives characters back) and stops at a character the
+# next part needs, so a line is read once whatever it holds; a lazy key followed by ``\s*``
+# once made a long run of spaces cost the square of its length. The plain key keeps its
+# trailing spaces (``top_key`` strips them).
+TOP_KEY = re.compile(r"^(?:\"([^\"]++)\"\s*+|'([^']++)'\s*+|([^\s#'\"\-?:{}\[\],&*!|>%@`][^:#]*+|-[^\s:][^:#]*+)):(?:\s|$)")
 
 
 @dataclass
@@ -54,7 +58,7 @@ class Vault:
 def top_key(line: str) -> str | None:
     """The key a front matter line sets at the top level, or None (an indented line, a
     list item, a comment, a continuation)."""
-    match = _TOP_KEY.match(line)
+    match = TOP_KEY.match(line)
     if match is None:
         return None
     return next(g for g in match.groups() if g is not None).strip()
@@ -74,7 +78,7 @@ class _LinesOnDemand:
     """``field_lines`` of a front matter, worked out on the first lookup.
 
     Only a field with a problem needs its line number, and matching every front
-    matter line against ``_TOP_KEY`` costs a tenth of a clean note's parse.
+    matter line against ``TOP_KEY`` costs a tenth of a clean note's parse.
     """
 
     __slots__ = ("_yaml_lines", "_first_line", "_found")

@@ -19,9 +19,14 @@ need and offer).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import uuid
+from pathlib import Path
 from typing import Iterable
 
+from ..load.files import replace_file
+from ..model.errors import VaultnetError
 from ..model.links import link_target
 from ..model.person import Person
 from .contentlines import escape_text as escape
@@ -110,29 +115,66 @@ def vdir_name(person: Person) -> str:
     return uid(person).rsplit(":", 1)[-1] + ".vcf"
 
 
-def write_vdir(folder, people: Iterable[Person]) -> tuple[int, int]:
+MANIFEST_PREFIX = ".vaultnet-vdir-"
+
+
+def write_vdir(folder: Path, people, root: Path) -> tuple[int, int]:
     """One ``.vcf`` per person in ``folder`` (the layout khard and vdirsyncer read).
 
-    Unchanged cards are not rewritten; cards this exporter wrote earlier for
-    people no longer in the vault are removed (recognised by vaultnet's PRODID,
-    so other files in the folder are never touched). Returns (written, removed).
+    Unchanged cards are not rewritten. A card is removed only when this vault wrote
+    it: each vault keeps the list of cards it wrote in a manifest in the folder
+    (``.vaultnet-vdir-<id of the vault>``, which address books ignore: it is not a
+    ``.vcf``), so two vaults exporting into one folder never delete each other's cards,
+    nor a card another vault also lists, nor a file that no longer holds vaultnet's
+    PRODID. Returns (written, removed).
     """
-    from pathlib import Path
-
-    from ..load.files import replace_file
-
-    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VaultnetError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
+    if not folder.is_dir():
+        raise VaultnetError(f"{folder}: is not a folder")
+    identity = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
+    manifest = folder / f"{MANIFEST_PREFIX}{identity}"
     wanted = {vdir_name(p): card(p) for p in people}
+    previous = _manifest_names(manifest)
+    others: set[str] = set()
+    for path in folder.glob(f"{MANIFEST_PREFIX}*"):
+        if path != manifest:
+            others |= _manifest_names(path)
+    # Listed before they are written and unlisted only once removed: after a crash at any
+    # point, every card of this vault's is still in its manifest.
+    _write_manifest(manifest, root, previous | set(wanted))
     written = sum(1 for name, data in sorted(wanted.items()) if replace_file(folder / name, data))
     removed = 0
-    for path in sorted(folder.glob("*.vcf")):
-        if path.name in wanted or not path.is_file():
+    stamp = f"PRODID:{PRODID}".encode()
+    for name in sorted(previous - set(wanted) - others):
+        path = folder / name
+        if not name.endswith(".vcf") or "/" in name or path.is_symlink() or not path.is_file():
             continue
         try:
             head = path.read_bytes()[:200]
         except OSError:
             continue
-        if f"PRODID:{PRODID}".encode() in head:
-            path.unlink()
-            removed += 1
+        if stamp in head:
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+    _write_manifest(manifest, root, set(wanted))
     return written, removed
+
+
+def _manifest_names(path: Path) -> set[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def _write_manifest(path: Path, root: Path, names: set[str]) -> None:
+    where = str(root.resolve()).replace("\n", " ").replace("\r", " ")
+    header = f"# the cards vaultnet exported here from {where}; only these are ever removed by it\n"
+    replace_file(path, (header + "".join(f"{name}\n" for name in sorted(names))).encode("utf-8", "backslashreplace"))
