@@ -35,6 +35,12 @@ def check_text(text: str, what: str = "text") -> str:
     return text
 
 
+# Line breaks to YAML 1.1 (and so to PyYAML) but not to the note's line splitter: written
+# raw, they would move every later line number, so the reader refuses them; escaped, they
+# read back as themselves.
+_YAML_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def double_quoted(text: str) -> str:
     """A YAML double-quoted scalar; every non-printable character escaped."""
     out = ['"']
@@ -49,7 +55,7 @@ def double_quoted(text: str) -> str:
             out.append("\\t")
         elif ch == "\r":
             out.append("\\r")
-        elif _printable(ch) and ch != "\x85":
+        elif _printable(ch) and ch not in _YAML_BREAKS:
             out.append(ch)
         else:
             code = ord(ch)
