@@ -45,10 +45,13 @@ def _when(app: App, day: date | None) -> date:
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--no-git", is_flag=True, help="Do not register the merge driver in the git clone (see docs/git.md).")
 @pass_app
-def init(app: App, path: str | None) -> None:
+def init(app: App, path: str | None, no_git: bool) -> None:
     """Make PATH (default: the vault, else here) a vault: a config, a people folder, a .gitignore entry.
 
+    In a git work tree, also register vaultnet's merge driver (.gitattributes lines, and
+    merge.vaultnet.* in this clone's config): run init once in every clone.
     Nothing that exists is overwritten.
     """
     root = Path(path or app.vault_option or ".").expanduser()
@@ -76,6 +79,10 @@ def init(app: App, path: str | None) -> None:
                 handle.write("\n")
             handle.write("# vaultnet's cache and in-flight temporary files\n" + "\n".join(missing) + "\n")
         click.echo(f"{ignore}: ignores {', '.join(missing)}")
+    if not no_git:
+        from .gitsync import register_git
+
+        register_git(root, click.echo)
 
 
 @click.command()
