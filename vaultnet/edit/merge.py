@@ -368,6 +368,7 @@ def merge_log(ours: list[str], base: list[str] | None, theirs: list[str], newlin
                 del result[i]
                 break
     unseen = list(b_ids)
+    new = []
     for identity, day, chunk in t_blocks:
         if identity in unseen:
             unseen.remove(identity)
@@ -376,8 +377,12 @@ def merge_log(ours: list[str], base: list[str] | None, theirs: list[str], newlin
             continue
         if day is None:
             raise CannotMerge("the other side changed the Log section's text between its dated lines")
-        chunk = [line.rstrip("\r\n") + newline for line in chunk]
-        result.insert(_position(result, day), (identity, day, chunk))
+        new.append((identity, day, [line.rstrip("\r\n") + newline for line in chunk]))
+    dated = [d for _i, d, _c in result if d is not None]
+    if len(dated) > 1 and dated[0] > dated[-1]:
+        new.reverse()  # newest first: each entry goes before those of its day, so the last goes in first
+    for block in new:
+        result.insert(_position(result, block[1]), block)
     out = [ours[0]]
     for _identity, _day, chunk in result:
         out.extend(chunk)
