@@ -342,3 +342,24 @@ def test_merged_edits_equal_the_edits_in_sequence(base_text, ops_a, ops_b):
     assert (got.last_contact, got.needs, got.helped) == (ab.last_contact, ab.needs, ab.helped)
     assert got.follow_up in (ab.follow_up, ba.follow_up)  # both moved it: the later date wins
     assert merged.data.count(b"\r\n") == (merged.data.count(b"\n") if b"\r\n" in base else 0)
+
+
+def test_check_after_a_hand_resolved_merge_names_each_duplicate_line_and_the_value_read(tmp_path, home):
+    import json
+
+    vault = tmp_path / "vault"
+    vaultnet(vault, "init", "--no-git")
+    (vault / "People" / "Ada.md").write_text(
+        "---\nname: Ada\nfollow_up: 2026-12-20\nlast_contact: 2026-11-20\nfollow_up: 2026-12-01\n"
+        "org: A\norg: B\norg: C\n---\n", encoding="utf-8")
+    (vault / "People" / "Bob.md").write_text(
+        "---\nname: Bob\n<<<<<<< ours\norg: A\n=======\norg: B\n>>>>>>> theirs\n---\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--vault", str(vault), "check", "--json"])
+    assert result.exit_code == 1
+    found = {(f["path"], f["code"], f.get("field")): f for f in json.loads(result.output)["findings"]}
+    follow_up = found[("People/Ada.md", "duplicate-key", "follow_up")]
+    assert follow_up["line"] == 5
+    assert "(lines 3 and 5); readers use the last one, line 5 (follow_up: 2026-12-01)" in follow_up["message"]
+    org = found[("People/Ada.md", "duplicate-key", "org")]
+    assert "appears 3 times (lines 6, 7 and 8)" in org["message"] and "(org: C)" in org["message"]
+    assert ("People/Bob.md", "conflict", None) in found  # the note still in conflict is named
