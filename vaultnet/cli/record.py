@@ -20,6 +20,7 @@ from ..edit import actions
 from ..edit.introduce import record_introduction
 from ..edit.vaultsetup import init_vault
 from .context import DATE, DURATION, App
+from .gitsync import register_git
 from .output import printable
 
 pass_app = click.make_pass_decorator(App)
@@ -45,13 +46,19 @@ def _when(app: App, day: date | None) -> date:
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--no-git", is_flag=True, help="Do not register the merge driver in the git clone (see docs/git.md).")
 @pass_app
-def init(app: App, path: str | None) -> None:
+def init(app: App, path: str | None, no_git: bool) -> None:
     """Make PATH (default: the vault, else here) a vault: a config, a people folder, a .gitignore entry.
 
+    In a git work tree, also register vaultnet's merge driver (.gitattributes lines, and
+    merge.vaultnet.* in this clone's config): run init once in every clone.
     Nothing that exists is overwritten.
     """
-    init_vault(Path(path or app.vault_option or ".").expanduser(), click.echo)
+    root = Path(path or app.vault_option or ".").expanduser()
+    init_vault(root, click.echo)
+    if not no_git:
+        register_git(root, click.echo)
 
 
 @click.command()

@@ -202,19 +202,26 @@ def duplicate_keys(files: Iterable[RawFile]) -> list[Finding]:
             continue
         if not note.has_front_matter:
             continue
-        seen: dict[str, int] = {}
+        seen: dict[str, list[int]] = {}
         for index in range(note.fm_open + 1, note.fm_close):
             key = top_key(note.lines[index])
-            if key is None:
+            if key is not None:
+                seen.setdefault(key, []).append(index)
+        for key, indexes in seen.items():
+            if len(indexes) < 2:
                 continue
-            if key in seen:
-                out.append(Finding(
-                    ERROR, "duplicate-key", raw.path,
-                    f"the key '{key}' appears twice (lines {seen[key]} and {index + 1}); only the last one counts",
-                    "merge the two into one line and delete the other", index + 1, key,
-                ))
-            else:
-                seen[key] = index + 1
+            numbers = [i + 1 for i in indexes]
+            times = "twice" if len(numbers) == 2 else f"{len(numbers)} times"
+            listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+            value = note.lines[indexes[-1]].strip()
+            value = value if len(value) <= 60 else value[:59] + "…"
+            out.append(Finding(
+                ERROR, "duplicate-key", raw.path,
+                f"the key '{key}' appears {times} (lines {listed}); readers use the last one, line {numbers[-1]} "
+                f"({value}), and ignore the other{'s' if len(numbers) > 2 else ''}",
+                "keep the value you mean on one line (after a merge, usually the newer date) and delete the other lines",
+                numbers[-1], key,
+            ))
     return out
 
 
