@@ -14,6 +14,8 @@ import click
 
 from ..edit.gitsetup import GitError
 from ..edit.merge import merge_note
+from ..load.files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes, replace_file
+from ..model.errors import VaultnetError
 from .output import printable
 
 
@@ -33,7 +35,12 @@ def merge_driver(base: str, ours: str, theirs: str, path: str, marker_size: int)
     """
     name = path or ours
     try:
-        data = [Path(file).read_bytes() for file in (base, ours, theirs)]
+        # Only regular files, within the note size limit: a named pipe would block, and a
+        # huge file is no person note (git then leaves the local version in place).
+        data = [read_note_bytes(file, MAX_NOTE_BYTES)[0] for file in (base, ours, theirs)]
+    except NoteFileError as exc:
+        click.echo(f"vaultnet merge-driver: {printable(name)}: {exc}; the note is left as it was here", err=True)
+        raise SystemExit(1) from None
     except OSError as exc:
         click.echo(f"vaultnet merge-driver: {printable(name)}: cannot read {exc.filename}: {exc.strerror}", err=True)
         raise SystemExit(1) from None
@@ -43,9 +50,10 @@ def merge_driver(base: str, ours: str, theirs: str, path: str, marker_size: int)
         click.echo(f"vaultnet merge-driver: {printable(name)}: {exc}; the note is left as it was here", err=True)
         raise SystemExit(1) from None
     try:
-        Path(ours).write_bytes(merged.data)
-    except OSError as exc:
-        click.echo(f"vaultnet merge-driver: {printable(name)}: cannot write the result: {exc.strerror}", err=True)
+        # Replaced, never written through: a link standing where git's file should be is refused.
+        replace_file(Path(ours), merged.data)
+    except VaultnetError as exc:
+        click.echo(f"vaultnet merge-driver: {printable(name)}: cannot write the result: {exc}", err=True)
         raise SystemExit(1) from None
     if merged.how != "fields":
         click.echo(f"vaultnet merge-driver: {printable(name)}: {merged.how}", err=True)
