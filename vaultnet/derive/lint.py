@@ -19,18 +19,17 @@ names a person (file name, name or alias) or any other note of the vault.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Iterable
 
 from ..load import discover
-from ..load.files import NoteFileError, read_note_bytes
+from ..load.files import TEMP_NAME, NoteFileError, read_note_bytes
 from ..model.config import CONFIG_NAME, Config, layout_problems
 from ..model.errors import Problem
 from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
-from ..model.names import normalise
+from ..model.names import UNSAFE_CHARACTERS, nfc_casefold, normalise
 from ..load.notefile import SplitError, conflict_lines, split_note
 from ..model.links import link_targets
 from ..model.person import CONTROL_MESSAGE, Person
@@ -38,7 +37,6 @@ from ..model.person import CONTROL_MESSAGE, Person
 ERROR, WARNING = "error", "warning"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
-_UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f-\x9f]')
 
 # What to write instead, per field, when the loader could not read a field.
 _FIELD_FIXES = {
@@ -230,7 +228,7 @@ def collisions(files: Iterable[RawFile]) -> list[Finding]:
     groups: dict[tuple[str, str], list[str]] = {}
     for raw in files:
         folder, _, name = raw.path.rpartition("/")
-        key = (unicodedata.normalize("NFC", folder).casefold(), unicodedata.normalize("NFC", name).casefold())
+        key = (nfc_casefold(folder), nfc_casefold(name))
         groups.setdefault(key, []).append(raw.path)
     out = []
     for paths in groups.values():
@@ -293,7 +291,7 @@ def unsafe_names(files: Iterable[RawFile]) -> list[Finding]:
         if raw.kind != "note":
             continue
         stem = raw.path.rsplit("/", 1)[-1][:-3]
-        if _UNSAFE_NAME.search(stem) or stem.startswith(".") or stem != stem.strip():
+        if UNSAFE_CHARACTERS.search(stem) or stem.startswith(".") or stem != stem.strip():
             from ..model.names import safe_stem
 
             out.append(Finding(
@@ -459,9 +457,6 @@ def _with_field_lines(findings: list[Finding], files: list[RawFile]) -> list[Fin
 
 # --- an introduction half recorded ---------------------------------------------------------------
 
-_TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}" + re.escape(".vaultnet-tmp"))  # mkstemp's names
-
-
 def half_done_intros(vault: Vault, files: list[RawFile]) -> list[Finding]:
     """Introductions recorded on one note only because a write was interrupted.
 
@@ -494,7 +489,7 @@ def half_done_intros(vault: Vault, files: list[RawFile]) -> list[Finding]:
     out: list[Finding] = []
     for raw in temps:
         folder, _, name = raw.path.rpartition("/")
-        match = _TEMP_NAME.fullmatch(name)
+        match = TEMP_NAME.fullmatch(name)
         person = by_path.get(f"{folder}/{match.group(1)}" if folder else match.group(1)) if match else None
         if person is None:
             continue
@@ -540,7 +535,7 @@ def with_half_done_intros(findings: list[Finding], vault: Vault, files: list[Raw
         if finding.code != "leftover-temp-file":
             return False
         folder, _, name = finding.path.rpartition("/")
-        match = _TEMP_NAME.fullmatch(name)
+        match = TEMP_NAME.fullmatch(name)
         return bool(match) and (f"{folder}/{match.group(1)}" if folder else match.group(1)) in pending
 
     return sorted([f for f in findings if not superseded(f)] + extra, key=Finding.sort_key)

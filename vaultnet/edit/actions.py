@@ -134,6 +134,9 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
             raise VaultnetError(f"{person.path}: {person.name} is already in the vault; use `vaultnet show` or edit that note")
     path, rel = note_path_for(config, name)
     if path.parent.is_dir():
+        # The entries of that one folder, not ``discover.walk``'s notes: any entry of this
+        # name in another case (a folder or a non-note file too) is one file on macOS and
+        # Windows, and the walker lists notes only, and those of subfolders too.
         lowered = path.name.casefold()
         clash = next((p for p in path.parent.iterdir() if p.name.casefold() == lowered), None)
         if clash is not None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import stat
 import time
 from contextlib import ExitStack, contextmanager
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..load import files
-from ..load.files import TEMP_SUFFIX
+from ..load.files import TEMP_NAME
 from ..model.config import Config, load_config
 from ..model.errors import NoteError, VaultnetError
 from .noteedit import NoteEditor
@@ -94,9 +93,8 @@ def remove_stale_temps(path: Path) -> list[Path]:
     (the note itself is intact: the rename never happened).
     """
     removed = []
-    pattern = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))  # mkstemp's names
     try:
-        candidates = [path.parent / n for n in os.listdir(path.parent) if pattern.fullmatch(n)]
+        candidates = [path.parent / n for n in os.listdir(path.parent) if _temp_of(n) == path.name]
     except OSError:
         return removed
     for temp in candidates:
@@ -106,6 +104,12 @@ def remove_stale_temps(path: Path) -> list[Path]:
         except OSError:
             pass
     return removed
+
+
+def _temp_of(name: str) -> str | None:
+    """The name of the file a temporary file named ``name`` was written for, if it is one."""
+    match = TEMP_NAME.fullmatch(name)
+    return match.group(1) if match else None
 
 
 Edit = Callable[[NoteEditor], None]

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import re
 from pathlib import Path
 from typing import Callable
 
 from ..model.config import CONFIG_NAME, config_template, load_config
-from ..model.errors import VaultnetError
+from ..load.files import TEMP_SUFFIX, write_new
+from ..model.errors import NoteError, VaultnetError
 
-IGNORED = [".vaultnet/cache/", ".*.vaultnet-tmp"]
+IGNORED = [".vaultnet/cache/", f".*{TEMP_SUFFIX}"]  # the cache, and the atomic writer's temporary files
 
 
 def _reason(exc: OSError) -> str:
@@ -32,27 +33,14 @@ def _reason(exc: OSError) -> str:
 
 
 def _create(path: Path, data: bytes) -> None:
-    """Create ``path`` holding ``data`` whole, or leave nothing (a temporary file linked into place)."""
+    """Create ``path`` holding ``data`` whole, or leave nothing: the one atomic writer's
+    ``write_new``, its note-worded message said as init says it."""
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".vaultnet-tmp")
-    except OSError as exc:
-        raise VaultnetError(f"{path}: cannot create it: {_reason(exc)}; nothing was created") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temp, 0o666 & ~mask)
-        os.link(temp, path)
-    except OSError as exc:
-        raise VaultnetError(f"{path}: cannot create it: {_reason(exc)}; nothing was created") from None
-    finally:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        write_new(path, data, str(path))
+    except NoteError as exc:
+        reason = re.sub(r"^cannot [^:]*: ", "", exc.detail)
+        reason = reason.removesuffix("; the note was left as it was").removesuffix("; nothing was written")
+        raise VaultnetError(f"{path}: cannot create it: {reason}; nothing was created") from None
 
 
 def init_vault(root: Path, say: Callable[[str], None]) -> None:

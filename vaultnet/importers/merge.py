@@ -208,6 +208,9 @@ def _path(targets: dict[str, Target], key: str) -> str:
 
 
 def _taken_file_names(config: Config) -> set[str]:
+    # Every entry of the one folder new notes go into, not ``discover.walk``'s notes: any
+    # entry there (a folder, a non-note file, a link) blocks its name, while notes in
+    # subfolders or hidden ones, which the walker lists or skips, block nothing.
     try:
         return {p.name.casefold() for p in config.people_path.iterdir()}
     except OSError:

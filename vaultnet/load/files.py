@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,9 @@ from typing import Callable
 from ..model.errors import NoteError, VaultnetError
 
 TEMP_SUFFIX = ".vaultnet-tmp"
+# The names ``write_temp`` gives (mkstemp's: a dot, the target's name, a dot, eight random
+# characters, the suffix); group 1 is the target's name.
+TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX), re.DOTALL)
 MAX_NOTE_BYTES = 4 * 1024 * 1024  # a person note is kilobytes; megabytes are an accident or an attack
 
 _KINDS = {

@@ -137,11 +137,6 @@ class Config:
             )
         return path
 
-    @property
-    def state_path(self) -> Path:
-        """Where vaultnet keeps its own files (the cache); git-ignored by ``init``."""
-        return self.root / ".vaultnet"
-
     def circle_cadence(self, circle: str | None) -> Duration | None:
         if not circle:
             return None

@@ -54,7 +54,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -65,6 +64,7 @@ from icalendar.prop import vCategory, vDate, vDatetime, vDuration, vRecur, vText
 
 from ..model.config import Config
 from ..model.links import link_target, plain_text
+from ..model.names import nfc_casefold
 from ..model.person import Person
 from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, due_of
 from .contentlines import LIMIT, fold
@@ -105,7 +105,7 @@ def uid_for(person: Person, config: Config, kind: str, twins: frozenset[str] = f
 def _uid_key(path: str, people_dir: str) -> str:
     """What a UID is made of: the path in the people folder, in one Unicode form and case."""
     prefix = people_dir.rstrip("/") + "/"
-    return unicodedata.normalize("NFC", path.removeprefix(prefix)).casefold()
+    return nfc_casefold(path.removeprefix(prefix))
 
 
 def _uid_hash(path: str, people_dir: str) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..load.files import replace_file
+from ..model.config import CONFIG_NAME, Config
 from ..model.errors import VaultnetError
 from ..model.links import link_target
 from ..model.person import Person
@@ -126,7 +127,10 @@ def write_vdir(folder: Path, people, root: Path) -> tuple[int, int]:
     (``.vaultnet-vdir-<id of the vault>``, which address books ignore: it is not a
     ``.vcf``), so two vaults exporting into one folder never delete each other's cards,
     nor a card another vault also lists, nor a file that no longer holds vaultnet's
-    PRODID. Returns (written, removed).
+    PRODID. A vault is known by its path, so a list whose vault is gone (moved, renamed,
+    deleted: see ``_vault_gone``) protects nothing and is removed; when it shares a card
+    with this vault it is this vault's own list from before a move, and this vault takes
+    its cards over. Returns (written, removed).
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,17 +138,29 @@ def write_vdir(folder: Path, people, root: Path) -> tuple[int, int]:
         raise VaultnetError(f"{folder}: cannot create the folder: {exc.strerror or exc}") from None
     if not folder.is_dir():
         raise VaultnetError(f"{folder}: is not a folder")
-    identity = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
-    manifest = folder / f"{MANIFEST_PREFIX}{identity}"
+    manifest = folder / f"{MANIFEST_PREFIX}{_identity(root.resolve())}"
     wanted = {vdir_name(p): card(p) for p in people}
     previous = _manifest_names(manifest)
     others: set[str] = set()
-    for path in folder.glob(f"{MANIFEST_PREFIX}*"):
-        if path != manifest:
-            others |= _manifest_names(path)
+    stale: list[Path] = []
+    for path in sorted(folder.glob(f"{MANIFEST_PREFIX}*")):
+        if path == manifest:
+            continue
+        names = _manifest_names(path)
+        if not _vault_gone(path):
+            others |= names
+            continue
+        stale.append(path)
+        if names & wanted.keys():
+            previous |= names
     # Listed before they are written and unlisted only once removed: after a crash at any
-    # point, every card of this vault's is still in its manifest.
+    # point, every card of this vault's is still in its manifest (taken-over lists included).
     _write_manifest(manifest, root, previous | set(wanted))
+    for path in stale:
+        try:
+            path.unlink()
+        except OSError:
+            pass
     written = sum(1 for name, data in sorted(wanted.items()) if replace_file(folder / name, data))
     removed = 0
     stamp = f"PRODID:{PRODID}".encode()
@@ -166,6 +182,33 @@ def write_vdir(folder: Path, people, root: Path) -> tuple[int, int]:
     return written, removed
 
 
+def _identity(root: Path) -> str:
+    return hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
+
+
+_HEADER = ("# the cards vaultnet exported here from ", "; only these are ever removed by it")
+
+
+def _vault_gone(manifest: Path) -> bool:
+    """Whether the vault a manifest names no longer exists: no folder at its path, or a
+    folder with neither a ``vaultnet.toml`` nor the default people folder (a vault
+    without a config has that one). Only a header that names the very path the
+    manifest's name was made from counts: an unreadable or altered one keeps protecting
+    its cards."""
+    try:
+        with manifest.open(encoding="utf-8") as handle:
+            first = handle.readline().rstrip("\n")
+    except (OSError, UnicodeDecodeError):
+        return False
+    head, tail = _HEADER
+    if not (first.startswith(head) and first.endswith(tail)):
+        return False
+    root = Path(first[len(head):-len(tail)])
+    if not root.is_absolute() or manifest.name != f"{MANIFEST_PREFIX}{_identity(root)}":
+        return False
+    return not ((root / CONFIG_NAME).is_file() or (root / Config.people_dir).is_dir())
+
+
 def _manifest_names(path: Path) -> set[str]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -176,5 +219,5 @@ def _manifest_names(path: Path) -> set[str]:
 
 def _write_manifest(path: Path, root: Path, names: set[str]) -> None:
     where = str(root.resolve()).replace("\n", " ").replace("\r", " ")
-    header = f"# the cards vaultnet exported here from {where}; only these are ever removed by it\n"
+    header = f"{_HEADER[0]}{where}{_HEADER[1]}\n"
     replace_file(path, (header + "".join(f"{name}\n" for name in sorted(names))).encode("utf-8", "backslashreplace"))
