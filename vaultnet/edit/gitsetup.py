@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..load.files import replace_file
 from ..model.config import Config
 
 DRIVER = "vaultnet"
@@ -152,9 +153,7 @@ def register(config: Config) -> Registration:
         addition = ("" if not text or text.endswith("\n") else newline)
         addition += ("" if HEADER in present else (newline if text.strip() else "") + HEADER + newline)
         addition += newline.join(missing) + newline
-        tmp = attributes.with_name(".gitattributes.vaultnet-tmp")
-        tmp.write_bytes(data + addition.encode("utf-8", "surrogateescape"))
-        os.replace(tmp, attributes)
+        replace_file(attributes, data + addition.encode("utf-8", "surrogateescape"))
         out.messages.append(f"{attributes}: merge={DRIVER} for person notes, merge={OUTPUT_DRIVER} for outputs")
         out.changed = True
     for key, value in driver_settings().items():
