@@ -389,19 +389,30 @@ def build(
     if strict and vault.problems:
         report.failed = True
         return report
-    from .load.store import fragments, save_fragments
-    from .render.calendar import EncodedEvents
-
-    events = EncodedEvents(fragments(config, EVENTS))
-    outputs = render_outputs(vault, today, events)
-    write_outputs(config.root, outputs, report, config)
-    save_fragments(config, EVENTS, events.fresh, events.gone)
+    render_and_write(vault, today, report)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report
 
 
 EVENTS = "vevent"  # the store's fragments of this kind: each calendar event's bytes, by UID
+
+
+def render_and_write(vault: Vault, today: date, report: BuildReport | None = None, write: bool = True) -> list[Output]:
+    """Render every output, reusing the calendar events the store kept from an earlier
+    build (only those whose person changed are encoded again), write the outputs that
+    changed unless ``write`` is off, then store the events for the next build (skipped
+    when the store cannot be written: it is only a cache). Used by ``build`` and ``serve``."""
+    from .load.store import fragments, save_fragments
+    from .render.calendar import EncodedEvents
+
+    config = vault.config
+    events = EncodedEvents(fragments(config, EVENTS))
+    outputs = render_outputs(vault, today, events)
+    if write:
+        write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
+    save_fragments(config, EVENTS, events.fresh, events.gone)
+    return outputs
 
 
 # --- the build stamp ----------------------------------------------------------------------------
