@@ -362,8 +362,12 @@ class Handler(BaseHTTPRequestHandler):
         super().send_error(code, message, explain)
 
     def handle_one_request(self) -> None:
-        self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
+        # A connection is idle from when it was accepted (``process_request``), not from when
+        # its thread happened to start, so the longest idle is always the one evicted; after
+        # an answer it waits for the next request, idle again from then.
         super().handle_one_request()
+        if not self.close_connection:
+            self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
 
     def parse_request(self) -> bool:
         ok = super().parse_request()  # reads the headers: the connection may be evicted meanwhile

@@ -163,13 +163,20 @@ def test_a_silent_connection_is_closed_after_the_timeout(vault):
 def test_connections_beyond_the_limit_evict_the_longest_idle(vault):
     people(vault)
     with serving(vault, max_connections=4) as (port, site, logs):
-        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+        idle = []
         try:
-            for sock in idle:
+            for _ in range(4):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
                 sock.sendall(b"G")
-            time.sleep(0.2)  # let the server register them (no assertion on time: only on what closes)
-            assert request(port, "/followups.ics")[0] == 200
-            assert idle[0].recv(1) == b""  # the oldest idle connection made room
+                idle.append(sock)
+            # Each connection is idle from when it was accepted, in the order they came,
+            # however late (under load) their threads start: the first one makes room.
+            assert request(port, "/followups.ics", timeout=30)[0] == 200
+            assert idle[0].recv(1) == b""
+            for sock in idle[1:]:  # the others stay open
+                sock.setblocking(False)
+                with pytest.raises(BlockingIOError):
+                    sock.recv(1)
         finally:
             for sock in idle:
                 sock.close()
