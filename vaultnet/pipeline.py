@@ -16,7 +16,8 @@ writes outputs from a clean vault or leaves the old outputs alone.
 nothing changed cost a ``stat`` per note instead of a full render. It records a
 hash of everything the outputs depend on — the stat key (size, mtime, ctime,
 inode) of every note, of the config and of every template, the source files of
-vaultnet itself, the list of outputs, and today's date — and the stat key of every
+vaultnet itself and of the libraries it renders with (``LIBRARIES``), the list of
+outputs, and today's date — and the stat key of every
 output as written, plus the build's problems (replayed on stderr, and failing a
 ``--strict`` build, as if the notes were read again). A build whose inputs and
 outputs all match the stamp is done. Anything else — an edited, added, removed or
@@ -443,6 +444,27 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
+# The libraries whose code shapes the outputs: the feed's encoding, the templates, the notes'
+# front matter. An upgrade replaces their files, so their stat keys change with it.
+LIBRARIES = ("icalendar", "jinja2", "markupsafe", "yaml", "frontmatter")
+
+
+def _library_files() -> list[Path]:
+    """The file each library is loaded from, found without importing it (a build with
+    nothing changed must not pay for the imports)."""
+    from importlib.util import find_spec
+
+    found = []
+    for name in LIBRARIES:
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        found.append(Path(origin) if origin else Path(f"<{name}: not found>"))
+    return found
+
+
 def input_state(config: Config, today: date) -> InputState:
     """A hash of the stat keys of everything the outputs depend on (no file is read)."""
     from . import __version__
@@ -460,7 +482,7 @@ def input_state(config: Config, today: date) -> InputState:
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
-    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py"))
+    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + _library_files()
     for path in others:
         key = _key(path)
         digest.update(repr((str(path), key)).encode("utf-8", "surrogateescape"))
