@@ -449,7 +449,7 @@ def _files_under(folder: Path) -> list[Path]:
 LIBRARIES = ("icalendar", "jinja2", "markupsafe", "yaml", "frontmatter")
 
 
-def _library_files() -> list[Path]:
+def library_files() -> list[Path]:
     """The file each library is loaded from, found without importing it (a build with
     nothing changed must not pay for the imports)."""
     from importlib.util import find_spec
@@ -482,7 +482,7 @@ def input_state(config: Config, today: date) -> InputState:
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
-    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + _library_files()
+    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + library_files()
     for path in others:
         key = _key(path)
         digest.update(repr((str(path), key)).encode("utf-8", "surrogateescape"))

@@ -51,7 +51,7 @@ def test_an_upgraded_library_means_a_full_build(vault, tmp_path, library):
 def test_finding_the_libraries_imports_none_of_them():
     code = (
         "import sys; from datetime import date; from vaultnet.model.config import Config; "
-        "from vaultnet.pipeline import LIBRARIES, _library_files; files = _library_files(); "
+        "from vaultnet.pipeline import LIBRARIES, library_files; files = library_files(); "
         "print(all(f.is_file() for f in files), sorted(set(LIBRARIES) & set(sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -60,16 +60,29 @@ def test_finding_the_libraries_imports_none_of_them():
     assert set(LIBRARIES) >= {"icalendar", "jinja2", "yaml", "frontmatter"}
 
 
-def test_the_store_is_remade_when_the_note_reader_changes():
+def cache_stats(root: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("VAULTNET_VAULT", "VAULTNET_NO_CACHE")}
+    env["VAULTNET_CACHE_STATS"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", SETTLED_CLI, "--vault", str(root), "--today", TODAY, "list"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_the_store_is_remade_when_the_note_reader_changes(vault):
     """load/files holds the note size limit, which decides whether a note parses: an edit of
     it (a development checkout) must not leave records the old limit made."""
-    from vaultnet.load import files, store
+    from vaultnet.load import files
 
+    vault.write("Amara Okafor", "---\norg: Acme\nlast_contact: 2026-10-01\n---\n")
+    cache_stats(vault.root)
+    assert "parsed=0" in cache_stats(vault.root)  # the store holds
     path = Path(files.__file__)
     st = path.stat()
-    before = store._fingerprint()
     try:
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-        assert store._fingerprint() != before
+        assert "parsed=1" in cache_stats(vault.root)
     finally:
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
