@@ -41,6 +41,7 @@ server is the standard library's ``ThreadingHTTPServer``:
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import hmac
@@ -132,16 +133,16 @@ class Site:
                 self.log(f"rebuild failed, still serving the previous outputs: {message}")
 
     def _rebuild(self, config: Config, today: date) -> None:
-        from .pipeline import BuildReport, render_outputs, write_outputs
+        from .pipeline import render_and_write
         from .load.vault import load_vault
 
         vault = load_vault(config)
-        outputs = render_outputs(vault, today)
-        if self.write:
-            try:
-                write_outputs(config.root, outputs, BuildReport())
-            except VaultnetError as exc:
+        try:
+            outputs = render_and_write(vault, today, write=self.write)
+        except VaultnetError as exc:
+            if self.write and _cannot_write(exc):
                 raise VaultnetError(f"{exc}\n(to serve a vault you cannot write to, add --no-write: the outputs stay in memory)") from None
+            raise
         files = {}
         for output in outputs:
             etag = '"' + hashlib.sha256(output.data).hexdigest()[:32] + '"'
@@ -192,6 +193,21 @@ class Site:
             f"<ul>\n{items}</ul>\n"
         )
         return page.encode("utf-8")
+
+
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """Whether an error comes from a file system that refused a write (a permission, a
+    read-only mount): the errors raised while writing keep the OSError they reword in
+    their context, even when it is not shown."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in _READ_ONLY:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 _LOG_LOCK = threading.Lock()
@@ -346,8 +362,12 @@ class Handler(BaseHTTPRequestHandler):
         super().send_error(code, message, explain)
 
     def handle_one_request(self) -> None:
-        self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
+        # A connection is idle from when it was accepted (``process_request``), not from when
+        # its thread happened to start, so the longest idle is always the one evicted; after
+        # an answer it waits for the next request, idle again from then.
         super().handle_one_request()
+        if not self.close_connection:
+            self.server.track(self.connection, idle=True)  # type: ignore[attr-defined]
 
     def parse_request(self) -> bool:
         ok = super().parse_request()  # reads the headers: the connection may be evicted meanwhile

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.model.config import load_config
+from vaultnet.model.errors import VaultnetError
 from vaultnet.serve import Site, make_server
 
 TODAY = date(2026, 11, 23)
@@ -76,10 +77,10 @@ def raw(port: int, data: bytes) -> bytes:
 
 
 @contextmanager
-def serve_process(root: Path, *args: str, env: dict | None = None, preexec=None):
+def serve_process(root: Path, *args: str, env: dict | None = None, preexec=None, prefix: tuple[str, ...] = ()):
     """The real `vaultnet serve` in its own process on a free loopback port; yields (port, stderr lines)."""
     proc = subprocess.Popen(
-        [str(VAULTNET), "--vault", str(root), "--today", "2026-11-23", "serve", "--port", "0", "--no-write", *args],
+        [*prefix, str(VAULTNET), "--vault", str(root), "--today", "2026-11-23", "serve", "--port", "0", "--no-write", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=preexec,
     )
     out: list[str] = []
@@ -162,13 +163,20 @@ def test_a_silent_connection_is_closed_after_the_timeout(vault):
 def test_connections_beyond_the_limit_evict_the_longest_idle(vault):
     people(vault)
     with serving(vault, max_connections=4) as (port, site, logs):
-        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+        idle = []
         try:
-            for sock in idle:
+            for _ in range(4):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
                 sock.sendall(b"G")
-            time.sleep(0.2)  # let the server register them (no assertion on time: only on what closes)
-            assert request(port, "/followups.ics")[0] == 200
-            assert idle[0].recv(1) == b""  # the oldest idle connection made room
+                idle.append(sock)
+            # Each connection is idle from when it was accepted, in the order they came,
+            # however late (under load) their threads start: the first one makes room.
+            assert request(port, "/followups.ics", timeout=30)[0] == 200
+            assert idle[0].recv(1) == b""
+            for sock in idle[1:]:  # the others stay open
+                sock.setblocking(False)
+                with pytest.raises(BlockingIOError):
+                    sock.recv(1)
         finally:
             for sock in idle:
                 sock.close()
@@ -300,6 +308,81 @@ def test_serving_a_read_only_vault_suggests_no_write():
         result = subprocess.run(command, capture_output=True, text=True, timeout=30)
         assert result.returncode == 1, result.stdout + result.stderr
         assert "--no-write" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        os.chmod(root, 0o755)
+        shutil.rmtree(root)
+
+
+def test_a_write_refused_for_another_reason_does_not_suggest_no_write(vault):
+    people(vault)
+    (vault.root / "Index").mkdir()
+    (vault.root / "Index" / "Giving.md").write_text("# What I gave\nmy own notes\n", encoding="utf-8")
+    site = Site(load_config(vault.root), today=lambda: TODAY, write=True, log=lambda line: None)
+    with pytest.raises(VaultnetError) as caught:
+        site.refresh()
+    assert "Index/Giving.md: does not look like an index note vaultnet wrote" in str(caught.value)
+    assert "--no-write" not in str(caught.value)
+
+
+# --- the calendar events the store keeps -------------------------------------------------------
+
+
+def _kept_events(root: Path) -> dict[str, tuple[str, bytes]]:
+    import sqlite3
+
+    db = sqlite3.connect(root / ".vaultnet" / "cache" / "store.sqlite3")
+    try:
+        return {uid: (key, data) for uid, key, data in db.execute("SELECT path, key, data FROM fragments WHERE kind = 'vevent'")}
+    finally:
+        db.close()
+
+
+def test_serve_reuses_and_keeps_the_calendar_events_of_the_store(vault):
+    people(vault)
+    assert vault.run("build").exit_code == 0
+    kept = _kept_events(vault.root)
+    assert kept
+    # Mark one kept event: a server that reuses the store serves the marked bytes as they are.
+    uid, (key, data) = sorted(kept.items())[0]
+    marked = data.replace(b"SUMMARY:", b"SUMMARY:kept ", 1)
+    assert marked != data
+    import sqlite3
+
+    db = sqlite3.connect(vault.root / ".vaultnet" / "cache" / "store.sqlite3")
+    with db:
+        db.execute("UPDATE fragments SET data = ? WHERE kind = 'vevent' AND path = ?", (marked, uid))
+    db.close()
+    site = Site(load_config(vault.root), today=lambda: TODAY, write=False, log=lambda line: None)
+    site.refresh()
+    assert marked in site.files["/followups.ics"].data
+
+    # An event made by the server (a new person) is kept for the next build.
+    vault.write("Cy Gamma", "---\nfollow_up: 2026-11-26\n---\n")
+    site.refresh()
+    after = _kept_events(vault.root)
+    assert set(after) - set(kept), "the new person's event was not stored"
+
+
+def test_serving_a_read_only_vault_with_no_write_works_without_storing(vault):
+    root = Path(tempfile.mkdtemp(prefix="vaultnet-ro-nowrite-"))
+    try:
+        os.chmod(root, 0o755)
+        (root / "People").mkdir()
+        (root / "People" / "Ann.md").write_text("---\nfollow_up: 2026-11-25\n---\n", encoding="utf-8")
+        for path in [root, *root.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        prefix: tuple[str, ...] = ()
+        if os.geteuid() == 0:
+            if not _can_drop_privileges():
+                pytest.fail("running as root without setpriv: cannot test a real read-only vault")
+            prefix = ("setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
+        else:
+            os.chmod(root, 0o555)
+        with serve_process(root, prefix=prefix) as (port, err):
+            status, body = request(port, "/followups.ics")
+            assert status == 200 and b"BEGIN:VEVENT" in body
+        assert not (root / ".vaultnet").exists()
+        assert "Traceback" not in "".join(err)
     finally:
         os.chmod(root, 0o755)
         shutil.rmtree(root)

@@ -72,7 +72,7 @@ BATCH = 2000  # rows written per transaction on a cold load, so memory stays fla
 # encoded): an edit of any of them (a development checkout) empties the store rather than
 # serve what the old code made.
 SOURCE_MODULES = (
-    "load/vault", "load/frontmatter", "load/notefile", "load/store", "model/person", "model/dates",
+    "load/vault", "load/frontmatter", "load/notefile", "load/files", "load/store", "model/person", "model/dates",
     "model/durations", "model/errors", "model/names", "render/calendar", "render/contentlines",
 )
 # Files of the stores this one replaced, removed when the store is made.

@@ -1,0 +1,88 @@
+"""The build stamp sees what a no-change build cannot read: an upgrade of a library the
+outputs are rendered with (its files replaced) means a full build, and finding those
+libraries imports none of them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaultnet.pipeline import LIBRARIES
+
+from tests.conftest import TODAY
+
+# The CLI with notes counting as settled at once, so the stamp is used on the second run.
+SETTLED_CLI = "from vaultnet.load import store; store.RACY_SECONDS = 0.0; from vaultnet.cli import main; main()"
+
+
+def build_json(root: Path, libs: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("VAULTNET_VAULT", "VAULTNET_NO_CACHE")}
+    env["PYTHONPATH"] = str(libs)
+    result = subprocess.run(
+        [sys.executable, "-c", SETTLED_CLI, "--vault", str(root), "--today", TODAY, "build", "--json"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("library", ["icalendar", "jinja2", "yaml", "frontmatter"])
+def test_an_upgraded_library_means_a_full_build(vault, tmp_path, library):
+    vault.write("Amara Okafor", "---\norg: Acme\nlast_contact: 2026-10-01\n---\n")
+    libs = tmp_path / "libs"
+    installed = Path(importlib.util.find_spec(library).submodule_search_locations[0])
+    shutil.copytree(installed, libs / library)  # the library as this vault's builds load it
+    assert not build_json(vault.root, libs)["from_stamp"]
+    assert build_json(vault.root, libs)["from_stamp"]  # nothing changed: the stamp holds
+    init = libs / library / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "\n# upgraded\n", encoding="utf-8")  # what pip -U does to it
+    again = build_json(vault.root, libs)
+    assert not again["from_stamp"], f"an upgrade of {library} went unseen"
+    assert again["unchanged"]  # and the full build found the same outputs
+
+
+def test_finding_the_libraries_imports_none_of_them():
+    code = (
+        "import sys; from datetime import date; from vaultnet.model.config import Config; "
+        "from vaultnet.pipeline import LIBRARIES, library_files; files = library_files(); "
+        "print(all(f.is_file() for f in files), sorted(set(LIBRARIES) & set(sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(None, 1) == ["True", "[]\n"]
+    assert set(LIBRARIES) >= {"icalendar", "jinja2", "yaml", "frontmatter"}
+
+
+def cache_stats(root: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("VAULTNET_VAULT", "VAULTNET_NO_CACHE")}
+    env["VAULTNET_CACHE_STATS"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", SETTLED_CLI, "--vault", str(root), "--today", TODAY, "list"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_the_store_is_remade_when_the_note_reader_changes(vault):
+    """load/files holds the note size limit, which decides whether a note parses: an edit of
+    it (a development checkout) must not leave records the old limit made."""
+    from vaultnet.load import files
+
+    vault.write("Amara Okafor", "---\norg: Acme\nlast_contact: 2026-10-01\n---\n")
+    cache_stats(vault.root)
+    assert "parsed=0" in cache_stats(vault.root)  # the store holds
+    path = Path(files.__file__)
+    st = path.stat()
+    try:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        assert "parsed=1" in cache_stats(vault.root)
+    finally:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
