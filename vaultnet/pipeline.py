@@ -30,16 +30,15 @@ ignores the stamp.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .load.collector import collector_paused
 from .load.files import replace_file
 from .model.config import CONFIG_NAME, Config, layout_problems
 from .model.errors import Problem, VaultnetError
@@ -180,26 +179,6 @@ def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = Non
             "day vaultnet can count to; build with an earlier --today (or a shorter calendar_horizon). Nothing was written"
         ) from None
     return outputs
-
-
-@contextmanager
-def collector_paused():
-    """Python's cycle collector off while the index notes are rendered, then as it was.
-
-    The render makes hundreds of thousands of rows, links and strings that hold no
-    reference cycles and all live until the outputs are written. Each time enough of
-    them pile up the collector walks them — and now and then the whole heap, every
-    loaded record included — finding nothing, at a cost that grows with the vault.
-    Reference counting still frees everything as usual; the few cycles a template
-    makes wait for the next collection after the render.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def render_note(env, template: str, context: dict) -> str:

@@ -273,3 +273,21 @@ def test_the_hostile_corpus_reads_the_same_through_the_roster(vault, settled, mo
     for args in COMMANDS:
         got, used = run_with_stats(vault, monkeypatch, *args)
         assert used and got == reference(vault, monkeypatch, *args), args
+
+
+def test_a_warm_read_leaves_the_cycle_collector_as_it_found_it(vault):
+    """The collector is paused while the roster is built (a record per person, no cycles),
+    then on again; a program that turned it off keeps it off."""
+    import gc
+
+    vault.write("Ana", "---\norg: Acme\ncadence: 1w\n---\n")
+    assert vault.run("list").exit_code == 0  # fills the store
+    assert gc.isenabled()
+    assert "Ana" in vault.run("due", "--within", "1y").stdout  # the roster this time
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert vault.run("list").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

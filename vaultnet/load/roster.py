@@ -27,6 +27,7 @@ from ..model.config import Config
 from ..model.durations import Duration
 from ..model.errors import Problem
 from . import store
+from .collector import collector_paused
 from .discover import walk
 
 
@@ -119,7 +120,8 @@ def load(config: Config) -> Roster:
     """The roster when the store holds it, else the vault loaded in full (which brings the
     store up to date), seen through ``Brief`` records either way."""
     notes = walk(config)  # one walk, for the roster or the full load
-    found = read(config, notes)
+    with collector_paused(keep=True):  # a record per person, alive until the command ends
+        found = read(config, notes)
     if found is not None:
         return found
     from .vault import load_notes, vault_of
