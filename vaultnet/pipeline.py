@@ -194,17 +194,17 @@ def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config
     regular file vaultnet wrote (``not_ours``): one that is not stops the build before
     anything is written. A file that already holds exactly the new bytes is left as it
     is, whoever wrote it: nothing is lost and nothing is written."""
-    from .load.files import HEAD_BYTES, read_output
+    from .load.files import HEAD_BYTES, holds_exactly, read_output
     from .model.config import load_config
 
     config = config or load_config(root)
     written = _written_records(config)
     for output in outputs:
         path = root / output.rel
-        existing = read_output(path, max(len(output.data) + 1, HEAD_BYTES))  # one byte more tells it differs
-        if existing is None or existing == output.data:
+        head = read_output(path, HEAD_BYTES)
+        if head is None or holds_exactly(path, output.data):
             continue
-        why = not_ours(output, existing, path, written, config)
+        why = not_ours(output, head, path, written, config)
         if why:
             raise VaultnetError(why)
     keys = {}
@@ -383,12 +383,13 @@ def render_and_write(vault: Vault, today: date, report: BuildReport | None = Non
     build (only those whose person changed are encoded again), write the outputs that
     changed unless ``write`` is off, then store the events for the next build (skipped
     when the store cannot be written: it is only a cache). Used by ``build`` and ``serve``."""
-    from .load.store import fragments, save_fragments
+    from .load.store import kept_fragments, save_fragments
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    events = EncodedEvents(fragments(config, EVENTS))
-    outputs = render_outputs(vault, today, events)
+    with kept_fragments(config, EVENTS) as (keys, fetch):
+        events = EncodedEvents(keys, fetch)
+        outputs = render_outputs(vault, today, events)
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)

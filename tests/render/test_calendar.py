@@ -585,24 +585,32 @@ def test_events_kept_from_an_earlier_build_give_the_same_feed(people, drop):
     from vaultnet.render.calendar import EncodedEvents
 
     config = Config(root=Path("/nonexistent"))
+
+    def kept_as(kept: dict) -> EncodedEvents:
+        return EncodedEvents({uid: key for uid, (key, _) in kept.items()}, lambda uid: kept[uid][1] if uid in kept else None)
+
     first = EncodedEvents()
     data = build_calendar(people, config, TODAY, encoded=first)
     assert data == build_calendar(people, config, TODAY)
     kept = dict(first.fresh)
-    again = EncodedEvents(kept)
+    again = kept_as(kept)
     assert build_calendar(people, config, TODAY, encoded=again) == data
     assert again.fresh == {} and again.gone == []
     # A stale key (as after an edit) is encoded again; a stale byte string under it is never used.
     if kept:
         uid = sorted(kept)[drop % len(kept)]
         tampered = {**kept, uid: ("stale", b"BEGIN:VEVENT\r\nSUMMARY:wrong\r\nEND:VEVENT\r\n")}
-        redo = EncodedEvents(tampered)
+        redo = kept_as(tampered)
         assert build_calendar(people, config, TODAY, encoded=redo) == data
         assert list(redo.fresh) == [uid]
+        # Bytes gone from under a key that still matches are encoded again, not left out.
+        vanished = EncodedEvents({u: k for u, (k, _) in kept.items()}, lambda u: None if u == uid else kept[u][1])
+        assert build_calendar(people, config, TODAY, encoded=vanished) == data
+        assert list(vanished.fresh) == [uid]
     # Someone left the vault: their events are reported gone, the rest reused.
     if people:
         fewer = people[: drop % len(people)]
-        left = EncodedEvents(kept)
+        left = kept_as(kept)
         smaller = build_calendar(fewer, config, TODAY, encoded=left)
         assert smaller == build_calendar(fewer, config, TODAY)  # a twin left: its pair may change UID
         present = {str(event["UID"]) for event in icalendar.Calendar.from_ical(smaller).walk("VEVENT")}

@@ -202,8 +202,8 @@ def replace_file(path: Path, data: bytes, refuse: Callable[[bytes], str | None] 
     first bytes of a file already there, returns why it must not be replaced (it is not
     vaultnet's output), or None. A failure leaves the file as it was and says so.
     """
-    old = read_output(path, max(len(data) + 1, HEAD_BYTES))  # one byte more than data tells it differs
-    if old == data:
+    old = read_output(path, HEAD_BYTES)
+    if old is not None and holds_exactly(path, data):
         return False
     if old is not None and refuse is not None:
         why = refuse(old)
@@ -241,14 +241,48 @@ def read_output(path: Path, limit: int) -> bytes | None:
     without following a link and without blocking, checked again once open, and read no
     further than ``limit``.
     """
+    handle = _open_output(path)
+    if handle is None:
+        return None
+    with handle:
+        return handle.read(limit)
+
+
+def holds_exactly(path: Path, data: bytes) -> bool:
+    """Whether the regular file at an output path holds exactly ``data`` (False when there
+    is none), read a piece at a time: the old copy of a large output is never held whole
+    beside the new one. Refuses what ``read_output`` refuses."""
+    handle = _open_output(path)
+    if handle is None:
+        return False
+    with handle:
+        if os.fstat(handle.fileno()).st_size != len(data):
+            return False
+        view = memoryview(data)
+        position = 0
+        while True:
+            piece = handle.read(_PIECE)
+            if not piece:
+                return position == len(data)
+            if view[position : position + len(piece)] != piece:
+                return False
+            position += len(piece)
+
+
+_PIECE = 1 << 20
+
+
+def _open_output(path: Path):
+    """The regular file at an output path, open for reading; None when there is none."""
     try:
         st = os.lstat(path)
         if stat.S_ISREG(st.st_mode):
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as handle:
-                st = os.fstat(fd)
-                if stat.S_ISREG(st.st_mode):
-                    return handle.read(limit)
+            handle = os.fdopen(fd, "rb")
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode):
+                return handle
+            handle.close()
     except FileNotFoundError:
         return None
     except OSError as exc:

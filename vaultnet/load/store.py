@@ -42,6 +42,7 @@ What keeps it honest:
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 import gc
 import json
 import os
@@ -51,7 +52,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from .. import __version__
@@ -909,6 +910,32 @@ def fragments(config: Config, kind: str) -> dict[str, tuple[str, bytes]]:
         if path.__class__ is str and key.__class__ is str and data.__class__ is bytes:
             out[path] = (key, data)
     return out
+
+
+@contextmanager
+def kept_fragments(config: Config, kind: str) -> Iterator[tuple[dict[str, str], Callable[[str], bytes | None]]]:
+    """The stored fragments of a kind as ``(keys, fetch)``: ``keys`` maps each name to its
+    key, and ``fetch(name)`` reads that fragment's bytes (None when it is gone or not bytes),
+    inside the block only. Only the keys are held: a caller that reuses most fragments
+    streams their bytes through instead of holding every one of them at once."""
+    store = Store.open(config)
+    if store is None:
+        yield {}, lambda name: None
+        return
+    with store:
+        rows = None
+        if store.valid:
+            rows = _quietly(lambda: store.db.execute("SELECT path, key FROM fragments WHERE kind = ?", (kind,)).fetchall(), store)
+        keys = {path: key for path, key in rows or () if path.__class__ is str and key.__class__ is str}
+
+        def fetch(name: str) -> bytes | None:
+            try:
+                row = store.db.execute("SELECT data FROM fragments WHERE path = ? AND kind = ?", (name, kind)).fetchone()
+            except sqlite3.Error:
+                return None
+            return row[0] if row is not None and row[0].__class__ is bytes else None
+
+        yield keys, fetch
 
 
 def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, bytes]], gone: Iterable[str] = ()) -> bool:

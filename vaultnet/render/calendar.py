@@ -54,7 +54,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -422,22 +422,26 @@ class EncodedEvents:
     event they encode; an event whose key is unchanged is not encoded again.
 
     The key is a digest of everything ``event_bytes`` reads (the ``Event``'s fields) and
-    of icalendar's version, whose value types do the encoding. ``kept`` maps a UID to
-    ``(key, bytes)``; after a build, ``fresh`` holds what was encoded anew and ``gone``
-    the UIDs no longer in the feed, for the caller to store.
+    of icalendar's version, whose value types do the encoding. ``kept`` maps a UID to its
+    key and ``fetch`` reads the bytes kept under that UID (None when there are none): only
+    the keys are held, the bytes stream through. After a build, ``fresh`` holds what was
+    encoded anew (``{uid: (key, bytes)}``) and ``gone`` the UIDs no longer in the feed, for
+    the caller to store.
     """
 
-    def __init__(self, kept: Mapping[str, tuple[str, bytes]] | None = None):
+    def __init__(self, kept: Mapping[str, str] | None = None, fetch: Callable[[str], bytes | None] | None = None):
         self.kept = kept or {}
+        self.fetch = fetch or (lambda uid: None)
         self.fresh: dict[str, tuple[str, bytes]] = {}
         self._used: set[str] = set()
 
     def encode(self, event: Event) -> bytes:
         key = _event_key(event)
         self._used.add(event.uid)
-        old = self.kept.get(event.uid)
-        if old is not None and old[0] == key:
-            return old[1]
+        if self.kept.get(event.uid) == key:
+            data = self.fetch(event.uid)
+            if data is not None:
+                return data
         data = event_bytes(event)
         self.fresh[event.uid] = (key, data)
         return data
