@@ -429,26 +429,10 @@ def _files_under(folder: Path) -> list[Path]:
 LIBRARIES = ("icalendar", "jinja2", "markupsafe", "yaml", "frontmatter")
 
 
-def library_files() -> list[Path]:
-    """The file each library is loaded from, found without importing it (a build with
-    nothing changed must not pay for the imports)."""
-    from importlib.util import find_spec
-
-    found = []
-    for name in LIBRARIES:
-        try:
-            spec = find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec is not None else None
-        found.append(Path(origin) if origin else Path(f"<{name}: not found>"))
-    return found
-
-
 def input_state(config: Config, today: date) -> InputState:
     """A hash of the stat keys of everything the outputs depend on (no file is read)."""
     from . import __version__
-    from .load.discover import walk
+    from .load.discover import library_files, walk
     from .load.store import RACY_SECONDS
     from .render.templating import default_templates_dir
 
@@ -462,7 +446,7 @@ def input_state(config: Config, today: date) -> InputState:
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
-    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + library_files()
+    others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + library_files(LIBRARIES)
     for path in others:
         key = _key(path)
         digest.update(repr((str(path), key)).encode("utf-8", "surrogateescape"))

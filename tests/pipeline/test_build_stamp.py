@@ -1,6 +1,6 @@
-"""The build stamp sees what a no-change build cannot read: an upgrade of a library the
-outputs are rendered with (its files replaced) means a full build, and finding those
-libraries imports none of them."""
+"""The build stamp and the store see what a warm run cannot read: an upgrade of a library
+the outputs are rendered with (its files replaced) means a full build, one of the note
+reader's means every note is parsed again, and finding those libraries imports none."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def test_an_upgraded_library_means_a_full_build(vault, tmp_path, library):
 def test_finding_the_libraries_imports_none_of_them():
     code = (
         "import sys; from datetime import date; from vaultnet.model.config import Config; "
-        "from vaultnet.pipeline import LIBRARIES, library_files; files = library_files(); "
+        "from vaultnet.load.discover import library_files; from vaultnet.pipeline import LIBRARIES; "
+        "files = library_files(LIBRARIES); "
         "print(all(f.is_file() for f in files), sorted(set(LIBRARIES) & set(sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -86,3 +87,29 @@ def test_the_store_is_remade_when_the_note_reader_changes(vault):
         assert "parsed=1" in cache_stats(vault.root)
     finally:
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize("library", ["yaml", "frontmatter"])
+def test_an_upgraded_note_reader_means_the_notes_are_parsed_again(vault, tmp_path, library):
+    """Records in the store were made by the installed YAML reader: after an upgrade of
+    it, a warm run parses every note again instead of trusting them."""
+    vault.write("Amara Okafor", "---\norg: Acme\nlast_contact: 2026-10-01\n---\n")
+    libs = tmp_path / "libs"
+    installed = Path(importlib.util.find_spec(library).submodule_search_locations[0])
+    shutil.copytree(installed, libs / library)
+    env = {k: v for k, v in os.environ.items() if k not in ("VAULTNET_VAULT", "VAULTNET_NO_CACHE")}
+    env.update(PYTHONPATH=str(libs), VAULTNET_CACHE_STATS="1")
+
+    def parsed() -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", SETTLED_CLI, "--vault", str(vault.root), "--today", TODAY, "list", "--json"],
+            capture_output=True, text=True, timeout=120, env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        return int(result.stderr.split("parsed=")[1].split(",")[0])
+
+    assert parsed() == 1
+    assert parsed() == 0  # the store holds the record
+    init = libs / library / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "\n# upgraded\n", encoding="utf-8")
+    assert parsed() == 1, f"an upgrade of {library} went unseen"

@@ -156,3 +156,19 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return entry.is_dir()
     except OSError:
         return False
+
+
+def library_files(names) -> list[Path]:
+    """The file each library is loaded from, found without importing it (a warm run must
+    not pay for the imports); a placeholder path for one that is not installed."""
+    from importlib.util import find_spec
+
+    found = []
+    for name in names:
+        try:
+            spec = find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        found.append(Path(origin) if origin else Path(f"<{name}: not found>"))
+    return found

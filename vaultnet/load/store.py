@@ -61,7 +61,7 @@ from ..model.dates import Birthday
 from ..model.durations import Duration
 from ..model.errors import Problem
 from ..model.person import Entry, Person
-from .discover import NO_KEY, Found, stat_key, walk
+from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
@@ -153,12 +153,18 @@ def store_path(root: Path) -> Path:
     return cache_dir(root) / FILE
 
 
+# The libraries a note is parsed with: an upgrade of either empties the store too.
+PARSER_LIBRARIES = ("yaml", "frontmatter")
+
+
 def _fingerprint() -> list:
     here = Path(__file__).parent.parent
+    files = [(name, here / f"{name}.py") for name in SOURCE_MODULES]
+    files += zip(PARSER_LIBRARIES, library_files(PARSER_LIBRARIES))
     out = []
-    for name in SOURCE_MODULES:
+    for name, path in files:
         try:
-            st = os.stat(here / f"{name}.py")
+            st = os.stat(path)
             out.append([name, st.st_size, st.st_mtime_ns])
         except OSError:
             out.append([name, None, None])
