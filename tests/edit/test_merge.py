@@ -35,6 +35,17 @@ def test_merge_keeps_the_notes_own_style():
         "- 2026-01-05 newest\r\n- 2026-01-01 older\r\n").encode()
 
 
+def test_merge_reads_a_deeper_log_heading_in_any_log_style():
+    base = b"---\nname: Ada\n---\n# Ada\n### Log\n* **2026-01-05** newest\n* [ ] 2026-03-01 plan\n1. [[2026-01-01]]: older\n## Notes\nx\n"
+    ours = base.replace(b"* **2026-01-05** newest", b"* **2026-02-01** ours\n* **2026-01-05** newest")
+    theirs = base.replace(b"* **2026-01-05** newest", b"* **2026-01-20** theirs\n* **2026-01-05** newest").replace(
+        b"* [ ] 2026-03-01 plan\n", b"")
+    merged = merge_note(base, ours, theirs)
+    assert not merged.conflict and merged.how == "fields"
+    assert merged.data == (b"---\nname: Ada\n---\n# Ada\n### Log\n* **2026-02-01** ours\n* **2026-01-20** theirs\n"
+                           b"* **2026-01-05** newest\n1. [[2026-01-01]]: older\n## Notes\nx\n")
+
+
 def test_follow_up_rules():
     d = date.fromisoformat
     # cleared by a contact on one side, untouched on the other: stays cleared

@@ -23,6 +23,8 @@ PATH = "People/A.md"
     "## Log", "## Log\r", "# Other", "## Next", "```", "", "- 2026-11-20 coffee: talked", "* 2026-01-02", "+ [x] 2025-05-05 done",
     "- 2026-02-30 bad day", "- 2026-11-20\x1b[31m red", "  - 2026-11-20 lunch \u202e", "- 2026-11-20 x\x1c", "-2026-11-20 no",
     "- 20261-11-20", "- 2026-11-201", "text", "- 2026-11-20 tab\there", "- 2026-11-20 \x85 nel",
+    "### Log", "### More", "* [[2026-11-20]] coffee", "1. **2026-11-18** call", "2) 2026-11-20: lunch", "- [ ] 2026-12-01 book",
+    "- [ ] 2026-02-30 plan", "- [x] 2026-11-02 done", "- coffee, no date", "* * *", "---", "-", "- [x] done, no date",
 ]), max_size=25), st.sampled_from(["\n", "\r\n", "\r\r\n"]), st.booleans())
 def test_the_log_reads_as_parse_log_line_does(lines, ending, last_bare):
     body = [line + ending for line in lines]

@@ -24,6 +24,17 @@ def texts(items: list) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
 
 
+def undated_item(line: str) -> bool:
+    """A top-level list item with no readable date, that is not an open task nor a rule."""
+    stripped = line.rstrip("\r\n")
+    match = re.match(r"([-*+]|[0-9]+[.)])(\s|$)", stripped)
+    if not match or len(match.group(1)) > 10:
+        return False
+    rest = stripped[len(match.group(1)):].lstrip()
+    return not re.match(r"\[ \](\s|$)", rest) and bool(stripped.strip().strip("-*_ \t"))
+
+
+
 def read_log(path: str, body: list[str], body_line: int):
     """The ``## Log`` section's entries, each line read by ``parse_log_line``, and the problems."""
     section = find_log_section(body)
@@ -38,4 +49,6 @@ def read_log(path: str, body: list[str], body_line: int):
             continue
         if entry:
             entries.append(Entry(entry.date, visible(entry.text)))
+        elif undated_item(body[index]):
+            problems.append(Problem(path, f"log line: no date that can be read in {visible(body[index].strip())!r}", body_line + index))
     return tuple(entries), problems

@@ -40,7 +40,7 @@ import yaml
 from ..load.frontmatter import load_fields
 from ..load.notefile import NoteText, SplitError, split_note
 from ..model.errors import NoteError
-from ..model.person import find_log_section, parse_log_line
+from ..model.person import find_log_section, log_item_date
 from ..model.yamltext import render
 from .gitsetup import GitError, run_git
 from .noteedit import NoteEditor
@@ -338,14 +338,14 @@ def _blocks(lines: list[str]) -> list[tuple[str, date | None, list[str]]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        entry = parse_log_line(line) if not line[:1].isspace() else None
+        day = log_item_date(line) if not line[:1].isspace() else None
         stop = index + 1
-        if entry is not None:
+        if day is not None:
             while stop < len(lines) and lines[stop][:1] in (" ", "\t") and lines[stop].strip():
                 stop += 1
         chunk = lines[index:stop]
         identity = "\n".join(part.rstrip() for part in chunk)
-        out.append((identity, entry.date if entry else None, chunk))
+        out.append((identity, day, chunk))
         index = stop
     return out
 

@@ -25,7 +25,7 @@ from ..model.errors import NoteError
 from ..load.frontmatter import load_fields
 from ..load.vault import MAX_NOTE_BYTES
 from ..load.notefile import SplitError, split_note
-from ..model.person import find_log_section, parse_log_line
+from ..model.person import find_log_section, log_item_date, log_item_number, parse_log_line, write_log_line
 from ..model.yamltext import render
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -266,40 +266,58 @@ class NoteEditor:
         self._expected[key] = (items if isinstance(items, list) else []) + [value]
 
     def add_log(self, day: date, text: str) -> None:
-        """Add ``- DATE TEXT`` under ``## Log`` (made when missing), keeping the section's date order."""
+        """Add a line for DAY under the Log heading (``## Log`` made when missing), written in the
+        section's own style (bullet or number, task box, date form) and keeping its date order."""
         text = " ".join(text.split())
-        line = f"- {day.isoformat()} {text}".rstrip()
         lines = self.note.lines
         section = find_log_section(lines, self.note.body_start)
         if section is None:
             # A new section at the end of the body, after one blank line.
+            line = write_log_line(None, day, text)
             has_text = len(lines) > self.note.body_start and lines[-1].strip()
             texts = ([""] if has_text else []) + ["## Log", "", line]
             self._insert_lines(len(lines), texts)
             self._log_lines.append(line)
             return
         heading, end = section
-        index = self._log_position(heading, end, day)
+        index, model, number = self._log_position(heading, end, day)
+        line = write_log_line(model, day, text, number)
         self._insert_lines(index, [line])
         self._log_lines.append(line)
 
-    def _log_position(self, heading: int, end: int, day: date) -> int:
-        """Where a new dated line goes so the section keeps its order (oldest- or newest-first)."""
+    def _log_position(self, heading: int, end: int, day: date) -> tuple[int, str | None, int | None]:
+        """Where a new dated line goes so the section keeps its order (oldest- or newest-first),
+        the line whose style it copies (the newest, first of its day), and its number when the
+        list is numbered (the number of the item it goes before, else the last one's plus one)."""
         lines = self.note.lines
         items: list[tuple[int, int, date]] = []  # (first line, line after its continuation, date)
         for index in range(heading + 1, end):
             try:
-                entry = parse_log_line(lines[index])
+                when = log_item_date(lines[index])
             except ValueError:
-                entry = None
-            if entry is not None and not lines[index][:1].isspace():
+                when = None
+            if when is not None and not lines[index][:1].isspace():
                 stop = index + 1
                 while stop < end and lines[stop][:1] in (" ", "\t") and lines[stop].strip():
                     stop += 1
-                items.append((index, stop, entry.date))
+                items.append((index, stop, when))
         if not items:
             last = max((i for i in range(heading + 1, end) if lines[i].strip()), default=heading)
-            return last + 1
+            return last + 1, None, None
+        # The style of the newest contact (an open task's box is not copied; see write_log_line).
+        contacts = [item for item in items if parse_log_line(lines[item[0]]) is not None]
+        newest = max(contacts or items, key=lambda item: item[2])
+        model = lines[newest[0]].rstrip("\r\n")
+        position = self._place(items, day)
+        before = next((first for first, _stop, _when in items if first >= position), None)
+        if before is not None:
+            number = log_item_number(lines[before])
+        else:
+            last = log_item_number(lines[items[-1][0]])
+            number = last + 1 if last is not None else None
+        return position, model, number
+
+    def _place(self, items: list[tuple[int, int, date]], day: date) -> int:
         newest_first = len(items) > 1 and items[0][2] > items[-1][2]
         if newest_first:
             for first, _stop, when in items:

@@ -19,10 +19,26 @@ from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_tex
 from .durations import Duration, parse_duration
 from .errors import Problem
 
-LOG_HEADING = re.compile(r"^##\s+log\s*#*\s*$", re.IGNORECASE)
+# A heading named Log at any level; its section runs to the next heading of that level or above.
+LOG_HEADING = re.compile(r"^(#{1,6})\s+log\s*#*\s*$", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{1,6})\s")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_LOG_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[.\]\s+)?(\d{4}-\d{2}-\d{2})\b(.*)$")
+_DATE = r"\d{4}-\d{2}-\d{2}"
+# A log line as people write it: a bullet (-, *, +) or a number (1. or 1)), an optional task box,
+# then the date plain, as a link to the daily note ([[2026-11-20]]) or bold (**2026-11-20**),
+# optionally followed by a colon. Groups: task box, the date in each form, the text.
+_LOG_ITEM = re.compile(
+    r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[(.)\]\s+)?"
+    rf"(?:\[\[({_DATE})(?:\|[^\]]*)?\]\]|\*\*({_DATE})\*\*|({_DATE})\b):?(.*)$"
+)
+# Any list item at the start of a line, with its task box if it has one: in a Log section, one
+# without a readable date is reported, as its contact would silently be lost.
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s+(\[.\]))?(?:\s|$)")
+# How a log line is written, to write a new one the same way: indent, bullet or number and its
+# dot, the space after it, task box, the opening and closing of the date, colon.
+_LOG_STYLE = re.compile(
+    rf"^(\s*)(?:([-*+])|(\d{{1,9}})([.)]))(\s+)(\[.\]\s+)?(\[\[|\*\*)?{_DATE}(?:\|[^\]]*)?(\]\]|\*\*)?(:?)"
+)
 # Characters that must never reach a terminal, a table cell or a calendar line from a note:
 # C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -327,14 +343,16 @@ def person_from_fields(
 
 
 def find_log_section(lines: list[str], start: int = 0) -> tuple[int, int] | None:
-    """The ``## Log`` heading's index and the index just past its section, or None.
+    """The Log heading's index (``## Log``, ``### Log``: any level) and the index just past its
+    section, or None.
 
-    The section ends at the next heading of level 1 or 2; headings inside fenced
-    code blocks do not count.
+    The section ends at the next heading of the Log heading's level or above (for ``## Log``,
+    level 1 or 2); headings inside fenced code blocks do not count.
     """
     # Each regex runs only on a line holding what it needs (a fence's ``` or ~~~, a heading's
     # leading #): the loader runs this over every note's body, most of it plain text.
     heading = None
+    level = 0
     in_fence = False
     for index in range(start, len(lines)):
         line = lines[index].rstrip("\r\n")
@@ -344,24 +362,72 @@ def find_log_section(lines: list[str], start: int = 0) -> tuple[int, int] | None
         if in_fence or line[:1] != "#":
             continue
         if heading is None:
-            if LOG_HEADING.match(line):
-                heading = index
+            found = LOG_HEADING.match(line)
+            if found:
+                heading, level = index, len(found.group(1))
         else:
             match = _HEADING.match(line)
-            if match and len(match.group(1)) <= 2:
+            if match and len(match.group(1)) <= level:
                 return heading, index
     return (heading, len(lines)) if heading is not None else None
 
 
 def parse_log_line(line: str) -> Entry | None:
-    """A dated list item (``- 2026-11-20 coffee: …``) as an Entry; None for other lines."""
+    """A dated list item (``- 2026-11-20 coffee: …``, ``* [[2026-11-20]] coffee``, ``1. **2026-11-20**
+    call``, ``- [x] 2026-11-20: lunch``) as an Entry; None for other lines and for open tasks
+    (``- [ ] 2026-12-01 send book`` is a plan, not a contact). A date that is no day raises ValueError."""
+    match = _LOG_ITEM.match(line.rstrip("\r\n"))
+    if not match or match.group(1) == " ":
+        return None
+    box, link, bold, plain, text = match.groups()
+    return Entry(_log_day(link or bold or plain), text.strip())
+
+
+def log_item_date(line: str) -> date | None:
+    """The date of any dated log list item, open tasks included (for keeping a section's order);
+    None for other lines. A date that is no day raises ValueError."""
     match = _LOG_ITEM.match(line.rstrip("\r\n"))
     if not match:
         return None
-    return Entry(_log_day(match.group(1)), match.group(2).strip())
+    return _log_day(match.group(2) or match.group(3) or match.group(4))
+
+
+def unreadable_log_item(line: str) -> bool:
+    """Whether a line of a Log section is a list item that should be a log line but has no
+    readable date: top-level, not an open task, not a horizontal rule (``* * *``)."""
+    item = _LIST_ITEM.match(line)
+    if item is None or item.group(1) == "[ ]" or _LOG_ITEM.match(line.rstrip("\r\n")):
+        return False
+    return bool(line.strip().strip("-*_ \t"))
+
+
+def write_log_line(model: str | None, day: date, text: str, number: int | None = None) -> str:
+    """A new log line for DAY, written the way the log line MODEL is (bullet or number, task box,
+    date plain, linked or bold, colon); ``- DATE TEXT`` when there is no model. NUMBER is the
+    number a numbered list's new item gets (else the model's)."""
+    style = _LOG_STYLE.match(model) if model else None
+    if style is None:
+        return f"- {day.isoformat()} {text}".rstrip()
+    _indent, bullet, digits, dot, space, box, opening, closing, colon = style.groups()
+    if box and box[1] == " ":  # a new contact is never written as an open task
+        box = None
+    marker = bullet or f"{number if number is not None else digits}{dot}"
+    when = day.isoformat()
+    if opening == "[[" and closing == "]]":
+        when = f"[[{when}]]"
+    elif opening == "**" and closing == "**":
+        when = f"**{when}**"
+    return f"{marker}{space}{box or ''}{when}{colon} {text}".rstrip()
+
+
+def log_item_number(line: str) -> int | None:
+    """A numbered log line's number, else None."""
+    style = _LOG_STYLE.match(line)
+    return int(style.group(3)) if style and style.group(3) else None
 
 
 _log_day = day_of  # a log line's day, remembered (see ``dates.day_of``)
+_ITEM_STARTS = frozenset("-*+0123456789")
 
 
 def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, ...], list[Problem]]:
@@ -374,10 +440,16 @@ def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, 
     entries, problems = [], []
     item = _LOG_ITEM.match
     for index in range(section[0] + 1, section[1]):
-        match = item(body[index])
+        line = body[index]
+        match = item(line)
         if match is None:
+            if line[:1] in _ITEM_STARTS and unreadable_log_item(line):
+                problems.append(Problem(path, f"log line: no date that can be read in {_visible(line.strip())!r}", body_line + index))
             continue
-        day, text = match.groups()
+        box, link, bold, plain, text = match.groups()
+        if box == " ":  # an open task: a plan, not a contact
+            continue
+        day = link or bold or plain
         try:
             when = _log_day(day)
         except ValueError as exc:
