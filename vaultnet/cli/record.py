@@ -82,9 +82,14 @@ def add(app: App, name: str, **options) -> None:
     """Add a person: a new note NAME.md in the people folder, from the person.md template."""
     vault = app.vault(report=False)
     fields: dict = {}
-    for key in ("aliases", "tags"):
-        if options[key]:
-            fields[key] = list(options[key])
+    if options["aliases"]:
+        fields["aliases"] = list(options["aliases"])
+    # A tag is written as Obsidian's front matter holds it: without the '#' of the tag in text.
+    tags = [tag.strip().lstrip("#").strip() for tag in options["tags"]]
+    if not all(tags):
+        raise click.BadParameter("a tag needs a name after the '#', e.g. --tag vip", param_hint="--tag")
+    if tags:
+        fields["tags"] = tags
     for key in ("org", "role"):
         if options[key]:
             fields[key] = options[key]

@@ -80,9 +80,12 @@ def people_matching(people: Iterable[Person], tag: str | None, org: str | None, 
     with a warm cache needs no parser."""
     from ..model.links import link_target
 
+    # A tag finds its nested tags too, as in Obsidian: ``people`` finds ``people/friend``.
+    wanted_tag = normalise(tag.strip().lstrip("#").rstrip("/")) if tag else ""
+    nested = wanted_tag + "/"
     result = []
     for person in people:
-        if tag and normalise(tag.lstrip("#")) not in {normalise(t) for t in person.tags}:
+        if tag and not any(t == wanted_tag or t.startswith(nested) for t in map(normalise, person.tags)):
             continue
         if org and normalise(org) not in normalise(link_target(person.org) or ""):
             continue
