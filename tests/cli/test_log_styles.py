@@ -100,10 +100,12 @@ def test_check_names_a_log_item_whose_date_cannot_be_read(vault):
     vault.write("Jo", "---\n---\n## Log\n- 2026-11-01 coffee\n- lunch last week\n  - a detail, not a log line\n"
                       "- [ ] call back\n\n* * *\n- 2026-02-30 bad day\n")
     result = vault.run("check", "--json")
-    assert result.exit_code == 1
-    found = [(f["code"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
-    assert found == [
-        ("bad-log-line", 5, "log line: no date that can be read in '- lunch last week'"),
-        ("bad-log-line", 10, "log line: '2026-02-30' is not a real date (day is out of range for month)"),
+    assert result.exit_code == 1  # the impossible date is an error
+    found = [(f["severity"], f["code"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert sorted(found, key=lambda f: f[2]) == [
+        ("warning", "undated-log-line", 5, "log line: no date that can be read in '- lunch last week'"),
+        ("error", "bad-log-line", 10, "log line: '2026-02-30' is not a real date (day is out of range for month)"),
     ]
+    vault.write("Jo", "---\n---\n## Log\n- 2026-11-01 coffee\n- lunch last week\n")
+    assert vault.run("check").exit_code == 0  # an undated line alone is only a warning
     assert _log(vault, "Jo")[0] == [("2026-11-01", "coffee")]

@@ -32,7 +32,7 @@ from ..load.vault import MAX_NOTE_BYTES, Vault, top_key
 from ..model.names import UNSAFE_CHARACTERS, nfc_casefold, normalise
 from ..load.notefile import SplitError, conflict_lines, split_note
 from ..model.links import link_targets
-from ..model.person import CONTROL_MESSAGE, Person
+from ..model.person import CONTROL_MESSAGE, UNDATED_LOG_LINE, Person
 
 ERROR, WARNING = "error", "warning"
 
@@ -154,6 +154,13 @@ def from_problems(problems: Iterable[Problem]) -> list[Finding]:
                 fix = "indent with spaces instead of the tab"
             message += " (the note is skipped)"
             fix = fix or "fix the file by hand"
+        elif problem.message.startswith(UNDATED_LOG_LINE):
+            # Not counted as a contact, but nothing is wrong with the note: a warning.
+            out.append(Finding(
+                WARNING, "undated-log-line", problem.path, problem.message,
+                "start it with its date ('- YYYY-MM-DD what happened') to count it as a contact", problem.line,
+            ))
+            continue
         else:
             code = "bad-log-line"
             message, fix = problem.message, "write the log line as '- YYYY-MM-DD what happened'"

@@ -42,6 +42,7 @@ _LOG_STYLE = re.compile(
 # Characters that must never reach a terminal, a table cell or a calendar line from a note:
 # C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNDATED_LOG_LINE = "log line: no date that can be read in"
 CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
 
 
@@ -444,7 +445,7 @@ def _read_log(path: str, body: list[str], body_line: int) -> tuple[tuple[Entry, 
         match = item(line)
         if match is None:
             if line[:1] in _ITEM_STARTS and unreadable_log_item(line):
-                problems.append(Problem(path, f"log line: no date that can be read in {_visible(line.strip())!r}", body_line + index))
+                problems.append(Problem(path, f"{UNDATED_LOG_LINE} {_visible(line.strip())!r}", body_line + index))
             continue
         box, link, bold, plain, text = match.groups()
         if box == " ":  # an open task: a plan, not a contact
