@@ -173,7 +173,7 @@ def test_the_files_of_the_old_caches_are_removed(vault, monkeypatch):
     for name in ("notes-00.json", "notes-31.json", "roster.json", "build-stamp.json", "calendar-writer.json"):
         (folder / name).write_text("{}", encoding="utf-8")
     same_as_without(vault, monkeypatch, "due")
-    assert sorted(p.name for p in folder.iterdir()) == ["calendar-writer.json", store.FILE]
+    assert sorted(p.name for p in folder.iterdir()) == [store.FILE]
 
 
 # --- it is never stale -----------------------------------------------------------------------------

@@ -77,7 +77,7 @@ SOURCE_MODULES = (
     "model/durations", "model/errors", "model/names", "render/calendar", "render/contentlines",
 )
 # Files of the stores this one replaced, removed when the store is made.
-_OBSOLETE = ("roster.json", "build-stamp.json", *(f"notes-{n:02d}.json" for n in range(32)))
+_OBSOLETE = ("roster.json", "build-stamp.json", "calendar-writer.json", *(f"notes-{n:02d}.json" for n in range(32)))
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

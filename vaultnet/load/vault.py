@@ -25,7 +25,7 @@ from ..model.person import Person, person_from_fields
 
 def load_fields(path: str, yaml_text: str, first_line: int) -> tuple[dict | None, Problem | None]:
     """Parse a front matter block safely; return its mapping or a fatal Problem
-    (see ``frontmatter_yaml.load_fields``)."""
+    (see ``frontmatter.load_fields``)."""
     from .frontmatter import load_fields as load
 
     return load(path, yaml_text, first_line)
