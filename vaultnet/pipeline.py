@@ -199,10 +199,14 @@ def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config
 
     config = config or load_config(root)
     written = _written_records(config)
+    same: set[str] = set()  # already holding their new bytes: compared once, here
     for output in outputs:
         path = root / output.rel
         head = read_output(path, HEAD_BYTES)
-        if head is None or holds_exactly(path, output.data):
+        if head is None:
+            continue
+        if holds_exactly(path, output.data):
+            same.add(output.rel)
             continue
         why = not_ours(output, head, path, written, config)
         if why:
@@ -211,7 +215,7 @@ def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config
     for output in outputs:
         path = root / output.rel
         refuse = lambda head, output=output, path=path: not_ours(output, head, path, written, config)  # noqa: E731
-        if replace_file(path, output.data, refuse):
+        if output.rel not in same and replace_file(path, output.data, refuse):
             report.written.append(output.rel)
         else:
             report.unchanged.append(output.rel)
