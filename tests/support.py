@@ -1,6 +1,6 @@
 """What several test files share: where the fixtures' files are, a probe of what a command
-imports, khal driven on a feed, and a GFM table row read as GitHub reads it. (The vault
-fixture itself is in ``conftest.py``.)"""
+imports, khal driven on a feed, a GFM table row read as GitHub reads it, and a real
+``serve`` on loopback. (The vault fixture itself is in ``conftest.py``.)"""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -97,3 +100,28 @@ def cells(row: str) -> list[str]:
     """A GFM table row split into cells the way GitHub does: on pipes not escaped by a backslash."""
     assert row.startswith("| ") and row.endswith(" |"), row
     return [c.strip() for c in re.split(r"(?<!\\)\|", row[1:-1])]
+
+
+SERVE_TODAY = date(2026, 11, 23)
+
+
+@contextmanager
+def serving(vault, token: str | None = None, write: bool = True, **server_options):
+    """A real server on an ephemeral loopback port, in a thread, always stopped; yields the
+    port, the site and its log lines."""
+    from vaultnet.model.config import load_config
+    from vaultnet.serve import Site, make_server
+
+    logs: list[str] = []
+    site = Site(load_config(vault.root), today=lambda: SERVE_TODAY, write=write, token=token, log=logs.append)
+    site.refresh()
+    server = make_server(site, "127.0.0.1", 0, **server_options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], site, logs
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        assert not thread.is_alive()

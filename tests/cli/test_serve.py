@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from datetime import date
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -20,6 +19,8 @@ import pytest
 from vaultnet.model.config import load_config
 from vaultnet.serve import Site, make_server
 
+from tests.support import serving
+
 TODAY = date(2026, 11, 23)
 VDIRSYNCER = Path(sys.executable).with_name("vdirsyncer")
 VAULTNET = Path(sys.executable).with_name("vaultnet")
@@ -29,24 +30,6 @@ def people(vault) -> None:
     vault.write("Ann Alpha", "---\ncircle: close\nlast_contact: 2026-10-01\nneeds: [funding]\nhelped: [2026-05-01 intro]\n---\n")
     vault.write("Bob Beta", "---\nfollow_up: 2026-11-25\nlast_contact: 2026-09-01\n---\n")
     vault.write("Cy Gamma", "---\ncadence: 1m\nlast_contact: 2026-11-01\n---\n")
-
-
-@contextmanager
-def serving(vault, token: str | None = None, write: bool = True):
-    """A real server on an ephemeral loopback port, in a thread, always stopped."""
-    logs: list[str] = []
-    site = Site(load_config(vault.root), today=lambda: TODAY, write=write, token=token, log=logs.append)
-    site.refresh()
-    server = make_server(site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], site, logs
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        assert not thread.is_alive()
 
 
 def request(port: int, path: str, method: str = "GET", headers: dict | None = None):

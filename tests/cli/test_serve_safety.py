@@ -27,7 +27,9 @@ import pytest
 
 from vaultnet.model.config import load_config
 from vaultnet.model.errors import VaultnetError
-from vaultnet.serve import Site, make_server
+from vaultnet.serve import Site
+
+from tests.support import serving
 
 TODAY = date(2026, 11, 23)
 VAULTNET = Path(sys.executable).with_name("vaultnet")
@@ -37,23 +39,6 @@ NOBODY = 65534
 def people(vault) -> None:
     vault.write("Ann Alpha", "---\ncircle: close\nlast_contact: 2026-10-01\n---\n")
     vault.write("Bob Beta", "---\nfollow_up: 2026-11-25\n---\n")
-
-
-@contextmanager
-def serving(vault, token: str | None = None, **server_options):
-    logs: list[str] = []
-    site = Site(load_config(vault.root), today=lambda: TODAY, write=False, token=token, log=logs.append)
-    site.refresh()
-    server = make_server(site, "127.0.0.1", 0, **server_options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], site, logs
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        assert not thread.is_alive()
 
 
 def request(port: int, path: str, timeout: float = 10):
@@ -153,7 +138,7 @@ def test_idle_connections_do_not_starve_a_real_request(vault):
 
 def test_a_silent_connection_is_closed_after_the_timeout(vault):
     people(vault)
-    with serving(vault, timeout=0.3) as (port, site, logs):
+    with serving(vault, write=False, timeout=0.3) as (port, site, logs):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(b"GET /followups.ics HT")  # never finishes the request line
             assert sock.recv(100) == b""  # closed by the server, well before the client's own 10 s
@@ -162,7 +147,7 @@ def test_a_silent_connection_is_closed_after_the_timeout(vault):
 
 def test_connections_beyond_the_limit_evict_the_longest_idle(vault):
     people(vault)
-    with serving(vault, max_connections=4) as (port, site, logs):
+    with serving(vault, write=False, max_connections=4) as (port, site, logs):
         idle = []
         try:
             for _ in range(4):
@@ -187,7 +172,7 @@ def test_connections_beyond_the_limit_evict_the_longest_idle(vault):
 
 def test_control_characters_in_the_request_line_are_escaped_in_the_log(vault):
     people(vault)
-    with serving(vault) as (port, site, logs):
+    with serving(vault, write=False) as (port, site, logs):
         raw(port, b"GET /\x1b[2J\x1b]0;owned\x07\x9b31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         raw(port, b"\x1b[31mBOGUS\r\n\r\n")
     text = "\n".join(logs)
@@ -203,7 +188,7 @@ def test_control_characters_in_the_request_line_are_escaped_in_the_log(vault):
 )
 def test_the_token_is_masked_in_every_spelling(vault, spelling):
     people(vault)
-    with serving(vault, token="tok.Zen") as (port, site, logs):
+    with serving(vault, write=False, token="tok.Zen") as (port, site, logs):
         assert request(port, f"/{spelling}/followups.ics")[0] == 200
         raw(port, f"GET /{spelling}/x HTTP/9.9\r\n\r\n".encode())  # a bad request: logged through %r
     text = "\n".join(logs)
@@ -234,7 +219,7 @@ def test_a_client_that_hangs_up_early_is_one_line_not_a_traceback(vault):
 )
 def test_a_template_raising_any_error_keeps_the_last_good_outputs(vault, template):
     people(vault)
-    with serving(vault) as (port, site, logs):
+    with serving(vault, write=False) as (port, site, logs):
         status, good = request(port, "/Index/People.md")
         assert status == 200
         templates = vault.root / ".vaultnet" / "templates"
