@@ -22,10 +22,12 @@ output as written, plus the build's problems (replayed on stderr, and failing a
 ``--strict`` build, as if the notes were read again). A build whose inputs and
 outputs all match the stamp is done. Anything else — an edited, added, removed or
 renamed note, a touched output, a new day, a corrupt stamp — means a full build.
-As in git's "racily clean" rule, no stamp is saved while any input changed within
-the last ``RACY_SECONDS`` (file times are coarse, so a second same-size edit in the
-same tick would otherwise go unseen); ``--force`` or ``VAULTNET_NO_CACHE=1``
-ignores the stamp.
+As in git's "racily clean" rule, an input changed within the last ``RACY_SECONDS``
+is not trusted by its stat key (file times are coarse, so a second same-size edit in
+the same tick would go unseen): it counts by a hash of its content instead, and the
+stamp names it. The next build reads just those files again to check them, rather
+than building everything a second time, and once they have settled the stamp trusts
+their stat keys again. ``--force`` or ``VAULTNET_NO_CACHE=1`` ignores the stamp.
 """
 
 from __future__ import annotations
@@ -364,7 +366,7 @@ def build(
         use_stamp = not force and os.environ.get("VAULTNET_NO_CACHE", "") in ("", "0")
         inputs = input_state(config, today) if use_stamp else None
         if inputs is not None:
-            report = _from_stamp(config, inputs, strict)
+            report = _from_stamp(config, inputs, strict, today)
             if report is not None:
                 return report
         vault = load_vault(config)
@@ -409,7 +411,13 @@ _PACKAGE = Path(__file__).resolve().parent
 @dataclass(frozen=True)
 class InputState:
     digest: str
-    racy: bool  # some input changed too recently for its stat key to be trusted
+    # Inputs changed within the racy window: their stat keys cannot be trusted, so the
+    # digest holds a hash of their content instead.
+    by_content: tuple[str, ...] = ()
+
+    @property
+    def racy(self) -> bool:
+        return bool(self.by_content)
 
 
 def _key(path: Path | str) -> tuple[int, int, int, int] | None:
@@ -433,45 +441,67 @@ def _files_under(folder: Path) -> list[Path]:
 LIBRARIES = ("icalendar", "jinja2", "markupsafe", "yaml", "frontmatter")
 
 
-def input_state(config: Config, today: date) -> InputState:
-    """A hash of the stat keys of everything the outputs depend on (no file is read)."""
+def _content_hash(path: str) -> str:
+    """A hash of a regular file's bytes, or of why it cannot be read (that is a state too)."""
+    from .load.files import NoteFileError, read_note_bytes
+
+    try:
+        return hashlib.sha256(read_note_bytes(path, 1 << 26)[0]).hexdigest()
+    except (OSError, NoteFileError) as exc:
+        return f"unreadable: {exc.__class__.__name__}"
+
+
+def input_state(config: Config, today: date, by_content: frozenset[str] = frozenset()) -> InputState:
+    """A hash of the stat keys of everything the outputs depend on. An input changed
+    within the racy window, or named in ``by_content`` (those of the last stamp), counts
+    by its content: only those files are read."""
     from . import __version__
     from .load.discover import library_files, walk
     from .load.store import RACY_SECONDS
     from .render.templating import default_templates_dir
 
-    now = time.time_ns()
-    newest = 0
-    digest = hashlib.sha256()
-    digest.update(repr((STAMP_FORMAT, __version__, today.isoformat(), output_paths(config))).encode())
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
     for note in walk(config):
-        digest.update(repr((note.rel, note.key)).encode("utf-8", "surrogateescape"))
-        newest = max(newest, note.changed_ns)
+        inputs.append((note.rel, note.path, note.key, note.changed_ns))
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
     others += _files_under(default_templates_dir()) + sorted(_PACKAGE.rglob("*.py")) + library_files(LIBRARIES)
     for path in others:
         key = _key(path)
-        digest.update(repr((str(path), key)).encode("utf-8", "surrogateescape"))
-        if key is not None:
-            newest = max(newest, key[1], key[2])
-    return InputState(digest.hexdigest(), newest >= now - int(RACY_SECONDS * 1e9))
+        inputs.append((str(path), str(path), key, max(key[1], key[2]) if key else 0))
+    digest = hashlib.sha256()
+    digest.update(repr((STAMP_FORMAT, __version__, today.isoformat(), output_paths(config))).encode())
+    hashed = []
+    for label, path, key, changed in inputs:
+        if changed >= racy_after or label in by_content:
+            hashed.append(label)
+            is_file = key is not None and os.path.isfile(path)
+            key = ("content", _content_hash(path) if is_file else key)
+        digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
+    return InputState(digest.hexdigest(), tuple(hashed))
 
 
 def _output_keys(config: Config) -> dict[str, list[int] | None]:
     return {rel: (list(key) if (key := _key(config.root / rel)) else None) for rel in output_paths(config)}
 
 
-def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport | None:
+def _from_stamp(config: Config, inputs: InputState, strict: bool, today: date) -> BuildReport | None:
     """The report of a build that has nothing to do, or None when the stamp does not hold."""
     from .load.store import read_stamp
 
-    if inputs.racy:
-        return None
     try:
         stamp = read_stamp(config)
-        if stamp is None or stamp["format"] != STAMP_FORMAT or stamp["inputs"] != inputs.digest:
+        if stamp is None or stamp["format"] != STAMP_FORMAT:
+            return None
+        by_content = stamp.get("by_content", [])
+        if not (isinstance(by_content, list) and all(isinstance(label, str) for label in by_content)):
+            return None
+        if by_content and set(by_content) != set(inputs.by_content):
+            # The last build hashed some inputs by content: hash the same ones now.
+            inputs = input_state(config, today, frozenset(by_content))
+        if stamp["inputs"] != inputs.digest:
             return None
         if stamp["outputs"] != _output_keys(config):
             return None
@@ -486,20 +516,22 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool) -> BuildReport
         report.failed = True
     else:
         report.unchanged = output_paths(config)
+    if by_content:
+        settled = input_state(config, today)
+        if not settled.racy:  # checked by content and settled since: trust the stat keys again
+            _save_stamp(config, settled, report)
     return report
 
 
 def _save_stamp(config: Config, inputs: InputState, report: BuildReport) -> None:
     """Store the stamp of a build (a read-only vault simply has none: the next build does
-    the full work); while an input is in the racy window, remove it instead."""
+    the full work)."""
     from .load.store import save_stamp
 
-    if inputs.racy:
-        save_stamp(config, None)
-        return
     save_stamp(config, {
         "format": STAMP_FORMAT,
         "inputs": inputs.digest,
+        "by_content": list(inputs.by_content),
         "outputs": _output_keys(config),
         "people": report.people,
         "problems": [

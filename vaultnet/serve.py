@@ -12,8 +12,9 @@ server is the standard library's ``ThreadingHTTPServer``:
   inputs (``build.input_state``: the stat keys of every person note, the config
   and the templates, and today's date) with the last build's; when it differs, it
   rebuilds (and, unless ``--no-write``, writes the outputs like ``vaultnet build``).
-  While a note changed within the last two seconds (the racy window), every
-  request rebuilds, so an edit in the same file-time tick is never missed.
+  A file changed within the last two seconds (the racy window) counts by a hash
+  of its content until it settles, so an edit in the same file-time tick is never
+  missed and an unchanged note is not rebuilt on every request.
   If a rebuild fails (a broken template or config), the last good outputs keep
   being served and the error is printed.
 - **Caching** — a strong ``ETag`` (a hash of the bytes) and ``Last-Modified``
@@ -102,6 +103,7 @@ class Site:
         self.builds = 0
         self._files: dict[str, Served] = {}
         self._fingerprint: str | None = None
+        self._by_content: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     @property
@@ -115,13 +117,17 @@ class Site:
             try:
                 config = load_config(self.config.root)
                 today = self.today()
-                state = input_state(config, today)
+                # A note changed in the last moments may change again within the same file-time
+                # tick: it counts by its content until it has settled (``input_state``).
+                state = input_state(config, today, self._by_content)
                 if state.digest == self._fingerprint:
+                    if state.racy:
+                        settled = input_state(config, today)
+                        if not settled.racy:
+                            self._fingerprint, self._by_content = settled.digest, frozenset()
                     return
                 self._rebuild(config, today)
-                # A note changed in the last moments may change again within the same file-time
-                # tick: keep checking by content (rebuilding) until it has settled.
-                self._fingerprint = None if state.racy else state.digest
+                self._fingerprint, self._by_content = state.digest, frozenset(state.by_content)
             except VaultnetError as exc:
                 if not self._files:
                     raise
