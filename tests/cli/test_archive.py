@@ -310,3 +310,12 @@ def test_an_archived_date_in_the_future_is_a_warning(vault):
     result = vault.run("check")
     assert "field 'archived': archived is 2027-01-01, after today (2026-11-23) [future-date]" in result.stdout
     assert due_names(vault) == []  # archived all the same
+
+
+def test_logging_or_snoozing_an_archived_person_says_they_stay_archived(vault):
+    vault.write("Old", "---\nlast_contact: 2026-01-01\narchived: 2026-06-01\n---\n")
+    logged = vault.run("log", "old", "ran into them")
+    assert logged.exit_code == 0 and "Old is archived, so never due" in logged.stdout
+    snoozed = vault.run("snooze", "old", "2w")
+    assert snoozed.exit_code == 0 and "Old is archived, so never due" in snoozed.stdout
+    assert due_names(vault) == []
