@@ -4,8 +4,8 @@
 whole record holds every log line and the giving ledger, and decoding 10,000 of them is
 most of a warm run. So every row of the store (``store``) also holds the few facts those
 two commands print and the schedule needs (name, org, circle, cadence, follow-up, last
-contact, meeting date and place, archived); a warm run reads those columns and builds one small record per
-person.
+contact, meeting date and place, archived); a warm run reads those columns and builds one
+small record per person.
 
 It is all or nothing: the roster is used only when the store holds exactly the notes a
 fresh walk finds, each under its current stat key and trusted (``store.roster_rows``),
