@@ -319,3 +319,20 @@ def test_logging_or_snoozing_an_archived_person_says_they_stay_archived(vault):
     snoozed = vault.run("snooze", "old", "2w")
     assert snoozed.exit_code == 0 and "Old is archived, so never due" in snoozed.stdout
     assert due_names(vault) == []
+
+
+def test_add_refuses_a_person_template_that_marks_its_notes_as_no_person(vault):
+    folder = vault.root / ".vaultnet" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "person.md").write_text("---\nname: {{ name }}\ntype: template\n---\n", encoding="utf-8")
+    result = vault.run("add", "Ann Lee")
+    assert result.exit_code == 1
+    assert "the person.md template makes notes that are not people (not a person note (type: template)" in result.stderr
+    assert not (vault.people / "Ann Lee.md").exists()
+
+
+def test_when_everyone_is_archived_stats_and_list_say_so(vault):
+    vault.write("Old", "---\nlast_contact: 2026-01-01\narchived: true\n---\n")
+    assert vault.run("stats").stdout == "Everyone is archived (1); `vaultnet list --all` lists them.\n"
+    assert vault.run("list").stdout == "No one to list (1 archived not shown: `vaultnet list --all`).\n"
+    assert vault.run("due").stdout.startswith("Nobody is due.")

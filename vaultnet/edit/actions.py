@@ -200,6 +200,11 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
     data = text.encode("utf-8")
     person, problems = parse_note(rel, data)
     fatal = [p for p in problems if p.fatal or p.field]
+    if person is None and problems and not fatal:  # the template marks its notes as no person
+        raise VaultnetError(
+            f"the person.md template makes notes that are not people ({problems[0].message}); "
+            "remove its `vaultnet: ignore` or `type:` line. Nothing was written."
+        )
     if person is None or fatal:
         raise VaultnetError(f"the person.md template produced a note that does not read back: {fatal[0]}")
     if person.name != name:
