@@ -259,7 +259,7 @@ def _due_vault(vault):
     vault.write("Own", "---\ncadence: 1m\nlast_contact: 2026-10-10\ncircle: inner\n---\n")  # 11-10: 13 overdue
     vault.write("Snoozed", "---\nfollow_up: 2026-11-30\nlast_contact: 2020-01-01\n---\n")  # in 7 days
     vault.write("Never", "---\ntags: [x]\n---\n")  # due today, never contacted
-    vault.write("Met", "---\nmet: 2026-10-01\n---\n")  # met + 90d = 12-30
+    vault.write("Met", "---\nmet: 2026-10-01\nmet_at: Web Summit\n---\n")  # met + first_follow_up 3d = 10-04
     vault.write("Quiet", "---\ncadence: none\nlast_contact: 2020-01-01\n---\n")  # never due
     vault.write("Logged", "---\nlast_contact: 2026-01-01\n---\n## Log\n- 2026-11-20 typed by hand\n")  # 2027-02-18
 
@@ -269,18 +269,20 @@ def test_due_lists_the_overdue_most_overdue_first(vault):
     result = vault.run("due")
     lines = result.stdout.splitlines()
     names = [line.split()[0] for line in lines[2:]]
-    assert names == ["Own", "Inner", "Never"]
-    assert "13d overdue" in lines[2] and "every 1m" in lines[2]
-    assert "never contacted" in lines[4]
+    assert names == ["Met", "Own", "Inner", "Never"]
+    assert "50d overdue" in lines[2] and "met 2026-10-01 at Web Summit: write and ask how you can help" in lines[2]
+    assert "13d overdue" in lines[3] and "every 1m" in lines[3]
+    assert "never contacted" in lines[5]
 
 
 def test_due_within_and_json(vault):
     _due_vault(vault)
     data = json.loads(vault.run("due", "--within", "2w", "--json").stdout)
     assert [(d["name"], d["days_overdue"], d["reason"]) for d in data] == [
-        ("Own", 13, "cadence"), ("Inner", 8, "cadence"), ("Never", 0, "never contacted"), ("Snoozed", -7, "follow_up")]
+        ("Met", 50, "first_follow_up"), ("Own", 13, "cadence"), ("Inner", 8, "cadence"), ("Never", 0, "never contacted"),
+        ("Snoozed", -7, "follow_up")]
     data = json.loads(vault.run("due", "--within", "3m", "--json").stdout)
-    assert [d["name"] for d in data] == ["Own", "Inner", "Never", "Snoozed", "Met", "Logged"]
+    assert [d["name"] for d in data] == ["Met", "Own", "Inner", "Never", "Snoozed", "Logged"]
     assert data[-1]["last_contact"] == "2026-11-20"  # a hand-typed log line counts as a contact
 
 

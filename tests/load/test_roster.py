@@ -31,6 +31,10 @@ NOTES = {
     "Fay": "---\nlast_contact: 2026-13-01\ncadence: sometimes\n---\n",  # two warnings
     "Gus": "---\nname: [unclosed\n---\n",  # cannot be read at all
     "Émile Zoë": "---\ncadence: 3m\nlast_contact: 2026-08-31\nbirthday: 02-29\n---\n",
+    "Hal": "---\nlast_contact: 2025-01-01\narchived: 2026-02-01\nmet_at: Web Summit\n---\n",  # archived
+    "Archive/Ivy": "---\nlast_contact: 2025-01-01\n---\n",  # archived by its folder
+    "Jo": "---\nmet: 2026-11-01\nmet_at: Web Summit\n---\n",  # met, never contacted: a first follow-up
+    "Template": "---\ntype: template\nname: {{title}}\n---\n",  # not a person
 }
 
 

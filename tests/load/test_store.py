@@ -408,6 +408,7 @@ def test_the_codec_round_trips_every_kind_of_value():
         helped=(Entry(date(2026, 2, 3), "intro"), Entry(None, "no date")),
         received=(Entry(date(2025, 1, 1), "has \x7f a control"), Entry(date(2025, 1, 2), "")),
         birthday=Birthday(2, 29),
+        archived=date(2026, 6, 1),
         log=(Entry(date(9999, 12, 31), "far"),),
         extra=(("linkedin", "https://x"),),
         problems=(Problem("People/x.md", "bad", 3, "met", False),),
@@ -415,8 +416,9 @@ def test_the_codec_round_trips_every_kind_of_value():
     back = store.decode_record("People/x.md", store.encode_record(person))
     assert back == person and back.problems == person.problems
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
-    plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990))
-    assert store.decode_record("People/y.md", store.encode_record(plain)) == plain
+    plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990), archived=True)
+    back = store.decode_record("People/y.md", store.encode_record(plain))
+    assert back == plain and back.archived is True  # not the day number 1
     problems = [Problem("People/x.md", "conflict", None, None, True), Problem("People/x.md", "bad", 3, "met", False)]
     assert store.decode_problems(json.loads(json.dumps(store.encode_problems(problems))), "People/x.md") == problems
 

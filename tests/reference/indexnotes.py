@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from vaultnet.derive import intros
-from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
-from vaultnet.model.links import link_target, person_link
+from vaultnet.derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
+from vaultnet.model.links import link_target, person_link, plain_text
 from vaultnet.model.person import Person
 from vaultnet.render import indexnotes
 from vaultnet.render.indexnotes import IndexViews
@@ -105,7 +105,7 @@ class Views:
     def next_text(self, person: Person) -> str:
         due = self.dues[person.path]
         if due is None:
-            return "none"
+            return "archived" if person.archived else "none"
         if due.reason == NEVER_CONTACTED:
             return "never contacted"
         return due.date.isoformat()
@@ -152,6 +152,8 @@ def followups(views):
     overdue, week, later, never, unscheduled, dues = [], [], [], [], [], []
     for person in views.people:
         due = views.dues[person.path]
+        if person.archived:
+            continue
         if due is None:
             unscheduled.append({"name": person.name, "path": person.path, "link": views.link(person)})
         else:
@@ -160,6 +162,9 @@ def followups(views):
     for due in dues:
         person = due.person
         why = "follow-up date" if due.reason == FOLLOW_UP else (f"every {due.cadence}" if due.cadence else "")
+        if due.reason == FIRST_FOLLOW_UP:
+            place = f" at {plain_text(person.met_at)}" if person.met_at else ""
+            why = f"met {person.met.isoformat()}{place}: write and ask how you can help"
         row = {
             "name": person.name,
             "path": person.path,
@@ -243,6 +248,8 @@ def giving(views):
 def needs_offers(views):
     needs, offers = [], []
     for person in views.people:
+        if person.archived:
+            continue
         for field, bucket in (("needs", needs), ("offers", offers)):
             items = getattr(person, field)
             if items:

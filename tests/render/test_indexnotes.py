@@ -201,6 +201,8 @@ def people(draw):
                 last_contact=draw(st.none() | day),
                 follow_up=draw(st.none() | day),
                 met=draw(st.none() | day),
+                met_at=draw(st.none() | short),
+                archived=draw(st.none() | st.just(True) | day),
                 introduced_by=draw(st.none() | short | st.sampled_from([f"[[p{j}]]" for j in range(count)] or ["x"])),
                 needs=tuple(draw(st.lists(short, max_size=2))),
                 offers=tuple(draw(st.lists(short, max_size=2))),

@@ -29,6 +29,8 @@ COMMANDS = {
     "helped": Entry("vaultnet.cli.record:helped", "Record how you helped PERSON (the giving ledger)."),
     "received": Entry("vaultnet.cli.record:received", "Record how PERSON helped you."),
     "snooze": Entry("vaultnet.cli.record:snooze", "Set a person's next follow-up: a date or a time from today."),
+    "archive": Entry("vaultnet.cli.archive:archive", "Archive a person: out of due, the calendar, match and stats."),
+    "unarchive": Entry("vaultnet.cli.archive:unarchive", "Bring an archived person back."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
     "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),

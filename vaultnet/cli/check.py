@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..derive.lint import ERROR, config_layout, lint, missing_people_folder, scan, vault_note_stems, with_half_done_intros
+from ..derive.lint import ERROR, INFO, WARNING, config_layout, lint, missing_people_folder, scan, vault_note_stems, with_half_done_intros
 from ..render.words import plural
 from .context import App
 from .output import printable, to_json
@@ -27,7 +27,8 @@ def check(app: App, as_json: bool, strict: bool) -> None:
 
     Each finding names the file (and line or field) and how to fix it. Exit status:
     0 no errors (warnings may be shown), 1 errors found (or warnings with --strict).
-    Nothing is written.
+    Notes that say they are not a person (`vaultnet: ignore`, `type: template`) are
+    listed as info, never an error. Nothing is written.
     """
     config = app.config
     vault = app.vault(report=False)
@@ -36,7 +37,8 @@ def check(app: App, as_json: bool, strict: bool) -> None:
         lint(vault, files, app.today, vault_note_stems(config)), vault, files
     )
     errors = sum(1 for f in findings if f.severity == ERROR)
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity == WARNING)
+    infos = len(findings) - errors - warnings
     notes = sum(1 for f in files if f.kind == "note")
     if as_json:
         click.echo(to_json({
@@ -47,12 +49,13 @@ def check(app: App, as_json: bool, strict: bool) -> None:
         }))
     else:
         _print(findings)
-        affected = len({f.path for f in findings})
-        if findings:
+        affected = len({f.path for f in findings if f.severity != INFO})
+        left_out = f" ({plural(infos, 'note')} not a person, left out.)" if infos else ""
+        if errors or warnings:
             where = f" in {affected} of {plural(notes, 'file')}" if notes else ""
-            click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{where}.")
+            click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{where}.{left_out}")
         else:
-            click.echo(f"All {plural(notes, 'note')} look fine.")
+            click.echo(f"All {plural(notes, 'note')} look fine.{left_out}")
     if errors or (strict and warnings):
         click.get_current_context().exit(1)
 
@@ -70,7 +73,8 @@ def _print(findings) -> None:
             where.append(f"line {finding.line}")
         if finding.field:
             where.append(f"field '{finding.field}'")
-        label = click.style(finding.severity, fg="red" if finding.severity == "error" else "yellow")
+        colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "cyan")
+        label = click.style(finding.severity, fg=colour)
         click.echo(f"  {label}: " + printable(f"{', '.join(where) + ': ' if where else ''}{finding.message} [{finding.code}]"))
         click.echo("    fix: " + printable(finding.fix))
     if findings:

@@ -10,6 +10,8 @@ import click
 
 from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
 from ..derive.matching import MIN_STRENGTH, suggest
+from ..derive.views import archived_text
+from ..model.errors import UsageProblem
 from .context import App
 from .output import table, to_json
 
@@ -39,6 +41,8 @@ def match(app: App, person: str | None, limit: int, include_introduced: bool, mi
     """
     vault = app.vault()
     focus = app.person(person) if person else None
+    if focus is not None and focus.archived:
+        raise UsageProblem(f"{focus.name} is left out of matching: {archived_text(focus, app.config)}")
     found = suggest(
         vault.people,
         focus=focus,
@@ -50,7 +54,8 @@ def match(app: App, person: str | None, limit: int, include_introduced: bool, mi
         click.echo(to_json([_suggestion_dict(s) for s in found]))
         return
     if not found:
-        if not any(p.needs for p in vault.people) or not any(p.offers for p in vault.people):
+        active = [p for p in vault.people if not p.archived]
+        if not any(p.needs for p in active) or not any(p.offers for p in active):
             click.echo("No matches: add `needs:` and `offers:` to people's notes, and run `vaultnet match` again.")
         else:
             click.echo("No need meets an offer" + (f" for {focus.name}" if focus else "") + " yet.")
@@ -104,9 +109,12 @@ def stats(app: App, top: int, as_json: bool) -> None:
         click.echo(to_json(stats_dict(figures)))
         return
     if not figures.total:
-        click.echo("The vault has no people yet: `vaultnet add NAME`.")
+        if figures.archived:
+            click.echo(f"Everyone is archived ({figures.archived}); `vaultnet list --all` lists them.")
+        else:
+            click.echo("The vault has no people yet: `vaultnet add NAME`.")
         return
-    click.echo(f"People: {figures.total}")
+    click.echo(f"People: {figures.total}" + (f" (archived, left out of these figures: {figures.archived})" if figures.archived else ""))
     click.echo("  " + " · ".join(f"{name if name != NO_CIRCLE else 'no circle'} {count}" for name, count in figures.circles))
     click.echo(f"Due now: {figures.due_now} (overdue: {figures.overdue}) — `vaultnet due` lists them")
     click.echo(

@@ -113,6 +113,9 @@ class App:
             broken = [p for p in vault.problems if p.fatal and wanted in normalise(p.path.rsplit("/", 1)[-1])]
             if broken:
                 raise NoteError(broken[0].path, f"cannot be read, so it cannot be changed: {broken[0].message}", broken[0].line) from None
+            skipped = [p for p in vault.skipped if wanted == normalise(p.path.rsplit("/", 1)[-1].removesuffix(".md"))]
+            if skipped:
+                raise UsageProblem(f"{skipped[0].path}: {skipped[0].message}; remove that marker if this is a person") from None
             raise
         report_problems([p for p in vault.problems if p.path == person.path])
         return person

@@ -146,6 +146,7 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
     click.echo(f"logged {day.isoformat()} for {target.name} ({printable(outcome.path)})")
     for message in outcome.messages:
         click.echo(f"  {message}")
+    _archived_note(target)
 
 
 def _ledger_command(key: str, summary: str):
@@ -188,6 +189,13 @@ def snooze(app: App, person: str, when: str) -> None:
     target = app.person(person)
     outcome = actions.snooze(app.config, target, until)
     click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
+    _archived_note(target)
+
+
+def _archived_note(person) -> None:
+    """A contact or a follow-up date does not bring an archived person back: say so."""
+    if person.archived:
+        click.echo(f"  {person.name} is archived, so never due; `vaultnet unarchive` to follow up again")
 
 
 @click.command()

@@ -13,8 +13,8 @@ import click
 from ..model.links import link_target
 from ..derive.intros import show_dict, show_lines
 from ..derive.resolve import people_matching
-from ..derive.schedule import NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, next_date
-from ..derive.views import person_dict
+from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, met_text, next_date
+from ..derive.views import archived_text, in_archive_folder, person_dict
 from .context import DURATION, App
 from .output import printable, table, to_json
 
@@ -58,7 +58,10 @@ def due(app: App, within, as_json: bool) -> None:
     for d in dues:
         days = d.days_overdue(today)
         when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
-        reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
+        if d.reason == FIRST_FOLLOW_UP:
+            reason = f"{met_text(d.person)}: {HELP_ASK}"
+        else:
+            reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
         rows.append([d.person.name, when, _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
     click.echo(table(rows, ["Name", "Due", "Last contact", "Why"]))
 
@@ -74,7 +77,7 @@ def show(app: App, person: str, as_json: bool) -> None:
     if as_json:
         click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
         return
-    click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})")
+    click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})" + ("  [archived]" if target.archived else ""))
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
     if facts:
         click.echo("  " + " · ".join(facts))
@@ -92,7 +95,13 @@ def show(app: App, person: str, as_json: bool) -> None:
     last = target.last_log
     click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
     d = due_of(target, config, today)
-    click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
+    if target.archived:
+        text = archived_text(target, config)
+        folder = target.archived is True and in_archive_folder(target, config)
+        back = "move the note out of it to bring them back" if folder else "`vaultnet unarchive` brings them back"
+        click.echo(f"  next follow-up: none ({text}; {back})")
+    else:
+        click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
     for label, values in (("needs", target.needs), ("offers", target.offers)):
         if values:
             click.echo(f"  {label}:")
@@ -117,20 +126,34 @@ def show(app: App, person: str, as_json: bool) -> None:
 @click.option("--tag", help="Only people with this tag.")
 @click.option("--org", help="Only people whose org contains this.")
 @click.option("--circle", help="Only people in this circle.")
+@click.option("--all", "show_all", is_flag=True, help="Archived people too (hidden otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def list_people(app: App, query: str | None, tag: str | None, org: str | None, circle: str | None, as_json: bool) -> None:
-    """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers)."""
+def list_people(
+    app: App, query: str | None, tag: str | None, org: str | None, circle: str | None, show_all: bool, as_json: bool
+) -> None:
+    """Everyone, or those matching QUERY (words in the name, org, role, tags, needs, offers).
+
+    Archived people are left out unless --all; the last line says how many.
+    """
     # The roster (names and follow-up facts) is all a plain listing shows; a filter looks at
     # tags, needs, offers and more, and --json prints everything: those read whole records.
     vault = app.vault() if (query or tag or org or circle or as_json) else app.roster()
     today = app.today
     people = people_matching(vault.people, tag, org, circle, query)
+    hidden = 0
+    if not show_all:
+        shown = [p for p in people if not p.archived]
+        hidden, people = len(people) - len(shown), shown
     if as_json:
         click.echo(to_json([person_dict(p, vault.config, today) for p in people]))
         return
+    note = f"{hidden} archived not shown: `vaultnet list --all`" if hidden else ""
     if not people:
-        click.echo("No one matches." if (query or tag or org or circle) else "The vault has no people yet: `vaultnet add NAME`.")
+        if note:
+            click.echo(f"No one to list ({note}).")
+        else:
+            click.echo("No one matches." if (query or tag or org or circle) else "The vault has no people yet: `vaultnet add NAME`.")
         return
     rows = []
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
@@ -144,7 +167,7 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
             org,
             person.circle or "",
             person.last_seen.isoformat() if person.last_seen else "never",
-            due.isoformat() if due else "-",
+            due.isoformat() if due else ("archived" if person.archived else "-"),
         ])
     click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"]))
-    click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}")
+    click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}" + (f" ({note})" if note else ""))

@@ -15,7 +15,9 @@ by hand:
 - gone cold: people you mean to keep in touch with (their cadence is not
   ``none``) ranked by the days since the latest contact, oldest first; people
   with no contact logged yet (met but never followed up, or never contacted at all) are
-  counted separately, since they have no contact date to rank.
+  counted separately, since they have no contact date to rank;
+- archived people (``archived``, or a note in the people folder's ``Archive/``) are in no
+  figure: they are only counted, as *archived*.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Stats:
     received_more: list[Balance]  # they gave more than you did, most lopsided first
     cold: list[Cold]
     never_contacted: list[Person]
+    archived: int = 0  # left out of every other figure
 
     @property
     def recent_share(self) -> float:
@@ -88,7 +91,8 @@ def balances(people: Sequence[Person]) -> list[Balance]:
 
 def network_stats(people: Sequence[Person], config: Config, today: date, window: int = 90, top: int = 5) -> Stats:
     """Every figure of ``vaultnet stats``; ``top`` bounds the ranked lists."""
-    people = list(people)
+    everyone = list(people)
+    people = [p for p in everyone if not p.archived]
     dues = schedule(people, config, today)
     since = today - timedelta(days=window)
     recent = sum(1 for p in people if p.last_seen is not None and p.last_seen >= since)
@@ -120,6 +124,7 @@ def network_stats(people: Sequence[Person], config: Config, today: date, window:
         received_more=got[:top],
         cold=cold[:top],
         never_contacted=never,
+        archived=len(everyone) - len(people),
     )
 
 
@@ -150,4 +155,5 @@ def stats_dict(stats: Stats) -> dict:
             {"name": c.person.name, "path": c.person.path, "last_contact": c.last, "days": c.days} for c in stats.cold
         ],
         "never_contacted": [{"name": p.name, "path": p.path} for p in stats.never_contacted],
+        "archived": stats.archived,
     }

@@ -9,7 +9,8 @@ Severity: an *error* is something vaultnet cannot read, ignores, refuses to
 write to, or gets ambiguous about (a note skipped, a field ignored, a duplicate
 person, a link to nobody, conflict markers, names that collide on another file
 system); a *warning* is something that works but is probably not what was meant
-(an unknown circle, a contact date in the future, a file vaultnet does not read).
+(an unknown circle, a contact date in the future, a file vaultnet does not read); *info*
+says why a note is left out when nothing is wrong with it (a template, a map of content).
 
 Decisions: notes outside the people folder are not person notes and are not
 checked (a vault holds other notes too); a ``[[link]]`` counts as resolved when it
@@ -34,7 +35,7 @@ from ..load.notefile import SplitError, conflict_lines, split_note
 from ..model.links import link_targets
 from ..model.person import CONTROL_MESSAGE, UNDATED_LOG_LINE, Person
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 
 _CONFLICT_MESSAGE = "git conflict markers found"
 
@@ -47,6 +48,7 @@ _FIELD_FIXES = {
     "cadence": "write a duration such as 14d, 2w, 3m, 1y, a number of days, or none",
     "helped": "write each item as '- YYYY-MM-DD what you did'",
     "received": "write each item as '- YYYY-MM-DD what they did'",
+    "archived": "write the day you archived them as YYYY-MM-DD, or true (or remove the line to unarchive)",
 }
 
 
@@ -54,7 +56,7 @@ _FIELD_FIXES = {
 class Finding:
     """One thing wrong with one file."""
 
-    severity: str  # ERROR or WARNING
+    severity: str  # ERROR, WARNING or INFO (nothing wrong: why a note is left out)
     code: str  # a short stable name for the kind of finding (for --json and scripts)
     path: str  # vault-relative, with /
     message: str
@@ -63,7 +65,7 @@ class Finding:
     field: str | None = None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.severity != ERROR, self.line or 0, self.code, self.message)
+        return (self.path, self.severity != ERROR, self.severity == INFO, self.line or 0, self.code, self.message)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -175,6 +177,18 @@ def _text(raw: RawFile) -> str | None:
         return raw.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
+
+
+def not_people(skipped: Iterable[Problem]) -> list[Finding]:
+    """Notes of the people folder that say they are not a person (``vaultnet: ignore``,
+    ``type: template``): nothing is wrong, but a user should know why they are left out."""
+    return [
+        Finding(
+            INFO, "not-a-person", problem.path, problem.message,
+            "nothing to do; if this is a person, remove `vaultnet: ignore` or set `type: person`",
+        )
+        for problem in skipped
+    ]
 
 
 def conflict_markers(files: Iterable[RawFile]) -> list[Finding]:
@@ -405,7 +419,8 @@ def unknown_circles(people: list[Person], config: Config) -> list[Finding]:
 def future_dates(people: list[Person], today: date) -> list[Finding]:
     out = []
     for person in people:
-        for key, value in (("last_contact", person.last_contact), ("met", person.met)):
+        archived = person.archived if person.archived is not True else None
+        for key, value in (("last_contact", person.last_contact), ("met", person.met), ("archived", archived)):
             if value and value > today:
                 out.append(Finding(
                     WARNING, "future-date", person.path,
@@ -419,6 +434,7 @@ def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iter
     """Every finding about the vault, sorted by file, errors before warnings, then by line."""
     findings = [
         *from_problems(vault.problems),
+        *not_people(vault.skipped),
         *conflict_markers(files),
         *duplicate_keys(files),
         *collisions(files),

@@ -192,7 +192,7 @@ class Catalogue:
     """
 
     def __init__(self, people: Sequence[Person]):
-        self.people = list(people)
+        self.people = [p for p in people if not p.archived]  # archived people are not matched
         self.needs: dict[frozenset[str], list[tuple[int, str]]] = {}
         self.offers: dict[frozenset[str], list[tuple[int, str]]] = {}
         for index, person in enumerate(self.people):

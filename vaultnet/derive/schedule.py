@@ -1,9 +1,11 @@
 """When is each person due? Pure functions over Person records and the config.
 
-The rule (design notes): ``follow_up`` when set; otherwise the last contact (or
-``met`` when never contacted) plus the cadence — the person's own, else their
-circle's, else the vault default; ``none`` means never. Someone with neither a
-contact nor a meeting date is due today, as "never contacted".
+The rule (design notes): ``follow_up`` when set; otherwise the last contact plus the
+cadence — the person's own, else their circle's, else the vault default; ``none`` means
+never. Someone met but never contacted is due at ``met`` plus the config's
+``first_follow_up`` (write within days and ask how you can help; ``first_follow_up =
+"none"`` counts the cadence from ``met`` instead). Someone with neither a contact nor a
+meeting date is due today, as "never contacted". Archived people are never due.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ..model.person import Person
 FOLLOW_UP = "follow_up"
 CADENCE = "cadence"
 NEVER_CONTACTED = "never contacted"
+FIRST_FOLLOW_UP = "first_follow_up"  # met, never contacted since: write and ask how you can help
+HELP_ASK = "write and ask how you can help"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +31,7 @@ class Due:
 
     person: Person
     date: date
-    reason: str  # FOLLOW_UP, CADENCE or NEVER_CONTACTED
+    reason: str  # FOLLOW_UP, CADENCE, FIRST_FOLLOW_UP or NEVER_CONTACTED
     cadence: Duration | None
     since: date | None  # the contact (or meeting) the cadence counts from
 
@@ -44,8 +48,16 @@ class Due:
             when = "1 day overdue"
         elif days == -1:
             when = "due tomorrow"
+        if self.reason == FIRST_FOLLOW_UP:
+            return f"{when} ({met_text(self.person)}: {HELP_ASK})"
         cause = "follow-up date" if self.reason == FOLLOW_UP else f"every {self.cadence}"
         return f"{when} ({cause})"
+
+
+def met_text(person) -> str:
+    """``met 2026-11-20 at Web Summit``: where a first follow-up comes from."""
+    met_at = person.met_at
+    return f"met {person.met.isoformat()}" + (f" at {met_at}" if met_at else "")
 
 
 def cadence_of(person: Person, config: Config) -> Duration:
@@ -58,14 +70,22 @@ def cadence_of(person: Person, config: Config) -> Duration:
 def _next(person: Person, config: Config, today: date) -> tuple | None:
     """``(date, reason, cadence, since)`` of the person's next follow-up, or None; the
     fields of a ``Due``, as a plain tuple so that ``due_by`` can filter before building one."""
+    if person.archived:
+        return None
     cadence = cadence_of(person, config)
     if person.follow_up:
         return person.follow_up, FOLLOW_UP, cadence, person.last_seen or person.met
     if cadence.never:
         return None
-    since = person.last_seen or person.met
+    since = person.last_seen
     if since is None:
-        return today, NEVER_CONTACTED, cadence, None
+        met = person.met
+        if met is None:
+            return today, NEVER_CONTACTED, cadence, None
+        first = config.first_follow_up
+        if not first.never:
+            return first.after(met), FIRST_FOLLOW_UP, cadence, met
+        since = met
     return cadence.after(since), CADENCE, cadence, since
 
 

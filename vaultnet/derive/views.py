@@ -27,6 +27,22 @@ def due_dict(due: Due | None, today: date) -> dict[str, Any] | None:
     }
 
 
+def in_archive_folder(person: Person, config: Config) -> bool:
+    """Whether the person's note is in the people folder's ``Archive/`` (archived by where it is)."""
+    from ..load.vault import archive_folder
+
+    return person.path.casefold().startswith(archive_folder(config))
+
+
+def archived_text(person: Person, config: Config) -> str:
+    """``archived since 2026-11-20``; ``archived`` for ``archived: true``, and for a note in the
+    people folder's ``Archive/`` the folder it is in."""
+    if person.archived is True and in_archive_folder(person, config):
+        folder = person.path.rsplit("/", 1)[0]
+        return f"archived: the note is in {folder}/"
+    return f"archived since {person.archived.isoformat()}" if person.archived is not True else "archived"
+
+
 def person_dict(person: Person, config: Config, today: date) -> dict[str, Any]:
     """Everything vaultnet knows of a person, as JSON-ready values."""
     return {
@@ -50,6 +66,7 @@ def person_dict(person: Person, config: Config, today: date) -> dict[str, Any]:
         "helped": [entry_dict(e) for e in person.helped],
         "received": [entry_dict(e) for e in person.received],
         "birthday": str(person.birthday) if person.birthday else None,
+        "archived": person.archived,
         "log": [entry_dict(e) for e in person.log],
         "extra": dict(person.extra),
         "due": due_dict(due_of(person, config, today), today),

@@ -20,7 +20,7 @@ from ..model.errors import NoteError, VaultnetError
 from ..load.vault import Vault, parse_note
 from ..model.names import normalise, safe_stem
 from .noteedit import NoteEditor
-from ..model.person import Person
+from ..model.person import Person, read_archived
 from ..model.yamltext import check_text
 
 
@@ -112,6 +112,58 @@ def snooze(config: Config, person: Person, until: date) -> Outcome:
     return Outcome(person.path, bool(changed))
 
 
+def archive(config: Config, person: Person, day: date) -> Outcome:
+    """Write ``archived: DAY``: the person leaves due, the calendar, matching and stats; the note
+    stays where it is, so every link to it keeps working. Already archived: nothing is written
+    (``changed`` False, a message saying since when)."""
+    messages: list[str] = []
+
+    def apply(editor: NoteEditor) -> None:
+        raw = editor.fields.get("archived")
+        since = _archived_value(raw)
+        if since is not None:
+            messages.append("already archived" + (f" since {since.isoformat()}" if since is not True else "") + "; nothing changed")
+            return
+        if raw not in (None, "", False) and not _plain_no(raw):
+            messages.append(f"replaced the value archived could not be read as ({raw!r})")
+        editor.set("archived", day)
+
+    changed = edit_notes(config.root, [(person.path, apply)], config)
+    return Outcome(person.path, bool(changed), messages)
+
+
+def unarchive(config: Config, person: Person) -> Outcome:
+    """Remove the ``archived`` line. Not archived: nothing is written (a message says so)."""
+    messages: list[str] = []
+
+    def apply(editor: NoteEditor) -> None:
+        if "archived" not in editor.fields:
+            messages.append("not archived; nothing changed")
+            return
+        raw = editor.fields.get("archived")
+        if raw in (None, "", False) or _plain_no(raw):
+            messages.append(f"not archived (the note says archived: {'false' if raw is False else raw or 'nothing'}); nothing changed")
+            return
+        editor.remove("archived")
+
+    changed = edit_notes(config.root, [(person.path, apply)], config)
+    return Outcome(person.path, bool(changed), messages)
+
+
+def _plain_no(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().lower() in ("false", "no")
+
+
+def _archived_value(raw: Any) -> date | bool | None:
+    """What the ``archived`` field says as the loader reads it; None also for a value it cannot read."""
+    if raw in (None, "", []):
+        return None
+    try:
+        return read_archived(raw)
+    except ValueError:
+        return None
+
+
 def note_path_for(config: Config, name: str) -> tuple[Path, str]:
     stem = safe_stem(name)
     path = config.people_path / f"{stem}.md"
@@ -148,6 +200,11 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
     data = text.encode("utf-8")
     person, problems = parse_note(rel, data)
     fatal = [p for p in problems if p.fatal or p.field]
+    if person is None and problems and not fatal:  # the template marks its notes as no person
+        raise VaultnetError(
+            f"the person.md template makes notes that are not people ({problems[0].message}); "
+            "remove its `vaultnet: ignore` or `type:` line. Nothing was written."
+        )
     if person is None or fatal:
         raise VaultnetError(f"the person.md template produced a note that does not read back: {fatal[0]}")
     if person.name != name:

@@ -4,8 +4,8 @@
 whole record holds every log line and the giving ledger, and decoding 10,000 of them is
 most of a warm run. So every row of the store (``store``) also holds the few facts those
 two commands print and the schedule needs (name, org, circle, cadence, follow-up, last
-contact, meeting date); a warm run reads those columns and builds one small record per
-person.
+contact, meeting date and place, archived); a warm run reads those columns and builds one
+small record per person.
 
 It is all or nothing: the roster is used only when the store holds exactly the notes a
 fresh walk finds, each under its current stat key and trusted (``store.roster_rows``),
@@ -26,6 +26,7 @@ from typing import NamedTuple
 from ..model.config import Config
 from ..model.durations import Duration
 from ..model.errors import Problem
+from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
 from .discover import walk
@@ -45,6 +46,8 @@ class Brief(NamedTuple):
     follow_up: date | None
     last_seen: date | None
     met: date | None
+    met_at: str | None
+    archived: date | bool | None
 
 
 @dataclass
@@ -84,17 +87,23 @@ def _briefs(rows: list[tuple]) -> list[Brief]:
     """The roster's rows as records, each value checked (this loop is most of a warm ``due``)."""
     memo: dict = {None: None}
     cadences: dict = {None: None}
+    archived_memo: dict = {None: None, 0: True}  # 0: ``archived: true``, or the Archive folder
     new = tuple.__new__
     people = []
-    for rel, name, org, circle, every, follow_up, seen, met in rows:
+    for rel, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
         if name.__class__ is not str:
             raise _Stale
         if (org is not None and org.__class__ is not str) or (circle is not None and circle.__class__ is not str):
             raise _Stale
+        if met_at is not None and met_at.__class__ is not str:
+            raise _Stale
         cadence = cadences.get(every, cadences)
         if cadence is cadences:
             cadence = cadences[every] = _cadence(every)
-        people.append(new(Brief, (rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo))))
+        people.append(new(Brief, (
+            rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo), met_at,
+            _day(archived, archived_memo),
+        )))
     return people
 
 
@@ -107,6 +116,8 @@ def read(config: Config, notes=None) -> Roster | None:
     if found is None:
         return None
     rows, problems = found
+    if problems:  # a note that says it is not a person is left out without a word (``check`` says why)
+        problems = [p for p in problems if not not_a_person(p)]
     try:
         people = _briefs(rows)
     except (_Stale, ValueError, TypeError, OverflowError) as exc:
@@ -131,4 +142,7 @@ def load(config: Config) -> Roster:
 
 
 def brief_of(person) -> Brief:
-    return Brief(person.path, person.name, person.org, person.circle, person.cadence, person.follow_up, person.last_seen, person.met)
+    return Brief(
+        person.path, person.name, person.org, person.circle, person.cadence, person.follow_up, person.last_seen,
+        person.met, person.met_at, person.archived,
+    )

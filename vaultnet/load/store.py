@@ -60,12 +60,12 @@ from ..model.config import Config
 from ..model.dates import Birthday
 from ..model.durations import Duration
 from ..model.errors import Problem
-from ..model.person import Entry, Person
+from ..model.person import Entry, Person, not_a_person
 from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 4  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 5  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -88,10 +88,10 @@ SCHEMA = (
     "CREATE TABLE notes (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
     " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, problems TEXT,"
     " name TEXT, org TEXT, circle TEXT, cadence TEXT, follow_up INTEGER, last_seen INTEGER, met INTEGER,"
-    " sort_name TEXT, record TEXT)",
+    " met_at TEXT, archived INTEGER, sort_name TEXT, record TEXT)",
     # The roster in the vault's order, whole in the index: a warm ``due`` reads only this.
     "CREATE INDEX roster ON notes (sort_name, path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle,"
-    " cadence, follow_up, last_seen, met, problems)",
+    " cadence, follow_up, last_seen, met, met_at, archived, problems)",
     "CREATE TABLE stamp (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL)",
     "CREATE TABLE fragments (path TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,"
     " PRIMARY KEY (path, kind))",
@@ -431,6 +431,20 @@ def _dec_duration(v, rel):
     return _duration(amount, unit)
 
 
+def _enc_archived(v):
+    """An archived date as its day number; ``true`` stays ``true`` (JSON tells it from 1)."""
+    return v if v is None or v is True else v.toordinal()
+
+
+def _dec_archived(v, rel):
+    return v if v is None or v is True else _day(v)
+
+
+def roster_archived(v) -> int | None:
+    """The roster's ``archived`` column: NULL, the day number, or 0 for ``true``."""
+    return None if v is None else 0 if v is True else v.toordinal()
+
+
 def _enc_birthday(v):
     return None if v is None else [v.month, v.day, v.year]
 
@@ -518,6 +532,7 @@ _CODECS: dict[str, tuple[Callable, Callable]] = {
     "date | None": (_enc_date, _dec_date),
     "Duration | None": (_enc_duration, _dec_duration),
     "Birthday | None": (_enc_birthday, _dec_birthday),
+    "date | bool | None": (_enc_archived, _dec_archived),
     "tuple[Entry, ...]": (_enc_entries, _dec_entries),
     "tuple[tuple[str, str], ...]": (_enc_pairs, _dec_pairs),
     "tuple[Problem, ...]": (encode_problems, _dec_problems),
@@ -572,17 +587,17 @@ def _path_key(rel: str) -> bytes:
 def _row(note: Found, trusted: bool, person: Person | None, problems: list[Problem]) -> tuple:
     found = json.dumps(encode_problems(problems)) if problems else None
     if person is None:
-        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None)
+        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None, None, None)
     cadence = person.cadence
     return (
         _path_key(note.rel), *note.key, int(trusted), found,
         person.name, person.org, person.circle, None if cadence is None else f"{cadence.amount} {cadence.unit}",
-        _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.name.casefold(),
-        encode_record(person),
+        _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.met_at,
+        roster_archived(person.archived), person.name.casefold(), encode_record(person),
     )
 
 
-_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 16) + ")"
+_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 18) + ")"
 
 
 def _save_rows(
@@ -751,8 +766,8 @@ def _reuse(store: Store, notes: list[Found], results: list, stats: Stats, previo
             continue
         problems = [] if found is None else decode_problems(json.loads(found), note.rel)
         if record is None:
-            if not any(p.fatal for p in problems):
-                raise Invalid("a note without a record must have a fatal problem")
+            if not any(p.fatal or not_a_person(p) for p in problems):
+                raise Invalid("a note without a record must have a fatal problem or say it is not a person")
             person = None
         else:
             person = decode_record(note.rel, record)
@@ -819,7 +834,8 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
     walk), each under its current stat key and trusted; else None (then load in full).
 
     The roster is a row per readable note, in the vault's order (name, then path): ``(rel,
-    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day)``, as
+    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day, met_at,
+    archived day (0 for ``true``))``, as
     stored (the caller checks the types), and every note's problems in walk order."""
     store = Store.open(config)
     if store is None:
@@ -832,7 +848,7 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
         def read():
             rows = store.db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
-                " follow_up, last_seen, met, problems FROM notes ORDER BY sort_name, path"
+                " follow_up, last_seen, met, met_at, archived, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
             if len(rows) != len(keys):
                 return None
@@ -847,12 +863,12 @@ def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[P
             return None
         decode = bytes.decode
         try:
-            found = {row[0]: decode_problems(json.loads(row[13]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[13] is not None}
+            found = {row[0]: decode_problems(json.loads(row[15]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[15] is not None}
         except _BAD_ROW as exc:
             store.discard(f"a row failed validation ({exc.__class__.__name__})")
             return None
     problems = [p for path in keys if path in found for p in found[path]] if found else []
-    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:13]) for row in rows if row[6] is not None], problems
+    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:15]) for row in rows if row[6] is not None], problems
 
 
 def discard(config: Config, why: str) -> None:

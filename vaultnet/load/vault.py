@@ -9,14 +9,16 @@ other note is still loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..model.config import Config
 from ..model.errors import Problem
 from .files import MAX_NOTE_BYTES
 from .notefile import SplitError, split_note
-from ..model.person import Person, person_from_fields
+from ..model.person import NOT_A_PERSON, Person, not_a_person, person_from_fields, why_not_a_person
 
 # The YAML reader (PyYAML, python-frontmatter and the checks against hostile YAML) lives in
 # ``frontmatter`` and is imported only when a note is parsed: a warm run, which takes every
@@ -50,6 +52,9 @@ class Vault:
     # Notes that cannot be read now, by path: the record last read well (see ``store``), which
     # the outputs keep meanwhile; the commands that show or edit a note do not use it.
     last_good: dict[str, Person] = field(default_factory=dict)
+    # Notes of the people folder that say they are not a person (``vaultnet: ignore``,
+    # ``type: template``): one finding each, which only ``check`` shows.
+    skipped: list[Problem] = field(default_factory=list)
 
     def by_path(self, path: str) -> Person | None:
         return next((p for p in self.people if p.path == path), None)
@@ -92,8 +97,38 @@ class _LinesOnDemand:
         return self._found.get(key, default)
 
 
-def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
-    """Read one note's bytes into a Person; ``path`` is the vault-relative path with ``/``."""
+ARCHIVE_FOLDER = "Archive"  # the people folder's subfolder of archived people
+
+
+def archive_folder(config: Config) -> str:
+    """The vault-relative start of the paths of archived people's notes, case-folded:
+    ``people/archive/`` (the people folder's ``Archive/``, in any letter case)."""
+    people = config.people_dir.strip("/")
+    return (f"{ARCHIVE_FOLDER}/" if people in ("", ".") else f"{people}/{ARCHIVE_FOLDER}/").casefold()
+
+
+def _skipped(path: str, reason: str) -> tuple[None, list[Problem]]:
+    return None, [Problem(path, f"{NOT_A_PERSON} ({reason}): left out of every command")]
+
+
+def _marker_in_lines(yaml_lines: list[str]) -> str | None:
+    """``why_not_a_person`` of a front matter YAML could not read (a template's ``{{date}}``
+    placeholders): its top-level ``vaultnet:`` and ``type:`` lines, read as plain text."""
+    found: dict[str, str] = {}
+    for line in yaml_lines:
+        key = top_key(line)
+        if key in ("vaultnet", "type") and key not in found:
+            value = line.split(":", 1)[1].split(" #", 1)[0].strip().strip("\"'")
+            found[key] = value
+    return why_not_a_person(found) if found else None
+
+
+def parse_note(path: str, data: bytes, archive: str | None = None) -> tuple[Person | None, list[Problem]]:
+    """Read one note's bytes into a Person; ``path`` is the vault-relative path with ``/``.
+
+    A note whose front matter says it is not a person (``why_not_a_person``) gives no
+    record and a single ``NOT_A_PERSON`` finding. ``archive`` is ``archive_folder``: a
+    note under it is archived even without the ``archived`` field."""
     stem = path.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.lower().endswith(".md") else stem
     try:
@@ -114,10 +149,17 @@ def parse_note(path: str, data: bytes) -> tuple[Person | None, list[Problem]]:
         first_line = note.fm_open + 2
         fields, problem = load_fields(path, note.yaml_text, first_line)
         if problem:
-            return None, [problem]
+            reason = _marker_in_lines(note.lines[note.fm_open + 1 : note.fm_close])
+            return _skipped(path, reason) if reason else (None, [problem])
+        if "vaultnet" in fields or "type" in fields:
+            reason = why_not_a_person(fields)
+            if reason:
+                return _skipped(path, reason)
         lines_of = _LinesOnDemand(note.lines[note.fm_open + 1 : note.fm_close], first_line)
     body = note.lines[note.body_start :]
     person = person_from_fields(path, stem, fields, body, note.body_start + 1, lines_of)
+    if archive and person.archived is None and path.casefold().startswith(archive):
+        person = dataclasses.replace(person, archived=True)
     problems = list(person.problems)
     conflicts = note.conflict_lines()
     if conflicts:
@@ -142,15 +184,19 @@ def load_notes(config: Config, notes=None):
     people folder is a link leading out of the vault)."""
     from .store import load_notes as load
 
-    return load(config, parse_note, notes)
+    return load(config, partial(parse_note, archive=archive_folder(config)), notes)
 
 
 def vault_of(config: Config, loaded) -> Vault:
     """The Vault of loaded notes: the records in name order, the problems in file order."""
     people: list[Person] = []
     problems: list[Problem] = []
+    skipped: list[Problem] = []
     for _rel, person, found in loaded.results:
-        problems.extend(found)
         if person is not None:
             people.append(person)
-    return Vault(config=config, people=sort_people(people), problems=problems, last_good=loaded.last_good)
+        elif found and not_a_person(found[0]):
+            skipped.extend(found)
+            continue
+        problems.extend(found)
+    return Vault(config=config, people=sort_people(people), problems=problems, last_good=loaded.last_good, skipped=skipped)

@@ -80,6 +80,7 @@ _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "calendar_name": (_text, "Follow-ups"),
     "birthdays": (_flag, True),
     "default_cadence": (_cadence, "90d"),
+    "first_follow_up": (parse_duration, "3d"),
     "link_style": (_choice("wikilink", "markdown"), "wikilink"),
     "templates_dir": (_inside_path, ".vaultnet/templates"),
     "circles": (_circles, DEFAULT_CIRCLES),
@@ -98,6 +99,7 @@ class Config:
     calendar_name: str = "Follow-ups"
     birthdays: bool = True
     default_cadence: Duration = Duration(90, "d")
+    first_follow_up: Duration = Duration(3, "d")  # after meeting someone never contacted since
     link_style: str = "wikilink"
     templates_dir: str = ".vaultnet/templates"
     circles: dict[str, Duration] = field(default_factory=lambda: _circles(DEFAULT_CIRCLES))

@@ -43,6 +43,11 @@ _LOG_STYLE = re.compile(
 # C0/C1 controls (line breaks, escape sequences), DEL, Unicode line separators, bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 UNDATED_LOG_LINE = "log line: no date that can be read in"
+# The message of the one finding about a note of the people folder that says it is not a
+# person (``vaultnet: ignore``, ``type: template``): no record, and shown only by ``check``.
+NOT_A_PERSON = "not a person note"
+# The ``type`` values of a person's note; any other ``type`` marks a note that is not a person.
+PERSON_TYPES = frozenset(("person", "people", "contact", "contacts"))
 CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
 
 
@@ -89,6 +94,9 @@ class Person(_Derived):
     helped: tuple[Entry, ...] = ()
     received: tuple[Entry, ...] = ()
     birthday: Birthday | None = None
+    # When the person was archived: a date, True (``archived: true``, or a note in the people
+    # folder's ``Archive/``), or None. Archived people leave due, the calendar and matching.
+    archived: date | bool | None = None
     log: tuple[Entry, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # unknown scalar fields, shown by `show`
     problems: tuple[Problem, ...] = field(default=(), compare=False)
@@ -226,6 +234,15 @@ def _joined(item: dict) -> Any:
     return f"{key}: {value}" if value is not None else f"{key}:"
 
 
+def read_archived(value: Any) -> date | bool | None:
+    """``archived: 2026-11-20`` (when), ``true`` (since an unknown day) or ``false`` (not archived)."""
+    if isinstance(value, bool):
+        return True if value else None
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return True if value.strip().lower() in ("true", "yes") else None
+    return parse_date(value)
+
+
 def _cadence(value: Any) -> Duration:
     duration = parse_duration(value)
     if not duration.never and duration.amount == 0:
@@ -295,7 +312,40 @@ _READERS = {
     "helped": ("helped", _entries),
     "received": ("received", _entries),
     "birthday": ("birthday", parse_birthday),
+    "archived": ("archived", read_archived),
 }
+
+
+def not_a_person(problem: Problem) -> bool:
+    """Whether a loader's finding says its note is not a person (see ``NOT_A_PERSON``)."""
+    return problem.message.startswith(NOT_A_PERSON) and not problem.fatal
+
+
+def why_not_a_person(fields: dict) -> str | None:
+    """Why a note's front matter says it is not a person (``vaultnet: ignore``, or a ``type``
+    that is not person, people or contact: ``type: template``, ``type: moc``), or None.
+
+    A ``type`` is read as people write it: any case, as a ``[[link]]`` or ``#tag``, or a list
+    (a person when one item says so)."""
+    marker = fields.get("vaultnet")
+    if isinstance(marker, str) and marker.strip().lower() == "ignore":
+        return "vaultnet: ignore"
+    kind = fields.get("type")
+    if kind is None or kind == "" or kind == []:
+        return None
+    kinds = kind if isinstance(kind, list) else [kind]
+    words = [_type_word(k) for k in kinds if k is not None]
+    if not words or any(w in PERSON_TYPES or not w for w in words):
+        return None
+    shown = ", ".join(words) if isinstance(kind, list) else words[0]
+    return f"type: {shown}" if shown.isprintable() else "type"
+
+
+def _type_word(value: Any) -> str:
+    """A ``type`` value as one lower-case word: ``[[People]]``, ``#person``, ``"Person"`` -> person."""
+    text = value if isinstance(value, str) else str(value)
+    text = text.strip().strip("[]").strip().lstrip("#").strip()
+    return text.rsplit("/", 1)[-1].split("|", 1)[0].strip().lower()
 
 
 def person_from_fields(

@@ -66,7 +66,7 @@ from ..model.config import Config
 from ..model.links import link_target, plain_text
 from ..model.names import nfc_casefold
 from ..model.person import Person
-from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, due_of
+from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, cadence_of, due_of, met_text
 from .contentlines import LIMIT, fold
 from .words import plural
 
@@ -227,6 +227,8 @@ def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str]
         lines = [f"Due {due.date.isoformat()}, {plural(overdue, 'day')} overdue."]
     else:
         lines = [f"Due {due.date.isoformat()}."]
+    if due.reason == FIRST_FOLLOW_UP:
+        lines.append(f"M{plain_text(met_text(person))[1:]}, not contacted since: {HELP_ASK}.")
     cadence = due.cadence or cadence_of(person, config)
     why = "follow-up date set in the note" if due.reason == "follow_up" else None
     circle = f" (circle {one_line(person.circle)})" if person.circle else ""
@@ -486,7 +488,7 @@ def build_calendar(
         out.write(encode(follow_up_event(due, config, today, twins)))
     del follow_ups
     if config.birthdays:
-        births = [p for p in people if p.birthday is not None]
+        births = [p for p in people if p.birthday is not None and not p.archived]
         births.sort(key=lambda person: _birthday_place(person, config, twins))
         for person in births:
             out.write(encode(birthday_event(person, config, twins)))

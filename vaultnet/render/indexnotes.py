@@ -30,9 +30,9 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from ..model.config import Config
-from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
+from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, plain_text, person_link, wikilink
 from ..model.person import Entry, Person
-from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
+from ..derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, due_of, met_text, week_end
 from ..model.names import normalise
 from .words import plural
 from ..derive.intros import build_graph, sort_name
@@ -187,7 +187,7 @@ class IndexViews:
         plain, in_cell = self._links(person)
         due = self.dues[person.path]
         if due is None:
-            next_text = "none"
+            next_text = "archived" if person.archived else "none"
         elif due.reason == NEVER_CONTACTED:
             next_text = "never contacted"
         else:
@@ -306,6 +306,8 @@ def people_context(views: IndexViews) -> dict[str, Any]:
 def _why(due: Due) -> str:
     if due.reason == FOLLOW_UP:
         return "follow-up date"
+    if due.reason == FIRST_FOLLOW_UP:
+        return f"{plain_text(met_text(due.person))}: {HELP_ASK}"
     return f"every {due.cadence}" if due.cadence else ""
 
 
@@ -318,6 +320,8 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
     for person in views.people:
         due = views.dues[person.path]
         if due is None:
+            if person.archived:  # archived people leave the follow-ups altogether
+                continue
             unscheduled.append({"name": person.name, "path": person.path, "link": views.cells(person).link})
         else:
             dues.append(due)
@@ -332,9 +336,12 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
         when = whens.get(days)
         if when is None:
             when = whens[days] = relative_days(days)
-        why = whys.get((due.reason, due.cadence))
-        if why is None:
-            why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
+        if due.reason == FIRST_FOLLOW_UP:  # the meeting's own date and place
+            why = views.cell(_why(due))
+        else:
+            why = whys.get((due.reason, due.cadence))
+            if why is None:
+                why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
         row = {
             "name": person.name,
             "path": person.path,
@@ -444,6 +451,8 @@ def giving_context(views: IndexViews) -> dict[str, Any]:
 def needs_offers_context(views: IndexViews) -> dict[str, Any]:
     needs, offers = [], []
     for person in views.people:
+        if person.archived:  # left out of matching, so of the needs and offers to match
+            continue
         for field, bucket in (("needs", needs), ("offers", offers)):
             items = getattr(person, field)
             if items:
