@@ -53,18 +53,19 @@ def test_notes_that_say_they_are_not_people_are_left_out_of_everything(vault, se
     vault.write("Ann", "---\nlast_contact: 2026-11-20\n---\n")
     vault.write("Typed", "---\ntype: person\n---\n")  # a person's own type keeps them a person
     vault.write("Linked", "---\ntype: \"[[People]]\"\n---\n")
-    vault.write("Listed", "---\ntype: [contact, investor]\n---\n")
+    vault.write("Listed", "---\ntype: [contact, meeting]\n---\n")
+    vault.write("Client", "---\ntype: client\n---\n")  # a kind of person: kept, never dropped unseen
     for name, text in NOT_PEOPLE.items():
         vault.write(name, text, dedent=False)
     first = vault.run("due")
     assert first.exit_code == 0 and first.stderr == ""
-    assert due_names(vault) == ["Linked", "Listed", "Typed", "Ann"]
+    assert due_names(vault) == ["Client", "Linked", "Listed", "Typed", "Ann"]
     for command in (("list", "--all"), ("stats",), ("match",)):
         result = vault.run(*command)
         assert result.exit_code == 0 and result.stderr == "", command
         for name in ("README", "Person", "People MOC", "Map", "{{title}}"):
             assert name not in result.stdout, (command, name)
-    assert "People: 4" in vault.run("stats").stdout
+    assert "People: 5" in vault.run("stats").stdout
     # Served warm from the roster: still nobody of them, and not a word on stderr.
     warm, used = served_by_roster(vault, monkeypatch, "due")
     assert used and warm.stdout == first.stdout

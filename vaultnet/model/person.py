@@ -48,6 +48,16 @@ UNDATED_LOG_LINE = "log line: no date that can be read in"
 NOT_A_PERSON = "not a person note"
 # The ``type`` values of a person's note; any other ``type`` marks a note that is not a person.
 PERSON_TYPES = frozenset(("person", "people", "contact", "contacts"))
+# The kinds of note that share a people folder without being a person. A ``type`` outside
+# this list (``client``, ``investor``) keeps the note a person: a person silently left out
+# of the follow-ups is worse than a stray note shown as "never contacted", which is seen
+# and fixed with ``vaultnet: ignore``.
+NOT_PERSON_TYPES = frozenset((
+    "template", "templates", "moc", "map", "maps", "index", "hub", "overview", "dashboard", "list",
+    "meeting", "meetings", "note", "notes", "daily", "journal", "project", "projects", "event", "events",
+    "company", "companies", "organisation", "organization", "org", "orgs", "team", "group", "place",
+    "topic", "area", "resource", "base",
+))
 CONTROL_MESSAGE = "holds control characters (line breaks, escape codes, direction overrides); they are shown as spaces"
 
 
@@ -323,7 +333,7 @@ def not_a_person(problem: Problem) -> bool:
 
 def why_not_a_person(fields: dict) -> str | None:
     """Why a note's front matter says it is not a person (``vaultnet: ignore``, or a ``type``
-    that is not person, people or contact: ``type: template``, ``type: moc``), or None.
+    naming a kind of note that is not a person: ``type: template``, ``type: moc``), or None.
 
     A ``type`` is read as people write it: any case, as a ``[[link]]`` or ``#tag``, or a list
     (a person when one item says so)."""
@@ -336,6 +346,8 @@ def why_not_a_person(fields: dict) -> str | None:
     kinds = kind if isinstance(kind, list) else [kind]
     words = [_type_word(k) for k in kinds if k is not None]
     if not words or any(w in PERSON_TYPES or not w for w in words):
+        return None
+    if not any(w in NOT_PERSON_TYPES for w in words):
         return None
     shown = ", ".join(words) if isinstance(kind, list) else words[0]
     return f"type: {shown}" if shown.isprintable() else "type"
