@@ -35,7 +35,8 @@ from ..model.person import Entry, Person
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
 from ..model.names import normalise
 from .words import plural
-from ..derive.intros import build_graph, sort_name
+from ..derive.intros import Graph, build_graph, sort_name
+from . import mermaid
 
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
@@ -525,8 +526,11 @@ def introductions_context(views) -> dict:
         }
         for intro in graph.made
     ]
+    diagram, diagram_note = introductions_diagram(graph, introducers)
     return {
         **views.base("Introductions"),
+        "diagram": diagram,
+        "diagram_note": diagram_note,
         "brought_in": brought_in,
         "introduced_count": sum(r["count"] for r in brought_in),
         "chains": chains,
@@ -534,6 +538,72 @@ def introductions_context(views) -> dict:
         "made": made,
         "cycles": cycles,
     }
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def introductions_diagram(
+    graph: Graph, introducers: dict[str, tuple[Person | str, list[Person]]], max_nodes: int = mermaid.MAX_NODES
+) -> tuple[str, str]:
+    """The introduction graph as a fenced Mermaid flowchart, and a line saying what it leaves out.
+
+    Solid arrows: an introducer to the people they brought in (``introduced_by``);
+    dashed lines: introductions you made. A big vault is cut to ``max_nodes`` people:
+    the busiest introducers first (each with everyone they brought in), then the
+    introductions you made, newest first, while both people fit. Empty when there
+    is nothing to draw.
+    """
+    chart = mermaid.Flowchart()
+
+    def key(item: Person | str):
+        return item.path if isinstance(item, Person) else "\0" + normalise(item)
+
+    def add(item: Person | str) -> None:
+        if isinstance(item, Person):
+            chart.add_node(key(item), item.name, sort_name(item), note=item.stem)
+        else:
+            chart.add_node(key(item), item, sort_name(item), missing=True)
+
+    groups = sorted(introducers.values(), key=lambda v: (-len(v[1]), sort_name(v[0])))
+    shown_groups = shown_people = 0
+    for source, found in groups:
+        new = {key(p) for p in (source, *found)} - chart.nodes.keys()
+        if len(chart.nodes) + len(new) > max_nodes:
+            continue  # a smaller group further down may still fit
+        shown_groups += 1
+        shown_people += len(found)
+        add(source)
+        for person in found:
+            add(person)
+            chart.edge(key(source), key(person))
+    shown_made = 0
+    for intro in graph.made:
+        new = {key(intro.first), key(intro.second)} - chart.nodes.keys()
+        if len(chart.nodes) + len(new) > max_nodes:
+            continue
+        shown_made += 1
+        add(intro.first)
+        add(intro.second)
+        chart.link(key(intro.first), key(intro.second))
+    if not chart.nodes:
+        return "", ""
+    total_people = sum(len(found) for _s, found in groups)
+    left = []
+    if shown_groups < len(groups):
+        left.append(
+            f"{plural(len(groups) - shown_groups, 'introducer')} (and {_people(total_people - shown_people)} they brought in)"
+        )
+    if shown_made < len(graph.made):
+        left.append(plural(len(graph.made) - shown_made, "introduction") + " you made")
+    note = ""
+    if left:
+        note = (
+            f"The picture shows the busiest introducers and newest introductions, {max_nodes} people at most; "
+            f"left out: {' and '.join(left)}. The tables below list everyone."
+        )
+    return chart.render(), note
 
 
 @dataclass(frozen=True)
