@@ -49,3 +49,28 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: int, top: int, width: int = 24) -> str:
+    """``value`` as a bar of Unicode blocks, ``width`` characters standing for ``top``
+    (to an eighth of a character); padded to ``width``, so bars of a chart line up.
+    A value above nothing gets at least a sliver."""
+    if top <= 0 or value <= 0:
+        return " " * width
+    eighths = max(1, round(value * width * 8 / top))
+    full, part = divmod(min(eighths, width * 8), 8)
+    return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(width)
+
+
+def bar_chart(rows: list[tuple[str, list[int]]], width: int = 24) -> list[str]:
+    """Lines of ``label  bar  value`` (one bar per value, scaled to the largest of all)."""
+    top = max((v for _label, values in rows for v in values), default=0)
+    label_width = max((len(label) for label, _v in rows), default=0)
+    lines = []
+    for label, values in rows:
+        cells = "  ".join(f"{bar(v, top, width)} {v:>{len(str(top))}}" for v in values)
+        lines.append(f"{label.ljust(label_width)}  {cells}")
+    return lines

@@ -36,6 +36,8 @@ from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
 from ..model.names import normalise
 from .words import plural
 from ..derive.intros import Graph, build_graph, sort_name
+from ..derive.ledger import NO_CIRCLE
+from ..derive.network import network
 from . import mermaid
 
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
@@ -606,6 +608,66 @@ def introductions_diagram(
     return chart.render(), note
 
 
+# --- Network.md -------------------------------------------------------------------------------
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(day: date) -> str:
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def week_label(index: int, start: date) -> str:
+    return "this week" if index == 0 else f"{MONTH_NAMES[start.month - 1]} {start.day}"
+
+
+def network_context(views: IndexViews) -> dict[str, Any]:
+    """The variables of ``Network.md``: four charts as fenced Mermaid blocks (``""`` when
+    there is nothing to draw) and the figures behind them as table rows.
+
+    ``contacts_chart``, ``circles_chart``, ``followups_chart``, ``giving_chart``;
+    ``months``: rows of ``month``, ``contacts``, ``helped``, ``received``;
+    ``circles``: rows of ``circle`` (a cell) and ``people``; ``weeks``: rows of
+    ``week``, ``from``, ``to``, ``due``; ``overdue``.
+    """
+    figures = network(views.people, views.config, views.today)
+    labels = [month_label(m) for m in figures.months]
+    contacts_chart = giving_chart = ""
+    if any(figures.contacts):
+        contacts_chart = mermaid.bar_chart("Contacts logged per month", labels, [("bar", figures.contacts)], "contacts")
+    if any(figures.helped) or any(figures.received):
+        giving_chart = mermaid.bar_chart(
+            "You helped (bars) and were helped (line), per month",
+            labels,
+            [("bar", figures.helped), ("line", figures.received)],
+            "items",
+        )
+    circles = [(name if name != NO_CIRCLE else "no circle", count) for name, count in figures.circles]
+    circles_chart = mermaid.pie_chart("People per circle", circles) if any(c for _n, c in circles) else ""
+    week_labels = ["overdue"] + [week_label(i, w.start) for i, w in enumerate(figures.weeks)]
+    week_counts = [figures.overdue] + [w.due for w in figures.weeks]
+    followups_chart = ""
+    if any(week_counts):
+        followups_chart = mermaid.bar_chart("Follow-ups due, by week", week_labels, [("bar", week_counts)], "people")
+    return {
+        **views.base("Network"),
+        "contacts_chart": contacts_chart,
+        "circles_chart": circles_chart,
+        "followups_chart": followups_chart,
+        "giving_chart": giving_chart,
+        "months": [
+            {"month": label, "contacts": c, "helped": h, "received": r}
+            for label, c, h, r in zip(labels, figures.contacts, figures.helped, figures.received)
+        ],
+        "circles": [{"circle": cell(name), "people": count} for name, count in circles],
+        "overdue": figures.overdue,
+        "weeks": [
+            {"week": week_labels[i + 1], "from": w.start.isoformat(), "to": w.end.isoformat(), "due": w.due}
+            for i, w in enumerate(figures.weeks)
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class IndexNote:
     """One generated note: its file name in ``index_dir``, its template, its variables."""
@@ -621,6 +683,7 @@ REGISTRY: list[IndexNote] = [
     IndexNote("Giving.md", "Giving.md", giving_context),
     IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
     IndexNote("Introductions.md", "Introductions.md", introductions_context),
+    IndexNote("Network.md", "Network.md", network_context),
 ]
 
 

@@ -124,8 +124,14 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[tuple[str,
 
 
 def pie_chart(title: str, slices: Sequence[tuple[str, int]]) -> str:
-    """A ``pie`` block; slices with nothing in them are left out (Mermaid draws nothing for them)."""
-    lines = [f'pie title {text(title, 80)}']
+    """A ``pie`` block; slices with nothing in them are left out (Mermaid draws nothing for them).
+
+    The title is unquoted in Mermaid's pie syntax and ends at a ``#`` or ``;``, so it
+    cannot hold escapes: only letters, digits and spaces are accepted.
+    """
+    if not all(c.isalnum() or c == " " for c in title):
+        raise ValueError(f"a pie chart's title is letters, digits and spaces only: {title!r}")
+    lines = [f"pie title {title}"]
     for name, count in slices:
         if count > 0:
             lines.append(f'    "{text(name, 30)}" : {int(count)}')
