@@ -15,6 +15,7 @@ import click
 
 from ..model.errors import VaultnetError
 from .context import DATE, App
+from .output import ERROR_STYLE, colour_allowed
 
 
 class Entry(NamedTuple):
@@ -66,7 +67,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except VaultnetError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(click.style("Error", **ERROR_STYLE) + f": {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -78,9 +79,16 @@ class LazyGroup(click.Group):
     help="The vault folder. Default: $VAULTNET_VAULT, else the nearest folder upwards with a vaultnet.toml, else here.",
 )
 @click.option("--today", type=DATE, help="Pin today's date (YYYY-MM-DD), for reproducible output.")
+@click.option(
+    "--no-color",
+    "--no-colour",
+    "no_color",
+    is_flag=True,
+    help="No colours, even on a terminal (as with NO_COLOR=1). Pipes never get colour.",
+)
 @click.version_option(package_name="vaultnet")
 @click.pass_context
-def main(ctx: click.Context, vault: str | None, today) -> None:
+def main(ctx: click.Context, vault: str | None, today, no_color: bool) -> None:
     """Keep your relationships alive, in plain Markdown.
 
     One note per person with the facts in YAML front matter: when you last
@@ -88,4 +96,6 @@ def main(ctx: click.Context, vault: str | None, today) -> None:
     vaultnet records contacts and introductions, says who is due for a
     follow-up, and builds index notes and a calendar feed.
     """
+    if not colour_allowed(no_color):
+        ctx.color = False
     ctx.obj = App(vault_option=vault, today_option=today)

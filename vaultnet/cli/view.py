@@ -16,7 +16,7 @@ from ..derive.resolve import people_matching
 from ..derive.schedule import NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, next_date
 from ..derive.views import person_dict
 from .context import DURATION, App
-from .output import printable, table, to_json
+from .output import due_style, printable, table, to_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -55,12 +55,14 @@ def due(app: App, within, as_json: bool) -> None:
         click.echo("Nobody is due. A good day to help someone anyway: try `vaultnet match`.")
         return
     rows = []
+    styles = {}
     for d in dues:
         days = d.days_overdue(today)
         when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
         reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
+        styles[(len(rows), 1)] = due_style(days)
         rows.append([d.person.name, when, _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
-    click.echo(table(rows, ["Name", "Due", "Last contact", "Why"]))
+    click.echo(table(rows, ["Name", "Due", "Last contact", "Why"], styles))
 
 
 @click.command()
@@ -92,7 +94,10 @@ def show(app: App, person: str, as_json: bool) -> None:
     last = target.last_log
     click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
     d = due_of(target, config, today)
-    click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
+    if d:
+        click.echo("  next follow-up: " + click.style(f"{d.date.isoformat()} — {d.describe(today)}", **due_style(d.days_overdue(today))))
+    else:
+        click.echo(f"  next follow-up: none (cadence {cadence_of(target, config)})")
     for label, values in (("needs", target.needs), ("offers", target.offers)):
         if values:
             click.echo(f"  {label}:")
@@ -133,12 +138,15 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
         click.echo("No one matches." if (query or tag or org or circle) else "The vault has no people yet: `vaultnet add NAME`.")
         return
     rows = []
+    styles = {}
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
             org = orgs[person.org] = link_target(person.org) or ""
         due = next_date(person, vault.config, today)
+        if due is not None and due <= today:
+            styles[(len(rows), 4)] = due_style((today - due).days)
         rows.append([
             person.name,
             org,
@@ -146,5 +154,5 @@ def list_people(app: App, query: str | None, tag: str | None, org: str | None, c
             person.last_seen.isoformat() if person.last_seen else "never",
             due.isoformat() if due else "-",
         ])
-    click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"]))
+    click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"], styles))
     click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}")
