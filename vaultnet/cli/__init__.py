@@ -58,6 +58,13 @@ class LazyGroup(click.Group):
         module, attr = entry.target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str):
+        """Command names from the table (no command module is imported), then the group's options."""
+        from click.shell_completion import CompletionItem
+
+        items = [CompletionItem(name, help=entry.short_help) for name, entry in COMMANDS.items() if name.startswith(incomplete)]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the table: no command module is imported."""
         with formatter.section("Commands"):

@@ -12,13 +12,14 @@ from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
 from ..derive.network import network
 from ..derive.matching import MIN_STRENGTH, suggest
 from .context import App
+from .complete import complete_person
 from .output import bar_chart, printable, table, to_json
 
 pass_app = click.make_pass_decorator(App)
 
 
 @click.command()
-@click.argument("person", required=False)
+@click.argument("person", required=False, shell_complete=complete_person)
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many pairs (0: all).")
 @click.option("--all", "include_introduced", is_flag=True, help="Also show pairs you already introduced, marked.")
 @click.option(

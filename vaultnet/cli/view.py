@@ -16,6 +16,7 @@ from ..derive.resolve import people_matching
 from ..derive.schedule import NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, next_date
 from ..derive.views import person_dict
 from .context import DURATION, App
+from .complete import complete_person
 from .output import due_style, printable, table, to_json
 
 pass_app = click.make_pass_decorator(App)
@@ -66,7 +67,7 @@ def due(app: App, within, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:

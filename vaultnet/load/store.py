@@ -963,3 +963,36 @@ def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, byte
 
     with store:
         return store.write(work)
+
+
+def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] | None:
+    """``(path, name, aliases)`` of every person the store holds, for shell completion;
+    None when there is no usable store.
+
+    Read as the store was last written, without checking the notes' stat keys: a
+    suggestion a moment out of date does no harm, and completion must answer at once.
+    Only the name and the aliases of each record are read (by SQLite's JSON functions,
+    when it has them), never a whole record."""
+    if PLAN is None:
+        return None
+    store = Store.open(config)
+    if store is None:
+        return None
+    position = [name for name, _encode, _decode in PLAN].index("aliases")
+    with store:
+        if not store.valid:
+            return None
+        try:
+            try:
+                rows = store.db.execute(f"SELECT path, name, json_extract(record, '$[{position}]') FROM notes").fetchall()
+                aliases = [json.loads(row[2]) if row[2] else [] for row in rows]
+            except sqlite3.OperationalError:  # an SQLite without JSON functions
+                rows = store.db.execute("SELECT path, name, record FROM notes").fetchall()
+                aliases = [json.loads(row[2])[position] if row[2] else [] for row in rows]
+        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError):
+            return None
+    out = []
+    for (path, name, _raw), found in zip(rows, aliases):
+        rel = path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else str(path)
+        out.append((rel, name if isinstance(name, str) else None, [a for a in found if isinstance(a, str)] if isinstance(found, list) else []))
+    return out
