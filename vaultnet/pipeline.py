@@ -351,11 +351,12 @@ def _save_written_records(config: Config, before: dict[str, Written], keys: dict
 
 
 def build(
-    config: Config, today: date, strict: bool = False, vault: Vault | None = None, force: bool = False
+    config: Config, today: date, strict: bool = False, vault: Vault | None = None, force: bool = False, progress=None
 ) -> BuildReport:
     """Build every output of the vault; see the module docstring for the rules.
 
-    ``vault`` (already loaded) skips loading and the build stamp.
+    ``vault`` (already loaded) skips loading and the build stamp. ``progress(done, total)``
+    hears how the reading of the notes goes (``store.load_notes``).
     """
     check_layout(config)
     require_people(config)
@@ -367,7 +368,7 @@ def build(
             report = _from_stamp(config, inputs, strict)
             if report is not None:
                 return report
-        vault = load_vault(config)
+        vault = load_vault(config, progress=progress)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:

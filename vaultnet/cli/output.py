@@ -116,3 +116,48 @@ def bar_chart(rows: list[tuple[str, list[int]]], width: int = 24) -> list[str]:
         cells = "  ".join(f"{bar(v, top, width)} {v:>{len(str(top))}}" for v in values)
         lines.append(f"{label.ljust(label_width)}  {cells}")
     return lines
+
+
+PROGRESS_AFTER = 1.0  # seconds of work before a progress bar is worth showing
+
+
+class Progress:
+    """A progress bar that appears only on a terminal and only once the work has taken
+    ``PROGRESS_AFTER`` seconds (quick work stays quiet); nothing at all in a pipe or a CI log.
+
+    Call it as ``progress(done, total)``; use it as a context manager so the bar is closed.
+    """
+
+    def __init__(self, label: str, file=None, clock=None):
+        import sys
+        import time
+
+        self.label = label
+        self.file = file if file is not None else sys.stdout
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.bar = None
+        self.shown = 0
+        try:
+            self.enabled = bool(self.file.isatty())
+        except (AttributeError, ValueError, OSError):
+            self.enabled = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if done >= total or self.clock() - self.started < PROGRESS_AFTER:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=self.file)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+            self.bar = None

@@ -634,10 +634,14 @@ def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
 _collecting = False
 
 
-def load_notes(config: Config, parse, notes: list[Found] | None = None, use_store: bool | None = None) -> Loaded:
+def load_notes(
+    config: Config, parse, notes: list[Found] | None = None, use_store: bool | None = None, progress=None
+) -> Loaded:
     """Every note of the people folder as ``(rel, person or None, problems)``, in walk
     order; ``parse`` is ``vault.parse_note`` (passed in, so that a warm run never imports
-    the YAML parser). ``notes`` is a ``discover.walk`` the caller has just made."""
+    the YAML parser). ``notes`` is a ``discover.walk`` the caller has just made.
+    ``progress(done, total)``, when given, hears now and then how many of the notes to
+    parse are parsed (a progress bar on a terminal)."""
     if notes is None:
         notes = walk(config)
     stats = Stats(notes=len(notes))
@@ -651,7 +655,7 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
     gc.disable()
     last_good: dict[str, Person] = {}
     try:
-        results = _load(store, notes, parse, stats, last_good)
+        results = _load(store, notes, parse, stats, last_good, progress)
     finally:
         if store is not None:
             store.close()
@@ -664,7 +668,10 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
     return Loaded(results, stats, last_good)
 
 
-def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_good: dict[str, Person]) -> list:
+PROGRESS_EVERY = 100  # notes parsed between two calls of a progress callback
+
+
+def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_good: dict[str, Person], progress=None) -> list:
     results: list = [None] * len(notes)
     gone: list[bytes] = []
     previous: dict[bytes, str] = {}  # the stored record of each changed note, from before the change
@@ -695,12 +702,16 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_goo
     for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
         note = notes[i]
         stats.parsed += 1
+        if progress is not None and not stats.parsed % PROGRESS_EVERY:
+            progress(stats.parsed, len(missing))
         results[i] = (note.rel, person, problems)
         if store is not None and stable and note.key != NO_KEY:
             rows.append(_row(note, note.changed_ns < racy_after, person, problems))
             if len(rows) >= BATCH:
                 stats.written = _save_rows(store, rows, []) or stats.written
                 rows = []
+    if progress is not None and missing:
+        progress(len(missing), len(missing))
     keep, forget = _last_good(notes, results, previous, kept, last_good)
     forget += [path for path in gone if path in kept]
     if store is not None and (rows or gone or keep or forget):
