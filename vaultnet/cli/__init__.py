@@ -32,6 +32,7 @@ COMMANDS = {
     "snooze": Entry("vaultnet.cli.record:snooze", "Set a person's next follow-up: a date or a time from today."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
+    "edit": Entry("vaultnet.cli.editor:edit", "Open a person's note in $VISUAL or $EDITOR (or print its path)."),
     "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),
     "build": Entry("vaultnet.cli.build:build", "Write the index notes and the follow-up calendar."),
     "serve": Entry("vaultnet.cli.build:serve", "Serve the calendar and index notes over HTTP, for subscribing."),

@@ -74,10 +74,16 @@ def show(app: App, person: str, as_json: bool) -> None:
     """Everything about PERSON: facts, follow-up, needs and offers, the giving ledger, the log."""
     target = app.person(person)
     config, today = app.config, app.today
+    from .editor import obsidian_url
+
+    url = obsidian_url(config.root, target.path)
     if as_json:
-        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
+        extra = {"obsidian_url": url} if url else {}
+        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target), **extra}))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})")
+    if url:
+        click.echo(f"  {url}")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
     if facts:
         click.echo("  " + " · ".join(facts))
