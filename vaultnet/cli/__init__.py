@@ -89,7 +89,6 @@ class LazyGroup(click.Group):
 @click.option("--today", type=DATE, help="Pin today's date (YYYY-MM-DD), for reproducible output.")
 @click.option(
     "--no-color",
-    "--no-colour",
     "no_color",
     is_flag=True,
     help="No colours, even on a terminal (as with NO_COLOR=1). Pipes never get colour.",
