@@ -63,17 +63,22 @@ def month_starts(today: date, count: int = MONTHS) -> list[date]:
     for _ in range(count):
         starts.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        if year < 1:
+            break  # the calendar starts in year 1
     return starts[::-1]
 
 
 def per_month(dates: Iterable[date], months: Sequence[date], today: date) -> list[int]:
-    """How many of ``dates`` fall in each month of ``months`` (none after today)."""
-    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    """How many of ``dates`` fall in each month of ``months`` (consecutive; none after today)."""
     counts = [0] * len(months)
+    if not months:
+        return counts
+    base = months[0].year * 12 + months[0].month
+    size = len(months)
     for day in dates:
         if day <= today:
-            i = index.get((day.year, day.month))
-            if i is not None:
+            i = day.year * 12 + day.month - base
+            if 0 <= i < size:
                 counts[i] += 1
     return counts
 
@@ -82,19 +87,26 @@ def _dated(entries: Iterable[Entry]) -> Iterator[date]:
     return (e.date for e in entries if e.date is not None)
 
 
-def network(people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS) -> Network:
-    """Every figure of the network charts."""
+def network(
+    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, next_dates: Sequence[date | None] | None = None
+) -> Network:
+    """Every figure of the network charts. ``next_dates``: each person's next follow-up
+    (``schedule.next_date``), when the caller has them already."""
     months = month_starts(today)
     contacts = per_month((d for p in people for d in contact_dates(p)), months, today)
     helped = per_month((d for p in people for d in _dated(p.helped)), months, today)
     received = per_month((d for p in people for d in _dated(p.received)), months, today)
     ends = [week_end(today)]
     for _ in range(weeks - 1):
+        if (date.max - ends[-1]).days < 7:
+            break  # the calendar ends in year 9999
         ends.append(ends[-1] + timedelta(days=7))
+    weeks = len(ends)
     counts = [0] * weeks
     overdue = 0
-    for person in people:
-        day = next_date(person, config, today)
+    if next_dates is None:
+        next_dates = [next_date(person, config, today) for person in people]
+    for day in next_dates:
         if day is None:
             continue
         if day < today:

@@ -630,7 +630,10 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     ``circles``: rows of ``circle`` (a cell) and ``people``; ``weeks``: rows of
     ``week``, ``from``, ``to``, ``due``; ``overdue``.
     """
-    figures = network(views.people, views.config, views.today)
+    dues = views.dues
+    figures = network(views.people, views.config, views.today, next_dates=[
+        due.date if due is not None else None for due in (dues[p.path] for p in views.people)
+    ])
     labels = [month_label(m) for m in figures.months]
     contacts_chart = giving_chart = ""
     if any(figures.contacts):
