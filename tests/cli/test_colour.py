@@ -48,7 +48,7 @@ def strip(text: str) -> str:
 def test_no_escape_code_reaches_a_pipe(mixed, args):
     result = run(mixed, *args, color=False)
     assert ESC not in result.output
-    assert ESC not in result.stderr if result.stderr_bytes is not None else True
+    assert ESC not in result.stderr
 
 
 @pytest.mark.parametrize("how", ["env", "option"])

@@ -107,3 +107,29 @@ def test_stats_prints_the_same_figures_as_bars(shaped):
     assert [m["contacts"] for m in data["per_month"]] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2]
     assert data["per_month"][-1] == {"month": "2026-11", "contacts": 2, "helped": 2, "received": 0}
     assert [w["due"] for w in data["due_by_week"]] == [1, 0, 0, 1, 0, 1, 0, 0]
+
+
+def test_hostile_circle_names_stay_one_slice_each(vault):
+    from tests.support import HOSTILE_NAMES
+
+    for i, name in enumerate(HOSTILE_NAMES):
+        vault.write(f"p{i}", f"---\ncircle: {json.dumps(name, ensure_ascii=False)}\n---\n", dedent=False)
+    vault.run("build")
+    note = (vault.root / "Index" / "Network.md").read_text()
+    pie = next(block for block in mermaid_blocks(note) if block[0].startswith("pie"))
+    slices = [re.fullmatch(r'    "([^"]*)" : (\d+)', line) for line in pie[1:]]
+    assert all(slices), pie
+    labels = [mermaid_text(s[1]) for s in slices]
+    assert len(labels) == len(set(labels))
+    assert sum(int(s[2]) for s in slices) == len(HOSTILE_NAMES)
+
+
+def test_a_vault_template_can_leave_the_pictures_out(vault):
+    vault.write("Ann", "---\ncircle: inner\n---\n", dedent=False)
+    (vault.root / ".vaultnet" / "templates").mkdir(parents=True)
+    (vault.root / ".vaultnet" / "templates" / "Network.md").write_text(
+        "{{ notice }}\n\n{% for r in circles %}{{ r.circle }}: {{ r.people }}\n{% endfor %}"
+    )
+    vault.run("build")
+    note = (vault.root / "Index" / "Network.md").read_text()
+    assert "mermaid" not in note and "inner: 1\n" in note
