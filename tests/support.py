@@ -125,3 +125,69 @@ def serving(vault, token: str | None = None, write: bool = True, **server_option
         server.server_close()
         thread.join(timeout=10)
         assert not thread.is_alive()
+
+
+# --- Mermaid blocks, read back strictly -----------------------------------------------------------
+
+# Hostile names for diagrams: each has broken some Markdown or Mermaid writer somewhere.
+HOSTILE_NAMES = [
+    'Ann "The Boss" Lee', "Bob [admin]", "Cy (ops) {x}", "Dee | Pipe", "Eve; drop", "Fay #tag #35;",
+    "Gus `code`", "Hal --> Ivy", "end", "End", "Jo\nNewline", "<script>alert(1)</script>", "Kay &amp; Co",
+    "Zoë Ångström", "李小龙", "Mia 🎉👩‍💻", "שלום עליכם", "مرحبا بك", "Ned\u202eevil\u202c", "Oz %% comment",
+    "Pam :::cls", "Quin A-->B -.- C ==> D", "subgraph", "style n1 fill:red", "click n1 call alert()",
+]
+
+_LABEL = re.compile(r"(?:[^\W_]| |#\d+;)*")  # letters, digits, spaces and #NNN; codes only
+_NODE = re.compile(r'    (n\d+)\["(' + _LABEL.pattern + r')"\](:::nonote)?')
+_EDGE = re.compile(r"    (n\d+) (-->|-\.-) (n\d+)")
+_CLASS = re.compile(r"    class (n\d+(?:,n\d+)*) internal-link")
+
+
+def mermaid_blocks(text: str) -> list[list[str]]:
+    """The lines inside every ```mermaid fence of a Markdown text; every fence must close."""
+    blocks, current = [], None
+    for line in text.split("\n"):
+        if current is None and line == "```mermaid":
+            current = []
+        elif current is not None and line == "```":
+            blocks.append(current)
+            current = None
+        elif current is not None:
+            assert not line.startswith("```"), f"a fence inside a Mermaid block: {line!r}"
+            current.append(line)
+    assert current is None, "a Mermaid block is not closed"
+    return blocks
+
+
+def mermaid_text(label: str) -> str:
+    """A Mermaid label with its ``#NNN;`` codes turned back into characters."""
+    assert _LABEL.fullmatch(label), f"not escaped: {label!r}"
+    return re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), label)
+
+
+def parse_flowchart(lines: list[str]) -> tuple[dict[str, str], list[tuple[str, str, str]], set[str]]:
+    """A flowchart as vaultnet writes it: ``(labels by node id, edges, missing-note ids)``.
+
+    Every line must be a node, an edge, the ``internal-link`` class line or the class
+    definition; each node is defined once and before any edge; edges join defined nodes.
+    """
+    assert lines[0] == "flowchart LR", lines[0]
+    labels: dict[str, str] = {}
+    edges: list[tuple[str, str, str]] = []
+    missing: set[str] = set()
+    for line in lines[1:]:
+        if node := _NODE.fullmatch(line):
+            assert node[1] not in labels, f"node {node[1]} defined twice"
+            assert not edges, "a node defined after the edges"
+            labels[node[1]] = mermaid_text(node[2])
+            if node[3]:
+                missing.add(node[1])
+        elif edge := _EDGE.fullmatch(line):
+            assert edge[1] in labels and edge[3] in labels, line
+            edges.append((edge[1], edge[2], edge[3]))
+        elif linked := _CLASS.fullmatch(line):
+            assert all(n in labels for n in linked[1].split(",")), line
+        else:
+            assert line == "    classDef nonote stroke-dasharray: 4 4", f"unexpected line {line!r}"
+    assert list(labels) == [f"n{i}" for i in range(1, len(labels) + 1)], "ids are n1, n2, … in order"
+    return labels, edges, missing

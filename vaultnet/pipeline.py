@@ -353,11 +353,12 @@ def _save_written_records(config: Config, before: dict[str, Written], keys: dict
 
 
 def build(
-    config: Config, today: date, strict: bool = False, vault: Vault | None = None, force: bool = False
+    config: Config, today: date, strict: bool = False, vault: Vault | None = None, force: bool = False, progress=None
 ) -> BuildReport:
     """Build every output of the vault; see the module docstring for the rules.
 
-    ``vault`` (already loaded) skips loading and the build stamp.
+    ``vault`` (already loaded) skips loading and the build stamp. ``progress(done, total)``
+    hears how the reading of the notes goes (``store.load_notes``).
     """
     check_layout(config)
     require_people(config)
@@ -369,7 +370,7 @@ def build(
             report = _from_stamp(config, inputs, strict, today)
             if report is not None:
                 return report
-        vault = load_vault(config)
+        vault = load_vault(config, progress=progress)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -441,14 +442,15 @@ def _files_under(folder: Path) -> list[Path]:
 LIBRARIES = ("icalendar", "jinja2", "markupsafe", "yaml", "frontmatter")
 
 
-def _content_hash(path: str) -> str:
-    """A hash of a regular file's bytes, or of why it cannot be read (that is a state too)."""
+def _input_hash(path: str) -> str:
+    """A hash of an input file's bytes; for one that cannot be read, a value that matches
+    nothing, so that a stamp naming it never holds (the next build does the full work)."""
     from .load.files import NoteFileError, read_note_bytes
 
     try:
         return hashlib.sha256(read_note_bytes(path, 1 << 26)[0]).hexdigest()
-    except (OSError, NoteFileError) as exc:
-        return f"unreadable: {exc.__class__.__name__}"
+    except (OSError, NoteFileError):
+        return "unreadable " + os.urandom(16).hex()
 
 
 def input_state(config: Config, today: date, by_content: frozenset[str] = frozenset()) -> InputState:
@@ -478,7 +480,7 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
         if changed >= racy_after or label in by_content:
             hashed.append(label)
             is_file = key is not None and os.path.isfile(path)
-            key = ("content", _content_hash(path) if is_file else key)
+            key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
     return InputState(digest.hexdigest(), tuple(hashed))
 

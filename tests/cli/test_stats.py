@@ -87,7 +87,10 @@ def test_stats_json_figures(seven):
 def test_stats_text(seven):
     result = seven.run("stats", "--top", "2")
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
+    lines = result.stdout.splitlines()
+    charts = lines.index("")  # the charts follow (tests/render/test_network.py)
+    assert lines[charts + 1] == "Contacts per month (log lines):"
+    assert lines[:charts] == [
         "People: 7",
         "  inner 1 · close 2 · network 2 · mentors 1 · no circle 1",
         "Due now: 5 (overdue: 3) — `vaultnet due` lists them",

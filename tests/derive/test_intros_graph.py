@@ -79,6 +79,29 @@ EXPECTED = """\
 
 # Introductions
 
+Arrows: who brought whom into your network; dashed lines: introductions you made.
+
+```mermaid
+flowchart LR
+    n1["Amara Okafor"]
+    n2["Jonas Weber"]
+    n3["Kai Berg"]
+    n4["Lena Fischer"]
+    n5["Marcus Bell"]
+    n6["Priya Raman"]
+    n7["Tom Ruiz"]
+    n8["Zoe Stranger"]:::nonote
+    n4 --> n1
+    n4 --> n6
+    n1 --> n2
+    n2 --> n3
+    n8 --> n7
+    n7 -.- n8
+    n1 -.- n5
+    class n1,n2,n3,n4,n5,n6,n7 internal-link
+    classDef nonote stroke-dasharray: 4 4
+```
+
 ## Who brought whom in
 
 From each note's `introduced_by`: 5 people came into your network through 4 introducers.

@@ -18,7 +18,7 @@ from vaultnet.serve import Site
 
 from tests.conftest import TODAY
 
-OUTPUTS = ["Index/People.md", "Index/Follow-ups.md", "Index/Giving.md", "Index/Needs and offers.md", "Index/Introductions.md", "followups.ics"]
+OUTPUTS = ["Index/People.md", "Index/Follow-ups.md", "Index/Giving.md", "Index/Needs and offers.md", "Index/Introductions.md", "Index/Network.md", "followups.ics"]
 
 
 def small_vault(vault):

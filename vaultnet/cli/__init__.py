@@ -15,6 +15,7 @@ import click
 
 from ..model.errors import VaultnetError
 from .context import DATE, App
+from .output import ERROR_STYLE, colour_allowed
 
 
 class Entry(NamedTuple):
@@ -33,6 +34,7 @@ COMMANDS = {
     "unarchive": Entry("vaultnet.cli.archive:unarchive", "Bring an archived person back."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
+    "edit": Entry("vaultnet.cli.editor:edit", "Open a person's note in $VISUAL or $EDITOR (or print its path)."),
     "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),
     "build": Entry("vaultnet.cli.build:build", "Write the index notes and the follow-up calendar."),
     "serve": Entry("vaultnet.cli.build:serve", "Serve the calendar and index notes over HTTP, for subscribing."),
@@ -59,6 +61,13 @@ class LazyGroup(click.Group):
         module, attr = entry.target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str):
+        """Command names from the table (no command module is imported), then the group's options."""
+        from click.shell_completion import CompletionItem
+
+        items = [CompletionItem(name, help=entry.short_help) for name, entry in COMMANDS.items() if name.startswith(incomplete)]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from the table: no command module is imported."""
         with formatter.section("Commands"):
@@ -68,7 +77,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except VaultnetError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(click.style("Error", **ERROR_STYLE) + f": {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -80,9 +89,15 @@ class LazyGroup(click.Group):
     help="The vault folder. Default: $VAULTNET_VAULT, else the nearest folder upwards with a vaultnet.toml, else here.",
 )
 @click.option("--today", type=DATE, help="Pin today's date (YYYY-MM-DD), for reproducible output.")
+@click.option(
+    "--no-color",
+    "no_color",
+    is_flag=True,
+    help="No colours, even on a terminal (as with NO_COLOR=1). Pipes never get colour.",
+)
 @click.version_option(package_name="vaultnet")
 @click.pass_context
-def main(ctx: click.Context, vault: str | None, today) -> None:
+def main(ctx: click.Context, vault: str | None, today, no_color: bool) -> None:
     """Keep your relationships alive, in plain Markdown.
 
     One note per person with the facts in YAML front matter: when you last
@@ -90,4 +105,6 @@ def main(ctx: click.Context, vault: str | None, today) -> None:
     vaultnet records contacts and introductions, says who is due for a
     follow-up, and builds index notes and a calendar feed.
     """
+    if not colour_allowed(no_color):
+        ctx.color = False
     ctx.obj = App(vault_option=vault, today_option=today)

@@ -8,7 +8,7 @@ from ..pipeline import build as run_build
 from ..render.words import plural
 from ..serve import Site, make_server, token_option, urls_for
 from .context import App
-from .output import report_problems, to_json
+from .output import Progress, report_problems, to_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -28,7 +28,8 @@ def build(app: App, strict: bool, as_json: bool, force: bool) -> None:
     problem into a failure that writes nothing.
     """
     config = app.config
-    report = run_build(config, app.today, strict=strict, force=force)
+    with Progress("Reading notes") as progress:
+        report = run_build(config, app.today, strict=strict, force=force, progress=None if as_json else progress)
     report_problems(report.problems)
     if as_json:
         click.echo(to_json(report.as_dict()))

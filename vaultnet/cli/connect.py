@@ -9,17 +9,19 @@ from __future__ import annotations
 import click
 
 from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
+from ..derive.network import network
 from ..derive.matching import MIN_STRENGTH, suggest
 from ..derive.views import archived_text
 from ..model.errors import UsageProblem
 from .context import App
-from .output import table, to_json
+from .complete import complete_person
+from .output import bar_chart, printable, table, to_json
 
 pass_app = click.make_pass_decorator(App)
 
 
 @click.command()
-@click.argument("person", required=False)
+@click.argument("person", required=False, shell_complete=complete_person)
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many pairs (0: all).")
 @click.option("--all", "include_introduced", is_flag=True, help="Also show pairs you already introduced, marked.")
 @click.option(
@@ -105,8 +107,9 @@ def stats(app: App, top: int, as_json: bool) -> None:
     vault = app.vault()
     today = app.today
     figures = network_stats(vault.people, vault.config, today, top=top)
+    shape = network(vault.people, vault.config, today)
     if as_json:
-        click.echo(to_json(stats_dict(figures)))
+        click.echo(to_json({**stats_dict(figures), **_network_dict(shape)}))
         return
     if not figures.total:
         if figures.archived:
@@ -146,3 +149,35 @@ def stats(app: App, top: int, as_json: bool) -> None:
         names = ", ".join(p.name for p in figures.never_contacted[:top])
         more = f" and {len(figures.never_contacted) - top} more" if len(figures.never_contacted) > top else ""
         click.echo(f"No contact logged yet: {len(figures.never_contacted)} ({names}{more})")
+    _print_charts(shape)
+
+
+def _print_charts(shape) -> None:
+    """The charts of Index/Network.md as text bars: the same figures, for a terminal."""
+    from ..render.indexnotes import month_label, week_label
+
+    months = [month_label(m) for m in shape.months]
+    click.echo("")
+    click.echo("Contacts per month (log lines):")
+    for line in bar_chart([(m, [c]) for m, c in zip(months, shape.contacts)]):
+        click.echo("  " + line)
+    click.echo("People per circle:")
+    for line in bar_chart([(printable(name) if name != NO_CIRCLE else "no circle", [count]) for name, count in shape.circles]):
+        click.echo("  " + line)
+    click.echo("Follow-ups due, by week:")
+    weeks = [("overdue", [shape.overdue])] + [(week_label(i, w.start), [w.due]) for i, w in enumerate(shape.weeks)]
+    for line in bar_chart(weeks):
+        click.echo("  " + line)
+    click.echo("Giving per month (you helped | they helped you):")
+    for line in bar_chart([(m, [h, r]) for m, h, r in zip(months, shape.helped, shape.received)], width=12):
+        click.echo("  " + line)
+
+
+def _network_dict(shape) -> dict:
+    return {
+        "per_month": [
+            {"month": m.isoformat()[:7], "contacts": c, "helped": h, "received": r}
+            for m, c, h, r in zip(shape.months, shape.contacts, shape.helped, shape.received)
+        ],
+        "due_by_week": [{"from": w.start, "to": w.end, "due": w.due} for w in shape.weeks],
+    }

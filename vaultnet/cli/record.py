@@ -20,6 +20,7 @@ from ..edit import actions
 from ..edit.introduce import record_introduction
 from ..edit.vaultsetup import init_vault
 from .context import DATE, DURATION, App
+from .complete import complete_person
 from .gitsync import register_git
 from .output import printable
 
@@ -130,7 +131,7 @@ def add(app: App, name: str, **options) -> None:
 
 
 @click.command()
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.argument("text", nargs=-1, required=True)
 @click.option("--date", "day", type=DATE, help="When it happened (default: today).")
 @pass_app
@@ -151,7 +152,7 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
 
 def _ledger_command(key: str, summary: str):
     @click.command(name=key, help=summary)
-    @click.argument("person")
+    @click.argument("person", shell_complete=complete_person)
     @click.argument("text", nargs=-1, required=True)
     @click.option("--date", "day", type=DATE, help="When (default: today).")
     @pass_app
@@ -171,7 +172,7 @@ received = _ledger_command("received", "Record how PERSON helped you: TEXT, date
 
 
 @click.command()
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.argument("when", metavar="DATE|DURATION")
 @pass_app
 def snooze(app: App, person: str, when: str) -> None:
@@ -199,8 +200,8 @@ def _archived_note(person) -> None:
 
 
 @click.command()
-@click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
+@click.argument("first", metavar="A", shell_complete=complete_person)
+@click.argument("second", metavar="B", shell_complete=complete_person)
 @click.option("--why", help="Why they should meet (kept in both notes).")
 @click.option("--date", "day", type=DATE, help="When you introduced them (default: today).")
 @pass_app

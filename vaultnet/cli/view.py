@@ -16,7 +16,8 @@ from ..derive.resolve import people_matching
 from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, met_text, next_date
 from ..derive.views import archived_text, in_archive_folder, person_dict
 from .context import DURATION, App
-from .output import printable, table, to_json
+from .complete import complete_person
+from .output import due_style, printable, table, to_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -55,6 +56,7 @@ def due(app: App, within, as_json: bool) -> None:
         click.echo("Nobody is due. A good day to help someone anyway: try `vaultnet match`.")
         return
     rows = []
+    styles = {}
     for d in dues:
         days = d.days_overdue(today)
         when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
@@ -62,22 +64,29 @@ def due(app: App, within, as_json: bool) -> None:
             reason = f"{met_text(d.person)}: {HELP_ASK}"
         else:
             reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
+        styles[(len(rows), 1)] = due_style(days)
         rows.append([d.person.name, when, _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
-    click.echo(table(rows, ["Name", "Due", "Last contact", "Why"]))
+    click.echo(table(rows, ["Name", "Due", "Last contact", "Why"], styles))
 
 
 @click.command()
-@click.argument("person")
+@click.argument("person", shell_complete=complete_person)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
     """Everything about PERSON: facts, follow-up, needs and offers, the giving ledger, the log."""
     target = app.person(person)
     config, today = app.config, app.today
+    from .editor import obsidian_url
+
+    url = obsidian_url(config.root, target.path)
     if as_json:
-        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
+        extra = {"obsidian_url": url} if url else {}
+        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target), **extra}))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})" + ("  [archived]" if target.archived else ""))
+    if url:
+        click.echo(f"  {url}")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
     if facts:
         click.echo("  " + " · ".join(facts))
@@ -100,8 +109,10 @@ def show(app: App, person: str, as_json: bool) -> None:
         folder = target.archived is True and in_archive_folder(target, config)
         back = "move the note out of it to bring them back" if folder else "`vaultnet unarchive` brings them back"
         click.echo(f"  next follow-up: none ({text}; {back})")
+    elif d:
+        click.echo("  next follow-up: " + click.style(f"{d.date.isoformat()} — {d.describe(today)}", **due_style(d.days_overdue(today))))
     else:
-        click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
+        click.echo(f"  next follow-up: none (cadence {cadence_of(target, config)})")
     for label, values in (("needs", target.needs), ("offers", target.offers)):
         if values:
             click.echo(f"  {label}:")
@@ -156,12 +167,15 @@ def list_people(
             click.echo("No one matches." if (query or tag or org or circle) else "The vault has no people yet: `vaultnet add NAME`.")
         return
     rows = []
+    styles = {}
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
             org = orgs[person.org] = link_target(person.org) or ""
         due = next_date(person, vault.config, today)
+        if due is not None and due <= today:
+            styles[(len(rows), 4)] = due_style((today - due).days)
         rows.append([
             person.name,
             org,
@@ -169,5 +183,5 @@ def list_people(
             person.last_seen.isoformat() if person.last_seen else "never",
             due.isoformat() if due else ("archived" if person.archived else "-"),
         ])
-    click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"]))
+    click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"], styles))
     click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}" + (f" ({note})" if note else ""))

@@ -649,10 +649,14 @@ def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
 _collecting = False
 
 
-def load_notes(config: Config, parse, notes: list[Found] | None = None, use_store: bool | None = None) -> Loaded:
+def load_notes(
+    config: Config, parse, notes: list[Found] | None = None, use_store: bool | None = None, progress=None
+) -> Loaded:
     """Every note of the people folder as ``(rel, person or None, problems)``, in walk
     order; ``parse`` is ``vault.parse_note`` (passed in, so that a warm run never imports
-    the YAML parser). ``notes`` is a ``discover.walk`` the caller has just made."""
+    the YAML parser). ``notes`` is a ``discover.walk`` the caller has just made.
+    ``progress(done, total)``, when given, hears now and then how many of the notes to
+    parse are parsed (a progress bar on a terminal)."""
     if notes is None:
         notes = walk(config)
     stats = Stats(notes=len(notes))
@@ -666,7 +670,7 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
     gc.disable()
     last_good: dict[str, Person] = {}
     try:
-        results = _load(store, notes, parse, stats, last_good)
+        results = _load(store, notes, parse, stats, last_good, progress)
     finally:
         if store is not None:
             store.close()
@@ -679,7 +683,10 @@ def load_notes(config: Config, parse, notes: list[Found] | None = None, use_stor
     return Loaded(results, stats, last_good)
 
 
-def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_good: dict[str, Person]) -> list:
+PROGRESS_EVERY = 100  # notes parsed between two calls of a progress callback
+
+
+def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_good: dict[str, Person], progress=None) -> list:
     results: list = [None] * len(notes)
     gone: list[bytes] = []
     previous: dict[bytes, str] = {}  # the stored record of each changed note, from before the change
@@ -710,12 +717,16 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_goo
     for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
         note = notes[i]
         stats.parsed += 1
+        if progress is not None and not stats.parsed % PROGRESS_EVERY:
+            progress(stats.parsed, len(missing))
         results[i] = (note.rel, person, problems)
         if store is not None and stable and note.key != NO_KEY:
             rows.append(_row(note, note.changed_ns < racy_after, person, problems))
             if len(rows) >= BATCH:
                 stats.written = _save_rows(store, rows, []) or stats.written
                 rows = []
+    if progress is not None and missing:
+        progress(len(missing), len(missing))
     keep, forget = _last_good(notes, results, previous, kept, last_good)
     forget += [path for path in gone if path in kept]
     if store is not None and (rows or gone or keep or forget):
@@ -979,3 +990,36 @@ def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, byte
 
     with store:
         return store.write(work)
+
+
+def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] | None:
+    """``(path, name, aliases)`` of every person the store holds, for shell completion;
+    None when there is no usable store.
+
+    Read as the store was last written, without checking the notes' stat keys: a
+    suggestion a moment out of date does no harm, and completion must answer at once.
+    Only the name and the aliases of each record are read (by SQLite's JSON functions,
+    when it has them), never a whole record."""
+    if PLAN is None:
+        return None
+    store = Store.open(config)
+    if store is None:
+        return None
+    position = [name for name, _encode, _decode in PLAN].index("aliases")
+    with store:
+        if not store.valid:
+            return None
+        try:
+            try:
+                rows = store.db.execute(f"SELECT path, name, json_extract(record, '$[{position}]') FROM notes").fetchall()
+                aliases = [json.loads(row[2]) if row[2] else [] for row in rows]
+            except sqlite3.OperationalError:  # an SQLite without JSON functions
+                rows = store.db.execute("SELECT path, name, record FROM notes").fetchall()
+                aliases = [json.loads(row[2])[position] if row[2] else [] for row in rows]
+        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError):
+            return None
+    out = []
+    for (path, name, _raw), found in zip(rows, aliases):
+        rel = path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else str(path)
+        out.append((rel, name if isinstance(name, str) else None, [a for a in found if isinstance(a, str)] if isinstance(found, list) else []))
+    return out

@@ -173,18 +173,19 @@ def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
-def load_vault(config: Config) -> Vault:
-    """Load every person note of the vault; unchanged notes come from the store (see ``store``)."""
-    return vault_of(config, load_notes(config))
+def load_vault(config: Config, progress=None) -> Vault:
+    """Load every person note of the vault; unchanged notes come from the store (see ``store``).
+    ``progress(done, total)``: see ``store.load_notes``."""
+    return vault_of(config, load_notes(config, progress=progress))
 
 
-def load_notes(config: Config, notes=None):
+def load_notes(config: Config, notes=None, progress=None):
     """Every note as ``store.Loaded``: a record (or None) and problems per note;
     ``notes``, a fresh ``discover.walk`` when the caller has made one (raises when the
     people folder is a link leading out of the vault)."""
     from .store import load_notes as load
 
-    return load(config, partial(parse_note, archive=archive_folder(config)), notes)
+    return load(config, partial(parse_note, archive=archive_folder(config)), notes, progress=progress)
 
 
 def vault_of(config: Config, loaded) -> Vault:

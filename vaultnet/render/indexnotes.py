@@ -35,7 +35,10 @@ from ..model.person import Entry, Person
 from ..derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, due_of, met_text, week_end
 from ..model.names import normalise
 from .words import plural
-from ..derive.intros import build_graph, sort_name
+from ..derive.intros import Graph, build_graph, sort_name
+from ..derive.ledger import NO_CIRCLE
+from ..derive.network import network
+from . import mermaid
 
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
@@ -534,14 +537,146 @@ def introductions_context(views) -> dict:
         }
         for intro in graph.made
     ]
+    diagram, diagram_note = introductions_diagram(graph, introducers)
     return {
         **views.base("Introductions"),
+        "diagram": diagram,
+        "diagram_note": diagram_note,
         "brought_in": brought_in,
         "introduced_count": sum(r["count"] for r in brought_in),
         "chains": chains,
         "longest_chain": longest,
         "made": made,
         "cycles": cycles,
+    }
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def introductions_diagram(
+    graph: Graph, introducers: dict[str, tuple[Person | str, list[Person]]], max_nodes: int = mermaid.MAX_NODES
+) -> tuple[str, str]:
+    """The introduction graph as a fenced Mermaid flowchart, and a line saying what it leaves out.
+
+    Solid arrows: an introducer to the people they brought in (``introduced_by``);
+    dashed lines: introductions you made. A big vault is cut to ``max_nodes`` people:
+    the busiest introducers first (each with everyone they brought in), then the
+    introductions you made, newest first, while both people fit. Empty when there
+    is nothing to draw.
+    """
+    chart = mermaid.Flowchart()
+
+    def key(item: Person | str):
+        return item.path if isinstance(item, Person) else "\0" + normalise(item)
+
+    def add(item: Person | str) -> None:
+        if isinstance(item, Person):
+            chart.add_node(key(item), item.name, sort_name(item), note=item.stem)
+        else:
+            chart.add_node(key(item), item, sort_name(item), missing=True)
+
+    groups = sorted(introducers.values(), key=lambda v: (-len(v[1]), sort_name(v[0])))
+    shown_groups = shown_people = 0
+    for source, found in groups:
+        new = {key(p) for p in (source, *found)} - chart.nodes.keys()
+        if len(chart.nodes) + len(new) > max_nodes:
+            continue  # a smaller group further down may still fit
+        shown_groups += 1
+        shown_people += len(found)
+        add(source)
+        for person in found:
+            add(person)
+            chart.edge(key(source), key(person))
+    shown_made = 0
+    for intro in graph.made:
+        new = {key(intro.first), key(intro.second)} - chart.nodes.keys()
+        if len(chart.nodes) + len(new) > max_nodes:
+            continue
+        shown_made += 1
+        add(intro.first)
+        add(intro.second)
+        chart.link(key(intro.first), key(intro.second))
+    if not chart.nodes:
+        return "", ""
+    total_people = sum(len(found) for _s, found in groups)
+    left = []
+    if shown_groups < len(groups):
+        left.append(
+            f"{plural(len(groups) - shown_groups, 'introducer')} (and {_people(total_people - shown_people)} they brought in)"
+        )
+    if shown_made < len(graph.made):
+        left.append(plural(len(graph.made) - shown_made, "introduction") + " you made")
+    note = ""
+    if left:
+        note = (
+            f"The picture shows the busiest introducers and newest introductions, {max_nodes} people at most; "
+            f"left out: {' and '.join(left)}. The tables below list everyone."
+        )
+    return chart.render(), note
+
+
+# --- Network.md -------------------------------------------------------------------------------
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(day: date) -> str:
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def week_label(index: int, start: date) -> str:
+    return "this week" if index == 0 else f"{MONTH_NAMES[start.month - 1]} {start.day}"
+
+
+def network_context(views: IndexViews) -> dict[str, Any]:
+    """The variables of ``Network.md``: four charts as fenced Mermaid blocks (``""`` when
+    there is nothing to draw) and the figures behind them as table rows.
+
+    ``contacts_chart``, ``circles_chart``, ``followups_chart``, ``giving_chart``;
+    ``months``: rows of ``month``, ``contacts``, ``helped``, ``received``;
+    ``circles``: rows of ``circle`` (a cell) and ``people``; ``weeks``: rows of
+    ``week``, ``from``, ``to``, ``due``; ``overdue``.
+    """
+    dues = views.dues
+    figures = network(views.people, views.config, views.today, next_dates=[
+        due.date if due is not None else None for due in (dues[p.path] for p in views.people)
+    ])
+    labels = [month_label(m) for m in figures.months]
+    contacts_chart = giving_chart = ""
+    if any(figures.contacts):
+        contacts_chart = mermaid.bar_chart("Contacts logged per month", labels, [("bar", figures.contacts)], "contacts")
+    if any(figures.helped) or any(figures.received):
+        giving_chart = mermaid.bar_chart(
+            "You helped (bars) and were helped (line), per month",
+            labels,
+            [("bar", figures.helped), ("line", figures.received)],
+            "items",
+        )
+    circles = [(name if name != NO_CIRCLE else "no circle", count) for name, count in figures.circles]
+    circles_chart = mermaid.pie_chart("People per circle", circles) if any(c for _n, c in circles) else ""
+    week_labels = ["overdue"] + [week_label(i, w.start) for i, w in enumerate(figures.weeks)]
+    week_counts = [figures.overdue] + [w.due for w in figures.weeks]
+    followups_chart = ""
+    if any(week_counts):
+        followups_chart = mermaid.bar_chart("Follow-ups due, by week", week_labels, [("bar", week_counts)], "people")
+    return {
+        **views.base("Network"),
+        "contacts_chart": contacts_chart,
+        "circles_chart": circles_chart,
+        "followups_chart": followups_chart,
+        "giving_chart": giving_chart,
+        "months": [
+            {"month": label, "contacts": c, "helped": h, "received": r}
+            for label, c, h, r in zip(labels, figures.contacts, figures.helped, figures.received)
+        ],
+        "circles": [{"circle": cell(name), "people": count} for name, count in circles],
+        "overdue": figures.overdue,
+        "weeks": [
+            {"week": week_labels[i + 1], "from": w.start.isoformat(), "to": w.end.isoformat(), "due": w.due}
+            for i, w in enumerate(figures.weeks)
+        ],
     }
 
 
@@ -560,6 +695,7 @@ REGISTRY: list[IndexNote] = [
     IndexNote("Giving.md", "Giving.md", giving_context),
     IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
     IndexNote("Introductions.md", "Introductions.md", introductions_context),
+    IndexNote("Network.md", "Network.md", network_context),
 ]
 
 

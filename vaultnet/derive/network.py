@@ -1,0 +1,131 @@
+"""The network's shape over time: the figures the charts of ``Network.md`` and ``vaultnet stats`` draw.
+
+Pure functions over Person records, each with a definition a user can check by hand:
+
+- contacts per month, the last 12 calendar months up to today's: every dated
+  contact counted in the month of its date (``contact_dates`` says which dates count);
+- people per circle: ``ledger.circle_counts``;
+- follow-ups over the coming weeks: people whose next follow-up is before today
+  (overdue), then per week — this week (to Sunday), then the following weeks of
+  Monday to Sunday;
+- the giving balance per month: ``helped`` items (you gave) and ``received``
+  items (they gave) by the month of their date; undated items are in no month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Iterator, Sequence
+
+from ..model.config import Config
+from ..model.person import Entry, Person
+from .ledger import circle_counts
+from .schedule import next_date, week_end
+
+MONTHS = 12
+WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date  # for the first week: today
+    end: date  # a Sunday
+    due: int
+
+
+@dataclass(frozen=True)
+class Network:
+    months: list[date]  # the first day of each month, oldest first
+    contacts: list[int]  # per month
+    helped: list[int]  # per month
+    received: list[int]  # per month
+    circles: list[tuple[str, int]]
+    overdue: int
+    weeks: list[Week]
+
+
+def contact_dates(person: Person) -> Iterator[date]:
+    """The dates of a person's contacts, one per contact: each dated ``## Log`` line.
+
+    The one place that says what a contact is for the monthly count: contacts read
+    from daily and meeting notes (mentions) belong here too when the records carry them.
+    """
+    for entry in person.log:
+        if entry.date is not None:
+            yield entry.date
+
+
+def month_starts(today: date, count: int = MONTHS) -> list[date]:
+    """The first days of the ``count`` calendar months ending with today's, oldest first."""
+    year, month = today.year, today.month
+    starts = []
+    for _ in range(count):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        if year < 1:
+            break  # the calendar starts in year 1
+    return starts[::-1]
+
+
+def per_month(dates: Iterable[date], months: Sequence[date], today: date) -> list[int]:
+    """How many of ``dates`` fall in each month of ``months`` (consecutive; none after today)."""
+    counts = [0] * len(months)
+    if not months:
+        return counts
+    base = months[0].year * 12 + months[0].month
+    size = len(months)
+    for day in dates:
+        if day <= today:
+            i = day.year * 12 + day.month - base
+            if 0 <= i < size:
+                counts[i] += 1
+    return counts
+
+
+def _dated(entries: Iterable[Entry]) -> Iterator[date]:
+    return (e.date for e in entries if e.date is not None)
+
+
+def network(
+    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, next_dates: Sequence[date | None] | None = None
+) -> Network:
+    """Every figure of the network charts. ``next_dates``: each person's next follow-up
+    (``schedule.next_date``), when the caller has them already."""
+    months = month_starts(today)
+    contacts = per_month((d for p in people for d in contact_dates(p)), months, today)
+    helped = per_month((d for p in people for d in _dated(p.helped)), months, today)
+    received = per_month((d for p in people for d in _dated(p.received)), months, today)
+    ends = [week_end(today)]
+    for _ in range(weeks - 1):
+        if (date.max - ends[-1]).days < 7:
+            break  # the calendar ends in year 9999
+        ends.append(ends[-1] + timedelta(days=7))
+    weeks = len(ends)
+    counts = [0] * weeks
+    overdue = 0
+    if next_dates is None:
+        next_dates = [next_date(person, config, today) for person in people]
+    for day in next_dates:
+        if day is None:
+            continue
+        if day < today:
+            overdue += 1
+        elif day <= ends[-1]:
+            counts[_week_of(day, ends)] += 1
+    starts = [today] + [end + timedelta(days=1) for end in ends[:-1]]
+    return Network(
+        months=months,
+        contacts=contacts,
+        helped=helped,
+        received=received,
+        circles=circle_counts(people, config),
+        overdue=overdue,
+        weeks=[Week(s, e, c) for s, e, c in zip(starts, ends, counts)],
+    )
+
+
+def _week_of(day: date, ends: list[date]) -> int:
+    if day <= ends[0]:
+        return 0
+    return 1 + (day - ends[0] - timedelta(days=1)).days // 7
