@@ -593,7 +593,7 @@ def test_racily_fresh_notes_are_checked_by_content_not_rebuilt(vault, monkeypatc
 
     loads = []
     real = build_module.load_vault
-    monkeypatch.setattr(build_module, "load_vault", lambda config: loads.append(1) or real(config))
+    monkeypatch.setattr(build_module, "load_vault", lambda config, **options: loads.append(1) or real(config, **options))
     small_vault(vault)
     build(vault)
     stamp = store.read_stamp(load_config(vault.root))
