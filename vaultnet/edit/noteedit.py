@@ -265,6 +265,69 @@ class NoteEditor:
         items = self._expected.get(key)
         self._expected[key] = (items if isinstance(items, list) else []) + [value]
 
+    def _list_items(self, key: str) -> tuple[yaml.Node, yaml.Node, list[yaml.Node]]:
+        """A list field's nodes; a field holding one text counts as a list of that one item."""
+        nodes = self._nodes()
+        if key not in nodes:
+            raise NoteError(self.path, f"has no field '{key}'")
+        key_node, value_node = nodes[key]
+        if isinstance(value_node, yaml.SequenceNode):
+            return key_node, value_node, list(value_node.value)
+        if isinstance(value_node, yaml.ScalarNode):
+            return key_node, value_node, [value_node]
+        raise NoteError(self.path, f"field '{key}' is not a list; edit it by hand", self._line(key_node.start_mark.line) + 1)
+
+    def remove_item(self, key: str, index: int) -> None:
+        """Delete the item at ``index`` of a list field, in the list's own style (its line of a
+        block list; the item and one comma of a flow list). The last item takes the field with it."""
+        key_node, value_node, items = self._list_items(key)
+        if len(items) == 1:
+            self.remove(key)
+            return
+        item = items[index]
+        if not isinstance(item, yaml.ScalarNode):
+            raise NoteError(self.path, f"item {index + 1} of '{key}' is not a single text; edit it by hand")
+        if value_node.flow_style:
+            if index + 1 < len(items):  # `[a, b, c]` less a: from a to b
+                following = items[index + 1]
+                self._splice(
+                    (item.start_mark.line, item.start_mark.column),
+                    (following.start_mark.line, following.start_mark.column),
+                    "",
+                )
+            else:  # less the last: from the end of the one before to the end of this one
+                before = items[index - 1]
+                self._splice((before.end_mark.line, before.end_mark.column), (item.end_mark.line, item.end_mark.column), "")
+        else:
+            first = self._line(item.start_mark.line)
+            prefix = self._text_of(first)[: item.start_mark.column]
+            end_line, end_column = self._end(item)
+            rest = "" if end_column is None else self._text_of(self._line(end_line))[end_column:]
+            if prefix.strip() != "-" or rest.strip() and not rest.strip().startswith("#"):
+                raise NoteError(
+                    self.path, f"item {index + 1} of '{key}' shares its line with more than the item; edit it by hand", first + 1
+                )
+            del self.note.lines[first : self._line(end_line) + 1]
+        self._refresh_close()
+        expected = list(self._expected.get(key) or [])
+        del expected[index]
+        self._expected[key] = expected
+
+    def replace_item(self, key: str, index: int, value: str) -> None:
+        """Rewrite the item at ``index`` of a list field (or a field holding one text) in place."""
+        _key_node, value_node, items = self._list_items(key)
+        if not isinstance(value_node, yaml.SequenceNode):
+            self.set(key, value)
+            return
+        item = items[index]
+        if not isinstance(item, yaml.ScalarNode):
+            raise NoteError(self.path, f"item {index + 1} of '{key}' is not a single text; edit it by hand")
+        self._splice((item.start_mark.line, item.start_mark.column), self._end(item), render(value, flow=bool(value_node.flow_style)))
+        self._refresh_close()
+        expected = list(self._expected.get(key) or [])
+        expected[index] = value
+        self._expected[key] = expected
+
     def add_log(self, day: date, text: str) -> None:
         """Add a line for DAY under the Log heading (``## Log`` made when missing), written in the
         section's own style (bullet or number, task box, date form) and keeping its date order."""
