@@ -120,14 +120,19 @@ def met(app: App, event: str, names: tuple[str, ...], new_names: tuple[str, ...]
     no_vault_here(app)
     vault = app.vault(report=False)
     plan = curate.plan_event(vault, event, list(names), list(new_names), day, app.today)
-    verb = "would " if dry_run else ""
-    for query, person in plan.known:
-        click.echo(f"{verb}log {day.isoformat()} met at {event}: {person.name} ({printable(person.path)})")
+    if not dry_run:
+        outcome = curate.record_event(app.config, plan, event, day)
+    shown = printable(" ".join(event.split()))
+    for _query, person in plan.known:
+        verb = "would log" if dry_run else "logged"
+        click.echo(f"{verb} {day.isoformat()} met at {shown}: {person.name} ({printable(person.path)})")
     for note in plan.new:
-        click.echo(f"{verb}add {printable(note.rel)} (met {day.isoformat()} at {event})")
+        verb = "would add" if dry_run else "added"
+        click.echo(f"{verb} {printable(note.rel)} (met {day.isoformat()} at {shown})")
+        for message in note.messages:
+            click.echo(f"  {message}")
     if dry_run:
         click.echo("nothing written (--dry-run)")
         return
-    outcome = curate.record_event(app.config, plan, event, day)
     for message in outcome.messages:
         click.echo(f"  {message}")

@@ -304,7 +304,10 @@ def edit_list(config: Config, person: Person, kind: str, text: str, remove: bool
             return
         if found is None:
             new = f"{today.isoformat()} {item_text}" if kind == "need" else item_text
-            editor.append(key, new)
+            if kind in ("email", "phone") and raw in (None, ""):
+                editor.set(key, new)  # a first address is one text, as `add` writes it
+            else:
+                editor.append(key, new)
             messages.append(f"added {spec.word}: {new}")
             return
         if kind != "need":
@@ -389,7 +392,8 @@ def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str],
     _distinct(known)
     new: list[NewNote] = []
     for name in fresh:
-        note = prepare_person(vault, name, {"met": day, "met_at": event}, today)
+        # the fields `add --met D --met-at EVENT` gives, empty lists included, so the notes match
+        note = prepare_person(vault, name, {"met": day, "met_at": event, "needs": None, "offers": None}, today)
         if any(fold(other.rel) == fold(note.rel) for other in new):
             raise UsageProblem(f"'{name}' is named twice; name each person once")
         new.append(note)

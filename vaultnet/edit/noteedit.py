@@ -29,6 +29,8 @@ from ..model.person import find_log_section, log_item_date, log_item_number, par
 from ..model.yamltext import render
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The note format's list fields: the ones whose style is the note's style for lists.
+_LIST_FIELDS = frozenset({"aliases", "alias", "tags", "email", "phone", "needs", "offers", "helped", "received"})
 
 
 class NoteEditor:
@@ -179,6 +181,25 @@ class NoteEditor:
                     return prefix
         return "  - "
 
+    @staticmethod
+    def _flow_note(nodes: dict) -> bool:
+        """Whether the note writes its lists (the list fields of the note format) in flow style
+        only (``[a, b]``): a field that turns into a list is then written that way too;
+        otherwise as a block list."""
+        lists = [
+            v for k, v in nodes.values()
+            if k.value in _LIST_FIELDS and isinstance(v, yaml.SequenceNode) and v.value
+        ]
+        return bool(lists) and all(v.flow_style for v in lists)
+
+    @staticmethod
+    def _reads_in_flow(source: str, expected: object) -> bool:
+        try:
+            loaded = yaml.load(f"k: [{source}]", Loader=_COMPOSE_LOADER)
+        except (yaml.YAMLError, ValueError):
+            return False
+        return isinstance(loaded, dict) and loaded.get("k") == [expected]
+
     # --- edits -----------------------------------------------------------------------------
 
     def set(self, key: str, value: date | str | int) -> None:
@@ -246,6 +267,29 @@ class NoteEditor:
             last = value_node.value[-1]
             prefix = self._item_prefix({key: (key_node, value_node)})
             self._insert_lines(self._line(self._end(last)[0]) + 1, [prefix + render(value)])
+        elif (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.start_mark.index != value_node.end_mark.index
+            and value_node.start_mark.line == value_node.end_mark.line
+            and isinstance(self._expected.get(key), (str, int))
+            and not isinstance(self._expected.get(key), bool)
+            and self._flow_note(nodes)
+        ):
+            # One text where a list belongs, in a note whose lists are all `[a, b]`: `key: a`
+            # becomes `key: [a, value]`, the old text in its own spelling where that reads the same.
+            line = self._text_of(self._line(value_node.start_mark.line))
+            old = line[value_node.start_mark.column : value_node.end_mark.column]
+            before = self._expected.get(key)
+            if not self._reads_in_flow(old, before):
+                old = render(before, flow=True)
+            self._splice(
+                (value_node.start_mark.line, value_node.start_mark.column),
+                self._end(value_node),
+                "[" + old + ", " + render(value, flow=True) + "]",
+            )
+            self._refresh_close()
+            self._expected[key] = [before, value]
+            return
         elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.index == value_node.end_mark.index:
             self._insert_lines(self._line(key_node.start_mark.line) + 1, [self._item_prefix(nodes) + render(value)])
         elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line == value_node.end_mark.line:
@@ -279,16 +323,20 @@ class NoteEditor:
 
     def remove_item(self, key: str, index: int) -> None:
         """Delete the item at ``index`` of a list field, in the list's own style (its line of a
-        block list; the item and one comma of a flow list). The last item takes the field with it."""
+        block list; the item and one comma of a flow list). The last item of a list leaves the key,
+        empty (``key: []``, or ``key:`` over a block list), where a new item goes in the same style;
+        a field holding one text is removed."""
         key_node, value_node, items = self._list_items(key)
-        if len(items) == 1:
+        if not isinstance(value_node, yaml.SequenceNode):
             self.remove(key)
             return
         item = items[index]
         if not isinstance(item, yaml.ScalarNode):
             raise NoteError(self.path, f"item {index + 1} of '{key}' is not a single text; edit it by hand")
         if value_node.flow_style:
-            if index + 1 < len(items):  # `[a, b, c]` less a: from a to b
+            if len(items) == 1:  # `[a]` becomes `[]`
+                self._splice((item.start_mark.line, item.start_mark.column), (item.end_mark.line, item.end_mark.column), "")
+            elif index + 1 < len(items):  # `[a, b, c]` less a: from a to b
                 following = items[index + 1]
                 self._splice(
                     (item.start_mark.line, item.start_mark.column),
@@ -311,7 +359,7 @@ class NoteEditor:
         self._refresh_close()
         expected = list(self._expected.get(key) or [])
         del expected[index]
-        self._expected[key] = expected
+        self._expected[key] = expected if expected or value_node.flow_style else None
 
     def replace_item(self, key: str, index: int, value: str) -> None:
         """Rewrite the item at ``index`` of a list field (or a field holding one text) in place."""
