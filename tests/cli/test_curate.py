@@ -442,3 +442,21 @@ def test_a_value_starting_with_a_dash_gets_a_hint(vault):
     assert vault.run("add", "--", "-Jane").exit_code == 0
     result = vault.run("add", "--circel", "x", "Bob")
     assert "Did you mean" in result.stderr and "put --" not in result.stderr
+
+
+def test_list_edits_keep_crlf_bom_and_quoting(vault):
+    vault.write("Ann", b"\xef\xbb\xbf---\r\ntags: ['a', \"b\"]\r\nneeds:\r\n  - \"2026-01-01 a CFO: part-time\"\r\n  - 'x'\r\n---\r\nBody\r\n")
+    assert vault.run("need", "ann", "a cfo: part-time").exit_code == 0
+    assert vault.run("tag", "ann", "--remove", "a").exit_code == 0
+    assert vault.run("need", "ann", "--remove", "x").exit_code == 0
+    assert vault.run("tag", "ann", "c").exit_code == 0
+    assert vault.read("Ann") == (
+        b"\xef\xbb\xbf---\r\ntags: [\"b\", c]\r\nneeds:\r\n  - \"2026-11-23 a CFO: part-time\"\r\n---\r\nBody\r\n"
+    )
+
+
+def test_unset_takes_the_singular_of_a_list(vault):
+    vault.write("Ann", "---\nalias: [A]\ntags: [x]\n---\n")
+    assert vault.run("unset", "ann", "alias").exit_code == 0
+    assert vault.run("unset", "ann", "tag").exit_code == 0
+    assert vault.read("Ann") == b"---\n---\n"

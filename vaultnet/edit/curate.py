@@ -172,6 +172,7 @@ def _same_date(text: str, day: date) -> bool:
 
 
 def unset_field(config: Config, person: Person, key: str) -> Outcome:
+    key = {"alias": "aliases", "tag": "tags", "need": "needs", "offer": "offers", "emails": "email", "phones": "phone"}.get(key, key)
     if key not in SCALAR_FIELDS and key not in UNSET_LISTS:
         raise _refuse_field(key, SCALAR_FIELDS + UNSET_LISTS)
     messages: list[str] = []
