@@ -460,3 +460,11 @@ def test_unset_takes_the_singular_of_a_list(vault):
     assert vault.run("unset", "ann", "alias").exit_code == 0
     assert vault.run("unset", "ann", "tag").exit_code == 0
     assert vault.read("Ann") == b"---\n---\n"
+
+
+def test_a_date_typed_before_a_need_is_the_confirmation_and_becomes_today(vault):
+    vault.write("Ann", "---\nneeds: [2026-01-05 a CFO]\n---\n")
+    result = vault.run("need", "ann", "2026-02-01 a cfo")
+    assert result.exit_code == 0 and "re-confirmed" in result.stdout
+    assert vault.read("Ann") == b"---\nneeds: [2026-11-23 a CFO]\n---\n"
+    assert vault.run("need", "ann", "2026-02-30 x").exit_code == 2

@@ -36,6 +36,7 @@ def set_field(app: App, person: str, field: str, value: tuple[str, ...], new_cir
 
     VALUE is checked as the note's reader reads it (a date YYYY-MM-DD, a cadence like 2w or
     none, a birthday YYYY-MM-DD or --MM-DD, a known circle); only that field's line changes.
+    A value starting with '-' goes after `--`: vaultnet set jane birthday -- --03-14.
     Lists have their own commands: need, offer, tag, alias, email, phone.
     """
     key = curate.field_key(field)
@@ -89,14 +90,14 @@ def _list_command(kind: str, metavar: str, summary: str, example: str):
 
 
 need = _list_command(
-    "need", "TEXT", "Add something PERSON is looking for now (needs), dated today: the day it was last confirmed. "
+    "need", "TEXT...", "Add something PERSON is looking for now (needs), dated today: the day it was last confirmed. "
     "A need already there is re-confirmed (its date becomes today).", "vaultnet need jane a fractional CFO",
 )
-offer = _list_command("offer", "TEXT", "Add something PERSON is good at or can give (offers).", "vaultnet offer jane intros to climate VCs")
+offer = _list_command("offer", "TEXT...", "Add something PERSON is good at or can give (offers).", "vaultnet offer jane intros to climate VCs")
 tag = _list_command("tag", "TAG", "Add a tag to PERSON (a leading # is dropped).", "vaultnet tag jane founder")
-alias = _list_command("alias", "NAME", "Add another name to find PERSON by (aliases).", "vaultnet alias jane JD")
+alias = _list_command("alias", "NAME...", "Add another name to find PERSON by (aliases).", "vaultnet alias jane JD")
 email = _list_command("email", "ADDRESS", "Add an email address to PERSON.", "vaultnet email jane jane@northlight.vc")
-phone = _list_command("phone", "NUMBER", "Add a phone number to PERSON.", "vaultnet phone jane +44 20 7946 0000")
+phone = _list_command("phone", "NUMBER...", "Add a phone number to PERSON.", "vaultnet phone jane +44 20 7946 0000")
 
 
 @click.command()

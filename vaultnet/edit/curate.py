@@ -243,7 +243,12 @@ def clean_item(kind: str, text: str) -> str:
             raise UsageProblem("a tag needs a name after the '#', e.g. vip")
         if any(c.isspace() or c == "," for c in text):
             raise UsageProblem(f"'{text}' is not one tag: tags hold no spaces or commas (write {'-'.join(text.replace(',', ' ').split())!r}, or one tag at a time)")
-    elif not text:
+    elif kind == "need":
+        try:
+            text = split_dated_text(text)[1]  # the date written is the day of confirmation: today
+        except ValueError as exc:
+            raise UsageProblem(f"'{text}': {exc}") from None
+    if not text:
         raise UsageProblem(f"the {LISTS[kind].word} is empty")
     if kind == "email" and ("@" not in text or " " in text):
         raise UsageProblem(f"'{text}' does not look like an email address (name@example.org)")
