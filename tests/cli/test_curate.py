@@ -11,7 +11,7 @@ import pytest
 CONFLICT = "---\nlast_contact: 2026-01-01\n---\n<<<<<<< ours\n- a\n=======\n- b\n>>>>>>> theirs\n"
 
 
-def unchanged(vault, result, *names: str, code: int | None = None, before: dict | None = None):
+def unchanged(vault, result, code: int | None = None, before: dict | None = None):
     """The command failed (with ``code`` when given) and no file of the vault changed."""
     assert result.exit_code != 0, result.output
     if code is not None:
