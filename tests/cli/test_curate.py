@@ -105,6 +105,8 @@ def test_a_new_circle_needs_the_flag_unless_someone_is_in_it(vault):
     assert vault.run("set", "ann", "circle", "advisors", "--new-circle").exit_code == 0
     assert vault.run("set", "bob", "circle", "board").exit_code == 0  # in use, in any case
     assert vault.read("Ann") == b"---\ncircle: advisors\n---\n"
+    assert vault.run("set", "ann", "circle", "INNER").exit_code == 0  # written as the vault spells it
+    assert vault.read("Ann") == b"---\ncircle: inner\n---\n"
 
 
 def test_unset_removes_the_field_and_its_lines(vault):
@@ -468,3 +470,10 @@ def test_a_date_typed_before_a_need_is_the_confirmation_and_becomes_today(vault)
     assert result.exit_code == 0 and "re-confirmed" in result.stdout
     assert vault.read("Ann") == b"---\nneeds: [2026-11-23 a CFO]\n---\n"
     assert vault.run("need", "ann", "2026-02-30 x").exit_code == 2
+
+
+def test_met_refuses_one_new_name_twice(vault):
+    before = vault.snapshot()
+    result = vault.run("met", "Expo", "Maria Rossi", "maria  rossi")
+    unchanged(vault, result, code=2, before=before)
+    assert "named twice" in result.stderr

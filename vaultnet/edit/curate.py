@@ -80,7 +80,9 @@ def check_circle(vault: Vault, circle: str, new_circle: bool, option: str = "--n
     if not circle:
         raise UsageProblem("the circle is empty; name one, e.g. close")
     known = known_circles(vault)
-    if circle.casefold() in known or new_circle:
+    if circle.casefold() in known:
+        return known[circle.casefold()]  # as the vault spells it, so the notes agree
+    if new_circle:
         return circle
     close = difflib.get_close_matches(circle.casefold(), list(known), n=1)
     hint = f" Did you mean '{known[close[0]]}'?" if close else ""
