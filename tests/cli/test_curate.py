@@ -77,6 +77,7 @@ def test_set_introduced_by_links_a_person_of_the_vault(vault):
         ("met", "2026-11-24", ["future"]),
         ("last_contact", "2027-01-01", ["future"]),
         ("follow_up", "2026-11-22", ["past", "vaultnet log"]),
+        ("follow_up", "2w", ["YYYY-MM-DD", "vaultnet snooze PERSON 2w"]),
         ("birthday", "13-40", ["birthday"]),
         ("circle", "networkk", ["networkk", "Did you mean 'network'", "--new-circle", "close, inner, network"]),
         ("name", "Ann B", ["rename"]),

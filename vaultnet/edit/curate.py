@@ -135,7 +135,10 @@ def field_value(vault: Vault, key: str, text: str, today: date, new_circle: bool
         if read_field(key, value) in (None, ""):  # pragma: no cover - the checks above cover it
             raise ValueError("empty")
     except ValueError as exc:
-        raise UsageProblem(f"'{text}' is not a valid {key}: {exc}") from None
+        hint = ""
+        if key == "follow_up":
+            hint = f" (for a time from today, e.g. 2w: `vaultnet snooze PERSON {text}`)"
+        raise UsageProblem(f"'{text}' is not a valid {key}: {exc}{hint}") from None
     return value, note
 
 
