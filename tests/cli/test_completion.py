@@ -49,7 +49,7 @@ def values(lines: list[str]) -> list[str]:
 
 def test_command_names_complete_without_importing_any_command(tmp_path):
     lines, modules = complete("vaultnet s", cwd=tmp_path)
-    assert values(lines) == ["snooze", "show", "serve", "stats"]
+    assert values(lines) == ["snooze", "set", "show", "serve", "stats"]
     assert not any(m.split(".")[-1] in ("record", "view", "build", "connect", "transfer", "check") for m in modules), modules
     assert "vaultnet.load.store" not in modules
 

@@ -70,7 +70,7 @@ class Clones:
         vaultnet(self.a, "init")
         vaultnet(self.a, "add", "Ada Lovelace", "--org", "Acme", "--needs", "funding", "--tag", "math")
         vaultnet(self.a, "log", "Ada", "met at the conference", "--date", "2026-10-01")
-        vaultnet(self.a, "snooze", "Ada", "2026-11-15")
+        vaultnet(self.a, "snooze", "Ada", "2026-11-15", today="2026-11-01")  # snoozed then; overdue now
         self.commit(self.a, "a vault")
         git(self.a, "push", "-q", "origin", "HEAD:main")
         self.b = root / "b"

@@ -485,3 +485,37 @@ def test_every_value_the_editor_writes_reads_back_as_itself(text, flow):
     fields, problem = load_fields("x", f"k: [{source}]\n" if flow else f"k: {source}\n", 2)
     assert problem is None and fields == {"k": [text] if flow else text}
     assert "\n" not in source and "\r" not in source
+
+
+@SETTINGS
+@given(note=notes(), data=st.data())
+def test_removing_or_replacing_a_list_item_changes_only_that_lists_lines(note, data):
+    lists = [e for e in note.entries or [] if e.kind in ("block", "flow") and e.value]
+    assume(lists)
+    entry = data.draw(st.sampled_from(lists))
+    index = data.draw(st.integers(0, len(entry.value) - 1))
+    replace_with = data.draw(st.one_of(st.none(), TEXT.map(lambda t: " ".join(t.split())).filter(bool)))
+    before = note.render()
+    editor = NoteEditor("People/P.md", before)
+    items = list(entry.value)
+    if replace_with is None:
+        editor.remove_item(entry.key, index)
+        del items[index]
+    else:
+        editor.replace_item(entry.key, index, replace_with)
+        items[index] = replace_with
+    after = editor.result()  # re-parsed and compared with the fields meant, by the editor itself
+    parsed = split_note(after)
+    fields, problem = load_fields("People/P.md", parsed.yaml_text, 2)
+    assert problem is None
+    want = note.fields()
+    want[entry.key] = items if items or entry.kind == "flow" else None
+    assert fields == want
+    # every other line is as it was, in order: only the list's own lines differ
+    others = [line for line in note.lines() if line not in entry.lines]
+    kept = after.decode("utf-8-sig").splitlines()
+    rest = iter(kept)
+    assert all(any(line == k for k in rest) for line in others), (before, after)
+    if entry.kind == "block":
+        removed = [line for line in entry.lines if line not in kept]
+        assert len(removed) <= 1  # one item's line went (or was rewritten)

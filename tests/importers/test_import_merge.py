@@ -50,15 +50,14 @@ def test_a_hand_written_note_only_gains_lines(vault, tmp_path):
                               "Analytical Engines Ltd,Mathematician,14 Mar 2024")
     result = vault.run("import", "linkedin", str(file))
     assert result.exit_code == 0, result.output
-    # org and met_at were the user's: kept. The single email became a list in its own spelling.
+    # org and met_at were the user's: kept. The single email became a list in its own spelling,
+    # written `[a, b]` as the note writes its other lists.
     assert vault.read("Ada Lovelace").decode() == (
         "---\n"
         "# my notes on Ada (hand-written)\n"
         "name: Ada Lovelace   # the countess\n"
         "org: \"[[Analytical Society]]\"\n"
-        "email:\n"
-        "  - ADA@old.example\n"
-        "  - ada@analytical.example\n"
+        "email: [ADA@old.example, ada@analytical.example]\n"
         "tags: [maths, history]   # keep these\n"
         "met_at: Babbage's salon\n"
         "role: Mathematician\n"

@@ -9,6 +9,7 @@ add one line to ``COMMANDS``.
 from __future__ import annotations
 
 import importlib
+import shlex
 from typing import NamedTuple
 
 import click
@@ -32,6 +33,15 @@ COMMANDS = {
     "snooze": Entry("vaultnet.cli.record:snooze", "Set a person's next follow-up: a date or a time from today."),
     "archive": Entry("vaultnet.cli.archive:archive", "Archive a person: out of due, the calendar, match and stats."),
     "unarchive": Entry("vaultnet.cli.archive:unarchive", "Bring an archived person back."),
+    "set": Entry("vaultnet.cli.curate:set_field", "Set one field: circle, cadence, org, role, a date."),
+    "unset": Entry("vaultnet.cli.curate:unset", "Remove one field from a person's note."),
+    "need": Entry("vaultnet.cli.curate:need", "Add (or --remove) something a person is looking for now."),
+    "offer": Entry("vaultnet.cli.curate:offer", "Add (or --remove) something a person can give."),
+    "tag": Entry("vaultnet.cli.curate:tag", "Add (or --remove) a tag."),
+    "alias": Entry("vaultnet.cli.curate:alias", "Add (or --remove) another name to find a person by."),
+    "email": Entry("vaultnet.cli.curate:email", "Add (or --remove) an email address."),
+    "phone": Entry("vaultnet.cli.curate:phone", "Add (or --remove) a phone number."),
+    "met": Entry("vaultnet.cli.curate:met", "Record an event where you met several people."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
     "edit": Entry("vaultnet.cli.editor:edit", "Open a person's note in $VISUAL or $EDITOR (or print its path)."),
@@ -79,6 +89,27 @@ class LazyGroup(click.Group):
         except VaultnetError as exc:
             click.echo(click.style("Error", **ERROR_STYLE) + f": {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.NoSuchOption as exc:
+            _dash_hint(exc, ctx.meta.get("vaultnet.argv", []))
+            raise
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["vaultnet.argv"] = list(args)  # for the hint of _dash_hint, once Click has consumed them
+        return super().parse_args(ctx, args)
+
+
+def _dash_hint(exc: click.NoSuchOption, args: list[str]) -> None:
+    """Add to "No such option" a hint for a value that starts with '-' (a name like "-Jane", a
+    negative number): Click reads it as options, and `--` before it says it is not one."""
+    value = next((a for a in args if a.startswith(exc.option_name) and a not in ("-h", "--help")), None)
+    if value is None or exc.possibilities:
+        return
+    command = exc.ctx.info_name if exc.ctx is not None else None
+    if command not in args:
+        return
+    words = args[args.index(command) : args.index(value)] + ["--"] + args[args.index(value) :]
+    example = " ".join(shlex.quote(word) for word in words)
+    exc.message += f"\nIf {value!r} is a value, not an option, put -- before it (options go before the --): vaultnet {example}"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

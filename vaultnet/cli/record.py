@@ -45,6 +45,24 @@ def _when(app: App, day: date | None) -> date:
     return day or app.today
 
 
+when_happened = _when  # shared with the other writing commands (cli/curate.py)
+
+
+def no_vault_here(app: App) -> None:
+    """Refuse to make notes where no vault is: no --vault or $VAULTNET_VAULT, no vaultnet.toml
+    here or upwards, and no people folder here (a command would make one in a random folder)."""
+    from ..model.config import CONFIG_NAME
+
+    config = app.config
+    if app.vault_option or (config.root / CONFIG_NAME).is_file() or config.people_path.is_dir():
+        return
+    raise UsageProblem(
+        f"no vault here: no {CONFIG_NAME} in {config.root} or any folder above it, and no "
+        f"{config.people_dir}/ folder. Make this folder a vault with `vaultnet init`, or name one "
+        "with --vault PATH (or $VAULTNET_VAULT)."
+    )
+
+
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--no-git", is_flag=True, help="Do not register the merge driver in the git clone (see docs/git.md).")
@@ -78,10 +96,36 @@ def init(app: App, path: str | None, no_git: bool) -> None:
 @click.option("--needs", multiple=True, help="Something they are looking for (repeatable).")
 @click.option("--offers", multiple=True, help="Something they are good at or can give (repeatable).")
 @click.option("--birthday", help="YYYY-MM-DD, or --MM-DD without the year.")
+@click.option("--new-circle", is_flag=True, help="Accept a --circle no one is in yet and the config does not name.")
+@click.option("--shared-email", is_flag=True, help="Accept an --email another person already has.")
 @pass_app
 def add(app: App, name: str, **options) -> None:
-    """Add a person: a new note NAME.md in the people folder, from the person.md template."""
+    """Add a person: a new note NAME.md in the people folder, from the person.md template.
+
+    A NAME starting with '-' goes after `--`: vaultnet add -- "-Jane".
+    """
+    from ..edit.curate import check_circle, email_owners
+
+    if not name.strip():
+        raise click.BadParameter("the name is empty (only spaces); give the person's name, e.g. vaultnet add \"Jane Doe\"", param_hint="NAME")
+    if options["met"] is not None and options["met"] > app.today:
+        raise click.BadParameter(
+            f"{options['met'].isoformat()} is in the future; record a meeting once it happened, or plan with `vaultnet snooze`",
+            param_hint="--met",
+        )
+    no_vault_here(app)
     vault = app.vault(report=False)
+    if options["circle"]:
+        options["circle"] = check_circle(vault, options["circle"], options["new_circle"])
+    if not options["shared_email"]:
+        for address in options["email"]:
+            owners = email_owners(vault.people, address)
+            if owners:
+                who = ", ".join(f"{p.name} ({p.path})" for p in owners)
+                raise UsageProblem(
+                    f"{address} is already the email of {who}; the same person? "
+                    "Use `vaultnet show` or edit that note; if both really share it, add --shared-email"
+                )
     fields: dict = {}
     if options["aliases"]:
         fields["aliases"] = list(options["aliases"])
@@ -132,15 +176,35 @@ def add(app: App, name: str, **options) -> None:
 
 @click.command()
 @click.argument("person", shell_complete=complete_person)
-@click.argument("text", nargs=-1, required=True)
+@click.argument("text", nargs=-1)
 @click.option("--date", "day", type=DATE, help="When it happened (default: today).")
+@click.option("--text", "shared_text", metavar="TEXT", help="What happened; then every argument is a person (one contact with several people).")
 @pass_app
-def log(app: App, person: str, text: tuple[str, ...], day: date | None) -> None:
+def log(app: App, person: str, text: tuple[str, ...], day: date | None, shared_text: str | None) -> None:
     """Record a contact with PERSON: a log line, and last_contact moved forward.
 
     TEXT is what happened, e.g. `coffee: talked about their fundraise`.
     A follow-up date on or before the contact is cleared.
+
+    With --text, every argument is a person: `vaultnet log anna jose --text "robotics
+    roundtable"` records the one contact on each note, all of them or none.
     """
+    if shared_text is not None:
+        from ..edit.curate import log_many
+
+        day = _when(app, day)
+        people = [(query, app.person(query)) for query in (person, *text)]
+        outcome = log_many(app.config, people, shared_text, day)
+        for _query, target in people:
+            state = "" if target.path in outcome.changed else " (unchanged)"
+            click.echo(f"logged {day.isoformat()} for {target.name} ({printable(target.path)}){state}")
+        for message in outcome.messages:
+            click.echo(f"  {message}")
+        return
+    if not text:
+        raise click.UsageError(
+            "Missing argument 'TEXT...': say what happened (or, for several people, name them and give --text TEXT)."
+        )
     day = _when(app, day)
     target = app.person(person)
     outcome = actions.log_contact(app.config, target, _words(text), day)
@@ -176,16 +240,38 @@ received = _ledger_command("received", "Record how PERSON helped you: TEXT, date
 @click.argument("when", metavar="DATE|DURATION")
 @pass_app
 def snooze(app: App, person: str, when: str) -> None:
-    """Set PERSON's next follow-up: a date (2026-12-24) or a time from today (2w, 3m)."""
+    """Set PERSON's next follow-up: a date (2026-12-24) or a time from today (2w, 3m).
+
+    `clear` removes the follow-up date (the cadence applies again). A date in the past
+    is refused: a contact that happened is recorded with `vaultnet log`.
+    """
+    if when.strip().lower() == "clear":
+        target = app.person(person)
+        outcome = actions.clear_follow_up(app.config, target)
+        if outcome.changed:
+            click.echo(f"{target.name}: follow-up {outcome.messages[0]} cleared; the cadence applies ({printable(outcome.path)})")
+        else:
+            click.echo(f"{target.name} has no follow-up date; nothing changed")
+        return
     try:
         until = parse_date(when)
+        if until < app.today:
+            raise click.BadParameter(
+                f"{until.isoformat()} is in the past; a follow-up is today or later. To record a contact "
+                f"that happened then: vaultnet log {person} --date {until.isoformat()} TEXT",
+                param_hint="DATE|DURATION",
+            )
     except ValueError:
         try:
             duration = parse_duration(when)
         except ValueError:
             raise click.BadParameter(f"{when!r} is neither a date (YYYY-MM-DD) nor a duration (like 2w, 3m)", param_hint="DATE|DURATION") from None
         if duration.never:
-            raise click.BadParameter("to stop following up, set `cadence: none` in the note", param_hint="DATE|DURATION")
+            raise click.BadParameter(
+                f"'{when}' is not a follow-up date. To stop following up with this person at all: "
+                f"vaultnet set {person} cadence none; to drop a snoozed date: vaultnet snooze {person} clear",
+                param_hint="DATE|DURATION",
+            )
         until = duration.after(app.today)
     target = app.person(person)
     outcome = actions.snooze(app.config, target, until)

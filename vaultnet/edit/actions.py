@@ -86,6 +86,9 @@ def _clean(text: str, what: str) -> str:
     return text
 
 
+clean_text = _clean  # for the other edit modules: one rule for what text a command may write
+
+
 # --- commands ------------------------------------------------------------------------------------
 
 
@@ -164,6 +167,20 @@ def _archived_value(raw: Any) -> date | bool | None:
         return None
 
 
+def clear_follow_up(config: Config, person: Person) -> Outcome:
+    """Remove ``follow_up``; the message says the date removed (none: nothing changed)."""
+    removed: list[str] = []
+
+    def apply(editor: NoteEditor) -> None:
+        if "follow_up" in editor.fields:
+            current = editor.fields["follow_up"]
+            removed.append(current.isoformat() if isinstance(current, date) else str(current))
+            editor.remove("follow_up")
+
+    changed = edit_notes(config.root, [(person.path, apply)], config)
+    return Outcome(person.path, bool(changed), removed)
+
+
 def note_path_for(config: Config, name: str) -> tuple[Path, str]:
     stem = safe_stem(name)
     path = config.people_path / f"{stem}.md"
@@ -176,6 +193,23 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
     Refuses when someone of that name (or alias) exists, or when a file of that
     name exists in any letter case (it would collide on macOS and Windows).
     """
+    new = prepare_person(vault, name, fields, today)
+    write_new(new.path, new.data, new.rel)
+    return Outcome(new.rel, True, new.messages)
+
+
+@dataclass
+class NewNote:
+    """A person's note ready to be written: where, its bytes, and what to tell the user."""
+
+    path: Path
+    rel: str
+    data: bytes
+    messages: list[str]
+
+
+def prepare_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> NewNote:
+    """The note ``add_person`` would write, checked but not yet written (see ``add_person``)."""
     from ..render.templating import render_template
 
     config = vault.config
@@ -209,8 +243,7 @@ def add_person(vault: Vault, name: str, fields: dict[str, Any], today: date) -> 
         raise VaultnetError(f"the person.md template produced a note that does not read back: {fatal[0]}")
     if person.name != name:
         raise VaultnetError(f"the person.md template produced a note named {person.name!r}, not {name!r}")
-    write_new(path, data, rel)
     messages = [] if name == stem else [f"file name made safe: {path.name} (the full name is kept in `name`)"]
-    return Outcome(rel, True, messages)
+    return NewNote(path, rel, data, messages)
 
 

@@ -29,6 +29,8 @@ from ..model.person import find_log_section, log_item_date, log_item_number, par
 from ..model.yamltext import render
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The note format's list fields: the ones whose style is the note's style for lists.
+_LIST_FIELDS = frozenset({"aliases", "alias", "tags", "email", "phone", "needs", "offers", "helped", "received"})
 
 
 class NoteEditor:
@@ -179,6 +181,25 @@ class NoteEditor:
                     return prefix
         return "  - "
 
+    @staticmethod
+    def _flow_note(nodes: dict) -> bool:
+        """Whether the note writes its lists (the list fields of the note format) in flow style
+        only (``[a, b]``): a field that turns into a list is then written that way too;
+        otherwise as a block list."""
+        lists = [
+            v for k, v in nodes.values()
+            if k.value in _LIST_FIELDS and isinstance(v, yaml.SequenceNode) and v.value
+        ]
+        return bool(lists) and all(v.flow_style for v in lists)
+
+    @staticmethod
+    def _reads_in_flow(source: str, expected: object) -> bool:
+        try:
+            loaded = yaml.load(f"k: [{source}]", Loader=_COMPOSE_LOADER)
+        except (yaml.YAMLError, ValueError):
+            return False
+        return isinstance(loaded, dict) and loaded.get("k") == [expected]
+
     # --- edits -----------------------------------------------------------------------------
 
     def set(self, key: str, value: date | str | int) -> None:
@@ -246,6 +267,29 @@ class NoteEditor:
             last = value_node.value[-1]
             prefix = self._item_prefix({key: (key_node, value_node)})
             self._insert_lines(self._line(self._end(last)[0]) + 1, [prefix + render(value)])
+        elif (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.start_mark.index != value_node.end_mark.index
+            and value_node.start_mark.line == value_node.end_mark.line
+            and isinstance(self._expected.get(key), (str, int))
+            and not isinstance(self._expected.get(key), bool)
+            and self._flow_note(nodes)
+        ):
+            # One text where a list belongs, in a note whose lists are all `[a, b]`: `key: a`
+            # becomes `key: [a, value]`, the old text in its own spelling where that reads the same.
+            line = self._text_of(self._line(value_node.start_mark.line))
+            old = line[value_node.start_mark.column : value_node.end_mark.column]
+            before = self._expected.get(key)
+            if not self._reads_in_flow(old, before):
+                old = render(before, flow=True)
+            self._splice(
+                (value_node.start_mark.line, value_node.start_mark.column),
+                self._end(value_node),
+                "[" + old + ", " + render(value, flow=True) + "]",
+            )
+            self._refresh_close()
+            self._expected[key] = [before, value]
+            return
         elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.index == value_node.end_mark.index:
             self._insert_lines(self._line(key_node.start_mark.line) + 1, [self._item_prefix(nodes) + render(value)])
         elif isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line == value_node.end_mark.line:
@@ -264,6 +308,73 @@ class NoteEditor:
         self._refresh_close()
         items = self._expected.get(key)
         self._expected[key] = (items if isinstance(items, list) else []) + [value]
+
+    def _list_items(self, key: str) -> tuple[yaml.Node, yaml.Node, list[yaml.Node]]:
+        """A list field's nodes; a field holding one text counts as a list of that one item."""
+        nodes = self._nodes()
+        if key not in nodes:
+            raise NoteError(self.path, f"has no field '{key}'")
+        key_node, value_node = nodes[key]
+        if isinstance(value_node, yaml.SequenceNode):
+            return key_node, value_node, list(value_node.value)
+        if isinstance(value_node, yaml.ScalarNode):
+            return key_node, value_node, [value_node]
+        raise NoteError(self.path, f"field '{key}' is not a list; edit it by hand", self._line(key_node.start_mark.line) + 1)
+
+    def remove_item(self, key: str, index: int) -> None:
+        """Delete the item at ``index`` of a list field, in the list's own style (its line of a
+        block list; the item and one comma of a flow list). The last item of a list leaves the key,
+        empty (``key: []``, or ``key:`` over a block list), where a new item goes in the same style;
+        a field holding one text is removed."""
+        key_node, value_node, items = self._list_items(key)
+        if not isinstance(value_node, yaml.SequenceNode):
+            self.remove(key)
+            return
+        item = items[index]
+        if not isinstance(item, yaml.ScalarNode):
+            raise NoteError(self.path, f"item {index + 1} of '{key}' is not a single text; edit it by hand")
+        if value_node.flow_style:
+            if len(items) == 1:  # `[a]` becomes `[]`
+                self._splice((item.start_mark.line, item.start_mark.column), (item.end_mark.line, item.end_mark.column), "")
+            elif index + 1 < len(items):  # `[a, b, c]` less a: from a to b
+                following = items[index + 1]
+                self._splice(
+                    (item.start_mark.line, item.start_mark.column),
+                    (following.start_mark.line, following.start_mark.column),
+                    "",
+                )
+            else:  # less the last: from the end of the one before to the end of this one
+                before = items[index - 1]
+                self._splice((before.end_mark.line, before.end_mark.column), (item.end_mark.line, item.end_mark.column), "")
+        else:
+            first = self._line(item.start_mark.line)
+            prefix = self._text_of(first)[: item.start_mark.column]
+            end_line, end_column = self._end(item)
+            rest = "" if end_column is None else self._text_of(self._line(end_line))[end_column:]
+            if prefix.strip() != "-" or rest.strip() and not rest.strip().startswith("#"):
+                raise NoteError(
+                    self.path, f"item {index + 1} of '{key}' shares its line with more than the item; edit it by hand", first + 1
+                )
+            del self.note.lines[first : self._line(end_line) + 1]
+        self._refresh_close()
+        expected = list(self._expected.get(key) or [])
+        del expected[index]
+        self._expected[key] = expected if expected or value_node.flow_style else None
+
+    def replace_item(self, key: str, index: int, value: str) -> None:
+        """Rewrite the item at ``index`` of a list field (or a field holding one text) in place."""
+        _key_node, value_node, items = self._list_items(key)
+        if not isinstance(value_node, yaml.SequenceNode):
+            self.set(key, value)
+            return
+        item = items[index]
+        if not isinstance(item, yaml.ScalarNode):
+            raise NoteError(self.path, f"item {index + 1} of '{key}' is not a single text; edit it by hand")
+        self._splice((item.start_mark.line, item.start_mark.column), self._end(item), render(value, flow=bool(value_node.flow_style)))
+        self._refresh_close()
+        expected = list(self._expected.get(key) or [])
+        expected[index] = value
+        self._expected[key] = expected
 
     def add_log(self, day: date, text: str) -> None:
         """Add a line for DAY under the Log heading (``## Log`` made when missing), written in the

@@ -360,6 +360,17 @@ def _type_word(value: Any) -> str:
     return text.rsplit("/", 1)[-1].split("|", 1)[0].strip().lower()
 
 
+def read_field(key: str, value: Any) -> Any:
+    """``value`` read as the note's field ``key`` is read (ValueError if it cannot be); for
+    commands that write a field and must write only what will read back."""
+    return _READERS[key][1](value)
+
+
+def field_keys() -> frozenset[str]:
+    """The fields of the note format (those ``read_field`` knows)."""
+    return frozenset(_READERS)
+
+
 def person_from_fields(
     path: str, stem: str, fields: dict[str, Any], body: list[str], body_line: int, field_lines: dict[str, int]
 ) -> Person:
