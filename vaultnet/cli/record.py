@@ -200,6 +200,8 @@ def log(app: App, person: str, text: tuple[str, ...], day: date | None, shared_t
             click.echo(f"logged {day.isoformat()} for {target.name} ({printable(target.path)}){state}")
         for message in outcome.messages:
             click.echo(f"  {message}")
+        for _query, target in people:
+            _archived_note(target)
         return
     if not text:
         raise click.UsageError(
