@@ -29,6 +29,22 @@ from ..model.person import find_log_section, log_item_date, log_item_number, par
 from ..model.yamltext import render
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# How text put inside a quoted YAML scalar is escaped, by the scalar's quote.
+_YAML_ESCAPES = {
+    "'": lambda text: text.replace("'", "''"),
+    '"': lambda text: text.replace("\\", "\\\\").replace('"', '\\"'),
+}
+
+
+def _retargeted(value: Any, retarget, path: str) -> Any:
+    """A parsed front-matter value with its links retargeted: what the edited text must read as."""
+    if isinstance(value, str):
+        return retarget.rewrite(value, path, skip_code=False)[0]
+    if isinstance(value, list):
+        return [_retargeted(item, retarget, path) for item in value]
+    if isinstance(value, dict):
+        return {_retargeted(key, retarget, path): _retargeted(item, retarget, path) for key, item in value.items()}
+    return value
 
 
 class NoteEditor:
@@ -53,6 +69,7 @@ class NoteEditor:
         self.fields = self._parse()
         self._expected = copy.deepcopy(self.fields)
         self._log_lines: list[str] = []
+        self._body_rewritten = False
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -330,6 +347,55 @@ class NoteEditor:
                 position = stop
         return position
 
+    def retarget_links(self, retarget) -> int:
+        """Point every link to one note at another (a ``links.LinkRetarget``), in the front
+        matter's values and the body (not in code); return how many links changed.
+
+        Only the text of each link changes. In a quoted YAML value the new link is escaped
+        as that quoting needs; the result is read back and must equal the old fields with
+        the same links retargeted, or nothing is written.
+        """
+        count = 0
+        if self.note.has_front_matter and "[" in self.note.yaml_text:
+            yaml_text = self.note.yaml_text
+            self._nodes()  # refuses anchors and a front matter that is not one key per line
+            root = yaml.compose(yaml_text, Loader=_COMPOSE_LOADER)
+            scalars: list[yaml.ScalarNode] = []
+            stack = [value for _key, value in root.value]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, yaml.ScalarNode):
+                    scalars.append(node)
+                elif isinstance(node, yaml.SequenceNode):
+                    stack.extend(node.value)
+                elif isinstance(node, yaml.MappingNode):  # ``- 2026-01-02 met [[Old]]: why`` is one
+                    stack.extend(part for pair in node.value for part in pair)
+            pieces: list[str] = []
+            last = 0
+            for node in sorted(scalars, key=lambda n: n.start_mark.index):
+                start, end = node.start_mark.index, node.end_mark.index
+                new, changed = retarget.rewrite(yaml_text[start:end], self.path, skip_code=False, escape=_YAML_ESCAPES.get(node.style))
+                if changed:
+                    pieces += [yaml_text[last:start], new]
+                    last = end
+                    count += changed
+            if count:
+                pieces.append(yaml_text[last:])
+                lines = self.note.lines
+                lines[self.note.fm_open + 1 : self.note.fm_close] = "".join(pieces).splitlines(keepends=True)
+                self._refresh_close()
+                self._expected = _retargeted(self._expected, retarget, self.path)
+        body_start = self.note.body_start
+        body = "".join(self.note.lines[body_start:])
+        new_body, changed = retarget.rewrite(body, self.path)
+        if changed:
+            from ..load.notefile import split_lines
+
+            self.note.lines[body_start:] = split_lines(new_body)
+            self._body_rewritten = True
+            count += changed
+        return count
+
     # --- result ----------------------------------------------------------------------------
 
     @property
@@ -358,6 +424,6 @@ class NoteEditor:
         for line in self._log_lines:
             if line not in body_after:  # pragma: no cover - a bug in this module
                 raise NoteError(self.path, "internal error: the log line was not written; nothing was written")
-        if not self._log_lines and body_before != body_after:  # pragma: no cover
+        if not self._log_lines and not self._body_rewritten and body_before != body_after:  # pragma: no cover
             raise NoteError(self.path, "internal error: the edit touched the body; nothing was written")
         return data
