@@ -77,10 +77,18 @@ def init(app: App, path: str | None, no_git: bool) -> None:
 @click.option("--needs", multiple=True, help="Something they are looking for (repeatable).")
 @click.option("--offers", multiple=True, help="Something they are good at or can give (repeatable).")
 @click.option("--birthday", help="YYYY-MM-DD, or --MM-DD without the year.")
+@click.option("--force", is_flag=True, help="Add even when the vault holds a likely duplicate (see `vaultnet check`).")
 @pass_app
 def add(app: App, name: str, **options) -> None:
-    """Add a person: a new note NAME.md in the people folder, from the person.md template."""
+    """Add a person: a new note NAME.md in the people folder, from the person.md template.
+
+    A likely duplicate (the same name ignoring case, accents, punctuation, emoji, titles
+    and degrees; the same email; a name that is someone's alias) is refused, naming the
+    note, unless --force.
+    """
     vault = app.vault(report=False)
+    if not options.pop("force"):
+        _refuse_duplicate(vault.people, name, options["email"], options["aliases"])
     fields: dict = {}
     if options["aliases"]:
         fields["aliases"] = list(options["aliases"])
@@ -127,6 +135,22 @@ def add(app: App, name: str, **options) -> None:
     click.echo(f"added {printable(outcome.path)}")
     for message in outcome.messages + ([note] if note else []):
         click.echo(f"  {message}")
+
+
+def _refuse_duplicate(people, name: str, emails, aliases) -> None:
+    from ..derive.duplicates import matches_for
+    from ..model.names import normalise
+
+    wanted = normalise(name)
+    if any(wanted in {normalise(k) for k in (p.name, *p.aliases, p.stem)} for p in people):
+        return  # the very same name: add_person refuses it, with or without --force
+    found = matches_for(people, name, emails, aliases)
+    if found:
+        listed = "; ".join(f"{printable(p.name)} ({printable(p.path)}): {why}" for p, why in found[:5])
+        raise UsageProblem(
+            f"'{printable(name)}' is likely already in the vault: {listed}. "
+            "Record on that note instead, or pass --force to add a second person"
+        )
 
 
 @click.command()
