@@ -48,3 +48,38 @@ def rename(app: App, old: str, new: str, dry_run: bool) -> None:
     for message in outcome.messages:
         click.echo(f"  {message}")
     _links_report(outcome.links, dry_run)
+
+
+@click.command()
+@click.argument("keep", metavar="KEEP")
+@click.argument("other", metavar="OTHER")
+@click.option("--prefer", type=click.Choice(["keep", "other"]), help="Whose value wins where the two notes disagree.")
+@click.option("--dry-run", is_flag=True, help="Show what would move and which links would change; write nothing.")
+@pass_app
+def merge(app: App, keep: str, other: str, prefer: str | None, dry_run: bool) -> None:
+    """Merge OTHER into KEEP (two notes of one person): lists united, the later
+    last_contact and the earlier met, Log entries merged in order, OTHER's name and aliases
+    become aliases, the rest of OTHER's body appended under a heading naming it; every
+    link to OTHER then points at KEEP, and OTHER's note is removed.
+
+    All files change together or none does. Where a field such as org, role, circle or
+    cadence holds two different values, the merge is refused with the list, unless
+    --prefer keep or --prefer other.
+    """
+    from ..edit.combine import merge_people
+
+    a = app.person(keep)
+    b = app.person(other)
+    outcome = merge_people(app.vault(report=False), a, b, app.today, prefer=prefer, dry_run=dry_run)
+    head = "would merge" if dry_run else "merged"
+    click.echo(f"{head} {printable(b.name)} ({printable(b.path)}) into {printable(a.name)} ({printable(a.path)})")
+    for gain in outcome.gains:
+        click.echo(f"  {printable(gain)}")
+    for note in outcome.notes:
+        click.echo(f"  {printable(note)}")
+    if outcome.log_entries:
+        click.echo(f"  Log: {outcome.log_entries} entr{'ies' if outcome.log_entries != 1 else 'y'} from {printable(b.name)}")
+    if outcome.section:
+        click.echo(f"  {printable(outcome.section.lstrip('# '))}: the rest of {printable(b.name)}'s note")
+    click.echo(f"  {'would remove' if dry_run else 'removed'} {printable(b.path)}")
+    _links_report(outcome.links, dry_run)

@@ -302,6 +302,29 @@ class NoteEditor:
         self._insert_lines(index, [line])
         self._log_lines.append(line)
 
+    def insert_log_entry(self, day: date, lines: list[str]) -> None:
+        """Put a Log entry written elsewhere (its lines as they are: bullet, task box,
+        continuation) under the Log heading, at the place its date takes in the section's
+        order; ``## Log`` is made when missing. Line endings become the note's own."""
+        texts = [line.rstrip("\r\n") for line in lines]
+        section = find_log_section(self.note.lines, self.note.body_start)
+        if section is None:
+            has_text = len(self.note.lines) > self.note.body_start and self.note.lines[-1].strip()
+            self._insert_lines(len(self.note.lines), ([""] if has_text else []) + ["## Log", "", *texts])
+        else:
+            heading, end = section
+            index, _model, _number = self._log_position(heading, end, day)
+            self._insert_lines(index, texts)
+        self._log_lines.extend(texts[:1])
+
+    def append_section(self, heading: str, lines: list[str]) -> None:
+        """Add a section (a heading line, a blank line, then ``lines`` as they are) at the end
+        of the body, after one blank line."""
+        texts = [heading, "", *(line.rstrip("\r\n") for line in lines)]
+        has_text = len(self.note.lines) > self.note.body_start and self.note.lines[-1].strip()
+        self._insert_lines(len(self.note.lines), ([""] if has_text else []) + texts)
+        self._body_rewritten = True
+
     def _log_position(self, heading: int, end: int, day: date) -> tuple[int, str | None, int | None]:
         """Where a new dated line goes so the section keeps its order (oldest- or newest-first),
         the line whose style it copies (the newest, first of its day), and its number when the
