@@ -98,7 +98,7 @@ def decide(keep: dict[str, Any], other: dict[str, Any], other_names: list[str], 
         if key in _OWN or _empty(value):
             continue
         mine = keep.get(key)
-        if key in LIST_KEYS:
+        if key in LIST_KEYS and not (_empty(mine) and not isinstance(value, list)):  # one value stays one
             have = {normalise(_item_text(x)) for x in list_items(mine)}
             for item in list_items(value):
                 text = _item_text(item)
