@@ -112,7 +112,7 @@ def test_every_import_matches_a_likely_duplicate_instead_of_a_second_note(vault,
 
 
 def test_a_job_change_is_reported_and_logged_once(vault, tmp_path):
-    vault.write("Jane Doe", "---\norg: Acme\nrole: Partner\n---\n# Jane\n\n## Log\n- 2026-11-01 coffee\n")
+    vault.write("Jane Doe", "---\norg: Acme\nrole: Partner\ncadence: 14d\n---\n# Jane\n\n## Log\n- 2026-11-01 coffee\n")
     file = linkedin(tmp_path, "Jane,Doe,,,Northlight,General Partner,01 Feb 2020")
     dry = vault.run("import", "linkedin", str(file), "--dry-run")
     assert "Jane Doe: Partner at Acme → General Partner at Northlight (job change" in dry.output
@@ -127,8 +127,10 @@ def test_a_job_change_is_reported_and_logged_once(vault, tmp_path):
     again = vault.run("--today", "2026-11-30", "import", "linkedin", str(file))
     assert again.exit_code == 0
     assert vault.read("Jane Doe").decode() == text  # the same change is not logged twice
-    log = vault.person("Jane Doe").log
-    assert log[-1].text.startswith("job change: ")
+    jane = vault.person("Jane Doe")
+    assert jane.log[-1].text.startswith("job change: ")
+    assert jane.last_seen.isoformat() == "2026-11-01"  # news about her, not a contact with her
+    assert "Jane Doe" in vault.run("due").output  # still due: a reason to reach out
 
 
 @pytest.mark.parametrize("kind", ["google", "vcard"])

@@ -55,7 +55,7 @@ from ..edit.noteedit import NoteEditor
 from ..model.person import find_log_section
 from ..derive.duplicates import name_key
 from ..model.links import plain_text
-from ..model.person import parse_log_line
+from ..model.person import JOB_CHANGE, parse_log_line
 from .contact import Contact, ReadResult, Skipped, phone_key
 
 # A code fence (``` or ~~~) counts too: left open, it would swallow the ## Log section that
@@ -333,8 +333,6 @@ def job_change(fields: dict[str, Any], contact: Contact) -> tuple[str, str] | No
         return None
     return _job(role, org), _job(new_role or role, new_org or org)
 
-
-JOB_CHANGE = "job change: "  # what a job change's Log line begins with (``plan`` reads it)
 
 
 def _logged(editor: NoteEditor, text: str) -> bool:

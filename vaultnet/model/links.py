@@ -182,6 +182,8 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     segment_start = 0
     for line in text.splitlines(keepends=True):
         match = _FENCE.match(line)
+        if match and match.group(1)[0] == "`" and "`" in line[match.end():]:
+            match = None  # a backtick fence's info string holds no backtick: this is inline code
         if fence is None and match:
             segments.append((segment_start, offset))
             run = match.group(1)
