@@ -150,3 +150,13 @@ def test_the_same_org_written_as_a_link_is_no_job_change(vault, tmp_path):
     result = vault.run("import", "linkedin", str(linkedin(tmp_path, "Jane,Doe,,,acme,partner,")))
     assert result.exit_code == 0 and "job change" not in result.output
     assert "job change" not in vault.read("Jane Doe").decode()
+
+
+def test_an_import_does_not_guess_between_two_likely_matches(vault, tmp_path):
+    vault.write("Sam O'Brien", "# Sam\n")
+    vault.write("Sam OBrien", "# Sam, a second note\n")
+    before = vault.snapshot()
+    result = vault.run("import", "linkedin", str(linkedin(tmp_path, "Sam,O’Brien,,,Acme,,")))
+    assert result.exit_code == 0, result.output
+    assert "matches several people by name (spelled otherwise)" in result.stderr
+    assert vault.snapshot() == before

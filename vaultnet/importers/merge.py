@@ -178,7 +178,8 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
             continue
         if len(found) > 1:
             listed = ", ".join(sorted(_path(targets, k) for k in found))
-            skipped.append(Skipped(contact.where, f"matches several people by {how} ({listed}); add it by hand or merge those notes"))
+            by = "name (spelled otherwise)" if how == "likely" else how
+            skipped.append(Skipped(contact.where, f"matches several people by {by} ({listed}); add it by hand or merge those notes"))
             continue
         if found:
             key = found.pop()
