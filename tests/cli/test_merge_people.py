@@ -219,3 +219,23 @@ def test_merging_a_log_without_the_section_creates_it(vault):
     assert result.exit_code == 0, result.output
     assert vault.read("Ann").decode() == "---\norg: Acme\naliases:\n  - Ann B\n---\n# Ann\n\n## Log\n\n- 2026-11-01 lunch\n"
     assert vault.person("Ann").last_seen.isoformat() == "2026-11-01"
+
+
+def test_other_saved_by_another_editor_meanwhile_stops_the_merge(vault, monkeypatch):
+    from vaultnet.edit import combine
+
+    build(vault)
+    other = vault.people / "Sam O’Brien.md"
+    real = combine.linking_notes
+
+    def someone_saves_other_first(config, retarget):
+        other.write_bytes(other.read_bytes() + b"- 2026-11-26 typed meanwhile\n")
+        return real(config, retarget)
+
+    monkeypatch.setattr(combine, "linking_notes", someone_saves_other_first)
+    before = vault.snapshot()
+    result = vault.run("merge", "Sam O'Brien", "Sam O’Brien")
+    assert result.exit_code != 0 and "changed on disk" in result.output
+    after = vault.snapshot()
+    assert {k for k in after if after[k] != before.get(k)} == {"People/Sam O’Brien.md"}  # only the other editor's save
+    assert after["People/Sam O’Brien.md"].endswith(b"typed meanwhile\n")

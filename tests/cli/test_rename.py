@@ -214,13 +214,12 @@ def test_a_note_changed_meanwhile_stops_the_rename(vault, monkeypatch):
             daily.write_bytes(daily.read_bytes() + b"typed meanwhile\r\n")
         return count
 
-    build_before = None
     monkeypatch.setattr(NoteEditor, "retarget_links", edit_then_someone_saves)
-    build_before = vault.snapshot()
+    before = vault.snapshot()
     result = vault.run("rename", "Jane Doe", "Jane Smith")
     assert result.exit_code != 0 and "changed on disk" in result.output
     after = vault.snapshot()
-    assert changed_files(build_before, after) == {"Daily/2026-11-20.md"}  # only the other editor's save
+    assert changed_files(before, after) == {"Daily/2026-11-20.md"}  # only the other editor's save
     assert after["Daily/2026-11-20.md"].endswith(b"typed meanwhile\r\n")
     assert vault.names() == ["Bob", "Jane Doe"]
 
