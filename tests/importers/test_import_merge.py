@@ -68,7 +68,8 @@ def test_a_hand_written_note_only_gains_lines(vault, tmp_path):
         "\n"
         "## Log\n"
         "- 2026-01-05 coffee: talked about looms\n"
-    )
+        "- 2026-11-23 job change: Analytical Society → Mathematician at Analytical Engines Ltd (LinkedIn import)\n"
+    )  # the file's other org is a job change: logged, never written over the user's
     assert "changed People/Ada Lovelace.md (line 4; matched by name)" in result.stdout
     assert "    email + ada@analytical.example" in result.stdout and "    role: Mathematician" in result.stdout
 

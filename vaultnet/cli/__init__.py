@@ -54,6 +54,8 @@ COMMANDS = {
     "intro": Entry("vaultnet.cli.record:intro", "Record that you introduced A and B, on both notes."),
     "match": Entry("vaultnet.cli.connect:match", "Suggest introductions: one person's need, another's offer."),
     "stats": Entry("vaultnet.cli.connect:stats", "Network health: circles, overdue, giving balance, gone cold."),
+    "rename": Entry("vaultnet.cli.identity:rename", "Rename a person: the note, its name, and every link to them."),
+    "merge": Entry("vaultnet.cli.identity:merge", "Merge two notes of one person into one, links and all."),
     "merge-driver": Entry("vaultnet.cli.mergedriver:merge_driver", "Git's merge driver for person notes (set up by init)."),
 }
 

@@ -98,9 +98,14 @@ def init(app: App, path: str | None, no_git: bool) -> None:
 @click.option("--birthday", help="YYYY-MM-DD, or --MM-DD without the year.")
 @click.option("--new-circle", is_flag=True, help="Accept a --circle no one is in yet and the config does not name.")
 @click.option("--shared-email", is_flag=True, help="Accept an --email another person already has.")
+@click.option("--force", is_flag=True, help="Add even when the vault holds a likely duplicate (see `vaultnet check`).")
 @pass_app
 def add(app: App, name: str, **options) -> None:
     """Add a person: a new note NAME.md in the people folder, from the person.md template.
+
+    A likely duplicate (the same name ignoring case, accents, punctuation, emoji, titles
+    and degrees; the same email; a name that is someone's alias) is refused, naming the
+    note, unless --force.
 
     A NAME starting with '-' goes after `--`: vaultnet add -- "-Jane".
     """
@@ -117,15 +122,17 @@ def add(app: App, name: str, **options) -> None:
     vault = app.vault(report=False)
     if options["circle"]:
         options["circle"] = check_circle(vault, options["circle"], options["new_circle"])
-    if not options["shared_email"]:
+    if not (options["shared_email"] or options["force"]):
         for address in options["email"]:
             owners = email_owners(vault.people, address)
             if owners:
                 who = ", ".join(f"{p.name} ({p.path})" for p in owners)
                 raise UsageProblem(
                     f"{address} is already the email of {who}; the same person? "
-                    "Use `vaultnet show` or edit that note; if both really share it, add --shared-email"
+                    "Use `vaultnet show` or edit that note; if both really share it, add --shared-email (or --force)"
                 )
+    if not options.pop("force"):  # an email accepted as shared is no sign of a duplicate
+        _refuse_duplicate(vault.people, name, () if options["shared_email"] else options["email"], options["aliases"])
     fields: dict = {}
     if options["aliases"]:
         fields["aliases"] = list(options["aliases"])
@@ -172,6 +179,22 @@ def add(app: App, name: str, **options) -> None:
     click.echo(f"added {printable(outcome.path)}")
     for message in outcome.messages + ([note] if note else []):
         click.echo(f"  {message}")
+
+
+def _refuse_duplicate(people, name: str, emails, aliases) -> None:
+    from ..derive.duplicates import matches_for
+    from ..model.names import normalise
+
+    wanted = normalise(name)
+    if any(wanted in {normalise(k) for k in (p.name, *p.aliases, p.stem)} for p in people):
+        return  # the very same name: add_person refuses it, with or without --force
+    found = matches_for(people, name, emails, aliases)
+    if found:
+        listed = "; ".join(f"{printable(p.name)} ({printable(p.path)}): {why}" for p, why in found[:5])
+        raise UsageProblem(
+            f"'{printable(name)}' is likely already in the vault: {listed}. "
+            "Record on that note instead, or pass --force to add a second person"
+        )
 
 
 @click.command()

@@ -24,6 +24,7 @@ from ..render import vcard as vcard_export
 from ..render.words import plural
 from ..importers import contact as clean, merge, read_file
 from .context import DURATION, App
+from .output import printable
 
 pass_app = click.make_pass_decorator(App)
 
@@ -76,8 +77,11 @@ def _import(app: App, kind: str, file: str, dry_run: bool, tags: tuple[str, ...]
     show_bar = not dry_run and len(planned.targets) >= PROGRESS_FROM and sys.stdout.isatty()
     bar = click.progressbar(length=len(planned.targets), label=f"Importing {Path(source).name}", file=sys.stdout) if show_bar else nullcontext()
     with bar as progress:
-        outcomes = merge.execute(app.config, planned, app.today, dry_run, step=progress.update if progress else None)
+        outcomes = merge.execute(app.config, planned, app.today, dry_run, step=progress.update if progress else None, origin=_ORIGINS.get(kind, "import"))
     _report(source, planned, outcomes, dry_run)
+
+
+_ORIGINS = {"linkedin": "LinkedIn import", "google": "Google Contacts import", "vcard": "vCard import"}
 
 
 def _position(problem) -> int:
@@ -94,6 +98,9 @@ def _report(source: str, planned, outcomes, dry_run: bool) -> None:
         target = outcome.target
         # A match by name is the one worth checking (two people can share a name); say so.
         where = f" ({target.where}; matched by name)" if not target.new and "name" in target.matched_by else f" ({target.where})"
+        if not target.new and "likely" in target.matched_by:
+            # A name spelled otherwise (an apostrophe, an emoji, ", PhD"): matched, not added twice.
+            where = f" ({target.where}; {'would match' if dry_run else 'matched'} {printable(target.name)} ({printable(target.path)}), likely the same person)"
         if outcome.status == "created":
             click.echo(f"{would}create {target.path}{where}" if dry_run else f"created {target.path}{where}")
             if dry_run:

@@ -376,6 +376,33 @@ def duplicate_people(people: list[Person]) -> list[Finding]:
     return out
 
 
+def likely_duplicates(people: list[Person]) -> list[Finding]:
+    """Two notes that are probably one person though not spelled the same (``duplicates``:
+    case, accents, apostrophes, emoji, titles and degrees folded away). Pairs already
+    reported as errors by ``duplicate_people`` (the very same name, email or alias) are not
+    repeated; each pair is reported once, on the first note, naming both files and the fix."""
+    from .duplicates import likely_pairs
+
+    out = []
+    for pair in likely_pairs(people):
+        a, b = pair.first, pair.second
+        if pair.reason == "same-email":
+            continue
+        if pair.reason == "same-name" and normalise(a.name) == normalise(b.name):
+            continue
+        if pair.reason == "name-is-alias" and (
+            {normalise(a.name)} & {normalise(x) for x in b.aliases} or {normalise(b.name)} & {normalise(x) for x in a.aliases}
+        ):
+            continue
+        out.append(Finding(
+            WARNING, "likely-duplicate", a.path,
+            f"likely the same person as {b.path}: {pair.detail}",
+            f'merge them: vaultnet merge "{a.name}" "{b.name}" (keeps the first), or tell them apart',
+            field="name",
+        ))
+    return out
+
+
 def broken_links(people: list[Person], other_note_stems: Iterable[str] = ()) -> list[Finding]:
     """``[[links]]`` in introduced_by, helped and received that lead to no person and no note."""
     known = set(other_note_stems)
@@ -441,6 +468,7 @@ def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iter
         *stray_files(files),
         *unsafe_names(files),
         *duplicate_people(vault.people),
+        *likely_duplicates(vault.people),
         *broken_links(vault.people, other_note_stems),
         *unknown_circles(vault.people, vault.config),
         *future_dates(vault.people, today),

@@ -115,7 +115,13 @@ def _temp_of(name: str) -> str | None:
 Edit = Callable[[NoteEditor], None]
 
 
-def edit_notes(root: Path, edits: list[tuple[str, Edit]], config: Config | None = None) -> list[str]:
+def edit_notes(
+    root: Path,
+    edits: list[tuple[str, Edit]],
+    config: Config | None = None,
+    moves: dict[str, str] | None = None,
+    removals: list[str] | None = None,
+) -> list[str]:
     """Apply edits to several notes as one change; return the paths that changed.
 
     ``edits`` pairs a vault-relative path with a function that calls the editor's
@@ -124,46 +130,84 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]], config: Config | None 
     Nothing is written unless every note's edit succeeded. ``config`` (default: the
     vault's own) says which folders hold templates and generated notes, where a
     symbolic link posing as a note must not lead.
+
+    ``moves`` renames notes (old path to new path, edited or not): the new file is
+    created (never over an existing one) and the old one removed. ``removals`` deletes
+    notes. Both are part of the one change: every note is locked and checked unchanged
+    first, the rewrites and new files come next, the removals last, and a failure at any
+    step puts back what was done (old bytes, old names).
     """
-    by_path: dict[str, list[Edit]] = {}
+    moves = dict(moves or {})
+    removals = list(removals or [])
+    by_path: dict[str, list[Edit]] = {rel: [] for rel in [*moves, *removals]}
     for rel, fn in edits:
         by_path.setdefault(rel, []).append(fn)
     with ExitStack() as stack:
         # fixed order: no deadlock
         locked = [stack.enter_context(_lock(_real_path(root, rel, config), rel)) for rel in sorted(by_path)]
         planned: list[tuple[_Locked, bytes]] = []
+        gone: list[_Locked] = []
+        targets: dict[str, Path] = {}
         for note in locked:
             remove_stale_temps(note.path)
+            if note.rel in removals:
+                if by_path[note.rel]:
+                    raise ValueError(f"{note.rel} is both edited and removed")  # pragma: no cover - a caller's bug
+                _editable(note)  # a note mid-conflict is not thrown away
+                gone.append(note)
+                continue
             editor = NoteEditor(note.rel, note.data)
             for fn in by_path[note.rel]:
                 fn(editor)
-            if editor.changed:
+            if note.rel in moves:
+                if note.path != root / note.rel:
+                    raise NoteError(note.rel, "is a symbolic link; rename the note it points to instead; nothing was written")
+                targets[note.rel] = _move_target(root, note.rel, moves[note.rel])
+                planned.append((note, editor.result()))
+            elif editor.changed:
                 planned.append((note, editor.result()))
         for note, _data in planned:
             _check_writable(note)
+        for note in [note for note, _ in planned if note.rel in targets] + gone:
+            _check_unchanged(note, [])
         temps: list[tuple[_Locked, Path]] = []
+        done: list[_Locked] = []
+        created: list[tuple[_Locked, Path]] = []
+        removed: list[_Locked] = []
         try:
             for note, data in planned:
                 mode = os.fstat(note.fd).st_mode & 0o7777
-                temps.append((note, files.write_temp(note.path.parent, note.path.name, data, mode, note.rel)))
-            done: list[_Locked] = []
-            for note, temp in temps:
-                try:
-                    current = _identity(os.stat(note.path))
-                except FileNotFoundError:
-                    current = None
-                if current != note.identity:
-                    _rollback(done)
-                    raise NoteError(
-                        note.rel, "changed on disk while vaultnet was writing (another editor saved it?); nothing was written — run the command again"
-                    )
-                try:
-                    os.replace(temp, note.path)
-                except OSError as exc:
-                    _rollback(done)
-                    raise files.os_message(exc, note.rel, "replace the note") from None
-                done.append(note)
-            for folder in {note.path.parent for note, _ in temps}:
+                folder = targets[note.rel].parent if note.rel in targets else note.path.parent
+                temps.append((note, files.write_temp(folder, note.path.name, data, mode, note.rel)))
+            try:
+                for note, temp in temps:
+                    _check_unchanged(note, [])
+                    if note.rel in targets:
+                        try:
+                            os.link(temp, targets[note.rel])  # never over an existing note
+                        except FileExistsError:
+                            raise NoteError(moves[note.rel], "already exists; nothing was written") from None
+                        except OSError as exc:
+                            raise files.os_message(exc, moves[note.rel], "create the renamed note") from None
+                        created.append((note, targets[note.rel]))
+                        continue
+                    try:
+                        os.replace(temp, note.path)
+                    except OSError as exc:
+                        raise files.os_message(exc, note.rel, "replace the note") from None
+                    done.append(note)
+                for note in [note for note, _ in created] + gone:
+                    _check_unchanged(note, [])
+                    try:
+                        os.unlink(note.path)
+                    except OSError as exc:
+                        raise files.os_message(exc, note.rel, "remove the old note") from None
+                    removed.append(note)
+            except BaseException:
+                _rollback(done)
+                _undo_moves(created, removed)
+                raise
+            for folder in {note.path.parent for note, _ in temps} | {path.parent for _, path in created} | {note.path.parent for note in gone}:
                 files.sync_folder(folder)
         finally:
             for _note, temp in temps:
@@ -171,7 +215,59 @@ def edit_notes(root: Path, edits: list[tuple[str, Edit]], config: Config | None 
                     os.unlink(temp)
                 except FileNotFoundError:
                     pass
-        return [note.rel for note, _ in planned]
+        return [moves.get(note.rel, note.rel) for note, _ in planned] + [note.rel for note in gone]
+
+
+def _editable(note: _Locked) -> None:
+    """Refuse to remove a note vaultnet would refuse to edit (conflict markers, unreadable)."""
+    NoteEditor(note.rel, note.data)
+
+
+def _check_unchanged(note: _Locked, done: list[_Locked]) -> None:
+    try:
+        current = _identity(os.stat(note.path))
+    except FileNotFoundError:
+        current = None
+    if current != note.identity:
+        _rollback(done)
+        raise NoteError(
+            note.rel, "changed on disk while vaultnet was writing (another editor saved it?); nothing was written — run the command again"
+        )
+
+
+def _move_target(root: Path, rel: str, new_rel: str) -> Path:
+    """Where a renamed note goes; refused when a note of that name exists (in any letter
+    case: on macOS and Windows ``jane doe.md`` and ``Jane Doe.md`` are one file)."""
+    from ..model.names import nfc_casefold
+
+    target = root / new_rel
+    folder = target.parent
+    if not folder.is_dir():
+        raise NoteError(new_rel, "its folder does not exist; nothing was written")
+    wanted = nfc_casefold(target.name)
+    try:
+        clash = [name for name in os.listdir(folder) if nfc_casefold(name) == wanted and (folder / name) != root / rel]
+    except OSError as exc:
+        raise files.os_message(exc, new_rel, "list its folder") from None
+    if clash:
+        found = (folder / clash[0]).relative_to(root).as_posix()
+        raise NoteError(new_rel, f"{found} already exists (file names are compared ignoring letter case, as on macOS); nothing was written")
+    return target
+
+
+def _undo_moves(created: list[tuple[_Locked, Path]], removed: list[_Locked]) -> None:
+    """Put back the notes a failed change removed, and remove the renamed copies it made."""
+    for note in reversed(removed):
+        try:
+            temp = files.write_temp(note.path.parent, note.path.name, note.data, os.fstat(note.fd).st_mode & 0o7777, note.rel)
+            os.replace(temp, note.path)
+        except (OSError, NoteError):  # pragma: no cover - best effort; the error raised next says what failed
+            pass
+    for _note, path in reversed(created):
+        try:
+            os.unlink(path)
+        except OSError:  # pragma: no cover - best effort
+            pass
 
 
 def _check_writable(note: _Locked) -> None:

@@ -495,3 +495,10 @@ def _merge(base: bytes, ours: bytes, theirs: bytes, path: str, marker_size: int)
         marked = _markers(merged.lines, other.lines, merged.newline, marker_size)
         result = ("\ufeff" if merged.bom else "").encode("utf-8") + "".join(marked).encode("utf-8")
     return Merged(result, bool(conflicts) or body_conflict, "fields")
+
+
+# Shared with ``combine`` (two notes of one person made one), which unites lists and Log
+# entries by the same rules.
+body_parts = _parts
+log_blocks = _blocks
+list_items = _items

@@ -32,6 +32,23 @@ _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The note format's list fields: the ones whose style is the note's style for lists.
 _LIST_FIELDS = frozenset({"aliases", "alias", "tags", "email", "phone", "needs", "offers", "helped", "received"})
 
+# How text put inside a quoted YAML scalar is escaped, by the scalar's quote.
+_YAML_ESCAPES = {
+    "'": lambda text: text.replace("'", "''"),
+    '"': lambda text: text.replace("\\", "\\\\").replace('"', '\\"'),
+}
+
+
+def _retargeted(value: Any, retarget, path: str) -> Any:
+    """A parsed front-matter value with its links retargeted: what the edited text must read as."""
+    if isinstance(value, str):
+        return retarget.rewrite(value, path, skip_code=False)[0]
+    if isinstance(value, list):
+        return [_retargeted(item, retarget, path) for item in value]
+    if isinstance(value, dict):
+        return {_retargeted(key, retarget, path): _retargeted(item, retarget, path) for key, item in value.items()}
+    return value
+
 
 class NoteEditor:
     """Pending edits to one note. Build it from the note's bytes, call the edit
@@ -55,6 +72,7 @@ class NoteEditor:
         self.fields = self._parse()
         self._expected = copy.deepcopy(self.fields)
         self._log_lines: list[str] = []
+        self._body_rewritten = False
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -396,6 +414,29 @@ class NoteEditor:
         self._insert_lines(index, [line])
         self._log_lines.append(line)
 
+    def insert_log_entry(self, day: date, lines: list[str]) -> None:
+        """Put a Log entry written elsewhere (its lines as they are: bullet, task box,
+        continuation) under the Log heading, at the place its date takes in the section's
+        order; ``## Log`` is made when missing. Line endings become the note's own."""
+        texts = [line.rstrip("\r\n") for line in lines]
+        section = find_log_section(self.note.lines, self.note.body_start)
+        if section is None:
+            has_text = len(self.note.lines) > self.note.body_start and self.note.lines[-1].strip()
+            self._insert_lines(len(self.note.lines), ([""] if has_text else []) + ["## Log", "", *texts])
+        else:
+            heading, end = section
+            index, _model, _number = self._log_position(heading, end, day)
+            self._insert_lines(index, texts)
+        self._log_lines.extend(texts[:1])
+
+    def append_section(self, heading: str, lines: list[str]) -> None:
+        """Add a section (a heading line, a blank line, then ``lines`` as they are) at the end
+        of the body, after one blank line."""
+        texts = [heading, "", *(line.rstrip("\r\n") for line in lines)]
+        has_text = len(self.note.lines) > self.note.body_start and self.note.lines[-1].strip()
+        self._insert_lines(len(self.note.lines), ([""] if has_text else []) + texts)
+        self._body_rewritten = True
+
     def _log_position(self, heading: int, end: int, day: date) -> tuple[int, str | None, int | None]:
         """Where a new dated line goes so the section keeps its order (oldest- or newest-first),
         the line whose style it copies (the newest, first of its day), and its number when the
@@ -441,6 +482,55 @@ class NoteEditor:
                 position = stop
         return position
 
+    def retarget_links(self, retarget) -> int:
+        """Point every link to one note at another (a ``links.LinkRetarget``), in the front
+        matter's values and the body (not in code); return how many links changed.
+
+        Only the text of each link changes. In a quoted YAML value the new link is escaped
+        as that quoting needs; the result is read back and must equal the old fields with
+        the same links retargeted, or nothing is written.
+        """
+        count = 0
+        if self.note.has_front_matter and "[" in self.note.yaml_text:
+            yaml_text = self.note.yaml_text
+            self._nodes()  # refuses anchors and a front matter that is not one key per line
+            root = yaml.compose(yaml_text, Loader=_COMPOSE_LOADER)
+            scalars: list[yaml.ScalarNode] = []
+            stack = [value for _key, value in root.value]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, yaml.ScalarNode):
+                    scalars.append(node)
+                elif isinstance(node, yaml.SequenceNode):
+                    stack.extend(node.value)
+                elif isinstance(node, yaml.MappingNode):  # ``- 2026-01-02 met [[Old]]: why`` is one
+                    stack.extend(part for pair in node.value for part in pair)
+            pieces: list[str] = []
+            last = 0
+            for node in sorted(scalars, key=lambda n: n.start_mark.index):
+                start, end = node.start_mark.index, node.end_mark.index
+                new, changed = retarget.rewrite(yaml_text[start:end], self.path, skip_code=False, escape=_YAML_ESCAPES.get(node.style))
+                if changed:
+                    pieces += [yaml_text[last:start], new]
+                    last = end
+                    count += changed
+            if count:
+                pieces.append(yaml_text[last:])
+                lines = self.note.lines
+                lines[self.note.fm_open + 1 : self.note.fm_close] = "".join(pieces).splitlines(keepends=True)
+                self._refresh_close()
+                self._expected = _retargeted(self._expected, retarget, self.path)
+        body_start = self.note.body_start
+        body = "".join(self.note.lines[body_start:])
+        new_body, changed = retarget.rewrite(body, self.path)
+        if changed:
+            from ..load.notefile import split_lines
+
+            self.note.lines[body_start:] = split_lines(new_body)
+            self._body_rewritten = True
+            count += changed
+        return count
+
     # --- result ----------------------------------------------------------------------------
 
     @property
@@ -469,6 +559,6 @@ class NoteEditor:
         for line in self._log_lines:
             if line not in body_after:  # pragma: no cover - a bug in this module
                 raise NoteError(self.path, "internal error: the log line was not written; nothing was written")
-        if not self._log_lines and body_before != body_after:  # pragma: no cover
+        if not self._log_lines and not self._body_rewritten and body_before != body_after:  # pragma: no cover
             raise NoteError(self.path, "internal error: the edit touched the body; nothing was written")
         return data

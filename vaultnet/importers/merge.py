@@ -53,6 +53,9 @@ from ..load.vault import Vault, parse_note
 from ..model.names import normalise, safe_stem
 from ..edit.noteedit import NoteEditor
 from ..model.person import find_log_section
+from ..derive.duplicates import name_key
+from ..model.links import plain_text
+from ..model.person import JOB_CHANGE, parse_log_line
 from .contact import Contact, ReadResult, Skipped, phone_key
 
 # A code fence (``` or ~~~) counts too: left open, it would swallow the ## Log section that
@@ -68,7 +71,8 @@ class Target:
     name: str
     new: bool
     contacts: list[Contact] = field(default_factory=list)
-    matched_by: list[str] = field(default_factory=list)  # per contact: "email", "name" or "new"
+    matched_by: list[str] = field(default_factory=list)  # per contact: "email", "name", "likely" (a name
+    # equal once case, accents, punctuation, emoji, titles and degrees are folded away) or "new"
     fields: dict[str, Any] = field(default_factory=dict)  # a new note's front matter, in order
     notes: list[str] = field(default_factory=list)
 
@@ -133,19 +137,24 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
     config = vault.config
     emails: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
+    likely: dict[str, set[str]] = {}  # by ``duplicates.name_key``: the same name spelled otherwise
     targets: dict[str, Target] = {}
     order: list[str] = []
 
-    def index(key: str, contact_emails, contact_names) -> None:
+    def index(key: str, contact_emails, contact_names, stem: str | None = None) -> None:
         for email in contact_emails:
             emails.setdefault(email.casefold(), set()).add(key)
         for name in contact_names:
             if name:
                 names.setdefault(normalise(name), set()).add(key)
+                if folded := name_key(name):  # names and aliases, not a file name made safe
+                    likely.setdefault(folded, set()).add(key)
+        if stem:
+            names.setdefault(normalise(stem), set()).add(key)
 
     people = {p.path: p for p in vault.people}
     for person in vault.people:
-        index(person.path, person.emails, (person.name, *person.aliases, person.stem))
+        index(person.path, person.emails, (person.name, *person.aliases), person.stem)
     broken = {normalise(p.path.rsplit("/", 1)[-1][:-3]): p for p in vault.problems if p.fatal and p.path.lower().endswith(".md")}
     taken = _taken_file_names(config)
     skipped = list(result.skipped)
@@ -159,6 +168,8 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
         by_name = set(names.get(normalise(contact.name), set())) if contact.name else set()
         if not found:
             how, found = "name", by_name
+        if not found and contact.name:
+            how, found = "likely", set(likely.get(name_key(contact.name), set()))
         elif len(found) == 1 and by_name and not by_name & found:
             # A shared address (a family's, an office's): the email says one person, the name
             # another. Guessing would file one person's details, and name, in the other's note.
@@ -167,7 +178,8 @@ def plan(vault: Vault, result: ReadResult, new_fields: dict[str, Any] | None = N
             continue
         if len(found) > 1:
             listed = ", ".join(sorted(_path(targets, k) for k in found))
-            skipped.append(Skipped(contact.where, f"matches several people by {how} ({listed}); add it by hand or merge those notes"))
+            by = "name (spelled otherwise)" if how == "likely" else how
+            skipped.append(Skipped(contact.where, f"matches several people by {by} ({listed}); add it by hand or merge those notes"))
             continue
         if found:
             key = found.pop()
@@ -304,10 +316,60 @@ def _describe(op: str, key: str, value: Any) -> str:
     return f"{key} + {shown}" if op == "append" else f"{key}: {shown}"
 
 
-def edit_for(target: Target, messages: list[str]) -> Callable[[NoteEditor], None]:
-    """The edit that merges a target's contacts into its existing note (run under the lock)."""
+def _job(role: str | None, org: str | None) -> str:
+    return " at ".join(part for part in (role, org) if part)
+
+
+def _scalar_text(value: Any) -> str | None:
+    return " ".join(plain_text(value).split()) or None if isinstance(value, str) else None
+
+
+def job_change(fields: dict[str, Any], contact: Contact) -> tuple[str, str] | None:
+    """(what the note says, what the file says) when the file's ``org`` or ``role`` differs
+    from the note's, else None. A field the note leaves empty is filled, not a change."""
+    org, role = _scalar_text(fields.get("org")), _scalar_text(fields.get("role"))
+    new_org, new_role = contact.org, contact.role
+    differs = lambda old, new: bool(old and new and normalise(old) != normalise(new))  # noqa: E731
+    if not (differs(org, new_org) or differs(role, new_role)):
+        return None
+    return _job(role, org), _job(new_role or role, new_org or org)
+
+
+
+def _logged(editor: NoteEditor, text: str) -> bool:
+    """Whether the note's Log already holds a line with ``text`` (any date)."""
+    section = find_log_section(editor.note.lines, editor.note.body_start)
+    if section is None:
+        return False
+    wanted = normalise(text)
+    for line in editor.note.lines[section[0] + 1 : section[1]]:
+        try:
+            entry = parse_log_line(line)
+        except ValueError:
+            continue
+        if entry is not None and normalise(entry.text).startswith(wanted):
+            return True
+    return False
+
+
+def edit_for(target: Target, messages: list[str], today: date | None = None, origin: str = "import") -> Callable[[NoteEditor], None]:
+    """The edit that merges a target's contacts into its existing note (run under the lock).
+
+    A contact whose ``org`` or ``role`` differs from the note's is a job change: the note's
+    values stay (the user wrote them), a Log line dated ``today`` records it (``job change:
+    OLD → NEW (ORIGIN)``, once, however often the same file is imported), and the report
+    says it."""
 
     def apply(editor: NoteEditor) -> None:
+        if today is not None:
+            for contact in target.contacts:
+                change = job_change(editor.fields, contact)
+                if change is None:
+                    continue
+                text = f"{JOB_CHANGE}{change[0]} → {change[1]}"
+                if not _logged(editor, text):
+                    editor.add_log(today, f"{text} ({origin})")
+                messages.append(f"{target.name}: {change[0]} → {change[1]} (job change, logged; org and role kept as the note has them)")
         fields = {k: (list(v) if isinstance(v, list) else v) for k, v in editor.fields.items()}
         stem = target.path.rsplit("/", 1)[-1][:-3]
         names = {normalise(str(fields.get("name") or stem)), normalise(stem)}
@@ -399,7 +461,9 @@ class Outcome:
     status: str  # "created", "changed", "unchanged", "failed"
 
 
-def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Callable[[int], None] | None = None) -> list[Outcome]:
+def execute(
+    config: Config, planned: Plan, today: date, dry_run: bool, step: Callable[[int], None] | None = None, origin: str = "import"
+) -> list[Outcome]:
     """Create and change the notes of a plan (or, with ``dry_run``, only work out what
     would happen: the same edits run on the notes' bytes in memory). One note that
     cannot be written is reported and the others go on."""
@@ -421,11 +485,11 @@ def execute(config: Config, planned: Plan, today: date, dry_run: bool, step: Cal
                 # First in memory: a dry run stops here, and a note with nothing to gain
                 # (most of them, when a file is imported again) is not even locked.
                 editor = NoteEditor(target.path, (config.root / target.path).read_bytes())
-                edit_for(target, messages)(editor)
+                edit_for(target, messages, today, origin)(editor)
                 editor.result()  # the same verification a real write does
                 if editor.changed and not dry_run:
                     messages = []  # decided again under the lock, on the note as it is then
-                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages))], config)
+                    changed = edit_notes(config.root, [(target.path, edit_for(target, messages, today, origin))], config)
                 else:
                     changed = editor.changed
                 outcomes.append(Outcome(target, messages, "changed" if changed else "unchanged"))

@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote
 from typing import Protocol
 
 from .config import Config
+from .names import nfc_casefold as _fold  # file names as Obsidian and macOS compare them
 
 
 class Linked(Protocol):
@@ -156,3 +157,154 @@ def person_link(config: Config, person: Linked, from_file: str | None = None, in
 def field_link(config: Config, person: Linked) -> str:
     """A link written into another person's note (``introduced_by``, ``helped``)."""
     return person_link(config, person, from_file=person.path)
+
+
+# --- retargeting (rename, merge) ------------------------------------------------------------------
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_TICKS = re.compile(r"`+")
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of fenced code blocks and inline code spans in a note's body:
+    text there shows literally, so a ``[[link]]`` in it is not a link.
+
+    A fence (three or more backticks or tildes) runs to a closing fence of the same
+    character at least as long, or to the end. An inline span opens with a run of N
+    backticks and closes at the next run of exactly N (CommonMark); an unmatched run is
+    literal. Each run is looked up once in a per-length list of later runs, so the scan
+    stays linear in the text whatever it holds.
+    """
+    ranges: list[tuple[int, int]] = []
+    fence: tuple[str, int, int] | None = None  # char, length, start offset
+    offset = 0
+    segments: list[tuple[int, int]] = []  # text outside fences, for the inline pass
+    segment_start = 0
+    for line in text.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if match and match.group(1)[0] == "`" and "`" in line[match.end():]:
+            match = None  # a backtick fence's info string holds no backtick: this is inline code
+        if fence is None and match:
+            segments.append((segment_start, offset))
+            run = match.group(1)
+            fence = (run[0], len(run), offset)
+        elif fence is not None and match and match.group(1)[0] == fence[0] and len(match.group(1)) >= fence[1] and not line[match.end():].strip():
+            ranges.append((fence[2], offset + len(line)))
+            fence = None
+            segment_start = offset + len(line)
+        offset += len(line)
+    if fence is not None:
+        ranges.append((fence[2], len(text)))
+    else:
+        segments.append((segment_start, len(text)))
+    for start, end in segments:
+        runs = [(m.start(), m.end()) for m in _TICKS.finditer(text, start, end)]
+        by_length: dict[int, list[int]] = {}
+        for index, (a, b) in enumerate(runs):
+            by_length.setdefault(b - a, []).append(index)
+        cursor = {length: 0 for length in by_length}
+        index = 0
+        while index < len(runs):
+            a, b = runs[index]
+            same = by_length[b - a]
+            position = cursor[b - a]
+            while position < len(same) and same[position] <= index:
+                position += 1
+            cursor[b - a] = position
+            if position < len(same):
+                closing = same[position]
+                ranges.append((a, runs[closing][1]))
+                index = closing + 1
+            else:
+                index += 1
+    ranges.sort()
+    return ranges
+
+
+class LinkRetarget:
+    """Points links to one note (``old_path``, vault-relative) at another (``new_path``).
+
+    A wikilink names the note by file name (``[[Old]]``, ``[[Old#Work]]``, ``[[Old|Jane]]``,
+    ``![[Old]]``) or by a path ending in it (``[[People/Old]]``); a Markdown link by a
+    relative path (``[Jane](Old%20Name.md)``, ``[x](../People/Old.md#Work)``). Only the
+    file name in the link changes: the folder part, heading and label stay. A label (or a
+    Markdown link's text) that is exactly the old display name becomes the new one; any
+    other label was chosen by the writer and stays.
+    """
+
+    def __init__(self, old_path: str, old_name: str, new_path: str, new_name: str):
+        self.old_path = old_path
+        self.old_stem = posixpath.basename(old_path)[:-3]
+        self.old_name = old_name
+        self.new_stem = posixpath.basename(new_path)[:-3]
+        self.new_name = new_name
+        self._folded_stem = _fold(self.old_stem)
+        self._folded_path = _fold(old_path[:-3])
+
+    def _names_note(self, target: str) -> bool:
+        target = target.strip().replace("%20", " ")
+        if target.lower().endswith(".md"):
+            target = target[:-3]
+        folded = _fold(target)
+        if "/" not in folded:
+            return folded == self._folded_stem
+        folded = folded.lstrip("/")
+        return self._folded_path == folded or self._folded_path.endswith("/" + folded)
+
+    def _new_label(self, label: str | None, escape) -> str | None:
+        if label is not None and _fold(label) == _fold(self.old_name) and self.old_name != self.new_name:
+            return escape(self.new_name)
+        return label
+
+    def replacement(self, match: re.Match, from_file: str) -> str | None:
+        """The new text of a link that points to the old note, else None."""
+        if match["dest"] is None:
+            target = match["target"]
+            if not self._names_note(target):
+                return None
+            cut = target.rstrip().rfind("/")
+            folder = target[: cut + 1]
+            stem = self.new_stem.replace(" ", "%20") if "%20" in target else self.new_stem
+            label = self._new_label(match["label"], _wiki_label)
+            return "[[" + folder + stem + (match["heading"] or "") + (f"|{label}" if label is not None else "") + "]]"
+        dest = match["dest"]
+        path, hash_, fragment = dest.partition("#")
+        if ":" in path or not path.lower().endswith(".md"):
+            return None
+        base = posixpath.dirname(from_file)
+        resolved = posixpath.normpath(unquote(path).lstrip("/") if path.startswith("/") else posixpath.join(base, unquote(path)))
+        if _fold(resolved) != _fold(self.old_path):
+            return None
+        cut = path.rfind("/")
+        new_dest = path[: cut + 1] + quote(self.new_stem + ".md") + hash_ + fragment
+        text = self._new_label(match["text"], _label)
+        return f"[{text}]({new_dest})"
+
+    def rewrite(self, text: str, from_file: str, skip_code: bool = True, escape=None) -> tuple[str, int]:
+        """``text`` with every link to the old note pointed at the new one, and how many
+        changed. Links in code (``code_ranges``) are left alone when ``skip_code``.
+        ``escape`` turns a new link into what its context needs (a quoted YAML scalar)."""
+        if "[" not in text:
+            return text, 0
+        code = code_ranges(text) if skip_code and ("`" in text or "~~~" in text) else []
+        out: list[str] = []
+        last = 0
+        count = 0
+        ci = 0
+        for match in LINK.finditer(text):
+            start = match.start()
+            while ci < len(code) and code[ci][1] <= start:
+                ci += 1
+            if ci < len(code) and code[ci][0] <= start:
+                continue
+            new = self.replacement(match, from_file)
+            if new is None or new == match.group(0):
+                continue
+            out.append(text[last:start])
+            out.append(escape(new) if escape else new)
+            last = match.end()
+            count += 1
+        if not count:
+            return text, 0
+        out.append(text[last:])
+        return "".join(out), count

@@ -144,6 +144,8 @@ class Person(_Derived):
             pass
         last_log = None
         for entry in self.log:  # the newest date; on a tie, the last line written
+            if entry.text.startswith(JOB_CHANGE):
+                continue  # news about them that an import noticed, not a conversation with them
             if entry.date is not None and (last_log is None or entry.date >= last_log.date):
                 last_log = entry
         seen = self.last_contact
@@ -152,6 +154,12 @@ class Person(_Derived):
         memo = (seen, last_log)
         object.__setattr__(self, "_newest_memo", memo)  # frozen: the dataclass's own way to set a slot
         return memo
+
+
+# A Log line an import writes when a person's org or role changed (``job change: Partner at
+# Acme → General Partner at Northlight (LinkedIn import)``): a reason to get in touch, so it
+# is not itself a contact (it neither counts as the last contact nor clears a follow-up).
+JOB_CHANGE = "job change: "
 
 
 # --- field readers: each returns the value or raises ValueError with a message -------------

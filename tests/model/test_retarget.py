@@ -1,0 +1,71 @@
+"""Pointing links to one note at another (rename, merge), and the code a link in it is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from vaultnet.model.links import LinkRetarget, code_ranges
+
+
+def spans(text: str) -> list[str]:
+    return [text[a:b] for a, b in code_ranges(text)]
+
+
+def test_code_ranges_follow_commonmark_runs():
+    assert spans("a `b` c ``d ` e`` f") == ["`b`", "``d ` e``"]
+    assert spans("an unmatched `` run and `one`") == ["`one`"]  # the run of two closes nothing...
+    assert spans("``a` b") == []  # ...no run of the same length: literal
+    assert spans("x\n```py\n[[A]]\n```\ny `[[B]]`") == ["```py\n[[A]]\n```\n", "`[[B]]`"]
+    assert spans("~~~\nopen to the end [[A]]") == ["~~~\nopen to the end [[A]]"]
+    assert spans("```a`b` [[A]]") == ["`b`"]  # not a fence: its info string holds a backtick
+    assert spans("````\n```\nstill code\n````\n") == ["````\n```\nstill code\n````\n"]
+
+
+RETARGET = LinkRetarget("People/Jane Doe.md", "Jane Doe", "People/Jane Smith.md", "Jane Smith")
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("[[Jane Doe]]", "[[Jane Smith]]"),
+        ("[[jane doe|Jane]]", "[[Jane Smith|Jane]]"),
+        ("[[Jane Doe|Jane Doe]]", "[[Jane Smith|Jane Smith]]"),
+        ("[[Jane Doe#Work|w]]", "[[Jane Smith#Work|w]]"),
+        ("[[Jane Doe^block]]", "[[Jane Smith^block]]"),
+        ("![[Jane Doe]]", "![[Jane Smith]]"),
+        ("[[People/Jane Doe]]", "[[People/Jane Smith]]"),
+        ("[[Jane%20Doe]]", "[[Jane%20Smith]]"),
+        ("[[Jane Doe.md]]", "[[Jane Smith]]"),
+        ("[x](Jane%20Doe.md)", "[x](Jane%20Smith.md)"),
+        ("[Jane Doe](../People/Jane%20Doe.md#Log)", "[Jane Smith](../People/Jane%20Smith.md#Log)"),
+        ("[x](/People/Jane%20Doe.md)", "[x](/People/Jane%20Smith.md)"),
+        # not links to her
+        ("[[Jane Doer]]", None),
+        ("[[Projects/Jane Doe]]", None),
+        ("[x](../Projects/Jane%20Doe.md)", None),
+        ("[x](https://example.org/Jane%20Doe.md)", None),
+        ("`[[Jane Doe]]`", None),
+    ],
+)
+def test_retarget_from_a_person_note(before, after):
+    text, count = RETARGET.rewrite(f"see {before} now", "People/Bob.md")
+    assert (text, count) == ((f"see {after} now", 1) if after else (f"see {before} now", 0))
+
+
+def test_relative_paths_are_resolved_from_the_linking_file():
+    assert RETARGET.rewrite("[x](../People/Jane%20Doe.md)", "Daily/2026-11-20.md") == ("[x](../People/Jane%20Smith.md)", 1)
+    assert RETARGET.rewrite("[x](Jane%20Doe.md)", "Daily/2026-11-20.md")[1] == 0  # that is Daily/Jane Doe.md
+
+
+HOSTILE = ["`" * 20_000, "`a``b" * 8_000, "[[" * 20_000, "```\n" * 10_000, "[Jane Doe](" * 8_000, "[[Jane Doe|" * 8_000]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_long_hostile_texts_come_back_unchanged(text):
+    assert RETARGET.rewrite(text, "People/Bob.md") == (text, 0)
+
+
+def test_a_link_after_a_long_hostile_text_is_found():
+    text = "x" + "`" * 20_001 + " [[" * 5_000 + "[[Jane Doe]]"
+    new, count = RETARGET.rewrite(text, "People/Bob.md")
+    assert count == 1 and new.endswith("[[Jane Smith]]")
