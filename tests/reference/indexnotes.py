@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from vaultnet.derive import intros
-from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
+from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, plan_days, week_end
 from vaultnet.model.links import link_target, person_link
 from vaultnet.model.person import Person
 from vaultnet.render import indexnotes
@@ -157,6 +157,8 @@ def followups(views):
         else:
             dues.append(due)
     dues.sort(key=lambda d: d.date)
+    contacted = sum(p.last_seen == today for p in views.people)
+    planned = {d.person.path: d.planned for d in plan_days(dues, views.config, today, contacted)}
     for due in dues:
         person = due.person
         why = "follow-up date" if due.reason == FOLLOW_UP else (f"every {due.cadence}" if due.cadence else "")
@@ -165,6 +167,8 @@ def followups(views):
             "path": person.path,
             "link": views.link(person, in_table=True),
             "due": due.date.isoformat(),
+            "planned": planned[person.path].isoformat(),
+            "planned_when": indexnotes.relative_days((today - planned[person.path]).days),
             "when": indexnotes.relative_days(due.days_overdue(today)),
             "days_overdue": due.days_overdue(today),
             "last_contact": day(views.last_seen[person.path], "never"),
@@ -184,6 +188,7 @@ def followups(views):
     return {
         **views.base("Follow-ups"),
         "week_end": sunday.isoformat(),
+        "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
         "overdue": overdue,
         "this_week": week,

@@ -32,7 +32,7 @@ from typing import Any, Callable
 from ..model.config import Config
 from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
 from ..model.person import Entry, Person
-from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, due_of, week_end
+from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, contacted_on, due_of, plan_days, week_end
 from ..model.names import normalise
 from .words import plural
 from ..derive.intros import build_graph, sort_name
@@ -239,6 +239,12 @@ class IndexViews:
     def dues(self) -> dict[str, Due | None]:
         return {p.path: due_of(p, self.config, self.today) for p in self.people}
 
+    @cached_property
+    def planned(self) -> dict[str, date]:
+        """Each due person's planned day (``schedule.plan_days``), by path."""
+        dues = [d for d in self.dues.values() if d is not None]
+        return {d.person.path: d.planned for d in plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))}
+
     def next_text(self, person: Person) -> str:
         return self.cells(person).next
 
@@ -335,11 +341,14 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
         why = whys.get((due.reason, due.cadence))
         if why is None:
             why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
+        planned = views.planned[person.path]
         row = {
             "name": person.name,
             "path": person.path,
             "link": cells.link_cell,
             "due": views.iso(due.date),
+            "planned": views.iso(planned),
+            "planned_when": relative_days((today - planned).days),
             "when": when,
             "days_overdue": days,
             "last_contact": cells.last_contact,
@@ -359,6 +368,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
     return {
         **views.base("Follow-ups"),
         "week_end": sunday.isoformat(),
+        "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
         "overdue": overdue,
         "this_week": week,
