@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from vaultnet.derive import intros
+from vaultnet.derive.plan import Reasons
 from vaultnet.derive.schedule import FOLLOW_UP, NEVER_CONTACTED, due_of, plan_days, week_end
 from vaultnet.model.links import link_target, person_link
 from vaultnet.model.person import Person
@@ -185,8 +186,24 @@ def followups(views):
             week.append(row)
         elif due.date <= month:
             later.append(row)
+    # The next 7 days of the plan, with the reasons `vaultnet plan` gives (derive.plan).
+    in_line = plan_days(dues, views.config, today, contacted)
+    reasons = Reasons(views.people, views.config, today)
+    plan = []
+    for n in range(7):
+        day_ = today + timedelta(days=n)
+        plan.append({
+            "date": day_.isoformat(),
+            "when": indexnotes.relative_days(-n),
+            "people": [
+                {"name": d.person.name, "path": d.person.path, "link": views.link(d.person),
+                 "reasons": [md(r.text) for r in reasons.of(d)]}
+                for d in in_line if d.planned == day_
+            ],
+        })
     return {
         **views.base("Follow-ups"),
+        "plan": plan,
         "week_end": sunday.isoformat(),
         "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),

@@ -30,6 +30,7 @@ COMMANDS = {
     "received": Entry("vaultnet.cli.record:received", "Record how PERSON helped you."),
     "snooze": Entry("vaultnet.cli.record:snooze", "Set a person's next follow-up: a date or a time from today."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
+    "plan": Entry("vaultnet.cli.plan:plan", "The next days' follow-ups, each with reasons to reach out."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
     "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),
     "build": Entry("vaultnet.cli.build:build", "Write the index notes and the follow-up calendar."),

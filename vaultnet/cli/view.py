@@ -14,7 +14,9 @@ from ..model.links import link_target
 from ..derive.intros import show_dict, show_lines
 from ..derive.resolve import people_matching
 from ..derive.schedule import NEVER_CONTACTED, cadence_of, days_since, due_of, next_date, planned_by
+from ..derive.plan import stale_needs
 from ..derive.views import person_dict
+from ..model.person import dated_need
 from .context import DURATION, App
 from .output import printable, table, to_json
 
@@ -106,7 +108,11 @@ def show(app: App, person: str, as_json: bool) -> None:
     target = app.person(person)
     config, today = app.config, app.today
     if as_json:
-        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
+        found = {**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}
+        stale = stale_needs(target, config, today)
+        if stale:  # only when there is something to re-confirm: the JSON of other notes stays as it was
+            found["needs_to_confirm"] = [{"need": what, "confirmed": day} for day, what in stale]
+        click.echo(to_json(found))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
@@ -127,11 +133,18 @@ def show(app: App, person: str, as_json: bool) -> None:
     click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
     d = due_of(target, config, today)
     click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
+    stale = {what: day for day, what in stale_needs(target, config, today)}
     for label, values in (("needs", target.needs), ("offers", target.offers)):
         if values:
             click.echo(f"  {label}:")
             for value in values:
-                click.echo(f"    - {value}")
+                day, what = dated_need(value) if label == "needs" else (None, value)
+                if day is None:
+                    click.echo(f"    - {value}")
+                elif what in stale:
+                    click.echo(f"    - {what}  (confirmed {day.isoformat()}: still needed? re-confirm)")
+                else:
+                    click.echo(f"    - {what}  (confirmed {day.isoformat()})")
     for label, entries in (("helped them", target.helped), ("they helped you", target.received)):
         if entries:
             click.echo(f"  {label} ({len(entries)}):")

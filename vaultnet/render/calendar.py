@@ -57,7 +57,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -69,6 +69,7 @@ from ..model.config import Config
 from ..model.links import link_target, plain_text
 from ..model.names import nfc_casefold
 from ..model.person import Person
+from ..derive.plan import Reasons
 from ..derive.schedule import NEVER_CONTACTED, Due, cadence_of, contacted_on, due_of, plan_days
 from .contentlines import LIMIT, fold
 from .words import plural
@@ -219,10 +220,12 @@ def _headline(due: Due, today: date) -> tuple[date, str]:
     return start, f"Follow up: {name}"
 
 
-def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str] = frozenset()) -> Event:
-    """The event for one due person (``due`` is ``due_of(person, config, today)``): on its
-    date, or on today when overdue. A pure function of the person, the config and today
-    (and ``twins``, see ``later_twins``)."""
+def follow_up_event(
+    due: Due, config: Config, today: date, twins: frozenset[str] = frozenset(), reasons: Sequence[str] = ()
+) -> Event:
+    """The event for one due person (``due`` is ``due_of(person, config, today)``, planned by
+    ``plan_days``): on its planned day. A pure function of the person, the config and today
+    (and ``twins``, see ``later_twins``, and ``reasons``, the plan's reasons to reach out)."""
     start, title = _headline(due, today)
     person = due.person
     overdue = (start - due.date).days
@@ -234,6 +237,9 @@ def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str]
         lines = [f"Due {due.date.isoformat()}."]
     if start > max(due.date, today):
         lines.append(f"Planned for {start.isoformat()}: at most {config.follow_ups_per_day} follow-ups a day (follow_ups_per_day).")
+    if reasons:
+        lines.append("Reasons to reach out:")
+        lines += [f"- {plain_text(reason)}" for reason in reasons]
     cadence = due.cadence or cadence_of(person, config)
     why = "follow-up date set in the note" if due.reason == "follow_up" else None
     circle = f" (circle {one_line(person.circle)})" if person.circle else ""
@@ -474,11 +480,13 @@ def build_calendar(
     today: date,
     dues: Iterable[Due | None] | None = None,
     encoded: EncodedEvents | None = None,
+    reasons: Callable[[Due], Sequence] | None = None,
 ) -> bytes:
     """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
     the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
     caller worked them out already; ``encoded`` holds the events of an earlier build, so
-    that only events that changed are encoded.
+    that only events that changed are encoded; ``reasons`` gives a planned person's reasons
+    to reach out (``plan.Reasons.of``; one is made here when not given).
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -493,8 +501,10 @@ def build_calendar(
     out.write(head_bytes(feed_name(config)))
     follow_ups = _due_within_horizon(people, config, today, dues)
     follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
+    if reasons is None:
+        reasons = Reasons(people, config, today).of
     for due in follow_ups:
-        out.write(encode(follow_up_event(due, config, today, twins)))
+        out.write(encode(follow_up_event(due, config, today, twins, [r.text for r in reasons(due)])))
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None]

@@ -32,6 +32,7 @@ from typing import Any, Callable
 from ..model.config import Config
 from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, person_link, wikilink
 from ..model.person import Entry, Person
+from ..derive.plan import Reasons
 from ..derive.schedule import FOLLOW_UP, NEVER_CONTACTED, Due, contacted_on, due_of, plan_days, week_end
 from ..model.names import normalise
 from .words import plural
@@ -240,10 +241,20 @@ class IndexViews:
         return {p.path: due_of(p, self.config, self.today) for p in self.people}
 
     @cached_property
-    def planned(self) -> dict[str, date]:
-        """Each due person's planned day (``schedule.plan_days``), by path."""
+    def reasons(self) -> Reasons:
+        """The plan's reasons to reach out, shared with the calendar: one index per build."""
+        return Reasons(self.people, self.config, self.today)
+
+    @cached_property
+    def planned_dues(self) -> list[Due]:
+        """Everyone due, in line, each with their planned day (``schedule.plan_days``)."""
         dues = [d for d in self.dues.values() if d is not None]
-        return {d.person.path: d.planned for d in plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))}
+        return plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))
+
+    @cached_property
+    def planned(self) -> dict[str, date]:
+        """Each due person's planned day, by path."""
+        return {d.person.path: d.planned for d in self.planned_dues}
 
     def next_text(self, person: Person) -> str:
         return self.cells(person).next
@@ -315,6 +326,9 @@ def _why(due: Due) -> str:
     return f"every {due.cadence}" if due.cadence else ""
 
 
+PLAN_DAYS = 7  # the days of the plan Follow-ups.md shows (`vaultnet plan`'s default)
+
+
 def followups_context(views: IndexViews) -> dict[str, Any]:
     today = views.today
     sunday = week_end(today)
@@ -365,8 +379,25 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             week.append(row)
         elif due.date <= month:
             later.append(row)
+    # The plan of the next days, with the reasons `vaultnet plan` gives.
+    last = today + timedelta(days=PLAN_DAYS - 1)
+    days: dict[date, list] = {today + timedelta(days=n): [] for n in range(PLAN_DAYS)}
+    for due in views.planned_dues:
+        if due.planned > last:
+            break  # in line, so the planned days only grow
+        days[due.planned].append({
+            "name": due.person.name,
+            "path": due.person.path,
+            "link": views.cells(due.person).link,
+            "reasons": [views.md(r.text) for r in views.reasons.of(due)],
+        })
+    plan = [
+        {"date": day.isoformat(), "when": relative_days((today - day).days), "people": people}
+        for day, people in days.items()
+    ]
     return {
         **views.base("Follow-ups"),
+        "plan": plan,
         "week_end": sunday.isoformat(),
         "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
