@@ -91,7 +91,9 @@ class Introductions:
     """Every strong need/offer pair of a vault, found once, looked up per person."""
 
     def __init__(self, people: Sequence[Person]):
-        self.cat = Catalogue([p for p in people if not is_archived(p)])
+        # In name order, so each need's and offer's holders are listed by name as they are found.
+        kept = sorted((p for p in people if not is_archived(p)), key=lambda p: (p.name.casefold(), p.path))
+        self.cat = Catalogue(kept)
         self.by_need: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
         self.by_offer: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
         for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
@@ -103,7 +105,8 @@ class Introductions:
         self.index = {p.path: i for i, p in enumerate(self.cat.people)}
 
     def _holders(self, kind: dict, key: frozenset[str], me: int) -> Iterable[tuple[int, str]]:
-        for index, text in sorted(kind[key], key=lambda h: self.cat.sort_key(h[0])):
+        """Those who hold ``key`` (a need or offer), by name, except ``me`` and those ``me`` was introduced to."""
+        for index, text in kind[key]:
             if index != me and not self.cat.introduced(me, index):
                 yield index, text
 
@@ -258,8 +261,8 @@ def make_plan(people: Sequence[Person], config: Config, today: date, days: int) 
     people = [p for p in people if not is_archived(p)]
     last = today + timedelta(days=max(days, 1) - 1)
     # Only those due by the last day can be planned before it (the line is by due date).
-    dues = plan_days(due_by(people, config, today, Duration(max(days, 1) - 1, "d")), config, today, contacted_on(people, today))
-    dues = [d for d in dues if d.planned <= last]
+    dues = plan_days(due_by(people, config, today, Duration(max(days, 1) - 1, "d")), config, today,
+                     contacted_on(people, today), until=last)
     reasons = Reasons(people, config, today)
     by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(max(days, 1))}
     for due in dues:

@@ -123,17 +123,18 @@ def line_key(due: Due, today: date) -> tuple:
     return (max(due.date, today), due.date, rank, due.person.name.casefold(), due.person.path)
 
 
-def plan_days(dues: Iterable[Due], config: Config, today: date, taken_today: int = 0) -> list[Due]:
+def plan_days(
+    dues: Iterable[Due], config: Config, today: date, taken_today: int = 0, until: date | None = None
+) -> list[Due]:
     """``dues`` in line order, each with its planned day (``Due.planned``).
 
     At most ``config.follow_ups_per_day`` a day (0: no cap, each on their due date or
     today). ``taken_today`` counts the people already contacted today: they used
     today's room, so rebuilding after a day's follow-ups adds nobody to today.
     A person's day depends only on those before them in line, so the plan of
-    everyone due by a date can be made from just them.
+    everyone due by a date can be made from just them. With ``until``, only the people
+    planned on or before that day are returned.
     """
-    from dataclasses import replace
-
     cap = config.follow_ups_per_day
     ordered = sorted(dues, key=lambda d: line_key(d, today))
     out = []
@@ -143,14 +144,18 @@ def plan_days(dues: Iterable[Due], config: Config, today: date, taken_today: int
     for due in ordered:
         start = max(due.date, today)
         if not cap:
-            out.append(replace(due, planned=start))
+            if until is not None and start > until:
+                break
+            out.append(Due(due.person, due.date, due.reason, due.cadence, due.since, start))
             continue
         if start > day:
             day, used = start, 0
         if used >= cap and day < date.max:
             day, used = day + one, 0
+        if until is not None and day > until:
+            break  # everyone after is planned later still
         used += 1
-        out.append(replace(due, planned=day))
+        out.append(Due(due.person, due.date, due.reason, due.cadence, due.since, day))
     return out
 
 
