@@ -146,3 +146,26 @@ def test_show_flags_a_need_confirmed_long_ago(vault):
     vault.config('needs_confirm_after = "soon"\n')
     result = vault.run("show", "Ann")
     assert result.exit_code != 0 and "needs_confirm_after" in result.output
+
+
+def test_the_plan_stops_at_the_last_day_there_is(vault):
+    vault.write("Ann", "---\nlast_contact: 2026-01-01\nbirthday: --02-29\nreceived: [\"2026-10-01 advice\"]\n---\n")
+    for today in ("9999-12-31", "9999-12-29", "0001-01-01"):
+        result = vault.run("plan", "--json", today=today)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)[-1]["date"] <= "9999-12-31"
+    assert [d["date"] for d in plan_json(vault, today="9999-12-29")] == ["9999-12-29", "9999-12-30", "9999-12-31"]
+
+
+def test_init_writes_the_new_keys_so_that_they_read_back(tmp_path):
+    from click.testing import CliRunner
+
+    from vaultnet.cli import main
+
+    root = tmp_path / "v"
+    root.mkdir()
+    assert CliRunner().invoke(main, ["--vault", str(root), "init"]).exit_code == 0
+    text = (root / "vaultnet.toml").read_text(encoding="utf-8")
+    assert "# follow_ups_per_day = 5\n" in text and '# needs_confirm_after = "6m"\n' in text
+    (root / "vaultnet.toml").write_text(text.replace("# follow_ups_per_day", "follow_ups_per_day"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["--vault", str(root), "due"]).exit_code == 0

@@ -161,6 +161,8 @@ def _next_birthday(person: Person, day: date) -> date | None:
     if b is None:
         return None
     for year in (day.year, day.year + 1):
+        if year > date.max.year:
+            break
         try:
             found = date(year, b.month, b.day)
         except ValueError:  # 29 February in a common year: the last day of February
@@ -168,6 +170,14 @@ def _next_birthday(person: Person, day: date) -> date | None:
         if found >= day:
             return found
     return None
+
+
+def _before(day: date, span: timedelta) -> date:
+    """``day - span``, or the first day there is."""
+    try:
+        return day - span
+    except OverflowError:
+        return date.min
 
 
 def stale_needs(person: Person, config: Config, today: date) -> list[tuple[date, str]]:
@@ -192,7 +202,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
     """Every reason to reach out to ``person`` on the planned ``day``, best first."""
     reasons: list[Reason] = list(intros.reasons(person)) if intros is not None else []
     # Reciprocity: the newest help received recently, not answered by help given since.
-    received = [e for e in person.received if e.date is not None and e.date > today - RECENT_HELP and e.date <= today]
+    received = [e for e in person.received if e.date is not None and _before(today, RECENT_HELP) < e.date <= today]
     if received:
         last = max(received, key=lambda e: e.date)
         given = [e.date for e in person.helped if e.date is not None]
@@ -200,7 +210,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
             reasons.append(Reason("reciprocity", f"They helped you on {last.date.isoformat()} ({plain_text(last.text)}) "
                                                  "and you have not helped them since: find a way to give back"))
     for entry in person.log:
-        if entry.date is not None and entry.text.casefold().startswith(JOB_CHANGE) and today - RECENT_NEWS < entry.date <= today:
+        if entry.date is not None and entry.text.casefold().startswith(JOB_CHANGE) and _before(today, RECENT_NEWS) < entry.date <= today:
             news = plain_text(entry.text[len(JOB_CHANGE):]).strip()
             reasons.append(Reason("job-change", f"New job ({entry.date.isoformat()}): {news}: congratulate them"))
     birthday = _next_birthday(person, day)
@@ -225,7 +235,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
     current = [dated_need(n)[1] for n in person.needs if dated_need(n)[1] not in stale_texts]
     if current:
         reasons.append(Reason("need", "They need: " + "; ".join(plain_text(n) for n in current) + ": can you help?"))
-    if person.met is not None and person.last_seen is None and today - NEW_CONTACT <= person.met <= today:
+    if person.met is not None and person.last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
         where = f" at {plain_text(person.met_at)}" if person.met_at else ""
         reasons.append(Reason("thank", f"New contact: met {person.met.isoformat()}{where}: thank them and ask how you can help"))
     if not reasons:
@@ -259,12 +269,13 @@ class Reasons:
 def make_plan(people: Sequence[Person], config: Config, today: date, days: int) -> list[tuple[date, list[PlannedPerson]]]:
     """The next ``days`` days (today first) of planned follow-ups, each person with their reasons."""
     people = [p for p in people if not is_archived(p)]
-    last = today + timedelta(days=max(days, 1) - 1)
+    days = max(1, min(days, (date.max - today).days + 1))  # no day past 9999-12-31
+    last = today + timedelta(days=days - 1)
     # Only those due by the last day can be planned before it (the line is by due date).
-    dues = plan_days(due_by(people, config, today, Duration(max(days, 1) - 1, "d")), config, today,
+    dues = plan_days(due_by(people, config, today, Duration(days - 1, "d")), config, today,
                      contacted_on(people, today), until=last)
     reasons = Reasons(people, config, today)
-    by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(max(days, 1))}
+    by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(days)}
     for due in dues:
         by_day[due.planned].append(PlannedPerson(due, reasons.of(due)))
     return list(by_day.items())

@@ -276,7 +276,12 @@ def config_template() -> str:
     for key, (_reader, default) in _KEYS.items():
         if key == "circles":
             continue
-        shown = str(default).lower() if isinstance(default, bool) else f'"{default}"'
+        if isinstance(default, bool):
+            shown = str(default).lower()
+        elif isinstance(default, int):
+            shown = str(default)  # a number, as the key reads it
+        else:
+            shown = f'"{default}"'
         lines.append(f"# {key} = {shown}")
     lines += ["", "[circles]"] + [f'{name} = "{cadence}"' for name, cadence in DEFAULT_CIRCLES.items()]
     return "\n".join(lines) + "\n"
