@@ -80,3 +80,33 @@ def test_stop_words_are_checked_before_stemming():
 def test_a_need_s_date_takes_no_part():
     assert item_terms("2026-11-20 a fractional CFO") == terms("a fractional CFO")
     assert "2026" not in item_terms("2026-11-20 a fractional CFO")
+
+
+def test_in_a_network_that_repeats_its_words_the_issue_s_pairs_grade_as_a_person_would():
+    # 2,000 people whose needs and offers reuse a few roles, services and domains, as a real
+    # network does: "senior", "engineers", "design", "robotics" are common, "firmware" is not.
+    import random
+
+    rng = random.Random(1)
+    domains = ["robotics", "fintech", "climate", "healthcare", "edtech", "logistics", "biotech", "saas", "retail", "energy"]
+    roles = ["senior backend engineers", "senior frontend engineers", "data engineers", "a product designer",
+             "sales leads", "design partners", "seed investors", "a new job", "pilot customers", "a CTO"]
+    services = ["product development", "software development", "brand identity design", "seed investment",
+                "hiring advice", "go-to-market advice", "UX design", "investor intros", "data engineering"]
+
+    def items(pool):
+        return tuple(f"{rng.choice(pool)} in {rng.choice(domains)}" if rng.random() < 0.5 else rng.choice(pool)
+                     for _ in range(rng.randint(0, 2)))
+
+    people = [Person(path=f"People/P{i}.md", name=f"P{i}", needs=items(roles), offers=items(services)) for i in range(2000)]
+    people += [Person(path="People/F1.md", name="F1", needs=("senior firmware engineers",)),
+               Person(path="People/F2.md", name="F2", offers=("embedded firmware development",))]
+    cat = Catalogue(people)
+
+    def graded(need, offer):
+        return grade(cat.strength(terms(need), terms(offer)))
+
+    assert graded("senior firmware engineers", "embedded firmware development") == "good"
+    assert graded("design partners", "brand identity design") == "weak"
+    assert graded("a new job in robotics", "seed investment in robotics") == "weak"
+    assert graded("seed investors in robotics", "seed investment in robotics and fintech") == "strong"
