@@ -3,10 +3,17 @@
 A need ("climate tech deal flow") and an offer ("deal flow in climate tech")
 rarely use the same words in the same order, so both are reduced to *terms*:
 case-folded words, stop words dropped, a light stemmer applied ("investors",
-"investor"; "hiring", "hire"), order ignored. Two items are then compared as
-term vectors weighted by inverse document frequency over all offers, with the
-cosine as their strength: the same terms give 1.0, sharing only a word that half
-the network offers ("advice") gives little.
+"investor"; "hiring", "hire"), order ignored; small words are recognised before
+the stemmer runs, so "news" and "goods" keep their meaning. Two items are then
+compared as term vectors weighted by inverse document frequency over every need
+and offer, with the cosine as their strength: the same terms give 1.0, sharing
+only a word that half the network uses ("advice") gives little. One shared word
+alone is at best "good", and at best "weak" when many items use it ("design
+partners" and "brand identity design" share a word, not a purpose): two shared
+words beat one. Capping never raises a strength above its cosine, so the index's
+bounds below stay true. ``suggest``'s ``per_person`` keeps one well-connected
+person from filling the overall list. ``tests/derive/match_labels.txt`` holds a
+hand-labelled set of pairs the grades are checked against.
 
 Why not a library stemmer (Porter, Snowball)? Needs and offers are short noun
 phrases; a few suffix rules cover plurals and -ing/-ed forms, keep the result
