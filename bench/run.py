@@ -12,7 +12,7 @@ that read the vault, a Python process that reads every note's bytes (nothing can
 vault faster); for ``--help``, ``python -c pass`` (and ``python -c "import click"`` is
 shown as well). Peak memory is each process's own maximum resident set (``wait4``).
 
-Steps: ``--help``; ``due``, ``list`` and ``match`` with a warm cache; ``build`` cold (no
+Steps: ``--help``; ``due`` (also with ``--circle`` and ``--json``), ``plan``, ``list`` and ``match`` with a warm cache; ``build`` cold (no
 cache, no outputs), again with nothing changed (it must write nothing: checked), and
 after a one-line edit of one note; khard's ``list`` of the same people as vCards, when
 khard is installed. A command the installed vaultnet does not have (``vaultnet --help``
@@ -200,7 +200,15 @@ def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure
         run_once([*base, "list"])
 
     time.sleep(2.5)  # let the notes edited above leave the cache's racy window: the reads below are warm
-    for step, argv in (("due", [*base, "due"]), ("list", [*base, "list"]), ("match", [*base, "match"])):
+    steps = (
+        ("due", [*base, "due"]),
+        ("due --circle", [*base, "due", "--circle", "close"]),
+        ("due --json", [*base, "due", "--json"]),
+        ("plan", [*base, "plan"]),
+        ("list", [*base, "list"]),
+        ("match", [*base, "match"]),
+    )
+    for step, argv in steps:
         command = argv[len(base)]
         if command not in commands:
             add(Measure(step, None, note=f"skipped: this vaultnet has no `{command}` command"))

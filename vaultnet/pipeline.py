@@ -173,7 +173,7 @@ def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = Non
                 text = render_note(env, note.template, note.context(views))
                 outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        feed = build_calendar(people, config, today, dues, events)
+        feed = build_calendar(people, config, today, dues, events, views.reasons.of)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(

@@ -49,13 +49,15 @@ def test_an_edit_encodes_that_person_s_event_again_and_the_feed_is_as_without_th
     uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical((vault.root / "followups.ics").read_bytes()).walk("VEVENT")}
     assert set(first) == uids  # every event of the feed is kept, by its UID
 
-    note = vault.people / "Amara Okafor.md"
-    note.write_bytes(note.read_bytes().replace(b"last_contact: 2026-09-30", b"last_contact: 2026-11-20"))
+    note = vault.people / "Lena Fischer.md"
+    # Contacted today, as planned: her follow-up moves on, and she still counts against
+    # today's cap, so nobody planned for tomorrow moves up into her place.
+    note.write_bytes(note.read_bytes().replace(b"last_contact: 2026-08-15", b"last_contact: 2026-11-23"))
     _age(note)
     assert vault.run("build").exit_code == 0
     second = _kept(vault.root)
     changed = sorted(uid for uid in second if second[uid] != first.get(uid))
-    assert len(changed) == 1 and changed[0].startswith("followup-")  # Amara's follow-up, nobody else's
+    assert len(changed) == 1 and changed[0].startswith("followup-")  # her follow-up, nobody else's
     assert (vault.root / "followups.ics").read_bytes() == _feed_without_store(vault, monkeypatch, "2026-11-23")
 
 

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
-from vaultnet.derive.schedule import due_of
+from vaultnet.derive.plan import Reasons
+from vaultnet.derive.schedule import due_of, plan_days
 from vaultnet.model.config import Config
 from vaultnet.render.calendar import CALDESC, PRODID, REFRESH, Event, birthday_event, feed_name, follow_up_event
 
@@ -64,8 +65,13 @@ def events(people, config: Config, today: date) -> list[Event]:
         limit = None
     dues = [d for d in (due_of(p, config, today) for p in people) if d is not None]
     dues = [d for d in dues if (limit is None or d.date <= limit) and d.date < date.max]
+    # Each on the day the daily cap plans them; those planned past the horizon wait.
+    dues = plan_days(dues, config, today, sum(p.last_seen == today for p in people))
+    dues = [d for d in dues if (limit is None or d.planned <= limit) and d.planned < date.max]
     twins = twin_paths(people, config)
-    events = sorted((follow_up_event(d, config, today, twins) for d in dues), key=lambda e: (e.start, e.summary.casefold(), e.uid))
+    reasons = Reasons(people, config, today)
+    events = sorted((follow_up_event(d, config, today, twins, [r.text for r in reasons.of(d)]) for d in dues),
+                    key=lambda e: (e.start, e.summary.casefold(), e.uid))
     if config.birthdays:
         births = [e for e in (birthday_event(p, config, twins) for p in people) if e is not None]
         events += sorted(births, key=lambda e: ((e.start.month, e.start.day), e.summary.casefold(), e.uid))

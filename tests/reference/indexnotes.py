@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from vaultnet.derive import intros
-from vaultnet.derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, NEVER_CONTACTED, due_of, week_end
+from vaultnet.derive.plan import Reasons
+from vaultnet.derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, NEVER_CONTACTED, due_of, plan_days, week_end
 from vaultnet.model.links import link_target, person_link, plain_text
 from vaultnet.model.person import Person
 from vaultnet.render import indexnotes
@@ -159,6 +160,8 @@ def followups(views):
         else:
             dues.append(due)
     dues.sort(key=lambda d: d.date)
+    contacted = sum(p.last_seen == today for p in views.people)
+    planned = {d.person.path: d.planned for d in plan_days(dues, views.config, today, contacted)}
     for due in dues:
         person = due.person
         why = "follow-up date" if due.reason == FOLLOW_UP else (f"every {due.cadence}" if due.cadence else "")
@@ -170,6 +173,8 @@ def followups(views):
             "path": person.path,
             "link": views.link(person, in_table=True),
             "due": due.date.isoformat(),
+            "planned": planned[person.path].isoformat(),
+            "planned_when": indexnotes.relative_days((today - planned[person.path]).days),
             "when": indexnotes.relative_days(due.days_overdue(today)),
             "days_overdue": due.days_overdue(today),
             "last_contact": day(views.last_seen[person.path], "never"),
@@ -186,9 +191,26 @@ def followups(views):
             week.append(row)
         elif due.date <= month:
             later.append(row)
+    # The next 7 days of the plan, with the reasons `vaultnet plan` gives (derive.plan).
+    in_line = plan_days(dues, views.config, today, contacted)
+    reasons = Reasons(views.people, views.config, today)
+    plan = []
+    for n in range(7):
+        day_ = today + timedelta(days=n)
+        plan.append({
+            "date": day_.isoformat(),
+            "when": indexnotes.relative_days(-n),
+            "people": [
+                {"name": d.person.name, "path": d.person.path, "link": views.link(d.person),
+                 "reasons": [md(r.text) for r in reasons.of(d)]}
+                for d in in_line if d.planned == day_
+            ],
+        })
     return {
         **views.base("Follow-ups"),
+        "plan": plan,
         "week_end": sunday.isoformat(),
+        "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
         "overdue": overdue,
         "this_week": week,

@@ -178,6 +178,9 @@ def test_description_carries_what_helps_a_follow_up(vault):
     description = str(ann["DESCRIPTION"])
     assert description.splitlines() == [
         "Due 2026-10-31, 23 days overdue.",
+        "Reasons to reach out:",  # what `vaultnet plan` says, best first
+        "- They helped you on 2026-06-01 (coffee and advice) and you have not helped them since: find a way to give back",
+        "- They need: funding; a CFO: can you help?",
         "Cadence: every 30d (circle close)",
         "Works: CEO, Acme",
         "Last contact: 2026-10-01 — call: catch-up, she is raising",

@@ -43,6 +43,7 @@ COMMANDS = {
     "phone": Entry("vaultnet.cli.curate:phone", "Add (or --remove) a phone number."),
     "met": Entry("vaultnet.cli.curate:met", "Record an event where you met several people."),
     "due": Entry("vaultnet.cli.view:due", "Who is due for a follow-up, most overdue first."),
+    "plan": Entry("vaultnet.cli.plan:plan", "The next days' follow-ups, each with reasons to reach out."),
     "show": Entry("vaultnet.cli.view:show", "Everything about one person, before you reach out."),
     "edit": Entry("vaultnet.cli.editor:edit", "Open a person's note in $VISUAL or $EDITOR (or print its path)."),
     "list": Entry("vaultnet.cli.view:list_people", "Everyone, or those matching a query, tag, org or circle."),

@@ -10,7 +10,7 @@ import click
 
 from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
 from ..derive.network import network
-from ..derive.matching import MIN_STRENGTH, suggest
+from ..derive.matching import MIN_STRENGTH, PER_PERSON, suggest
 from ..derive.views import archived_text
 from ..model.errors import UsageProblem
 from .context import App
@@ -30,16 +30,26 @@ pass_app = click.make_pass_decorator(App)
     default=None,
     help="Leave out matches weaker than this (0-1; default 0.2).",
 )
+@click.option(
+    "--per-person",
+    type=click.IntRange(min=0),
+    default=PER_PERSON,
+    show_default=True,
+    help="In the overall list, at most this many pairs with the same person (0: no limit).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def match(app: App, person: str | None, limit: int, include_introduced: bool, min_strength: float | None, as_json: bool) -> None:
+def match(
+    app: App, person: str | None, limit: int, include_introduced: bool, min_strength: float | None, per_person: int, as_json: bool
+) -> None:
     """Introductions worth making: one person's need met by another's offer.
 
     Needs and offers are compared word by word, whatever the spelling: case, punctuation,
     plurals, small words and word order do not matter, and a word many people
     offer counts for little. Strongest first; pairs you already introduced (a
     `helped` item linking one to the other) are left out unless --all. With
-    PERSON, only pairs where that person needs or offers.
+    PERSON, only pairs where that person needs or offers; without, nobody takes more
+    than --per-person places, so one well-connected person does not fill the list.
     """
     vault = app.vault()
     focus = app.person(person) if person else None
@@ -51,6 +61,7 @@ def match(app: App, person: str | None, limit: int, include_introduced: bool, mi
         limit=limit or None,
         include_introduced=include_introduced,
         threshold=min_strength if min_strength is not None else MIN_STRENGTH,
+        per_person=per_person if limit else None,
     )
     if as_json:
         click.echo(to_json([_suggestion_dict(s) for s in found]))

@@ -17,7 +17,7 @@ from ..model.errors import UsageProblem
 from ..model.links import field_link
 from ..derive.resolve import find_people
 from ..edit import actions
-from ..edit.introduce import record_introduction
+from ..edit.introduce import record_intro_outcome, record_introduction
 from ..edit.vaultsetup import init_vault
 from .context import DATE, DURATION, App
 from .complete import complete_person
@@ -315,17 +315,36 @@ def _archived_note(person) -> None:
 @click.argument("second", metavar="B", shell_complete=complete_person)
 @click.option("--why", help="Why they should meet (kept in both notes).")
 @click.option("--date", "day", type=DATE, help="When you introduced them (default: today).")
+@click.option("--outcome", help="How an earlier introduction turned out (a Log line on both notes; no new helped item).")
 @pass_app
-def intro(app: App, first: str, second: str, why: str | None, day: date | None) -> None:
+def intro(app: App, first: str, second: str, why: str | None, day: date | None, outcome: str | None) -> None:
     """Record that you introduced A and B, on both notes.
 
     Each note gets a `helped` item (`DATE introduced to [[B]]: WHY`), a log line,
     and last_contact moved forward. Both notes are checked before either is
     written, and if the second cannot be written the first is put back.
+
+    With --outcome, record instead how the introduction turned out: a Log line
+    `intro outcome: [[B]]: OUTCOME` on both notes (`vaultnet plan` then stops
+    asking whether it helped).
     """
     a = app.person(first)
     b = app.person(second)
     day = day or app.today
+    if outcome is not None:
+        if why is not None:
+            raise UsageProblem("--why describes a new introduction and --outcome an earlier one: give one of them")
+        done = record_intro_outcome(app.config, a, b, day, outcome)
+        if done.already:
+            click.echo(f"already recorded: the outcome of introducing {a.name} and {b.name} on {day.isoformat()}; nothing changed")
+            return
+        click.echo(f"recorded the outcome of introducing {a.name} and {b.name} on {day.isoformat()}")
+        for person in (a, b):
+            state = "updated" if person.path in done.changed else "already recorded, unchanged"
+            click.echo(f"  {person.path}: {state}")
+        for message in done.messages:
+            click.echo(f"  {message}")
+        return
     outcome = record_introduction(app.config, a, b, day, why)
     if outcome.already:
         click.echo(f"already recorded: {a.name} and {b.name} introduced on {day.isoformat()}; nothing changed")

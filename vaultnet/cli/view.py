@@ -13,8 +13,10 @@ import click
 from ..model.links import link_target
 from ..derive.intros import show_dict, show_lines
 from ..derive.resolve import people_matching
-from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_by, due_of, met_text, next_date
+from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_of, met_text, next_date, planned_by
+from ..derive.plan import stale_needs
 from ..derive.views import archived_text, in_archive_folder, person_dict
+from ..model.person import dated_need
 from .context import DURATION, App
 from .complete import complete_person
 from .output import due_style, printable, table, to_json
@@ -29,31 +31,63 @@ def _ago(day: date | None, today: date) -> str:
     return f"{day.isoformat()} ({days}d ago)" if days >= 0 else f"{day.isoformat()} (in {-days}d)"
 
 
+def _relative(day: date, today: date) -> str:
+    days = (day - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"{day.isoformat()} (in {days}d)" if days > 0 else f"{day.isoformat()} ({-days}d ago)"
+
+
 @click.command()
 @click.option("--within", type=DURATION, default="0d", show_default=True, help="Also list who falls due within this time.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--circle", help="Only people in this circle.")
+@click.option("--tag", help="Only people with this tag (or a tag nested under it: people finds people/friend).")
+@click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many people, first in line first (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with each person's emails, org and planned day).")
 @pass_app
-def due(app: App, within, as_json: bool) -> None:
-    """Who is due for a follow-up, most overdue first."""
-    vault = app.roster()
+def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_json: bool) -> None:
+    """Who is due for a follow-up, in line: most overdue first, each on the day planned for them.
+
+    With follow_ups_per_day (default 5) a backlog is spread over the days ahead, so
+    each person shows the day the plan puts them on; everyone due is listed.
+    """
+    # The roster holds names and follow-up facts; a tag filter and the JSON (tags, emails)
+    # need whole records, so those invocations load the vault in full.
+    vault = app.vault() if (tag or as_json) else app.roster()
     today = app.today
-    dues = due_by(vault.people, vault.config, today, within)
+    dues = planned_by(vault.people, vault.config, today, within)
+    if tag or circle:
+        wanted = {p.path for p in people_matching([d.person for d in dues], tag, None, circle, None)}
+        dues = [d for d in dues if d.person.path in wanted]
+    total = len(dues)
+    if limit:
+        dues = dues[:limit]
     if as_json:
         click.echo(to_json([
             {
                 "name": d.person.name,
                 "path": d.person.path,
                 "due": d.date,
+                "planned": d.planned,
                 "days_overdue": d.days_overdue(today),
                 "reason": d.reason,
                 "cadence": d.cadence,
                 "last_contact": d.person.last_seen,
+                "circle": d.person.circle,
+                "org": link_target(d.person.org) if d.person.org else None,
+                "emails": list(d.person.emails),
+                "tags": list(d.person.tags),
             }
             for d in dues
         ]))
         return
     if not dues:
-        click.echo("Nobody is due. A good day to help someone anyway: try `vaultnet match`.")
+        if tag or circle:
+            click.echo("Nobody due matches.")
+        else:
+            click.echo("Nobody is due. A good day to help someone anyway: try `vaultnet match`.")
         return
     rows = []
     styles = {}
@@ -65,8 +99,10 @@ def due(app: App, within, as_json: bool) -> None:
         else:
             reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
         styles[(len(rows), 1)] = due_style(days)
-        rows.append([d.person.name, when, _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
-    click.echo(table(rows, ["Name", "Due", "Last contact", "Why"], styles))
+        rows.append([d.person.name, when, _relative(d.day, today), _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
+    click.echo(table(rows, ["Name", "Due", "Planned", "Last contact", "Why"], styles))
+    if limit and total > limit:
+        click.echo(f"The first {limit} of {total} shown; --limit 0 shows everyone.")
 
 
 @click.command()
@@ -81,8 +117,13 @@ def show(app: App, person: str, as_json: bool) -> None:
 
     url = obsidian_url(config.root, target.path)
     if as_json:
-        extra = {"obsidian_url": url} if url else {}
-        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target), **extra}))
+        found = {**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}
+        stale = stale_needs(target, config, today)
+        if stale:  # only when there is something to re-confirm: the JSON of other notes stays as it was
+            found["needs_to_confirm"] = [{"need": what, "confirmed": day} for day, what in stale]
+        if url:
+            found["obsidian_url"] = url
+        click.echo(to_json(found))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})" + ("  [archived]" if target.archived else ""))
     if url:
@@ -113,11 +154,18 @@ def show(app: App, person: str, as_json: bool) -> None:
         click.echo("  next follow-up: " + click.style(f"{d.date.isoformat()} — {d.describe(today)}", **due_style(d.days_overdue(today))))
     else:
         click.echo(f"  next follow-up: none (cadence {cadence_of(target, config)})")
+    stale = {what: day for day, what in stale_needs(target, config, today)}
     for label, values in (("needs", target.needs), ("offers", target.offers)):
         if values:
             click.echo(f"  {label}:")
             for value in values:
-                click.echo(f"    - {value}")
+                day, what = dated_need(value) if label == "needs" else (None, value)
+                if day is None:
+                    click.echo(f"    - {value}")
+                elif what in stale:
+                    click.echo(f"    - {what}  (confirmed {day.isoformat()}: still needed? re-confirm)")
+                else:
+                    click.echo(f"    - {what}  (confirmed {day.isoformat()})")
     for label, entries in (("helped them", target.helped), ("they helped you", target.received)):
         if entries:
             click.echo(f"  {label} ({len(entries)}):")

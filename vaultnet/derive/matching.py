@@ -3,10 +3,17 @@
 A need ("climate tech deal flow") and an offer ("deal flow in climate tech")
 rarely use the same words in the same order, so both are reduced to *terms*:
 case-folded words, stop words dropped, a light stemmer applied ("investors",
-"investor"; "hiring", "hire"), order ignored. Two items are then compared as
-term vectors weighted by inverse document frequency over all offers, with the
-cosine as their strength: the same terms give 1.0, sharing only a word that half
-the network offers ("advice") gives little.
+"investor"; "hiring", "hire"), order ignored; small words are recognised before
+the stemmer runs, so "news" and "goods" keep their meaning. Two items are then
+compared as term vectors weighted by inverse document frequency over every need
+and offer, with the cosine as their strength: the same terms give 1.0, sharing
+only a word that half the network uses ("advice") gives little. One shared word
+alone is at best "good", and at best "weak" when many items use it ("design
+partners" and "brand identity design" share a word, not a purpose): two shared
+words beat one. Capping never raises a strength above its cosine, so the index's
+bounds below stay true. ``suggest``'s ``per_person`` keeps one well-connected
+person from filling the overall list. ``tests/derive/match_labels.txt`` holds a
+hand-labelled set of pairs the grades are checked against.
 
 Why not a library stemmer (Porter, Snowball)? Needs and offers are short noun
 phrases; a few suffix rules cover plurals and -ing/-ed forms, keep the result
@@ -53,10 +60,17 @@ from typing import Iterable, Sequence
 
 from ..model.names import normalise
 from ..model.links import link_targets
-from ..model.person import Person
+from ..model.person import Person, dated_need
 
 PAIR_INDEX_MAX_TERMS = 12  # longer offers (rare) are checked directly rather than by their many term pairs
 MIN_STRENGTH = 0.2  # below this a shared word is a coincidence, not a reason to introduce
+PER_PERSON = 3  # suggestions one person may take in the overall top list: room for everyone else
+# One shared word alone is a lead, not a strong match: at best "good". When that word is one many
+# items use ("design", "advice"), it is at best "weak".
+ONE_WORD_BEST = 0.59
+COMMON_WORD_BEST = 0.34
+COMMON_MIN_ITEMS = 5  # a word in at least this many items (and 1 in COMMON_SHARE of them) is common
+COMMON_SHARE = 200
 EXACT, STRONG, GOOD, WEAK = "exact", "strong", "good", "weak"
 
 STOP_WORDS = frozenset(
@@ -68,7 +82,7 @@ STOP_WORDS = frozenset(
     they this those through to too under until up very via was we were what when where which while who whom why
     will with would you your yours
     someone somebody anyone anybody something anything people person looking look seeking seek want wants wanted
-    need needs needed find finding get getting help helping good great new
+    need needs needed find finds finding get gets getting help helps helping good great new
     """.split()
 )
 
@@ -125,16 +139,19 @@ def words(text: str) -> list[tuple[str, str]]:
 def _term(surface: str) -> str | None:
     """The term of one word, or None for a stop word."""
     lowered = surface.casefold()
-    if lowered in STOP_WORDS:
-        return None
-    term = stem(lowered)
-    return None if term in STOP_WORDS else term
+    # Checked before stemming: "news" and "goods" are words of their own, not "new" and "good".
+    return None if lowered in STOP_WORDS else stem(lowered)
 
 
 @lru_cache(maxsize=65536)
 def terms(text: str) -> frozenset[str]:
     """The terms an item is compared by: its meaning, whatever the wording and order."""
     return frozenset(term for term, _surface in words(text))
+
+
+def item_terms(need: str) -> frozenset[str]:
+    """The terms of a ``needs`` item: the date it was last confirmed takes no part."""
+    return terms(dated_need(need)[1])
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -199,19 +216,23 @@ class Catalogue:
             for kind, items in ((self.needs, person.needs), (self.offers, person.offers)):
                 done: set[frozenset[str]] = set()
                 for text in items:
-                    key = terms(text)
+                    key = item_terms(text) if kind is self.needs else terms(text)
                     if key and key not in done:  # the same person saying it twice is one item
                         done.add(key)
                         kind.setdefault(key, []).append((index, text))
-        # Document frequency over offer items (not keys): a phrase many people offer is common.
+        # Document frequency over every need and offer item (not keys): a word many people
+        # use, on either side, says little. (Over offers alone, a word only needs use, such as
+        # "senior", looked as rare as the word that mattered.)
         df: dict[str, int] = {}
         total = 0
-        for key, holders in self.offers.items():
-            total += len(holders)
-            for term in key:
-                df[term] = df.get(term, 0) + len(holders)
+        for kind in (self.needs, self.offers):
+            for key, holders in kind.items():
+                total += len(holders)
+                for term in key:
+                    df[term] = df.get(term, 0) + len(holders)
         self._df = df
         self._offer_count = total
+        self._common = max(COMMON_MIN_ITEMS, total / COMMON_SHARE)
         self._idf_cache: dict[str, float] = {}
         self._norms: dict[frozenset[str], float] = {}
         self._squares: dict[str, float] = {}
@@ -255,7 +276,14 @@ class Catalogue:
         square = self.square
         dot = math.fsum(square(t) for t in shared)
         norms = self._norms
-        return dot / ((norms.get(need) or self.norm(need)) * (norms.get(offer) or self.norm(offer)))
+        value = dot / ((norms.get(need) or self.norm(need)) * (norms.get(offer) or self.norm(offer)))
+        if len(shared) == 1:
+            # Never above the cosine, so the index's bounds (which use the cosine) stay true.
+            (word,) = shared
+            if self._df.get(word, 0) >= self._common:
+                return min(value, COMMON_WORD_BEST)
+            return min(value, ONE_WORD_BEST)
+        return value
 
     def key_matches(
         self,
@@ -292,6 +320,8 @@ class Catalogue:
 
         def keep(value: float, need: frozenset[str], offer: frozenset[str]) -> None:
             nonlocal cut, total
+            if value < cut - 1e-12:
+                return  # a lone shared word counted down below the cut
             found.append((value, need, offer))
             if enough is None:
                 return
@@ -405,11 +435,11 @@ class Catalogue:
         out = []
         a, b = self.people[needer], self.people[offerer]
         for need in a.needs:
-            need_key = terms(need)
+            need_key = item_terms(need)
             for offer in b.offers:
                 value = self.strength(need_key, terms(offer))
                 if value >= threshold - 1e-12 and value > 0:
-                    out.append(ItemMatch(a, need, b, offer, value, shared_words(need, offer)))
+                    out.append(ItemMatch(a, need, b, offer, value, shared_words(dated_need(need)[1], offer)))
         out.sort(key=lambda m: (-m.strength, m.need, m.offer))
         # One line per (need, offer) wording: a need written twice is shown once.
         unique: dict[tuple[str, str], ItemMatch] = {}
@@ -438,6 +468,7 @@ def suggest(
     include_introduced: bool = False,
     threshold: float = MIN_STRENGTH,
     catalogue: Catalogue | None = None,
+    per_person: int | None = None,
 ) -> list[Suggestion]:
     """Introductions to make, strongest first.
 
@@ -445,7 +476,9 @@ def suggest(
     other (either way round); its strength is that of its best match. Nobody is
     matched with themselves. Pairs already introduced are left out, or, with
     ``include_introduced``, kept and marked. With ``focus``, only pairs that
-    include that person. ``limit`` None or 0 means every pair.
+    include that person. ``limit`` None or 0 means every pair. ``per_person``
+    (without ``focus``) lets nobody take more than that many places in the list,
+    so one well-connected person does not fill it: the strongest of theirs stay.
 
     Ties are broken by the wording of the items, then by the people's names, so
     the output is the same on every run.
@@ -460,7 +493,7 @@ def suggest(
     enough = wanted
     while True:
         scored, cut = _scored(cat, index, threshold, enough)
-        pairs = _expand(cat, scored, index, wanted, include_introduced)
+        pairs = _expand(cat, scored, index, wanted, include_introduced, per_person if index is None else None)
         # Fewer pairs than asked for may mean the cut rose too far (self-pairs, pairs
         # already introduced and repeated pairs count as "found" but give nothing):
         # look further down, until the cut is the threshold itself.
@@ -490,7 +523,7 @@ def _scored(cat: Catalogue, index: int | None, threshold: float, enough: int | N
     else:
         # One person's few items against everyone's: a direct scan is linear and needs no index.
         person = cat.people[index]
-        own_needs = [k for k in dict.fromkeys(terms(t) for t in person.needs) if k]
+        own_needs = [k for k in dict.fromkeys(item_terms(t) for t in person.needs) if k]
         own_offers = [k for k in dict.fromkeys(terms(t) for t in person.offers) if k]
         low = threshold - 1e-12
         scored = []
@@ -510,8 +543,9 @@ def _scored(cat: Catalogue, index: int | None, threshold: float, enough: int | N
     return scored, cut
 
 
-def _expand(cat: Catalogue, scored, index: int | None, wanted: int | None, include_introduced: bool):
+def _expand(cat: Catalogue, scored, index: int | None, wanted: int | None, include_introduced: bool, per_person=None):
     """Person pairs from scored key pairs, strongest first, until ``wanted`` are found."""
+    taken: dict[int, int] = {}
     orders: dict[tuple[int, frozenset[str]], list[int]] = {}
 
     def order(kind: int, key: frozenset[str]) -> list[int]:
@@ -551,6 +585,10 @@ def _expand(cat: Catalogue, scored, index: int | None, wanted: int | None, inclu
                     continue
                 if not include_introduced and cat.introduced(needer, offerer):
                     continue
+                if per_person and (taken.get(needer, 0) >= per_person or taken.get(offerer, 0) >= per_person):
+                    continue
+                taken[needer] = taken.get(needer, 0) + 1
+                taken[offerer] = taken.get(offerer, 0) + 1
                 pairs[pair] = (value, needer, offerer)
                 if wanted is not None and len(pairs) >= wanted:
                     break

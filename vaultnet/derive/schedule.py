@@ -6,6 +6,13 @@ never. Someone met but never contacted is due at ``met`` plus the config's
 ``first_follow_up`` (write within days and ask how you can help; ``first_follow_up =
 "none"`` counts the cadence from ``met`` instead). Someone with neither a contact nor a
 meeting date is due today, as "never contacted". Archived people are never due.
+
+Due is not yet planned (``plan_days``): with ``follow_ups_per_day`` people are
+placed in line — earliest due first; ties inner, close, network, other circles,
+no circle, then name — each on their due date or, when that day is full, the next
+day with room; overdue people from today on. Everyone keeps their place: the
+people due later never take a day from those due earlier, so contacting today's
+people moves nobody else earlier, and a backlog becomes a steady few a day.
 """
 
 from __future__ import annotations
@@ -34,6 +41,12 @@ class Due:
     reason: str  # FOLLOW_UP, CADENCE, FIRST_FOLLOW_UP or NEVER_CONTACTED
     cadence: Duration | None
     since: date | None  # the contact (or meeting) the cadence counts from
+    planned: date | None = None  # the day the plan puts them on (``plan_days``); None: not planned
+
+    @property
+    def day(self) -> date:
+        """The day to get in touch: the planned day, else the due date."""
+        return self.planned or self.date
 
     def days_overdue(self, today: date) -> int:
         """Positive when overdue, zero when due today, negative when still ahead."""
@@ -118,6 +131,63 @@ def due_by(people: Iterable[Person], config: Config, today: date, within: Durati
         if found is not None and found[0] <= limit:
             dues.append(Due(person, *found))
     return sorted(dues, key=lambda d: (d.date, d.person.name.casefold(), d.person.path))
+
+
+CIRCLE_ORDER = {"inner": 0, "close": 1, "network": 2}
+
+
+def line_key(due: Due, today: date) -> tuple:
+    """A person's place in line: due date (overdue counts from today), circle, name, path."""
+    circle = due.person.circle
+    rank = 4 if not circle else CIRCLE_ORDER.get(circle.strip().lower(), 3)
+    return (max(due.date, today), due.date, rank, due.person.name.casefold(), due.person.path)
+
+
+def plan_days(
+    dues: Iterable[Due], config: Config, today: date, taken_today: int = 0, until: date | None = None
+) -> list[Due]:
+    """``dues`` in line order, each with its planned day (``Due.planned``).
+
+    At most ``config.follow_ups_per_day`` a day (0: no cap, each on their due date or
+    today). ``taken_today`` counts the people already contacted today: they used
+    today's room, so rebuilding after a day's follow-ups adds nobody to today.
+    A person's day depends only on those before them in line, so the plan of
+    everyone due by a date can be made from just them. With ``until``, only the people
+    planned on or before that day are returned.
+    """
+    cap = config.follow_ups_per_day
+    ordered = sorted(dues, key=lambda d: line_key(d, today))
+    out = []
+    day = today
+    used = min(taken_today, cap) if cap else 0
+    one = timedelta(days=1)
+    for due in ordered:
+        start = max(due.date, today)
+        if not cap:
+            if until is not None and start > until:
+                break
+            out.append(Due(due.person, due.date, due.reason, due.cadence, due.since, start))
+            continue
+        if start > day:
+            day, used = start, 0
+        if used >= cap and day < date.max:
+            day, used = day + one, 0
+        if until is not None and day > until:
+            break  # everyone after is planned later still
+        used += 1
+        out.append(Due(due.person, due.date, due.reason, due.cadence, due.since, day))
+    return out
+
+
+def contacted_on(people: Iterable[Person], day: date) -> int:
+    """How many people were last in touch on ``day`` (for ``plan_days``' ``taken_today``)."""
+    return sum(1 for p in people if p.last_seen == day)
+
+
+def planned_by(people: Iterable[Person], config: Config, today: date, within: Duration | None = None) -> list[Due]:
+    """Everyone due on or before today plus ``within``, in line order, each with a planned day."""
+    people = list(people)
+    return plan_days(due_by(people, config, today, within), config, today, contacted_on(people, today))
 
 
 def days_since(day: date | None, today: date) -> int | None:

@@ -64,3 +64,37 @@ def record_introduction(config: Config, a: Person, b: Person, day: date, why: st
 
     changed = edit_notes(config.root, [(a.path, edit_for(a, b)), (b.path, edit_for(b, a))], config)
     return IntroOutcome(changed, sorted(set(messages)), already=len(skipped) == 2)
+
+
+def record_intro_outcome(config: Config, a: Person, b: Person, day: date, outcome: str) -> IntroOutcome:
+    """Record how the introduction of ``a`` and ``b`` turned out, on both notes, as one change.
+
+    Each note gains a Log line ``intro outcome: [[other]]: OUTCOME`` (a contact, so
+    ``last_contact`` moves forward); ``vaultnet plan`` stops asking "did the intro
+    help?" once it is there. Running the same command again changes nothing.
+    """
+    if a.path == b.path:
+        raise UsageProblem(f"both names mean {a.name} ({a.path}); an introduction needs two different people")
+    try:
+        outcome = " ".join(check_text(outcome, "--outcome text").split())
+    except ValueError as exc:
+        raise VaultnetError(str(exc)) from None
+    if not outcome:
+        raise UsageProblem("--outcome needs a text: what came of the introduction")
+    messages: list[str] = []
+    skipped: list[str] = []
+
+    def edit_for(person: Person, other: Person):
+        text = f"intro outcome: {field_link(config, other)}: {outcome}"
+        contact = contact_edit(day, text, messages)
+
+        def apply(editor) -> None:
+            if any(entry.date == day and " ".join(entry.text.split()) == text for entry in person.log):
+                skipped.append(person.path)  # recorded already: do not add it twice
+                return
+            contact(editor)
+
+        return apply
+
+    changed = edit_notes(config.root, [(a.path, edit_for(a, b)), (b.path, edit_for(b, a))], config)
+    return IntroOutcome(changed, sorted(set(messages)), already=len(skipped) == 2)

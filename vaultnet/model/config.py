@@ -65,6 +65,12 @@ def _circles(value: Any) -> dict[str, Duration]:
     return circles
 
 
+def _count(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError("must be a whole number, 0 or more (0: no limit)")
+    return value
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("must be true or false")
@@ -84,6 +90,8 @@ _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "link_style": (_choice("wikilink", "markdown"), "wikilink"),
     "templates_dir": (_inside_path, ".vaultnet/templates"),
     "circles": (_circles, DEFAULT_CIRCLES),
+    "follow_ups_per_day": (_count, 5),
+    "needs_confirm_after": (parse_duration, "6m"),
 }
 
 
@@ -104,6 +112,8 @@ class Config:
     templates_dir: str = ".vaultnet/templates"
     circles: dict[str, Duration] = field(default_factory=lambda: _circles(DEFAULT_CIRCLES))
     source: Path | None = None  # the config file read, if any
+    follow_ups_per_day: int = 5  # the daily cap the plan spreads follow-ups by; 0: none
+    needs_confirm_after: Duration = Duration(6, "m")  # a dated need older than this: ask again
 
     @property
     def people_path(self) -> Path:
@@ -268,7 +278,12 @@ def config_template() -> str:
     for key, (_reader, default) in _KEYS.items():
         if key == "circles":
             continue
-        shown = str(default).lower() if isinstance(default, bool) else f'"{default}"'
+        if isinstance(default, bool):
+            shown = str(default).lower()
+        elif isinstance(default, int):
+            shown = str(default)  # a number, as the key reads it
+        else:
+            shown = f'"{default}"'
         lines.append(f"# {key} = {shown}")
     lines += ["", "[circles]"] + [f'{name} = "{cadence}"' for name, cadence in DEFAULT_CIRCLES.items()]
     return "\n".join(lines) + "\n"

@@ -162,6 +162,19 @@ class Person(_Derived):
 JOB_CHANGE = "job change: "
 
 
+def dated_need(text: str) -> tuple[date | None, str]:
+    """A ``needs`` item as ``(date last confirmed, what is needed)``.
+
+    ``2026-11-20 a fractional CFO`` says when the need was last confirmed; an item
+    without a leading date, or with an impossible one, is all text, as before.
+    """
+    try:
+        day, rest = split_dated_text(text)
+    except ValueError:
+        return None, text
+    return (day, rest) if day is not None and rest else (None, text)
+
+
 # --- field readers: each returns the value or raises ValueError with a message -------------
 
 

@@ -1,7 +1,9 @@
 """The follow-up calendar: an iCalendar feed that calendar apps subscribe to.
 
-One all-day event per person due within ``calendar_horizon`` (overdue people sit
-on today and say how overdue they are), plus yearly birthday events when the
+One all-day event per person planned within ``calendar_horizon``, on the day the
+plan puts them (``schedule.plan_days``: at most ``follow_ups_per_day`` a day;
+overdue people from today on, saying how overdue they are), plus yearly birthday
+events, which do not count against the cap, when the
 config's ``birthdays`` is true. Calendar apps keep a subscription in step by UID,
 so everything here is a pure function of the notes and of "today":
 
@@ -20,8 +22,9 @@ so everything here is a pure function of the notes and of "today":
   comes from the person's data, never from the clock: 00:00 UTC of the newest date
   the note carries (last contact or log line, meeting, follow-up date, giving
   ledger) that is not after today (a note holding only a future follow-up date
-  uses that date). An overdue or never-contacted event moves to today each
-  day, so its DTSTAMP is today. A birthday's DTSTAMP is its first occurrence.
+  uses that date). An event planned on today (an overdue or never-contacted
+  person the daily cap leaves room for) is rewritten each day, so its DTSTAMP is
+  today. A birthday's DTSTAMP is its first occurrence.
 - **DTSTART/DTEND** — DATE values without a time zone, DTEND the exclusive next
   day (a date start with a date-time end makes khal refuse the file).
 - **PRODID** is fixed (no version number), so upgrading vaultnet does not rewrite
@@ -54,7 +57,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -66,7 +69,8 @@ from ..model.config import Config
 from ..model.links import link_target, plain_text
 from ..model.names import nfc_casefold
 from ..model.person import Person
-from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, cadence_of, due_of, met_text
+from ..derive.plan import Reasons
+from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, cadence_of, contacted_on, due_of, met_text, plan_days
 from .contentlines import LIMIT, fold
 from .words import plural
 
@@ -203,24 +207,28 @@ def _categories_of(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _headline(due: Due, today: date) -> tuple[date, str]:
-    """A follow-up's start and title (its SUMMARY): what the feed is sorted by."""
+    """A follow-up's start and title (its SUMMARY): what the feed is sorted by. The start
+    is the planned day (``plan_days``); how overdue is said as of that day."""
     person = due.person
     name = one_line(person.name) or person.stem
+    start = due.planned or max(due.date, today)
     if due.reason == NEVER_CONTACTED:
-        return today, f"Follow up: {name} (never contacted)"
-    overdue = (today - due.date).days
+        return start, f"Follow up: {name} (never contacted)"
+    overdue = (start - due.date).days
     if overdue > 0:
-        return today, f"Follow up: {name} ({plural(overdue, 'day')} overdue)"
-    return due.date, f"Follow up: {name}"
+        return start, f"Follow up: {name} ({plural(overdue, 'day')} overdue)"
+    return start, f"Follow up: {name}"
 
 
-def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str] = frozenset()) -> Event:
-    """The event for one due person (``due`` is ``due_of(person, config, today)``): on its
-    date, or on today when overdue. A pure function of the person, the config and today
-    (and ``twins``, see ``later_twins``)."""
+def follow_up_event(
+    due: Due, config: Config, today: date, twins: frozenset[str] = frozenset(), reasons: Sequence[str] = ()
+) -> Event:
+    """The event for one due person (``due`` is ``due_of(person, config, today)``, planned by
+    ``plan_days``): on its planned day. A pure function of the person, the config and today
+    (and ``twins``, see ``later_twins``, and ``reasons``, the plan's reasons to reach out)."""
     start, title = _headline(due, today)
     person = due.person
-    overdue = (today - due.date).days
+    overdue = (start - due.date).days
     if due.reason == NEVER_CONTACTED:
         lines = ["Never contacted: no last_contact, log line or met date in the note."]
     elif overdue > 0:
@@ -229,6 +237,11 @@ def follow_up_event(due: Due, config: Config, today: date, twins: frozenset[str]
         lines = [f"Due {due.date.isoformat()}."]
     if due.reason == FIRST_FOLLOW_UP:
         lines.append(f"M{plain_text(met_text(person))[1:]}, not contacted since: {HELP_ASK}.")
+    if start > max(due.date, today):
+        lines.append(f"Planned for {start.isoformat()}: at most {config.follow_ups_per_day} follow-ups a day (follow_ups_per_day).")
+    if reasons:
+        lines.append("Reasons to reach out:")
+        lines += [f"- {plain_text(reason)}" for reason in reasons]
     cadence = due.cadence or cadence_of(person, config)
     why = "follow-up date set in the note" if due.reason == "follow_up" else None
     circle = f" (circle {one_line(person.circle)})" if person.circle else ""
@@ -304,7 +317,11 @@ def _due_within_horizon(
     if dues is None:
         dues = (due_of(p, config, today) for p in people)
     # (date.max cannot start an all-day event: its exclusive end would be in year 10000.)
-    return [d for d in dues if d is not None and (limit is None or d.date <= limit) and d.date < date.max]
+    # Only those due by the horizon can be planned on it: the people due later come after
+    # them in line. Someone planned past the horizon is in the feed when their day comes near.
+    found = [d for d in dues if d is not None and (limit is None or d.date <= limit) and d.date < date.max]
+    planned = plan_days(found, config, today, contacted_on(people, today))
+    return [d for d in planned if (limit is None or d.planned <= limit) and d.planned < date.max]
 
 
 # --- the feed's bytes: icalendar's values, shared folding ------------------------------------
@@ -465,11 +482,13 @@ def build_calendar(
     today: date,
     dues: Iterable[Due | None] | None = None,
     encoded: EncodedEvents | None = None,
+    reasons: Callable[[Due], Sequence] | None = None,
 ) -> bytes:
     """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
     the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
     caller worked them out already; ``encoded`` holds the events of an earlier build, so
-    that only events that changed are encoded.
+    that only events that changed are encoded; ``reasons`` gives a planned person's reasons
+    to reach out (``plan.Reasons.of``; one is made here when not given).
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -484,8 +503,10 @@ def build_calendar(
     out.write(head_bytes(feed_name(config)))
     follow_ups = _due_within_horizon(people, config, today, dues)
     follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
+    if reasons is None:
+        reasons = Reasons(people, config, today).of
     for due in follow_ups:
-        out.write(encode(follow_up_event(due, config, today, twins)))
+        out.write(encode(follow_up_event(due, config, today, twins, [r.text for r in reasons(due)])))
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None and not p.archived]

@@ -32,7 +32,8 @@ from typing import Any, Callable
 from ..model.config import Config
 from ..model.links import WIKILINK_BREAKERS, link_target, markdown_spans, plain_text, person_link, wikilink
 from ..model.person import Entry, Person
-from ..derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, due_of, met_text, week_end
+from ..derive.plan import Reasons
+from ..derive.schedule import FIRST_FOLLOW_UP, FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, Due, contacted_on, due_of, met_text, plan_days, week_end
 from ..model.names import normalise
 from .words import plural
 from ..derive.intros import Graph, build_graph, sort_name
@@ -242,6 +243,22 @@ class IndexViews:
     def dues(self) -> dict[str, Due | None]:
         return {p.path: due_of(p, self.config, self.today) for p in self.people}
 
+    @cached_property
+    def reasons(self) -> Reasons:
+        """The plan's reasons to reach out, shared with the calendar: one index per build."""
+        return Reasons(self.people, self.config, self.today)
+
+    @cached_property
+    def planned_dues(self) -> list[Due]:
+        """Everyone due, in line, each with their planned day (``schedule.plan_days``)."""
+        dues = [d for d in self.dues.values() if d is not None]
+        return plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))
+
+    @cached_property
+    def planned(self) -> dict[str, date]:
+        """Each due person's planned day, by path."""
+        return {d.person.path: d.planned for d in self.planned_dues}
+
     def next_text(self, person: Person) -> str:
         return self.cells(person).next
 
@@ -314,6 +331,9 @@ def _why(due: Due) -> str:
     return f"every {due.cadence}" if due.cadence else ""
 
 
+PLAN_DAYS = 7  # the days of the plan Follow-ups.md shows (`vaultnet plan`'s default)
+
+
 def followups_context(views: IndexViews) -> dict[str, Any]:
     today = views.today
     sunday = week_end(today)
@@ -345,11 +365,14 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             why = whys.get((due.reason, due.cadence))
             if why is None:
                 why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
+        planned = views.planned[person.path]
         row = {
             "name": person.name,
             "path": person.path,
             "link": cells.link_cell,
             "due": views.iso(due.date),
+            "planned": views.iso(planned),
+            "planned_when": relative_days((today - planned).days),
             "when": when,
             "days_overdue": days,
             "last_contact": cells.last_contact,
@@ -366,9 +389,27 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
             week.append(row)
         elif due.date <= month:
             later.append(row)
+    # The plan of the next days, with the reasons `vaultnet plan` gives.
+    last = today + timedelta(days=PLAN_DAYS - 1)
+    days: dict[date, list] = {today + timedelta(days=n): [] for n in range(PLAN_DAYS)}
+    for due in views.planned_dues:
+        if due.planned > last:
+            break  # in line, so the planned days only grow
+        days[due.planned].append({
+            "name": due.person.name,
+            "path": due.person.path,
+            "link": views.cells(due.person).link,
+            "reasons": [views.md(r.text) for r in views.reasons.of(due)],
+        })
+    plan = [
+        {"date": day.isoformat(), "when": relative_days((today - day).days), "people": people}
+        for day, people in days.items()
+    ]
     return {
         **views.base("Follow-ups"),
+        "plan": plan,
         "week_end": sunday.isoformat(),
+        "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
         "overdue": overdue,
         "this_week": week,

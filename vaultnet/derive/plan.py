@@ -1,0 +1,281 @@
+"""The plan: the next days of planned follow-ups, each person with reasons to reach out.
+
+A reason gives rather than asks ("think what you can do for this person"), and the
+reasons of a person are listed best first:
+
+1. ``introduce``: a strong match (``matching.STRONG`` or better) between their needs
+   and someone's offers, or their offers and someone's needs: the other person and
+   the words that matched;
+2. ``reciprocity``: they helped you (``received``) in the last ``RECENT_HELP`` and you
+   have not helped them (``helped``) since;
+3. ``job-change``: a Log line starting ``job change: `` in the last ``RECENT_NEWS``
+   (imports write those);
+4. ``birthday``: a birthday within ``BIRTHDAY_DAYS`` of the planned day;
+5. ``intro-check``: an introduction you made ``INTRO_CHECK`` ago or more (a ``helped``
+   item ``introduced to [[B]]``, what ``vaultnet intro`` writes) whose outcome is not
+   recorded yet (``vaultnet intro A B --outcome TEXT`` writes a Log line
+   ``intro outcome: [[B]]: TEXT`` on both notes, after which it is not asked again);
+6. ``reconfirm``: a need confirmed longer ago than ``needs_confirm_after``
+   (``2026-05-01 a fractional CFO``): "still looking for a fractional CFO?";
+7. ``need``: what they need now (undated needs, or confirmed recently);
+8. ``thank``: met in the last ``NEW_CONTACT``, never contacted since: thank them;
+9. ``catch-up``: only when there is no other reason: ask what they are working on.
+
+The match-based reasons come from one index built per run (``Introductions``): the
+strong need/offer key pairs of everyone, found once by the matcher's inverted index;
+a person's introductions are then a few dictionary lookups.
+
+People with ``archived`` set are left out of the plan (``is_archived``: the field may
+not exist on ``Person`` yet, so it is read with ``getattr``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Sequence
+
+from ..model.config import Config
+from ..model.durations import Duration
+from ..model.links import link_targets, plain_text
+from ..model.names import normalise
+from ..model.person import Person, dated_need
+from .matching import Catalogue, grade, item_terms, shared_words, terms
+from .schedule import Due, contacted_on, due_by, plan_days
+
+MATCH_THRESHOLD = 0.6  # a strong match: the grade "strong" starts here
+RECENT_HELP = timedelta(days=180)
+RECENT_NEWS = timedelta(days=90)
+NEW_CONTACT = timedelta(days=30)
+INTRO_CHECK = timedelta(days=30)
+INTRO_CHECK_UNTIL = timedelta(days=365)  # an introduction older than a year is history, not a check-in
+BIRTHDAY_DAYS = 7
+JOB_CHANGE = "job change: "
+INTRO_OUTCOME = "intro outcome: "
+INTRODUCED = "introduced to "
+MAX_INTRODUCTIONS = 2  # introductions suggested per person
+
+KINDS = ("introduce", "reciprocity", "job-change", "birthday", "intro-check", "reconfirm", "need", "thank", "catch-up")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason to reach out: its kind (``KINDS``), a sentence, and the other person if any."""
+
+    kind: str
+    text: str
+    other: str | None = None  # the other person's name (introductions, check-ins)
+    words: tuple[str, ...] = ()  # the words that matched (introductions)
+
+    def as_dict(self) -> dict:
+        found: dict = {"kind": self.kind, "text": self.text}
+        if self.other is not None:
+            found["other"] = self.other
+        if self.words:
+            found["words"] = list(self.words)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPerson:
+    due: Due
+    reasons: tuple[Reason, ...]
+
+
+def is_archived(person) -> bool:
+    """Whether the person is archived (``archived:`` set); False where records have no such field."""
+    return bool(getattr(person, "archived", None))
+
+
+class Introductions:
+    """Every strong need/offer pair of a vault, found once, looked up per person."""
+
+    def __init__(self, people: Sequence[Person]):
+        # In name order, so each need's and offer's holders are listed by name as they are found.
+        kept = sorted((p for p in people if not is_archived(p)), key=lambda p: (p.name.casefold(), p.path))
+        self.cat = Catalogue(kept)
+        self.by_need: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
+        self.by_offer: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
+        for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
+            self.by_need.setdefault(need, []).append((value, offer))
+            self.by_offer.setdefault(offer, []).append((value, need))
+        for table in (self.by_need, self.by_offer):
+            for found in table.values():
+                found.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+        self.index = {p.path: i for i, p in enumerate(self.cat.people)}
+
+    def _holders(self, kind: dict, key: frozenset[str], me: int) -> Iterable[tuple[int, str]]:
+        """Those who hold ``key`` (a need or offer), by name, except ``me`` and those ``me`` was introduced to."""
+        for index, text in kind[key]:
+            if index != me and not self.cat.introduced(me, index):
+                yield index, text
+
+    def reasons(self, person: Person) -> list[Reason]:
+        """The strongest introductions for ``person``: at most ``MAX_INTRODUCTIONS``, one per other person."""
+        me = self.index.get(person.path)
+        if me is None:
+            return []
+        found: list[tuple[float, str, Reason]] = []
+        for need in person.needs:
+            key = item_terms(need)
+            for value, offer_key in self.by_need.get(key, ()):
+                for index, offer in self._holders(self.cat.offers, offer_key, me):
+                    other = self.cat.people[index]
+                    words = shared_words(dated_need(need)[1], offer)
+                    text = (f"Introduce them to {other.name}, who offers “{offer}”: they need “{dated_need(need)[1]}” "
+                            f"({grade(value)}: {', '.join(words)})")
+                    found.append((value, other.path, Reason("introduce", text, other.name, words)))
+                    break
+        for offer in person.offers:
+            key = terms(offer)
+            for value, need_key in self.by_offer.get(key, ()):
+                for index, need in self._holders(self.cat.needs, need_key, me):
+                    other = self.cat.people[index]
+                    what = dated_need(need)[1]
+                    words = shared_words(what, offer)
+                    text = (f"Introduce them to {other.name}, who needs “{what}”: they offer “{offer}” "
+                            f"({grade(value)}: {', '.join(words)})")
+                    found.append((value, other.path, Reason("introduce", text, other.name, words)))
+                    break
+        found.sort(key=lambda f: (-f[0], f[2].text))
+        out: list[Reason] = []
+        seen: set[str] = set()
+        for _value, other, reason in found:
+            if other not in seen:
+                seen.add(other)
+                out.append(reason)
+            if len(out) == MAX_INTRODUCTIONS:
+                break
+        return out
+
+
+def _name_of(link_text: str) -> str:
+    targets = link_targets(link_text)
+    if targets:
+        return targets[0].rsplit("/", 1)[-1]
+    return plain_text(link_text).strip()
+
+
+def _next_birthday(person: Person, day: date) -> date | None:
+    b = person.birthday
+    if b is None:
+        return None
+    for year in (day.year, day.year + 1):
+        if year > date.max.year:
+            break
+        try:
+            found = date(year, b.month, b.day)
+        except ValueError:  # 29 February in a common year: the last day of February
+            found = date(year, 2, 28)
+        if found >= day:
+            return found
+    return None
+
+
+def _before(day: date, span: timedelta) -> date:
+    """``day - span``, or the first day there is."""
+    try:
+        return day - span
+    except OverflowError:
+        return date.min
+
+
+def stale_needs(person: Person, config: Config, today: date) -> list[tuple[date, str]]:
+    """The needs confirmed longer ago than ``needs_confirm_after``: ``(date, what)``."""
+    after = config.needs_confirm_after
+    if after.never:
+        return []
+    out = []
+    for need in person.needs:
+        day, what = dated_need(need)
+        if day is not None:
+            try:
+                stale = after.after(day) < today
+            except (OverflowError, ValueError):
+                stale = False
+            if stale:
+                out.append((day, what))
+    return out
+
+
+def person_reasons(person: Person, config: Config, today: date, day: date, intros: Introductions | None) -> list[Reason]:
+    """Every reason to reach out to ``person`` on the planned ``day``, best first."""
+    reasons: list[Reason] = list(intros.reasons(person)) if intros is not None else []
+    # Reciprocity: the newest help received recently, not answered by help given since.
+    received = [e for e in person.received if e.date is not None and _before(today, RECENT_HELP) < e.date <= today]
+    if received:
+        last = max(received, key=lambda e: e.date)
+        given = [e.date for e in person.helped if e.date is not None]
+        if not given or max(given) < last.date:
+            reasons.append(Reason("reciprocity", f"They helped you on {last.date.isoformat()} ({plain_text(last.text)}) "
+                                                 "and you have not helped them since: find a way to give back"))
+    for entry in person.log:
+        if entry.date is not None and entry.text.casefold().startswith(JOB_CHANGE) and _before(today, RECENT_NEWS) < entry.date <= today:
+            news = plain_text(entry.text[len(JOB_CHANGE):]).strip()
+            reasons.append(Reason("job-change", f"New job ({entry.date.isoformat()}): {news}: congratulate them"))
+    birthday = _next_birthday(person, day)
+    if birthday is not None and (birthday - day).days <= BIRTHDAY_DAYS:
+        when = "on the day" if birthday == day else f"on {birthday.isoformat()}"
+        reasons.append(Reason("birthday", f"Birthday {when}: wish them well"))
+    outcomes = {normalise(_name_of(e.text[len(INTRO_OUTCOME):])): e.date for e in person.log
+                if e.text.casefold().startswith(INTRO_OUTCOME)}
+    for entry in person.helped:
+        if entry.date is None or not entry.text.casefold().startswith(INTRODUCED):
+            continue
+        age = day - entry.date
+        other = _name_of(entry.text[len(INTRODUCED):])
+        recorded = outcomes.get(normalise(other))
+        if INTRO_CHECK <= age <= INTRO_CHECK_UNTIL and not (recorded and recorded >= entry.date):
+            reasons.append(Reason("intro-check", f"Did the intro to {other} help? (introduced {entry.date.isoformat()}; "
+                                                 f"record it: vaultnet intro \"{person.name}\" \"{other}\" --outcome …)", other))
+    stale = stale_needs(person, config, today)
+    for confirmed, what in stale:
+        reasons.append(Reason("reconfirm", f"Still looking for {what}? (last confirmed {confirmed.isoformat()})"))
+    stale_texts = {what for _d, what in stale}
+    current = [dated_need(n)[1] for n in person.needs if dated_need(n)[1] not in stale_texts]
+    if current:
+        reasons.append(Reason("need", "They need: " + "; ".join(plain_text(n) for n in current) + ": can you help?"))
+    if person.met is not None and person.last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
+        where = f" at {plain_text(person.met_at)}" if person.met_at else ""
+        reasons.append(Reason("thank", f"New contact: met {person.met.isoformat()}{where}: thank them and ask how you can help"))
+    if not reasons:
+        reasons.append(Reason("catch-up", "Catch up: ask what they are working on and how you can help"))
+    return reasons
+
+
+class Reasons:
+    """Each planned person's reasons, worked out on demand and kept; the introductions
+    index is built once, the first time a reason is asked for. One per build, shared by
+    ``plan``, ``Follow-ups.md`` and the calendar, so all three say the same."""
+
+    def __init__(self, people: Sequence[Person], config: Config, today: date):
+        self.people = [p for p in people if not is_archived(p)]
+        self.config = config
+        self.today = today
+        self._intros: Introductions | None = None
+        self._found: dict[tuple[str, date], tuple[Reason, ...]] = {}
+
+    def of(self, due: Due) -> tuple[Reason, ...]:
+        day = due.planned or max(due.date, self.today)
+        key = (due.person.path, day)
+        found = self._found.get(key)
+        if found is None:
+            if self._intros is None:
+                self._intros = Introductions(self.people)
+            found = self._found[key] = tuple(person_reasons(due.person, self.config, self.today, day, self._intros))
+        return found
+
+
+def make_plan(people: Sequence[Person], config: Config, today: date, days: int) -> list[tuple[date, list[PlannedPerson]]]:
+    """The next ``days`` days (today first) of planned follow-ups, each person with their reasons."""
+    people = [p for p in people if not is_archived(p)]
+    days = max(1, min(days, (date.max - today).days + 1))  # no day past 9999-12-31
+    last = today + timedelta(days=days - 1)
+    # Only those due by the last day can be planned before it (the line is by due date).
+    dues = plan_days(due_by(people, config, today, Duration(days - 1, "d")), config, today,
+                     contacted_on(people, today), until=last)
+    reasons = Reasons(people, config, today)
+    by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(days)}
+    for due in dues:
+        by_day[due.planned].append(PlannedPerson(due, reasons.of(due)))
+    return list(by_day.items())
