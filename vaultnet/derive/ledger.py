@@ -94,7 +94,7 @@ def network_stats(people: Sequence[Person], config: Config, today: date, window:
     everyone = list(people)
     people = [p for p in everyone if not p.archived]
     dues = schedule(people, config, today)
-    since = today - timedelta(days=window)
+    since = today - timedelta(days=min(window, today.toordinal() - 1))  # no day before 0001-01-01
     recent = sum(1 for p in people if p.last_seen is not None and p.last_seen >= since)
     all_balances = balances(people)
     gave = sorted(
