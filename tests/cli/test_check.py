@@ -295,3 +295,17 @@ def test_a_setext_heading_underline_is_not_a_conflict(vault):
     code, data = findings(vault)
     assert code == 0 and data["findings"] == []
     assert vault.run("log", "Setext", "call").exit_code == 0
+
+
+def test_a_need_confirmed_long_ago_is_info_to_re_confirm(vault):
+    """A dated need older than needs_confirm_after (default 6m) is listed as info with the
+    command that re-confirms it; an undated or recent need is not; it never fails --strict."""
+    vault.write("Cy", "---\nneeds:\n  - 2026-01-05 a fractional CFO\n  - 2026-10-01 pilot customers\n  - design help\n---\n")
+    code, data = findings(vault, "--strict")
+    assert code == 0 and data["errors"] == data["warnings"] == 0
+    found = [f for f in data["findings"] if f["code"] == "need-to-confirm"]
+    assert len(found) == 1 and found[0]["severity"] == "info" and found[0]["line"] == 2  # the needs field
+    assert "a fractional CFO" in found[0]["message"] and 'vaultnet need "Cy" "a fractional CFO"' in found[0]["fix"]
+    assert "(1 need to re-confirm.)" in vault.run("check").stdout
+    vault.config('needs_confirm_after = "1y"\n')
+    assert findings(vault)[1]["findings"] == []

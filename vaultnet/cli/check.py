@@ -27,8 +27,9 @@ def check(app: App, as_json: bool, strict: bool) -> None:
 
     Each finding names the file (and line or field) and how to fix it. Exit status:
     0 no errors (warnings may be shown), 1 errors found (or warnings with --strict).
-    Notes that say they are not a person (`vaultnet: ignore`, `type: template`) are
-    listed as info, never an error. Nothing is written.
+    Notes that say they are not a person (`vaultnet: ignore`, `type: template`) and
+    needs confirmed longer ago than needs_confirm_after are listed as info, never an
+    error. Nothing is written.
     """
     config = app.config
     vault = app.vault(report=False)
@@ -38,7 +39,8 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     )
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = sum(1 for f in findings if f.severity == WARNING)
-    infos = len(findings) - errors - warnings
+    left_out = sum(1 for f in findings if f.code == "not-a-person")
+    to_confirm = sum(1 for f in findings if f.code == "need-to-confirm")
     notes = sum(1 for f in files if f.kind == "note")
     if as_json:
         click.echo(to_json({
@@ -50,7 +52,9 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     else:
         _print(findings)
         affected = len({f.path for f in findings if f.severity != INFO})
-        left_out = f" ({plural(infos, 'note')} not a person, left out.)" if infos else ""
+        notes_left = [f"{plural(left_out, 'note')} not a person, left out"] if left_out else []
+        notes_left += [f"{plural(to_confirm, 'need')} to re-confirm"] if to_confirm else []
+        left_out = f" ({'; '.join(notes_left)}.)" if notes_left else ""
         if errors or warnings:
             where = f" in {affected} of {plural(notes, 'file')}" if notes else ""
             click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}{where}.{left_out}")

@@ -457,6 +457,26 @@ def future_dates(people: list[Person], today: date) -> list[Finding]:
     return out
 
 
+def needs_to_confirm(people: list[Person], config: Config, today: date) -> list[Finding]:
+    """Needs confirmed longer ago than ``needs_confirm_after``: nothing is wrong, but a need
+    of last spring may be met by now, and matching still offers it."""
+    from .plan import stale_needs
+
+    out = []
+    for person in people:
+        if person.archived:
+            continue
+        for day, what in stale_needs(person, config, today):
+            out.append(Finding(
+                INFO, "need-to-confirm", person.path,
+                f"need confirmed {day.isoformat()}, longer ago than needs_confirm_after ({config.needs_confirm_after}): {what}",
+                f"ask whether it is still needed; `vaultnet need \"{person.name}\" \"{what}\"` re-confirms it, "
+                "`--remove` drops it",
+                field="needs",
+            ))
+    return out
+
+
 def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iterable[str] = ()) -> list[Finding]:
     """Every finding about the vault, sorted by file, errors before warnings, then by line."""
     findings = [
@@ -472,6 +492,7 @@ def lint(vault: Vault, files: list[RawFile], today: date, other_note_stems: Iter
         *broken_links(vault.people, other_note_stems),
         *unknown_circles(vault.people, vault.config),
         *future_dates(vault.people, today),
+        *needs_to_confirm(vault.people, vault.config, today),
     ]
     findings = _with_field_lines(findings, files)
     conflicted = {f.path for f in findings if f.code == "conflict"}
