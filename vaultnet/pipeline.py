@@ -367,7 +367,7 @@ def build(
             report = _from_stamp(config, inputs, strict)
             if report is not None:
                 return report
-        vault = load_vault(config)
+        vault = load_vault(config, today)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -447,6 +447,10 @@ def input_state(config: Config, today: date) -> InputState:
     for note in walk(config):
         digest.update(repr((note.rel, note.key)).encode("utf-8", "surrogateescape"))
         newest = max(newest, note.changed_ns)
+    if config.mentions:  # a daily note's link to a person is a contact
+        for note in walk(config, elsewhere=True):
+            digest.update(repr(("elsewhere", note.rel, note.key)).encode("utf-8", "surrogateescape"))
+            newest = max(newest, note.changed_ns)
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)

@@ -500,7 +500,7 @@ def stamped(vault, monkeypatch):
     monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
     loads = []
     real = build_module.load_vault
-    monkeypatch.setattr(build_module, "load_vault", lambda config: loads.append(1) or real(config))
+    monkeypatch.setattr(build_module, "load_vault", lambda config, today=None: loads.append(1) or real(config, today))
     small_vault(vault)
     vault.loads = loads
     return vault

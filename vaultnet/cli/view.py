@@ -72,7 +72,10 @@ def show(app: App, person: str, as_json: bool) -> None:
     target = app.person(person)
     config, today = app.config, app.today
     if as_json:
-        click.echo(to_json({**person_dict(target, config, today), **show_dict(app.vault(report=False).people, target)}))
+        click.echo(to_json({
+            **person_dict(target, config, today), **show_dict(app.vault(report=False).people, target),
+            "mentions": [{"date": m.date, "note": m.note, "line": m.line, "text": m.text} for m in target.mentions],
+        }))
         return
     click.echo(click.style(target.name, bold=True) + f"  ({printable(target.path)})")
     facts = [f"{label}: {value}" for label, value in (("org", target.org), ("role", target.role), ("circle", target.circle)) if value]
@@ -90,7 +93,11 @@ def show(app: App, person: str, as_json: bool) -> None:
     if target.birthday:
         click.echo(f"  birthday: {target.birthday}")
     last = target.last_log
-    click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
+    mention = target.last_mention
+    if mention is not None:
+        click.echo(f"  last contact: {_ago(target.last_seen, today)} — mentioned in {printable(mention.note)}")
+    else:
+        click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
     d = due_of(target, config, today)
     click.echo(f"  next follow-up: {d.date.isoformat()} — {d.describe(today)}" if d else f"  next follow-up: none (cadence {cadence_of(target, config)})")
     for label, values in (("needs", target.needs), ("offers", target.offers)):
@@ -110,6 +117,11 @@ def show(app: App, person: str, as_json: bool) -> None:
         click.echo(f"  log ({len(target.log)}{', latest 10' if len(target.log) > 10 else ''}):")
         for entry in shown:
             click.echo(f"    - {entry}")
+    if target.mentions:
+        mentions = target.mentions
+        click.echo(f"  mentioned ({len(mentions)}{', latest 10' if len(mentions) > 10 else ''}):")
+        for m in mentions[:10]:
+            click.echo(printable(f"    - {m.date.isoformat()} {m.note}:{m.line}: {m.text}"))
 
 
 @click.command(name="list")

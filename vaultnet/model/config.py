@@ -71,6 +71,21 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _folders(value: Any) -> tuple[str, ...]:
+    """A list of folders inside the vault, relative to it (``ignore = ["People/Templates"]``)."""
+    if not isinstance(value, list):
+        raise ValueError('must be a list of folders, like ignore = ["People/Templates", "Archive"]')
+    out = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{item!r} is not a folder name; write each folder as a quoted path")
+        folder = _inside_path(item).rstrip("/")
+        if folder in ("", "."):
+            raise ValueError(f"{item!r} is the whole vault; name a folder inside it")
+        out.append(folder)
+    return tuple(dict.fromkeys(out))
+
+
 # key -> (reader, default as written in a config file)
 _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "people_dir": (_inside_path, "People"),
@@ -83,6 +98,8 @@ _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "link_style": (_choice("wikilink", "markdown"), "wikilink"),
     "templates_dir": (_inside_path, ".vaultnet/templates"),
     "circles": (_circles, DEFAULT_CIRCLES),
+    "mentions": (_flag, True),
+    "ignore": (_folders, []),
 }
 
 
@@ -102,6 +119,8 @@ class Config:
     templates_dir: str = ".vaultnet/templates"
     circles: dict[str, Duration] = field(default_factory=lambda: _circles(DEFAULT_CIRCLES))
     source: Path | None = None  # the config file read, if any
+    mentions: bool = True  # links to people in dated notes elsewhere in the vault count as contacts
+    ignore: tuple[str, ...] = ()  # folders no walk of the vault enters
 
     @property
     def people_path(self) -> Path:
@@ -266,7 +285,7 @@ def config_template() -> str:
     for key, (_reader, default) in _KEYS.items():
         if key == "circles":
             continue
-        shown = str(default).lower() if isinstance(default, bool) else f'"{default}"'
+        shown = str(default).lower() if isinstance(default, bool) else "[]" if default == [] else f'"{default}"'
         lines.append(f"# {key} = {shown}")
     lines += ["", "[circles]"] + [f'{name} = "{cadence}"' for name, cadence in DEFAULT_CIRCLES.items()]
     return "\n".join(lines) + "\n"
