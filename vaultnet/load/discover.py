@@ -166,7 +166,9 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
                 continue
             mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
             found.append(Found(rel_folder + name, entry.path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime))
-    if nested:
+    if elsewhere:
+        found.sort(key=lambda f: f.rel)  # a stable order is all these notes need
+    elif nested:
         found.sort(key=lambda f: f.rel.split("/"))
     else:
         found.sort(key=lambda f: f.rel)

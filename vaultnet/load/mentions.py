@@ -31,7 +31,8 @@ from typing import NamedTuple
 from ..model.config import Config
 from ..model.dates import parse_date
 from ..model.errors import Problem
-from ..model.links import line_links, mention_keys, mention_links, note_keys
+from ..model.links import line_links, mention_keys, mention_links
+from ..model.names import nfc_casefold
 from ..model.person import Mention
 from .discover import Found, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
@@ -145,13 +146,27 @@ def read_mentions(note: Found) -> tuple[NoteMentions, bool]:
 
 
 def people_by_key(paths) -> dict[str, str]:
-    """Each form a link may name a person by (``note_keys``), with that person's path; a
+    """Each form a link may name a person by: the file name and each longer tail of the
+    path (``Jane Doe``, ``People/Jane Doe``), case-folded, NFC, without ``.md``; a
     file name two people share goes to the one nearer the vault's root (then the first
     path), as Obsidian picks."""
+    paths = sorted(paths, key=lambda p: (p.count("/"), p))
+    if not paths:
+        return {}
+    # One normalisation of all the paths at once: ``due`` resolves every person's keys.
+    folded = nfc_casefold("\n".join(paths)).split("\n")
     found: dict[str, str] = {}
-    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
-        for key in note_keys(path):
-            found.setdefault(key, path)
+    if len(folded) != len(paths):  # a path holding a line break: one at a time
+        folded = [nfc_casefold(p) for p in paths]
+    for path, low in zip(paths, folded):
+        if low.endswith(".md"):
+            low = low[:-3]
+        if "/" not in low:
+            found.setdefault(low, path)
+            continue
+        parts = low.split("/")
+        for i in range(len(parts) - 1, -1, -1):
+            found.setdefault("/".join(parts[i:]), path)
     return found
 
 

@@ -993,13 +993,12 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
     store (None when it cannot be used: then every row is in the list), the rows the
     store does not hold, and every note's problems in walk order."""
     store = Store.open(config, create=True) if enabled() else None
-    stored: dict[bytes, tuple] = {}
+    stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
+    found_problems: dict[bytes, str] = {}
     if store is not None and store.valid:
         try:
-            for path, size, mtime, ctime, inode, trusted, found in store.db.execute(
-                "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, problems FROM others"
-            ):
-                stored[path] = ((size, mtime, ctime, inode), trusted, found)
+            stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
+            found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
         except sqlite3.DatabaseError:
             store.close()
             store = None
@@ -1012,15 +1011,15 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
     rows: list[tuple] = []
     notes_rows: list[tuple] = []
     changed: list[bytes] = []
-    seen: set[bytes] = set()
+    trusted = (1,)
+    get = stored.get
+    paths = [note.rel.encode("utf-8", "surrogateescape") for note in others]
     try:
-        for note in others:
-            path = _path_key(note.rel)
-            seen.add(path)
-            old = stored.get(path)
-            if old is not None and old[1] == 1 and old[0] == note.key and store is not None:
-                if old[2] is not None:
-                    problems += decode_problems(json.loads(old[2]), note.rel)
+        for note, path in zip(others, paths):
+            old = get(path)
+            if store is not None and old is not None and old == note.key + trusted:
+                if found_problems and path in found_problems:
+                    problems += decode_problems(json.loads(found_problems[path]), note.rel)
                 continue
             found, stable = read(note)
             problems += found.problems
@@ -1031,13 +1030,14 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
                 extra += mine
                 continue
             rows += mine
-            found_problems = json.dumps(encode_problems(found.problems)) if found.problems else None
-            notes_rows.append((path, *note.key, int(note.changed_ns < racy_after), _enc_date(found.day), found_problems))
+            kept = json.dumps(encode_problems(found.problems)) if found.problems else None
+            notes_rows.append((path, *note.key, int(note.changed_ns < racy_after), _enc_date(found.day), kept))
     except _BAD_ROW:
         store.close()
         return _sync_others_without_store(others, read)
     if store is None:
         return None, extra, problems
+    seen = set(paths)
     gone = [path for path in stored if path not in seen]
     if not (changed or gone or rows or notes_rows):
         return store, extra, problems

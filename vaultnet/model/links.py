@@ -320,7 +320,8 @@ def mention_links(lines: list[str]) -> list[tuple[int, list[tuple[str, bool]]]]:
 
 
 def mention_keys(target: str, markdown: bool, from_file: str) -> tuple[str, ...]:
-    """The forms a link's target may name a note by, compared with ``note_keys``: a
+    """The forms a link's target may name a note by, compared with a note's file name and the tails of its path
+    (``load.mentions.people_by_key``): a
     wikilink's target as written (a file name, or a path from the vault's root); a
     Markdown link's path from the linking note's folder, and from the vault's root (as
     Obsidian reads both). Case-folded and NFC, without ``.md``."""
@@ -340,12 +341,3 @@ def mention_keys(target: str, markdown: bool, from_file: str) -> tuple[str, ...]
             keys.append(key)
     return tuple(keys)
 
-
-def note_keys(path: str) -> list[str]:
-    """The forms a link may name the note at ``path`` by: its file name, and each longer
-    tail of its path (``Jane Doe``, ``People/Jane Doe``), case-folded and NFC, without ``.md``."""
-    from .names import nfc_casefold
-
-    stem = path[:-3] if path.lower().endswith(".md") else path
-    parts = nfc_casefold(stem).split("/")
-    return ["/".join(parts[i:]) for i in range(len(parts) - 1, -1, -1)]
