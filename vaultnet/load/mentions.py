@@ -98,7 +98,7 @@ def parse_mentions(rel: str, data: bytes) -> NoteMentions:
 
             fields, problem = load_fields(rel, note.yaml_text, first + 1)
             if problem is not None:
-                problems.append(Problem(rel, f"{UNREADABLE_DATE}: {problem.message}", problem.line or date_line, "date"))
+                problems.append(Problem(rel, f"{UNREADABLE_DATE}: {problem.message}", date_line, "date"))
             else:
                 try:
                     day = parse_date(fields.get("date"))

@@ -1002,9 +1002,7 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
         except sqlite3.DatabaseError:
             store.close()
             store = None
-    elif store is not None:
-        store.close()
-        store = None  # not (yet) valid: the person notes' load remakes it, not this one
+    # A store not (yet) valid holds nothing to reuse; the write below makes it anew.
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     problems: list[Problem] = []
     extra: list[tuple] = []  # rows of notes the store will not hold
