@@ -1015,14 +1015,20 @@ def _sync_others(config: Config, others: list[Found], read, remake: bool = True)
     trusted = (1,)
     get = stored.get
     paths = [note.rel.encode("utf-8", "surrogateescape") for note in others]
+    if store is None:
+        unread = others
+    else:
+        unread = [note for note, path in zip(others, paths) if get(path) != note.key + trusted]
+    answers = dict(zip(map(id, unread), _read_others(unread, read)))
     try:
         for note, path in zip(others, paths):
             old = get(path)
-            if store is not None and old is not None and old == note.key + trusted:
+            answer = answers.get(id(note))
+            if answer is None:
                 if found_problems and path in found_problems:
                     problems += decode_problems(json.loads(found_problems[path]), note.rel)
                 continue
-            found, stable = read(note)
+            found, stable = answer
             problems += found.problems
             mine = _mention_rows(note.rel, found)
             if old is not None:
@@ -1056,11 +1062,22 @@ def _sync_others(config: Config, others: list[Found], read, remake: bool = True)
     return store, extra, problems
 
 
+def _read_others(notes: list[Found], read) -> list:
+    """``read(note)`` of each note, in order; a big batch (a first run) on every core, as
+    the person notes are parsed (``_parse_all``)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(notes) < PARALLEL_FROM or workers < 2 or not hasattr(os, "fork") or _threaded():
+        return [read(note) for note in notes]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(read, notes, chunksize=200)
+
+
 def _sync_others_without_store(others: list[Found], read) -> tuple[None, list[tuple], list[Problem]]:
     rows: list[tuple] = []
     problems: list[Problem] = []
-    for note in others:
-        found, _stable = read(note)
+    for note, (found, _stable) in zip(others, _read_others(others, read)):
         problems += found.problems
         rows += _mention_rows(note.rel, found)
     return None, rows, problems

@@ -203,6 +203,8 @@ def _without_comments(text: str, open_comment: str | None) -> tuple[str, str | N
     """``text`` with its comments blanked; ``open_comment`` is the end marker of a comment
     still open from an earlier line (or None). Returns the text and the end marker of a
     comment this line leaves open."""
+    if open_comment is None and "<!--" not in text and "%%" not in text:
+        return text, None
     out = []
     at = 0
     while True:
@@ -272,7 +274,9 @@ def mention_links(lines: list[str]) -> list[tuple[int, list[tuple[str, bool]]]]:
     code blocks (four columns, after a blank line, not continuing a list), block quotes
     and callouts, open tasks (``- [ ]``), code spans, HTML and ``%%`` comments (also over
     several lines), and embeds."""
-    found = []
+    found: list[tuple[int, list[tuple[str, bool]]]] = []
+    if "[" not in "".join(lines):
+        return found
     fence: str | None = None  # the opening fence of the code block we are in
     comment: str | None = None  # the end marker of a comment open from an earlier line
     indented_code = False
