@@ -206,9 +206,10 @@ def load_mentions(config: Config, people_paths, today: date, others: list[Found]
     return Mentions({path: tuple(m) for path, m in by_person.items()}, problems)
 
 
-def latest_by_key(config: Config, today: date, others: list[Found] | None = None, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_by_key(config: Config, today: date, others: list[Found] | None = None, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]] | None:
     """The latest mention up to ``today`` of each form a link names a note by, and the
-    other notes' problems (see ``store.latest_mentions``)."""
+    other notes' problems (see ``store.latest_mentions``); None without ``remake`` when
+    the store is not ready (the caller then works it out itself)."""
     from . import store
 
     if others is None:
@@ -249,6 +250,12 @@ class Pending:
             if found is not None:
                 return found
         return latest_by_key(self.config, self.today)
+
+    def discard(self) -> None:
+        """The answer is not needed: wait for the helper, if any, and drop it."""
+        if self._child is not None:
+            _collect(*self._child)
+            self._child = None
 
 
 def _can_fork() -> bool:

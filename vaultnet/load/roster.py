@@ -159,7 +159,7 @@ def load(config: Config, today: date | None = None) -> Roster:
     if found is not None:
         return found
     if pending is not None:
-        pending.result()  # not needed: the full load reads every mention
+        pending.discard()  # not needed: the full load reads every mention
     from .vault import load_notes, vault_of, with_mentions_of
 
     vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)

@@ -1121,10 +1121,17 @@ def load_mentions_without_store(others: list[Found], read, today: date) -> tuple
     return [(note.decode("utf-8", "surrogateescape"), date.fromordinal(day), key, line, text) for note, day, key, line, text in rows if day <= limit], problems
 
 
-def latest_mentions(config: Config, others: list[Found], read, today: date, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_mentions(config: Config, others: list[Found], read, today: date, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]] | None:
     """The latest date up to ``today`` of each key links name a note by (see
     ``load_mentions``), and the notes' problems; without ``remake``, a store not valid is
-    left as it is (another process may be making it) and every note is read."""
+    left as it is (another process may be making it) and the answer is None."""
+    if not remake and enabled():
+        probe = Store.open(config)
+        valid = probe is not None and probe.valid
+        if probe is not None:
+            probe.close()
+        if not valid:
+            return None
     store, extra, problems = _sync_others(config, others, read, remake)
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
