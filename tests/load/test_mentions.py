@@ -149,3 +149,11 @@ def test_the_mention_grammar_answers_on_long_hostile_lines(unit, counted):
     line = unit * 300_000 + " [[Jo]]\n"
     found = mention_links([line])
     assert ([keys for _i, links in found for keys in links][-1:] == [("Jo", False)]) is counted
+
+
+def test_a_file_name_two_people_share_names_the_one_nearer_the_root():
+    keys = mentions.people_by_key(["People/B/Jane.md", "People/A/Jane.md", "People/Jane.md", "People/Zoë Ray.md"])
+    assert keys["jane"] == "People/Jane.md"
+    assert keys["b/jane"] == "People/B/Jane.md" and keys["people/a/jane"] == "People/A/Jane.md"
+    assert keys["zoë ray"] == "People/Zoë Ray.md"
+    assert mentions.people_by_key(["People/B/Jane.md", "People/A/Jane.md"])["jane"] == "People/A/Jane.md"

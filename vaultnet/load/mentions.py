@@ -150,23 +150,23 @@ def people_by_key(paths) -> dict[str, str]:
     path (``Jane Doe``, ``People/Jane Doe``), case-folded, NFC, without ``.md``; a
     file name two people share goes to the one nearer the vault's root (then the first
     path), as Obsidian picks."""
-    paths = sorted(paths, key=lambda p: (p.count("/"), p))
+    paths = list(paths)
     if not paths:
         return {}
     # One normalisation of all the paths at once: ``due`` resolves every person's keys.
     folded = nfc_casefold("\n".join(paths)).split("\n")
-    found: dict[str, str] = {}
     if len(folded) != len(paths):  # a path holding a line break: one at a time
         folded = [nfc_casefold(p) for p in paths]
+    found: dict[str, str] = {}
     for path, low in zip(paths, folded):
         if low.endswith(".md"):
             low = low[:-3]
-        if "/" not in low:
-            found.setdefault(low, path)
-            continue
         parts = low.split("/")
         for i in range(len(parts) - 1, -1, -1):
-            found.setdefault("/".join(parts[i:]), path)
+            key = "/".join(parts[i:]) if i else low
+            other = found.setdefault(key, path)
+            if other is not path and (path.count("/"), path) < (other.count("/"), other):
+                found[key] = path  # a name two people share: the one nearer the root
     return found
 
 
