@@ -148,6 +148,36 @@ def write_vault(root: Path, count: int, seed: int = 1) -> list[Path]:
     return paths
 
 
+def write_daily(root: Path, count: int, people_count: int, seed: int = 1) -> list[Path]:
+    """``count`` daily and meeting notes under ``root/Daily/YEAR/``, each linking a few of the
+    first ``people_count`` people (some in a way that is no contact: an open task, a quote),
+    over the three years before TODAY and a few weeks after it (plans)."""
+    rng = random.Random(seed * 7 + 3)
+    names = [p["name"] for p in people(people_count, seed)]
+    paths = []
+    for n in range(count):
+        day = _day(rng, 3 * 365, 21)
+        folder = root / "Daily" / str(day.year)
+        folder.mkdir(parents=True, exist_ok=True)
+        who = rng.sample(names, 3)
+        if n % 5 == 0:
+            path = folder / f"{day.isoformat()} Meeting {n}.md"
+            text = (
+                f"---\ndate: {day.isoformat()}\nattendees:\n  - \"[[{who[0]}]]\"\n  - \"[[{who[1]}]]\"\n---\n"
+                f"# Meeting\n\nAgenda: {rng.choice(TOPICS)}.\n- [ ] send [[{who[2]}]] the notes\n"
+            )
+        else:
+            path = folder / f"{day.isoformat()} {n}.md"
+            text = (
+                f"# {day.isoformat()}\n\n{rng.choice(DOINGS).capitalize()} with [[{who[0]}]]: {rng.choice(WORDS)}.\n"
+                f"- called [[{who[1]}|{who[1].split()[0]}]] about {rng.choice(TOPICS)}\n"
+                f"> [[{who[2]}]] wrote: thanks!\n\nNotes on the day, a few lines of them.\n"
+            )
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
 def _vcard_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
@@ -179,3 +209,5 @@ if __name__ == "__main__":
 
     kind, where, count, seed = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     (write_vault if kind == "vault" else write_vcards)(where, count, seed)
+    if kind == "vault" and len(sys.argv) > 5 and int(sys.argv[5]):
+        write_daily(where, int(sys.argv[5]), count, seed)

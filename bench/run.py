@@ -154,11 +154,11 @@ def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure
     slow_repeat = max(1, repeat // 2) if count <= 10_000 else 1
     if count > 10_000:
         repeat = min(repeat, 2)  # 100,000 people: each run takes seconds to minutes
-    vault = work / f"vault-{count}"
-    print(f"\n## {count:,} people", file=sys.stderr)
+    vault = work / (f"vault-{count}-daily-{args.daily}" if args.daily else f"vault-{count}")
+    print(f"\n## {count:,} people" + (f" and {args.daily:,} daily notes" if args.daily else ""), file=sys.stderr)
     start = time.perf_counter()
     # In a separate process, so that this one stays small (see run_once).
-    subprocess.run([python, str(HERE / "generate.py"), "vault", str(vault), str(count), str(args.seed)], check=True)
+    subprocess.run([python, str(HERE / "generate.py"), "vault", str(vault), str(count), str(args.seed), str(args.daily)], check=True)
     paths = sorted((vault / "People").glob("*.md"))
     size = sum(p.stat().st_size for p in paths)
     print(f"generated {count:,} notes ({size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -330,6 +330,7 @@ def main() -> None:
     parser.add_argument("--work", help="where to generate the vaults (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated vaults")
     parser.add_argument("--no-khard", action="store_true", help="do not time khard")
+    parser.add_argument("--daily", type=int, default=0, help="also write this many daily and meeting notes linking people (e.g. 20000)")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.large and 100_000 not in sizes:

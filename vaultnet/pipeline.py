@@ -370,7 +370,7 @@ def build(
             report = _from_stamp(config, inputs, strict, today)
             if report is not None:
                 return report
-        vault = load_vault(config, progress=progress)
+        vault = load_vault(config, today, progress=progress)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -466,6 +466,9 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
     inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
     for note in walk(config):
         inputs.append((note.rel, note.path, note.key, note.changed_ns))
+    if config.mentions:  # a daily note's link to a person is a contact
+        for note in walk(config, elsewhere=True):
+            inputs.append(("elsewhere " + note.rel, note.path, note.key, note.changed_ns))
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)

@@ -142,7 +142,7 @@ class Site:
         from .pipeline import render_and_write
         from .load.vault import load_vault
 
-        vault = load_vault(config)
+        vault = load_vault(config, today)
         try:
             outputs = render_and_write(vault, today, write=self.write)
         except VaultnetError as exc:

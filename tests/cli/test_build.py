@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import os
 import re
 import shutil
@@ -129,7 +131,7 @@ def test_example_vault_builds_every_output(example):
     result = example.run("build")
     assert result.exit_code == 0, result.output
     config = load_config(example.root)
-    vault = load_vault(config)
+    vault = load_vault(config, date(2026, 11, 23))  # the build's today: a daily note of 2026-11-27 is still a plan
     index = example.root / config.index_dir
     written = [line.removeprefix("wrote ") for line in result.stdout.splitlines() if line.startswith("wrote ")]
     assert written == [f"{config.index_dir}/{n}" for n in NOTES] + [config.calendar]
@@ -500,7 +502,7 @@ def stamped(vault, monkeypatch):
     monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
     loads = []
     real = build_module.load_vault
-    monkeypatch.setattr(build_module, "load_vault", lambda config, **options: loads.append(1) or real(config, **options))
+    monkeypatch.setattr(build_module, "load_vault", lambda config, today=None, **options: loads.append(1) or real(config, today, **options))
     small_vault(vault)
     vault.loads = loads
     return vault
@@ -593,7 +595,7 @@ def test_racily_fresh_notes_are_checked_by_content_not_rebuilt(vault, monkeypatc
 
     loads = []
     real = build_module.load_vault
-    monkeypatch.setattr(build_module, "load_vault", lambda config, **options: loads.append(1) or real(config, **options))
+    monkeypatch.setattr(build_module, "load_vault", lambda config, today=None, **options: loads.append(1) or real(config, today, **options))
     small_vault(vault)
     build(vault)
     stamp = store.read_stamp(load_config(vault.root))

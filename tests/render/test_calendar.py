@@ -437,7 +437,7 @@ def test_dates_at_the_ends_of_the_calendar(vault, horizon):
 
 def small_vault_events(vault) -> tuple[list, Config]:
     config = load_config(vault.root)
-    return reference.events(load_vault(config).people, config, TODAY), config
+    return reference.events(load_vault(config, TODAY).people, config, TODAY), config
 
 
 def test_the_feed_is_exactly_what_icalendar_writes(vault):
@@ -449,7 +449,7 @@ def test_the_feed_is_exactly_what_icalendar_writes(vault):
     events, config = small_vault_events(vault)
     assert len(events) == 7
     expected = reference.calendar(feed_name(config), events).to_ical()
-    assert build_calendar(load_vault(config).people, config, TODAY) == expected
+    assert build_calendar(load_vault(config, TODAY).people, config, TODAY) == expected
     build(vault)
     assert ics(vault) == expected
     validate(expected)
@@ -470,7 +470,7 @@ def test_the_example_feed_is_exactly_what_icalendar_writes(tmp_path):
     from vaultnet.cli import main
 
     config = load_config(root)
-    expected = reference.feed(load_vault(config).people, config, TODAY)
+    expected = reference.feed(load_vault(config, TODAY).people, config, TODAY)
     for _run in ("first", "again"):
         result = CliRunner().invoke(main, ["--vault", str(root), "--today", "2026-11-23", "build", "--force"])
         assert result.exit_code == 0, result.output
@@ -491,7 +491,7 @@ def test_a_benchmark_vault_feed_is_exactly_what_icalendar_writes(tmp_path):
     for person in generate.people(300, 5):
         (root / "People" / f"{person['name']}.md").write_text(generate.note_text(person), encoding="utf-8")
     config = load_config(root)
-    people = load_vault(config).people
+    people = load_vault(config, TODAY).people
     data = build_calendar(people, config, TODAY)
     assert data == reference.feed(people, config, TODAY)
     assert len(validate(data).walk("VEVENT")) > 100

@@ -72,7 +72,7 @@ class App:
         if self._vault is None:
             from ..load.vault import load_vault
 
-            self._vault = load_vault(self.config)
+            self._vault = load_vault(self.config, self.today)
             if report:
                 self._report(self._vault.problems)
         return self._vault
@@ -83,7 +83,7 @@ class App:
         Problems with notes are printed on stderr, as by ``vault``."""
         from ..load import roster
 
-        found = roster.load(self.config)
+        found = roster.load(self.config, self.today)
         self._report(found.problems)
         return found
 

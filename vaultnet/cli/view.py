@@ -121,6 +121,7 @@ def show(app: App, person: str, as_json: bool) -> None:
         stale = stale_needs(target, config, today)
         if stale:  # only when there is something to re-confirm: the JSON of other notes stays as it was
             found["needs_to_confirm"] = [{"need": what, "confirmed": day} for day, what in stale]
+        found["mentions"] = [{"date": m.date, "note": m.note, "line": m.line, "text": m.text} for m in target.mentions]
         if url:
             found["obsidian_url"] = url
         click.echo(to_json(found))
@@ -143,7 +144,11 @@ def show(app: App, person: str, as_json: bool) -> None:
     if target.birthday:
         click.echo(f"  birthday: {target.birthday}")
     last = target.last_log
-    click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
+    mention = target.last_mention
+    if mention is not None:
+        click.echo(f"  last contact: {_ago(target.last_seen, today)} — mentioned in {printable(mention.note)}")
+    else:
+        click.echo(f"  last contact: {_ago(target.last_seen, today)}" + (f" — {last.text}" if last and last.date == target.last_seen and last.text else ""))
     d = due_of(target, config, today)
     if target.archived:
         text = archived_text(target, config)
@@ -178,6 +183,11 @@ def show(app: App, person: str, as_json: bool) -> None:
         click.echo(f"  log ({len(target.log)}{', latest 10' if len(target.log) > 10 else ''}):")
         for entry in shown:
             click.echo(f"    - {entry}")
+    if target.mentions:
+        mentions = target.mentions
+        click.echo(f"  mentioned ({len(mentions)}{', latest 10' if len(mentions) > 10 else ''}):")
+        for m in mentions[:10]:
+            click.echo(printable(f"    - {m.date.isoformat()} {m.note}:{m.line}: {m.text}"))
 
 
 @click.command(name="list")

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Iterable
 
 from ..load import discover
+from ..load.mentions import UNREADABLE_DATE
 from ..load.files import TEMP_NAME, NoteFileError, read_note_bytes
 from ..model.config import CONFIG_NAME, Config, layout_problems
 from ..model.errors import Problem
@@ -139,6 +140,13 @@ def from_problems(problems: Iterable[Problem]) -> list[Finding]:
     for problem in problems:
         if problem.message.startswith(_CONFLICT_MESSAGE):
             continue  # reported by conflict_markers, which also sees notes the loader could not read
+        if problem.field == "date" and problem.message.startswith(UNREADABLE_DATE):
+            # A note elsewhere in the vault: its links are not counted as contacts on that date.
+            out.append(Finding(
+                WARNING, "unreadable-note-date", problem.path, problem.message,
+                "write the date as YYYY-MM-DD (date: 2026-11-20), or remove the field", problem.line, problem.field,
+            ))
+            continue
         if problem.field and problem.message == CONTROL_MESSAGE:
             out.append(Finding(
                 WARNING, "control-characters", problem.path, problem.message,

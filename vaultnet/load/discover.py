@@ -15,13 +15,19 @@ note is:
 ``walk(config)`` lists the notes with their stat keys (what the store compares);
 ``walk(config, everything=True)`` also lists what is not read, each with its kind,
 for ``check`` to explain.
+
+The folders the config's ``ignore`` names are entered by no walk. ``walk(config,
+elsewhere=True)`` walks the rest of the vault by the same rules: the notes that may
+mention people (daily and meeting notes), outside the people folder, the index and
+templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
+``.trash`` and ``.vaultnet`` among them, are skipped as everywhere).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..model.config import Config
 from .files import TEMP_SUFFIX
@@ -69,7 +75,15 @@ def is_another_note(target: Path, people: Path) -> bool:
     return bool(parts) and parts[-1].lower().endswith(".md") and not any(p.startswith(".") for p in parts)
 
 
-def walk(config: Config, everything: bool = False, whole_vault: bool = False) -> list[Found]:
+def _skipped(config: Config, elsewhere: bool) -> frozenset[str]:
+    """The vault-relative folders a walk does not enter."""
+    skip = set(config.ignore)
+    if elsewhere:
+        skip.update(PurePosixPath(p).as_posix() for p in (config.people_dir, config.index_dir, config.templates_dir))
+    return frozenset(skip)
+
+
+def walk(config: Config, everything: bool = False, whole_vault: bool = False, elsewhere: bool = False) -> list[Found]:
     """The notes of the people folder in path order; with ``everything``, every other
     entry too (folders, other files, links not followed, leftover temporary files).
 
@@ -77,14 +91,21 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False) ->
     another note from a link to nobody: there a hidden ``.md`` file is a note too, and a
     link to a person note counts as a note.
 
+    ``elsewhere`` lists the notes outside the people, index, templates and ignored
+    folders instead (those that may mention people); a link to a person note is not one.
+
     Raises ``VaultnetError`` when the people folder is a link leading out of the vault.
     Uses ``os.scandir``, whose entries know their type without a system call, and plain
     strings: on a warm run this walk is most of what a command costs.
     """
     root = config.root
-    base = root if whole_vault else config.people_path
+    base = root if (whole_vault or elsewhere) else config.people_path
     if not base.is_dir():
         return []
+    skip = () if whole_vault else _skipped(config, elsewhere)
+    if elsewhere and "." in skip:
+        return []  # the people folder is the whole vault
+    people = config.people_path if elsewhere else base
     links: list[Path] = []  # (resolved root, resolved people folder), worked out on the first link
     prefix = base.relative_to(root).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
@@ -104,6 +125,8 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False) ->
                     found.append(Found(rel_folder + name, entry.path, STALE_TEMP))
                 continue
             if _is_dir(entry):
+                if skip and rel_folder + name in skip:
+                    continue
                 if everything:
                     found.append(Found(rel_folder + name, entry.path, FOLDER))
                 if not entry.is_symlink():  # a link to a folder is not followed
@@ -116,7 +139,7 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False) ->
             target = None
             if entry.is_symlink():
                 if not links:
-                    links += [root.resolve(), base.resolve()]
+                    links += [root.resolve(), people.resolve()]
                 try:
                     resolved = Path(entry.path).resolve(strict=True)
                     target = resolved.relative_to(links[0]).as_posix()
@@ -143,7 +166,9 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False) ->
                 continue
             mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
             found.append(Found(rel_folder + name, entry.path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime))
-    if nested:
+    if elsewhere:
+        found.sort(key=lambda f: f.rel)  # a stable order is all these notes need
+    elif nested:
         found.sort(key=lambda f: f.rel.split("/"))
     else:
         found.sort(key=lambda f: f.rel)

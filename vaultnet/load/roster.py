@@ -107,9 +107,11 @@ def _briefs(rows: list[tuple]) -> list[Brief]:
     return people
 
 
-def read(config: Config, notes=None) -> Roster | None:
+def read(config: Config, notes=None, today: date | None = None, pending=None) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
-    (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``."""
+    (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``.
+    The last contact counts the mentions dated up to ``today`` (default: the real today);
+    ``pending`` is a ``mentions.Pending`` already at work on them."""
     if notes is None:
         notes = walk(config)
     found = store.roster_rows(config, notes)
@@ -124,20 +126,54 @@ def read(config: Config, notes=None) -> Roster | None:
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
         return None
     store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
+    if config.mentions:
+        if pending is None:
+            from .mentions import Pending
+
+            pending = Pending(config, today or date.today())
+        people = _with_mentions(people, problems, pending)
     return Roster(config, people, problems)
 
 
-def load(config: Config) -> Roster:
+def _with_mentions(people: list[Brief], problems: list[Problem], pending) -> list[Brief]:
+    """The roster with each person's last contact moved to their latest mention when it is
+    newer (``mentions``); the other notes' problems join ``problems``."""
+    from .mentions import resolve_latest
+
+    latest, found = pending.result()
+    problems.extend(found)
+    latest = resolve_latest(latest, [b.path for b in people])
+    if not latest:
+        return people
+    out = []
+    for brief in people:
+        day = latest.get(brief.path)
+        if day is not None and (brief.last_seen is None or day > brief.last_seen):
+            brief = brief._replace(last_seen=day)
+        out.append(brief)
+    return out
+
+
+def load(config: Config, today: date | None = None) -> Roster:
     """The roster when the store holds it, else the vault loaded in full (which brings the
-    store up to date), seen through ``Brief`` records either way."""
+    store up to date), seen through ``Brief`` records either way; the last contact counts
+    the mentions dated up to ``today`` (default: the real today)."""
+    today = today or date.today()
+    pending = None
+    if config.mentions:
+        from .mentions import Pending
+
+        pending = Pending(config, today)  # the other notes, beside the person notes
     notes = walk(config)  # one walk, for the roster or the full load
     with collector_paused(keep=True):  # a record per person, alive until the command ends
-        found = read(config, notes)
+        found = read(config, notes, today, pending)
     if found is not None:
         return found
-    from .vault import load_notes, vault_of
+    if pending is not None:
+        pending.discard()  # not needed: the full load reads every mention
+    from .vault import load_notes, vault_of, with_mentions_of
 
-    vault = vault_of(config, load_notes(config, notes))
+    vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
 
 

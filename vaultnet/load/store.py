@@ -75,6 +75,7 @@ BATCH = 2000  # rows written per transaction on a cold load, so memory stays fla
 SOURCE_MODULES = (
     "load/vault", "load/frontmatter", "load/notefile", "load/files", "load/store", "model/person", "model/dates",
     "model/durations", "model/errors", "model/names", "render/calendar", "render/contentlines",
+    "load/mentions", "model/links",
 )
 # Files of the stores this one replaced, removed when the store is made.
 _OBSOLETE = ("roster.json", "build-stamp.json", "calendar-writer.json", *(f"notes-{n:02d}.json" for n in range(32)))
@@ -99,6 +100,16 @@ SCHEMA = (
     # front matter, say): ``build`` and ``serve`` keep that person in the outputs meanwhile,
     # so a calendar subscriber does not lose them. Dropped once the note reads again.
     "CREATE TABLE last_good (path BLOB PRIMARY KEY, record TEXT NOT NULL)",
+    # The notes outside the people folder that may mention people (``load/mentions``): one
+    # row per note under the stat key it was read with (the racy rule as for ``notes``), its
+    # date (NULL when it has none) and problems; and one row per counted link of a dated
+    # note: the form it names a note by (``model.links.mention_keys``), line and line text.
+    "CREATE TABLE others (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, day INTEGER, problems TEXT)",
+    "CREATE TABLE mentions (note BLOB NOT NULL, day INTEGER NOT NULL, target TEXT NOT NULL, line INTEGER NOT NULL,"
+    " text TEXT NOT NULL)",
+    "CREATE INDEX mentions_by_target ON mentions (target, day)",
+    "CREATE INDEX mentions_by_note ON mentions (note)",
 )
 
 
@@ -1023,3 +1034,184 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
         rel = path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else str(path)
         out.append((rel, name if isinstance(name, str) else None, [a for a in found if isinstance(a, str)] if isinstance(found, list) else []))
     return out
+
+
+# --- mentions: the other notes' links to people ------------------------------------------------
+
+
+def _mention_rows(rel: str, found) -> list[tuple]:
+    """A read note's rows for the mentions table."""
+    if found.day is None:
+        return []
+    day, path = found.day.toordinal(), _path_key(rel)
+    return [(path, day, key, link.line, link.text) for link in found.links for key in link.keys]
+
+
+def _sync_others(config: Config, others: list[Found], read, remake: bool = True) -> tuple[Store | None, list[tuple], list[Problem]]:
+    """Bring the store's mentions up to date with ``others`` (a fresh walk): read the notes
+    whose stored key differs or is not trusted, forget the notes gone. Returns the open
+    store (None when it cannot be used: then every row is in the list), the rows the
+    store does not hold, and every note's problems in walk order."""
+    store = Store.open(config, create=True) if enabled() else None
+    stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
+    found_problems: dict[bytes, str] = {}
+    if store is not None and store.valid:
+        try:
+            stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
+            found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
+        except sqlite3.DatabaseError:
+            store.close()
+            store = None
+    elif store is not None and not remake:
+        store.close()  # not (yet) valid, and another process may be making it: leave it be
+        store = None
+    # A store not (yet) valid holds nothing to reuse; the write below makes it anew.
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    problems: list[Problem] = []
+    extra: list[tuple] = []  # rows of notes the store will not hold
+    rows: list[tuple] = []
+    notes_rows: list[tuple] = []
+    changed: list[bytes] = []
+    trusted = (1,)
+    get = stored.get
+    paths = [note.rel.encode("utf-8", "surrogateescape") for note in others]
+    if store is None:
+        unread = others
+    else:
+        unread = [note for note, path in zip(others, paths) if get(path) != note.key + trusted]
+    answers = dict(zip(map(id, unread), _read_others(unread, read)))
+    try:
+        for note, path in zip(others, paths):
+            old = get(path)
+            answer = answers.get(id(note))
+            if answer is None:
+                if found_problems and path in found_problems:
+                    problems += decode_problems(json.loads(found_problems[path]), note.rel)
+                continue
+            found, stable = answer
+            problems += found.problems
+            mine = _mention_rows(note.rel, found)
+            if old is not None:
+                changed.append(path)
+            if store is None or not stable or note.key == NO_KEY:
+                extra += mine
+                continue
+            rows += mine
+            kept = json.dumps(encode_problems(found.problems)) if found.problems else None
+            notes_rows.append((path, *note.key, int(note.changed_ns < racy_after), _enc_date(found.day), kept))
+    except _BAD_ROW:
+        store.close()
+        return _sync_others_without_store(others, read)
+    if store is None:
+        return None, extra, problems
+    seen = set(paths)
+    gone = [path for path in stored if path not in seen]
+    if not (changed or gone or rows or notes_rows):
+        return store, extra, problems
+
+    def work(db):
+        forget = [(p,) for p in (*changed, *gone)]
+        db.executemany("DELETE FROM mentions WHERE note = ?", forget)
+        db.executemany("DELETE FROM others WHERE path = ?", forget)
+        db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
+        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
+
+    if not store.write(work):
+        store.close()
+        return _sync_others_without_store(others, read)
+    return store, extra, problems
+
+
+def _read_others(notes: list[Found], read) -> list:
+    """``read(note)`` of each note, in order; a big batch (a first run) on every core, as
+    the person notes are parsed (``_parse_all``)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(notes) < PARALLEL_FROM or workers < 2 or not hasattr(os, "fork") or _threaded():
+        return [read(note) for note in notes]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(read, notes, chunksize=200)
+
+
+def _sync_others_without_store(others: list[Found], read) -> tuple[None, list[tuple], list[Problem]]:
+    rows: list[tuple] = []
+    problems: list[Problem] = []
+    for note, (found, _stable) in zip(others, _read_others(others, read)):
+        problems += found.problems
+        rows += _mention_rows(note.rel, found)
+    return None, rows, problems
+
+
+def load_mentions(config: Config, others: list[Found], read, today: date) -> tuple[list[tuple], list[Problem]]:
+    """Every counted link of the notes ``others`` dated up to ``today``, as ``(note path,
+    date, key, line, text)``, and the notes' problems; ``read`` is
+    ``mentions.read_mentions`` (a note is read only when the store does not hold it)."""
+    store, extra, problems = _sync_others(config, others, read)
+    limit = today.toordinal()
+    rows = [row for row in extra if row[1] <= limit]
+    if store is not None:
+        with store:
+            found = _quietly(lambda: store.db.execute(
+                "SELECT note, day, target, line, text FROM mentions WHERE day <= ?", (limit,)
+            ).fetchall(), store)
+        if found is None:
+            return load_mentions_without_store(others, read, today)
+        rows += found
+    out = []
+    memo: dict = {}
+    decode = bytes.decode
+    try:
+        for note, day, key, line, text in rows:
+            if key.__class__ is not str or text.__class__ is not str or line.__class__ is not int:
+                raise Invalid("expected a mention")
+            rel = memo.get(note)
+            if rel is None:
+                rel = memo[note] = decode(note, "utf-8", "surrogateescape")
+            out.append((rel, _day(day), key, line, text))
+    except _BAD_ROW as exc:
+        discard(config, f"a mention row failed validation ({exc.__class__.__name__})")
+        return load_mentions_without_store(others, read, today)
+    return out, problems
+
+
+def load_mentions_without_store(others: list[Found], read, today: date) -> tuple[list[tuple], list[Problem]]:
+    _none, rows, problems = _sync_others_without_store(others, read)
+    limit = today.toordinal()
+    return [(note.decode("utf-8", "surrogateescape"), date.fromordinal(day), key, line, text) for note, day, key, line, text in rows if day <= limit], problems
+
+
+def latest_mentions(config: Config, others: list[Found], read, today: date, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]] | None:
+    """The latest date up to ``today`` of each key links name a note by (see
+    ``load_mentions``), and the notes' problems; without ``remake``, a store not valid is
+    left as it is (another process may be making it) and the answer is None."""
+    if not remake and enabled():
+        probe = Store.open(config)
+        valid = probe is not None and probe.valid
+        if probe is not None:
+            probe.close()
+        if not valid:
+            return None
+    store, extra, problems = _sync_others(config, others, read, remake)
+    limit = today.toordinal()
+    rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
+    if store is not None:
+        with store:
+            found = _quietly(lambda: store.db.execute(
+                "SELECT target, MAX(day) FROM mentions WHERE day <= ? GROUP BY target", (limit,)
+            ).fetchall(), store)
+        if found is None:
+            rows, problems = load_mentions_without_store(others, read, today)
+            return [(key, day) for _n, day, key, _l, _t in rows], problems
+        rows += found
+    try:
+        out = []
+        for key, day in rows:
+            if key.__class__ is not str:
+                raise Invalid("expected a mention")
+            out.append((key, _day(day)))
+    except _BAD_ROW as exc:
+        discard(config, f"a mention row failed validation ({exc.__class__.__name__})")
+        rows, problems = load_mentions_without_store(others, read, today)
+        return [(key, day) for _n, day, key, _l, _t in rows], problems
+    return out, problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -18,7 +19,7 @@ from ..model.config import Config
 from ..model.errors import Problem
 from .files import MAX_NOTE_BYTES
 from .notefile import SplitError, split_note
-from ..model.person import NOT_A_PERSON, Person, not_a_person, person_from_fields, why_not_a_person
+from ..model.person import NOT_A_PERSON, Person, not_a_person, person_from_fields, why_not_a_person, with_mentions
 
 # The YAML reader (PyYAML, python-frontmatter and the checks against hostile YAML) lives in
 # ``frontmatter`` and is imported only when a note is parsed: a warm run, which takes every
@@ -173,10 +174,28 @@ def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
-def load_vault(config: Config, progress=None) -> Vault:
-    """Load every person note of the vault; unchanged notes come from the store (see ``store``).
-    ``progress(done, total)``: see ``store.load_notes``."""
-    return vault_of(config, load_notes(config, progress=progress))
+def load_vault(config: Config, today: date | None = None, progress=None) -> Vault:
+    """Load every person note of the vault; unchanged notes come from the store (see
+    ``store``); each person with the mentions of them dated up to ``today`` (default: the
+    real today), see ``mentions``. ``progress(done, total)``: see ``store.load_notes``."""
+    return with_mentions_of(vault_of(config, load_notes(config, progress=progress)), today or date.today())
+
+
+def with_mentions_of(vault: Vault, today: date) -> Vault:
+    """The vault's people given the mentions of them in other notes (``mentions``), whose
+    problems join the vault's."""
+    if not vault.config.mentions:
+        return vault
+    from .mentions import load_mentions
+
+    people = [*vault.people, *vault.last_good.values()]
+    found = load_mentions(vault.config, [p.path for p in people], today)
+    for person in people:
+        mentioned = found.by_person.get(person.path)
+        if mentioned:
+            with_mentions(person, mentioned)
+    vault.problems.extend(found.problems)
+    return vault
 
 
 def load_notes(config: Config, notes=None, progress=None):

@@ -77,6 +77,21 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _folders(value: Any) -> tuple[str, ...]:
+    """A list of folders inside the vault, relative to it (``ignore = ["People/Templates"]``)."""
+    if not isinstance(value, list):
+        raise ValueError('must be a list of folders, like ignore = ["People/Templates", "Archive"]')
+    out = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError(f"{item!r} is not a folder name; write each folder as a quoted path")
+        folder = _inside_path(item).rstrip("/")
+        if folder in ("", "."):
+            raise ValueError(f"{item!r} is the whole vault; name a folder inside it")
+        out.append(folder)
+    return tuple(dict.fromkeys(out))
+
+
 # key -> (reader, default as written in a config file)
 _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "people_dir": (_inside_path, "People"),
@@ -92,6 +107,8 @@ _KEYS: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "circles": (_circles, DEFAULT_CIRCLES),
     "follow_ups_per_day": (_count, 5),
     "needs_confirm_after": (parse_duration, "6m"),
+    "mentions": (_flag, True),
+    "ignore": (_folders, []),
 }
 
 
@@ -114,6 +131,8 @@ class Config:
     source: Path | None = None  # the config file read, if any
     follow_ups_per_day: int = 5  # the daily cap the plan spreads follow-ups by; 0: none
     needs_confirm_after: Duration = Duration(6, "m")  # a dated need older than this: ask again
+    mentions: bool = True  # links to people in dated notes elsewhere in the vault count as contacts
+    ignore: tuple[str, ...] = ()  # folders no walk of the vault enters
 
     @property
     def people_path(self) -> Path:
@@ -282,6 +301,8 @@ def config_template() -> str:
             shown = str(default).lower()
         elif isinstance(default, int):
             shown = str(default)  # a number, as the key reads it
+        elif default == []:
+            shown = "[]"
         else:
             shown = f'"{default}"'
         lines.append(f"# {key} = {shown}")

@@ -308,3 +308,192 @@ class LinkRetarget:
             return text, 0
         out.append(text[last:])
         return "".join(out), count
+
+
+# --- mentions: which links in a note count as a contact ------------------------------------------
+# A dated note (a daily or meeting note) that links to a person records a contact with them
+# (``load/mentions``). Not every link is one: a link only in an open task (a plan), a block
+# quote (someone else's words), an embed, code or a comment is not. These functions say
+# which links count; they see text only, and every scan is linear in it.
+
+_FENCE = re.compile(r"[ \t>]*(`{3,}|~{3,})")  # a fence may sit in a list item, indented
+_OPEN_TASK = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \]")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_BACKTICKS = re.compile(r"`+")
+_COMMENTS = (("<!--", "-->"), ("%%", "%%"))  # HTML comments, and Obsidian's own
+
+
+def _without_code_spans(text: str) -> str:
+    """``text`` with its code spans (`` `x` ``, ``` ``x`` ```) blanked: a run of backticks
+    opens a span that the next run of the same length closes (CommonMark); a run with no
+    partner is plain text. Each run's partner is found in one pass from the end, so a
+    line of thousands of unmatched backticks costs no more than its length."""
+    if "`" not in text:
+        return text
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    partner: list[int | None] = [None] * len(runs)
+    later: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        partner[i] = later.get(length)
+        later[length] = i
+    out, at, i = [], 0, 0
+    while i < len(runs):
+        j = partner[i]
+        if j is None:
+            i += 1
+            continue
+        out.append(text[at : runs[i][0]])
+        out.append(" ")
+        at = runs[j][1]
+        i = j + 1
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _without_comments(text: str, open_comment: str | None) -> tuple[str, str | None]:
+    """``text`` with its comments blanked; ``open_comment`` is the end marker of a comment
+    still open from an earlier line (or None). Returns the text and the end marker of a
+    comment this line leaves open."""
+    if open_comment is None and "<!--" not in text and "%%" not in text:
+        return text, None
+    out = []
+    at = 0
+    while True:
+        if open_comment is not None:
+            end = text.find(open_comment, at)
+            if end < 0:
+                return "".join(out), open_comment
+            at = end + len(open_comment)
+            open_comment = None
+        starts = [(text.find(start, at), start, end) for start, end in _COMMENTS]
+        starts = [s for s in starts if s[0] >= 0]
+        if not starts:
+            out.append(text[at:])
+            return "".join(out), None
+        where, start, end = min(starts)
+        out.append(text[at:where])
+        out.append(" ")
+        at = where + len(start)
+        open_comment = end
+
+
+def _indent(line: str) -> int:
+    """The line's indentation in columns (a tab to the next multiple of four)."""
+    columns = 0
+    for ch in line:
+        if ch == " ":
+            columns += 1
+        elif ch == "\t":
+            columns += 4 - columns % 4
+        else:
+            break
+    return columns
+
+
+def line_links(text: str) -> list[tuple[str, bool]]:
+    """The links of one line of prose that point at a note, as ``(target, markdown)``: the
+    target as written (folders kept; a Markdown link's decoded, its ``#fragment`` and a
+    wikilink's ``#heading`` dropped). An embed (``![[x]]``, ``![x](y)``), a link to a web
+    page or other scheme, and a link to a heading of the same note are left out."""
+    if "[" not in text:
+        return []
+    found = []
+    for match in LINK.finditer(text):
+        start = match.start()
+        if start and text[start - 1] == "!":
+            continue
+        target = match["target"]
+        if target is not None:
+            target = target.strip()
+            if target:
+                found.append((target, False))
+            continue
+        dest = match["dest"].split("#", 1)[0]
+        if not dest or ":" in dest:
+            continue
+        target = unquote(dest).strip()
+        if target:
+            found.append((target, True))
+    return found
+
+
+def mention_links(lines: list[str]) -> list[tuple[int, list[tuple[str, bool]]]]:
+    """Which lines of a note's body link to notes in a way that counts as a contact, with
+    those links (``line_links``), as ``(index into lines, links)``.
+
+    Left out: fenced code blocks (any indentation, so one inside a list item too), indented
+    code blocks (four columns, after a blank line, not continuing a list), block quotes
+    and callouts, open tasks (``- [ ]``), code spans, HTML and ``%%`` comments (also over
+    several lines), and embeds."""
+    found: list[tuple[int, list[tuple[str, bool]]]] = []
+    if "[" not in "".join(lines):
+        return found
+    fence: str | None = None  # the opening fence of the code block we are in
+    comment: str | None = None  # the end marker of a comment open from an earlier line
+    indented_code = False
+    blank_before = True
+    in_list = False
+    for index, raw in enumerate(lines):
+        line = raw.rstrip("\r\n")
+        if fence is not None:
+            match = _FENCE.match(line)
+            if match and match[1][0] == fence[0] and len(match[1]) >= len(fence) and not line[match.end() :].strip():
+                fence = None
+            continue
+        if comment is not None:
+            line, comment = _without_comments(line, comment)
+            if comment is not None:
+                continue
+        if not line.strip():
+            blank_before = True
+            continue
+        indent = _indent(line)
+        if indented_code and indent >= 4:
+            continue
+        indented_code = False
+        if indent >= 4 and blank_before and not in_list:
+            indented_code = True
+            continue
+        blank_before = False
+        match = _FENCE.match(line)
+        if match and not (match[1][0] == "`" and "`" in line[match.end() :]):
+            fence = match[1]
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif indent == 0:
+            in_list = False  # a paragraph: what follows a blank line after it may be code again
+        if line.lstrip(" \t").startswith(">") or _OPEN_TASK.match(line):
+            # A comment opened on a quoted line still runs on.
+            _text, comment = _without_comments(_without_code_spans(line), None)
+            continue
+        text, comment = _without_comments(_without_code_spans(line), None)
+        links = line_links(text)
+        if links:
+            found.append((index, links))
+    return found
+
+
+def mention_keys(target: str, markdown: bool, from_file: str) -> tuple[str, ...]:
+    """The forms a link's target may name a note by, compared with a note's file name and the tails of its path
+    (``load.mentions.people_by_key``): a
+    wikilink's target as written (a file name, or a path from the vault's root); a
+    Markdown link's path from the linking note's folder, and from the vault's root (as
+    Obsidian reads both). Case-folded and NFC, without ``.md``."""
+    from .names import nfc_casefold
+
+    keys = []
+    if markdown:
+        base = posixpath.dirname(from_file)
+        candidates = [posixpath.normpath(posixpath.join(base, target)), posixpath.normpath(target.lstrip("/"))]
+    else:
+        candidates = [target.lstrip("/")]
+    for candidate in candidates:
+        if candidate.lower().endswith(".md"):
+            candidate = candidate[:-3]
+        key = nfc_casefold(candidate.strip())
+        if key and not key.startswith("../") and key != ".." and key not in keys:
+            keys.append(key)
+    return tuple(keys)
+

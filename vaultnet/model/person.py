@@ -13,7 +13,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import Birthday, day_of, parse_birthday, parse_date, split_dated_text
 from .durations import Duration, parse_duration
@@ -75,9 +75,30 @@ class Entry:
 class _Derived:
     """A slot for what is derived from a Person's fields and asked for often (see
     ``Person._newest``): a base class's slot is not a dataclass field, so it stays out of
-    ``__init__``, comparisons, ``repr``, ``dataclasses.replace`` and the cache's record."""
+    ``__init__``, comparisons, ``repr``, ``dataclasses.replace`` and the cache's record.
+    ``_mentions`` holds what other notes say (``with_mentions``), not the note itself."""
 
-    __slots__ = ("_newest_memo",)
+    __slots__ = ("_newest_memo", "_mentions")
+
+
+class Mention(NamedTuple):
+    """A link to a person in a dated note elsewhere in the vault: a contact on ``date``
+    (see ``load/mentions``); ``note`` is the note's vault-relative path, ``line`` 1-based."""
+
+    date: date
+    note: str
+    line: int
+    text: str
+
+
+def with_mentions(person: "Person", mentions: tuple[Mention, ...]) -> "Person":
+    """``person`` with the mentions found of them (newest first); the last contact counts them."""
+    object.__setattr__(person, "_mentions", mentions)
+    try:
+        object.__delattr__(person, "_newest_memo")
+    except AttributeError:
+        pass
+    return person
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +140,36 @@ class Person(_Derived):
 
     @property
     def last_seen(self) -> date | None:
-        """The latest contact: ``last_contact`` or a newer dated ``## Log`` line.
+        """The latest contact: ``last_contact``, a newer dated ``## Log`` line, or a newer
+        mention in a dated note (``mentions``).
 
         A log line typed by hand in another editor is a contact too, so it counts
-        even when the ``last_contact`` field was not updated.
+        even when the ``last_contact`` field was not updated; so is a link in a daily note.
         """
         return self._newest()[0]
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        """Where other notes mention this person, newest first (``with_mentions``)."""
+        try:
+            return self._mentions
+        except AttributeError:
+            return ()
+
+    @property
+    def last_mention(self) -> Mention | None:
+        """The newest mention when it is the newest contact (later than ``last_contact``
+        and every log line), else None: what a "last contact" line should name."""
+        mentions = self.mentions
+        if not mentions:
+            return None
+        newest = mentions[0]
+        if newest.date != self.last_seen:
+            return None
+        last_log = self.last_log
+        if (self.last_contact is not None and self.last_contact >= newest.date) or (last_log is not None and last_log.date >= newest.date):
+            return None
+        return newest
 
     @property
     def last_log(self) -> Entry | None:
@@ -151,6 +196,9 @@ class Person(_Derived):
         seen = self.last_contact
         if last_log is not None and (seen is None or last_log.date > seen):
             seen = last_log.date
+        mentions = self.mentions
+        if mentions and (seen is None or mentions[0].date > seen):
+            seen = mentions[0].date
         memo = (seen, last_log)
         object.__setattr__(self, "_newest_memo", memo)  # frozen: the dataclass's own way to set a slot
         return memo

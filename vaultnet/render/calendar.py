@@ -256,7 +256,11 @@ def follow_up_event(
         # No "N days ago": it would change every event every day, and be stale on the day itself.
         text = f"Last contact: {seen.isoformat()}"
         last = person.last_log if person.log else None
-        if last and last.date == seen and last.text:
+        mention = person.last_mention if person.mentions else None
+        if mention is not None:
+            # Named by its note, not its line: the line is the note's business, often long.
+            text += f" — mentioned in {one_line(mention.note)}"
+        elif last and last.date == seen and last.text:
             text += f" — {plain_text(last.text)}"
         lines.append(text)
     if person.needs:
