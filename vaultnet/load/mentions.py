@@ -206,17 +206,16 @@ def load_mentions(config: Config, people_paths, today: date, others: list[Found]
     return Mentions({path: tuple(m) for path, m in by_person.items()}, problems)
 
 
-def latest_by_key(config: Config, today: date, others: list[Found] | None = None, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]] | None:
+def latest_by_key(config: Config, today: date, others: list[Found] | None = None) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest mention up to ``today`` of each form a link names a note by, and the
-    other notes' problems (see ``store.latest_mentions``); None without ``remake`` when
-    the store is not ready (the caller then works it out itself)."""
+    other notes' problems (see ``store.latest_mentions``)."""
     from . import store
 
     if others is None:
         others = other_notes(config)
     if not others:
         return [], []
-    return store.latest_mentions(config, others, read_mentions, today, remake)
+    return store.latest_mentions(config, others, read_mentions, today)
 
 
 def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, date]:
@@ -230,91 +229,3 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
         if path is not None and (path not in out or day > out[path]):
             out[path] = day
     return out
-
-
-class Pending:
-    """``latest_by_key`` worked out beside the caller's own work: in a forked process when
-    that is safe (stat-ing thousands of daily notes, then a query, is work a second core
-    can do while this one reads the roster), else when asked for. ``result()`` gives it."""
-
-    def __init__(self, config: Config, today: date):
-        self.config, self.today = config, today
-        self._child: tuple[int, int] | None = None
-        if _can_fork():
-            self._child = _fork(lambda: latest_by_key(config, today, remake=False))
-
-    def result(self) -> tuple[list[tuple[str, date]], list[Problem]]:
-        if self._child is not None:
-            found = _collect(*self._child)
-            self._child = None
-            if found is not None:
-                return found
-        return latest_by_key(self.config, self.today)
-
-    def discard(self) -> None:
-        """The answer is not needed: wait for the helper, if any, and drop it."""
-        if self._child is not None:
-            _collect(*self._child)
-            self._child = None
-
-
-def _can_fork() -> bool:
-    import os
-    import threading
-
-    # Forking while other threads run (``serve``) could copy a lock one of them holds.
-    return hasattr(os, "fork") and threading.active_count() == 1 and os.environ.get("VAULTNET_NO_FORK", "") in ("", "0")
-
-
-def _fork(work) -> tuple[int, int] | None:
-    """Run ``work`` in a forked process; ``(pid, read end of the pipe)`` its answer comes
-    back on (pickled: it comes from this very program), or None when it cannot start."""
-    import os
-
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: answer, and leave without running the parent's exit handlers
-        status = 1
-        try:
-            import pickle
-
-            os.close(read_end)
-            data = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
-            while data:
-                data = data[os.write(write_end, data):]
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(pid: int, read_end: int):
-    """The child's answer, or None when it failed (the caller then does the work itself)."""
-    import os
-    import pickle
-
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(read_end, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        _pid, status = os.waitpid(pid, 0)
-    if status != 0 or not chunks:
-        return None
-    try:
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - a truncated answer: do the work here instead
-        return None

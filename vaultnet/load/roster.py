@@ -107,11 +107,10 @@ def _briefs(rows: list[tuple]) -> list[Brief]:
     return people
 
 
-def read(config: Config, notes=None, today: date | None = None, pending=None) -> Roster | None:
+def read(config: Config, notes=None, today: date | None = None) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
     (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``.
-    The last contact counts the mentions dated up to ``today`` (default: the real today);
-    ``pending`` is a ``mentions.Pending`` already at work on them."""
+    The last contact counts the mentions dated up to ``today`` (default: the real today)."""
     if notes is None:
         notes = walk(config)
     found = store.roster_rows(config, notes)
@@ -127,20 +126,16 @@ def read(config: Config, notes=None, today: date | None = None, pending=None) ->
         return None
     store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
     if config.mentions:
-        if pending is None:
-            from .mentions import Pending
-
-            pending = Pending(config, today or date.today())
-        people = _with_mentions(people, problems, pending)
+        people = _with_mentions(people, problems, config, today or date.today())
     return Roster(config, people, problems)
 
 
-def _with_mentions(people: list[Brief], problems: list[Problem], pending) -> list[Brief]:
+def _with_mentions(people: list[Brief], problems: list[Problem], config: Config, today: date) -> list[Brief]:
     """The roster with each person's last contact moved to their latest mention when it is
     newer (``mentions``); the other notes' problems join ``problems``."""
-    from .mentions import resolve_latest
+    from .mentions import latest_by_key, resolve_latest
 
-    latest, found = pending.result()
+    latest, found = latest_by_key(config, today)
     problems.extend(found)
     latest = resolve_latest(latest, [b.path for b in people])
     if not latest:
@@ -159,18 +154,11 @@ def load(config: Config, today: date | None = None) -> Roster:
     store up to date), seen through ``Brief`` records either way; the last contact counts
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
-    pending = None
-    if config.mentions:
-        from .mentions import Pending
-
-        pending = Pending(config, today)  # the other notes, beside the person notes
     notes = walk(config)  # one walk, for the roster or the full load
     with collector_paused(keep=True):  # a record per person, alive until the command ends
-        found = read(config, notes, today, pending)
+        found = read(config, notes, today)
     if found is not None:
         return found
-    if pending is not None:
-        pending.discard()  # not needed: the full load reads every mention
     from .vault import load_notes, vault_of, with_mentions_of
 
     vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)

@@ -1047,7 +1047,7 @@ def _mention_rows(rel: str, found) -> list[tuple]:
     return [(path, day, key, link.line, link.text) for link in found.links for key in link.keys]
 
 
-def _sync_others(config: Config, others: list[Found], read, remake: bool = True) -> tuple[Store | None, list[tuple], list[Problem]]:
+def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | None, list[tuple], list[Problem]]:
     """Bring the store's mentions up to date with ``others`` (a fresh walk): read the notes
     whose stored key differs or is not trusted, forget the notes gone. Returns the open
     store (None when it cannot be used: then every row is in the list), the rows the
@@ -1062,9 +1062,6 @@ def _sync_others(config: Config, others: list[Found], read, remake: bool = True)
         except sqlite3.DatabaseError:
             store.close()
             store = None
-    elif store is not None and not remake:
-        store.close()  # not (yet) valid, and another process may be making it: leave it be
-        store = None
     # A store not (yet) valid holds nothing to reuse; the write below makes it anew.
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     problems: list[Problem] = []
@@ -1181,18 +1178,10 @@ def load_mentions_without_store(others: list[Found], read, today: date) -> tuple
     return [(note.decode("utf-8", "surrogateescape"), date.fromordinal(day), key, line, text) for note, day, key, line, text in rows if day <= limit], problems
 
 
-def latest_mentions(config: Config, others: list[Found], read, today: date, remake: bool = True) -> tuple[list[tuple[str, date]], list[Problem]] | None:
+def latest_mentions(config: Config, others: list[Found], read, today: date) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest date up to ``today`` of each key links name a note by (see
-    ``load_mentions``), and the notes' problems; without ``remake``, a store not valid is
-    left as it is (another process may be making it) and the answer is None."""
-    if not remake and enabled():
-        probe = Store.open(config)
-        valid = probe is not None and probe.valid
-        if probe is not None:
-            probe.close()
-        if not valid:
-            return None
-    store, extra, problems = _sync_others(config, others, read, remake)
+    ``load_mentions``), and the notes' problems."""
+    store, extra, problems = _sync_others(config, others, read)
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
     if store is not None:
