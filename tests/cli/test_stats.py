@@ -89,7 +89,7 @@ def test_stats_text(seven):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     charts = lines.index("")  # the charts follow (tests/render/test_network.py)
-    assert lines[charts + 1] == "Contacts per month (log lines):"
+    assert lines[charts + 1] == "Contacts per month (days in touch: log lines and mentions):"
     assert lines[:charts] == [
         "People: 7",
         "  inner 1 · close 2 · network 2 · mentors 1 · no circle 1",

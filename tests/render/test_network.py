@@ -76,7 +76,9 @@ def test_network_note_draws_the_figures(shaped):
     assert series == [("bar", [0] * 11 + [2]), ("line", [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])]
     title, weeks, series = xychart(followups)
     assert weeks == ["overdue", "this week", "Nov 30", "Dec 7", "Dec 14", "Dec 21", "Dec 28", "Jan 4", "Jan 11"]
-    assert series == [("bar", [1, 1, 0, 0, 1, 0, 1, 0, 0])]
+    # Due (bars): Cy overdue; Eve today; Ann Dec 15; Bob Dec 30. Planned (line), under the daily
+    # cap of 5: Cy from today on, so two this week; nobody planned before today.
+    assert series == [("bar", [1, 1, 0, 0, 1, 0, 1, 0, 0]), ("line", [0, 2, 0, 0, 1, 0, 1, 0, 0])]
     assert circles[0] == "pie title People per circle"
     slices = {}
     for line in circles[1:]:
@@ -102,11 +104,15 @@ def test_stats_prints_the_same_figures_as_bars(shaped):
     assert "  Nov 2026  ████████████████████████ 2" in charts
     assert "  Oct 2026  ████████████             1" in charts
     assert "  Dec 2025                           0" in charts
-    assert re.search(r"  overdue +█+ +1\n  this week +█+ +1\n  Nov 30 + 0\n  Dec 7 + 0\n  Dec 14 +█+ +1\n", charts)
+    # due | planned per week: Cy overdue is planned this week, beside Eve due today.
+    assert re.search(
+        r"  overdue +█+ +1 +0\n  this week +█+ +1 +█+ +2\n  Nov 30 +0 +0\n  Dec 7 +0 +0\n  Dec 14 +█+ +1 +█+ +1\n", charts
+    )
     data = json.loads(shaped.run("stats", "--json").output)
     assert [m["contacts"] for m in data["per_month"]] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2]
     assert data["per_month"][-1] == {"month": "2026-11", "contacts": 2, "helped": 2, "received": 0}
     assert [w["due"] for w in data["due_by_week"]] == [1, 0, 0, 1, 0, 1, 0, 0]
+    assert [w["planned"] for w in data["due_by_week"]] == [2, 0, 0, 1, 0, 1, 0, 0]
 
 
 def test_hostile_circle_names_stay_one_slice_each(vault):
@@ -133,3 +139,21 @@ def test_a_vault_template_can_leave_the_pictures_out(vault):
     vault.run("build")
     note = (vault.root / "Index" / "Network.md").read_text()
     assert "mermaid" not in note and "inner: 1\n" in note
+
+
+def test_contacts_per_month_count_days_in_touch_mentions_included_archived_left_out(vault):
+    """A day in touch counts once, whether a Log line, a mention in a daily note or both
+    record it; a job change an import noted is no contact; archived people are left out."""
+    vault.write("Ann", "---\ncircle: inner\n---\n## Log\n- 2026-11-20 coffee\n- 2026-11-02 job change: CTO at Acme\n", dedent=False)
+    vault.write("Old", "---\ncircle: close\narchived: 2026-01-01\n---\n## Log\n- 2026-11-05 call\n", dedent=False)
+    daily = vault.root / "Daily"
+    daily.mkdir()
+    (daily / "2026-11-20.md").write_text("Coffee with [[Ann]], then [[Ann]] again.\n", encoding="utf-8")
+    (daily / "2026-10-07.md").write_text("Call with [[Ann]].\n", encoding="utf-8")
+    (daily / "2026-11-06.md").write_text("Met [[Old]].\n", encoding="utf-8")
+    data = json.loads(vault.run("stats", "--json").output)
+    assert [m["contacts"] for m in data["per_month"]][-2:] == [1, 1]
+    assert vault.run("build").exit_code == 0
+    contacts, circles, *_rest = mermaid_blocks((vault.root / "Index" / "Network.md").read_text())
+    assert xychart(contacts)[2] == [("bar", [0] * 10 + [1, 1])]
+    assert "close" not in "\n".join(circles)

@@ -169,15 +169,15 @@ def _print_charts(shape) -> None:
 
     months = [month_label(m) for m in shape.months]
     click.echo("")
-    click.echo("Contacts per month (log lines):")
+    click.echo("Contacts per month (days in touch: log lines and mentions):")
     for line in bar_chart([(m, [c]) for m, c in zip(months, shape.contacts)]):
         click.echo("  " + line)
     click.echo("People per circle:")
     for line in bar_chart([(printable(name) if name != NO_CIRCLE else "no circle", [count]) for name, count in shape.circles]):
         click.echo("  " + line)
-    click.echo("Follow-ups due, by week:")
-    weeks = [("overdue", [shape.overdue])] + [(week_label(i, w.start), [w.due]) for i, w in enumerate(shape.weeks)]
-    for line in bar_chart(weeks):
+    click.echo("Follow-ups by week (due | planned, at most follow_ups_per_day a day):")
+    weeks = [("overdue", [shape.overdue, 0])] + [(week_label(i, w.start), [w.due, w.planned]) for i, w in enumerate(shape.weeks)]
+    for line in bar_chart(weeks, width=12):
         click.echo("  " + line)
     click.echo("Giving per month (you helped | they helped you):")
     for line in bar_chart([(m, [h, r]) for m, h, r in zip(months, shape.helped, shape.received)], width=12):
@@ -190,5 +190,5 @@ def _network_dict(shape) -> dict:
             {"month": m.isoformat()[:7], "contacts": c, "helped": h, "received": r}
             for m, c, h, r in zip(shape.months, shape.contacts, shape.helped, shape.received)
         ],
-        "due_by_week": [{"from": w.start, "to": w.end, "due": w.due} for w in shape.weeks],
+        "due_by_week": [{"from": w.start, "to": w.end, "due": w.due, "planned": w.planned} for w in shape.weeks],
     }

@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from typing import Iterable, Iterator, Sequence
 
 from ..model.config import Config
-from ..model.person import Entry, Person
+from ..model.person import Entry, Person, is_job_change
 from .ledger import circle_counts
-from .schedule import next_date, week_end
+from .schedule import Due, contacted_on, due_of, plan_days, week_end
 
 MONTHS = 12
 WEEKS = 8
@@ -31,7 +31,8 @@ WEEKS = 8
 class Week:
     start: date  # for the first week: today
     end: date  # a Sunday
-    due: int
+    due: int  # people whose follow-up falls due this week
+    planned: int  # people the daily cap plans this week (overdue people from today on)
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,13 @@ class Network:
 
 
 def contact_dates(person: Person) -> Iterator[date]:
-    """The dates of a person's contacts, one per contact: each dated ``## Log`` line.
-
-    The one place that says what a contact is for the monthly count: contacts read
-    from daily and meeting notes (mentions) belong here too when the records carry them.
-    """
-    for entry in person.log:
-        if entry.date is not None:
-            yield entry.date
+    """The days on which a person was in touch, one per day however many lines record it:
+    each dated Log line (not a job change an import noted) and each mention in a daily or
+    meeting note (``Person.mentions``). The one place that says what a contact is for the
+    monthly count."""
+    days = {entry.date for entry in person.log if entry.date is not None and not is_job_change(entry.text)}
+    days.update(mention.date for mention in person.mentions)
+    return iter(sorted(days))
 
 
 def month_starts(today: date, count: int = MONTHS) -> list[date]:
@@ -88,10 +88,14 @@ def _dated(entries: Iterable[Entry]) -> Iterator[date]:
 
 
 def network(
-    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, next_dates: Sequence[date | None] | None = None
+    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, dues: Sequence[Due | None] | None = None
 ) -> Network:
-    """Every figure of the network charts. ``next_dates``: each person's next follow-up
-    (``schedule.next_date``), when the caller has them already."""
+    """Every figure of the network charts, archived people left out. ``dues``: each
+    person's ``schedule.due_of``, when the caller has them already."""
+    if dues is None:
+        dues = [due_of(person, config, today) for person in people]
+    active = [(p, d) for p, d in zip(people, dues) if not p.archived]
+    people = [p for p, _d in active]
     months = month_starts(today)
     contacts = per_month((d for p in people for d in contact_dates(p)), months, today)
     helped = per_month((d for p in people for d in _dated(p.helped)), months, today)
@@ -102,17 +106,17 @@ def network(
             break  # the calendar ends in year 9999
         ends.append(ends[-1] + timedelta(days=7))
     weeks = len(ends)
-    counts = [0] * weeks
+    due_counts = [0] * weeks
+    planned_counts = [0] * weeks
     overdue = 0
-    if next_dates is None:
-        next_dates = [next_date(person, config, today) for person in people]
-    for day in next_dates:
-        if day is None:
-            continue
-        if day < today:
+    line = [d for _p, d in active if d is not None and d.date <= ends[-1]]
+    for due in plan_days(line, config, today, contacted_on(people, today)):
+        if due.date < today:
             overdue += 1
-        elif day <= ends[-1]:
-            counts[_week_of(day, ends)] += 1
+        else:
+            due_counts[_week_of(due.date, ends)] += 1
+        if due.planned <= ends[-1]:
+            planned_counts[_week_of(due.planned, ends)] += 1
     starts = [today] + [end + timedelta(days=1) for end in ends[:-1]]
     return Network(
         months=months,
@@ -121,7 +125,7 @@ def network(
         received=received,
         circles=circle_counts(people, config),
         overdue=overdue,
-        weeks=[Week(s, e, c) for s, e, c in zip(starts, ends, counts)],
+        weeks=[Week(*week) for week in zip(starts, ends, due_counts, planned_counts)],
     )
 
 

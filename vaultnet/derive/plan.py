@@ -39,7 +39,7 @@ from ..model.config import Config
 from ..model.durations import Duration
 from ..model.links import link_targets, plain_text
 from ..model.names import normalise
-from ..model.person import Person, dated_need
+from ..model.person import JOB_CHANGE, Person, dated_need, is_job_change
 from .matching import Catalogue, grade, item_terms, shared_words, terms
 from .schedule import Due, contacted_on, due_by, plan_days
 
@@ -50,7 +50,6 @@ NEW_CONTACT = timedelta(days=30)
 INTRO_CHECK = timedelta(days=30)
 INTRO_CHECK_UNTIL = timedelta(days=365)  # an introduction older than a year is history, not a check-in
 BIRTHDAY_DAYS = 7
-JOB_CHANGE = "job change: "
 INTRO_OUTCOME = "intro outcome: "
 INTRODUCED = "introduced to "
 MAX_INTRODUCTIONS = 2  # introductions suggested per person
@@ -210,7 +209,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
             reasons.append(Reason("reciprocity", f"They helped you on {last.date.isoformat()} ({plain_text(last.text)}) "
                                                  "and you have not helped them since: find a way to give back"))
     for entry in person.log:
-        if entry.date is not None and entry.text.casefold().startswith(JOB_CHANGE) and _before(today, RECENT_NEWS) < entry.date <= today:
+        if entry.date is not None and is_job_change(entry.text) and _before(today, RECENT_NEWS) < entry.date <= today:
             news = plain_text(entry.text[len(JOB_CHANGE):]).strip()
             reasons.append(Reason("job-change", f"New job ({entry.date.isoformat()}): {news}: congratulate them"))
     birthday = _next_birthday(person, day)

@@ -189,7 +189,7 @@ class Person(_Derived):
             pass
         last_log = None
         for entry in self.log:  # the newest date; on a tie, the last line written
-            if entry.text.startswith(JOB_CHANGE):
+            if is_job_change(entry.text):
                 continue  # news about them that an import noticed, not a conversation with them
             if entry.date is not None and (last_log is None or entry.date >= last_log.date):
                 last_log = entry
@@ -208,6 +208,11 @@ class Person(_Derived):
 # Acme → General Partner at Northlight (LinkedIn import)``): a reason to get in touch, so it
 # is not itself a contact (it neither counts as the last contact nor clears a follow-up).
 JOB_CHANGE = "job change: "
+
+
+def is_job_change(text: str) -> bool:
+    """Whether a Log line's text is a job change an import recorded (``JOB_CHANGE``)."""
+    return text[:len(JOB_CHANGE)].casefold() == JOB_CHANGE
 
 
 def dated_need(text: str) -> tuple[date | None, str]:

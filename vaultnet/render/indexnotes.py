@@ -678,12 +678,10 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     ``contacts_chart``, ``circles_chart``, ``followups_chart``, ``giving_chart``;
     ``months``: rows of ``month``, ``contacts``, ``helped``, ``received``;
     ``circles``: rows of ``circle`` (a cell) and ``people``; ``weeks``: rows of
-    ``week``, ``from``, ``to``, ``due``; ``overdue``.
+    ``week``, ``from``, ``to``, ``due``, ``planned``; ``overdue``.
     """
     dues = views.dues
-    figures = network(views.people, views.config, views.today, next_dates=[
-        due.date if due is not None else None for due in (dues[p.path] for p in views.people)
-    ])
+    figures = network(views.people, views.config, views.today, dues=[dues[p.path] for p in views.people])
     labels = [month_label(m) for m in figures.months]
     contacts_chart = giving_chart = ""
     if any(figures.contacts):
@@ -699,9 +697,15 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     circles_chart = mermaid.pie_chart("People per circle", circles) if any(c for _n, c in circles) else ""
     week_labels = ["overdue"] + [week_label(i, w.start) for i, w in enumerate(figures.weeks)]
     week_counts = [figures.overdue] + [w.due for w in figures.weeks]
+    planned_counts = [0] + [w.planned for w in figures.weeks]  # nobody is planned before today
     followups_chart = ""
     if any(week_counts):
-        followups_chart = mermaid.bar_chart("Follow-ups due, by week", week_labels, [("bar", week_counts)], "people")
+        followups_chart = mermaid.bar_chart(
+            "Follow-ups due (bars) and planned (line), by week",
+            week_labels,
+            [("bar", week_counts), ("line", planned_counts)],
+            "people",
+        )
     return {
         **views.base("Network"),
         "contacts_chart": contacts_chart,
@@ -715,7 +719,7 @@ def network_context(views: IndexViews) -> dict[str, Any]:
         "circles": [{"circle": cell(name), "people": count} for name, count in circles],
         "overdue": figures.overdue,
         "weeks": [
-            {"week": week_labels[i + 1], "from": w.start.isoformat(), "to": w.end.isoformat(), "due": w.due}
+            {"week": week_labels[i + 1], "from": w.start.isoformat(), "to": w.end.isoformat(), "due": w.due, "planned": w.planned}
             for i, w in enumerate(figures.weeks)
         ],
     }
