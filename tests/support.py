@@ -191,3 +191,24 @@ def parse_flowchart(lines: list[str]) -> tuple[dict[str, str], list[tuple[str, s
             assert line == "    classDef nonote stroke-dasharray: 4 4", f"unexpected line {line!r}"
     assert list(labels) == [f"n{i}" for i in range(1, len(labels) + 1)], "ids are n1, n2, … in order"
     return labels, edges, missing
+
+
+def fail_os_call(monkeypatch, name: str, error: OSError, nth: int | None = None, path_end: str | None = None) -> list[str]:
+    """Make ``os.<name>`` (``replace``, ``unlink``) raise ``error`` on its ``nth`` call, or
+    on a call whose path ends in ``path_end``; every other call goes through. Returns the
+    list of paths it was called with (the destination for ``replace``), for the test to
+    read. The patch is undone with the test's monkeypatch."""
+    import os
+
+    real = getattr(os, name)
+    calls: list[str] = []
+
+    def failing(*args, **kwargs):
+        path = os.fspath(args[-1] if name == "replace" else args[0])
+        calls.append(path)
+        if (nth is not None and len(calls) == nth) or (path_end is not None and path.endswith(path_end)):
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, name, failing)
+    return calls

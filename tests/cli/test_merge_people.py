@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from vaultnet.edit import atomic
+from tests.support import fail_os_call
 
 KEEP = """\
 ---
@@ -170,16 +168,9 @@ def test_conflict_markers_in_other_refuse_and_change_nothing(vault):
 def test_a_failed_removal_puts_every_file_back(vault, monkeypatch):
     build(vault)
     before = vault.snapshot()
-    real = os.unlink
-
-    def failing(path, *args, **kwargs):
-        if str(path).endswith("Sam O’Brien.md"):
-            raise PermissionError(13, "Permission denied")
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(atomic.os, "unlink", failing)
+    fail_os_call(monkeypatch, "unlink", PermissionError(13, "Permission denied"), path_end="Sam O’Brien.md")
     result = vault.run("merge", "Sam O'Brien", "Sam O’Brien")
-    monkeypatch.setattr(atomic.os, "unlink", real)
+    monkeypatch.undo()
     assert result.exit_code != 0 and "permission denied" in result.output
     assert vault.snapshot() == before
 
@@ -187,18 +178,9 @@ def test_a_failed_removal_puts_every_file_back(vault, monkeypatch):
 def test_a_failed_write_puts_every_file_back(vault, monkeypatch):
     build(vault)
     before = vault.snapshot()
-    real = os.replace
-    calls = []
-
-    def failing(src, dst):
-        calls.append(dst)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        return real(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", failing)
+    fail_os_call(monkeypatch, "replace", OSError(28, "No space left on device"), nth=3)
     result = vault.run("merge", "Sam O'Brien", "Sam O’Brien")
-    monkeypatch.setattr(atomic.os, "replace", real)
+    monkeypatch.undo()
     assert result.exit_code != 0 and "disk is full" in result.output
     assert vault.snapshot() == before
 

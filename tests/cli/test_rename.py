@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from vaultnet.edit import atomic
+from tests.support import fail_os_call
 from vaultnet.edit.noteedit import NoteEditor
 
 JANE = """\
@@ -170,19 +168,10 @@ def test_conflict_markers_in_a_linking_note_stop_everything(vault):
 def test_a_failed_write_puts_everything_back_and_the_note_keeps_its_name(vault, monkeypatch):
     build(vault)
     before = vault.snapshot()
-    real = os.replace
-    calls = []
-
-    def failing(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        return real(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", failing)
+    fail_os_call(monkeypatch, "replace", OSError(28, "No space left on device"), nth=2)
     result = vault.run("rename", "Jane Doe", "Jane Smith")
     assert result.exit_code != 0 and "disk is full" in result.output
-    monkeypatch.setattr(atomic.os, "replace", real)
+    monkeypatch.undo()
     assert vault.snapshot() == before
     assert vault.names() == ["Bob", "Jane Doe"]
 
@@ -190,16 +179,9 @@ def test_a_failed_write_puts_everything_back_and_the_note_keeps_its_name(vault, 
 def test_a_failed_removal_of_the_old_name_undoes_the_rename(vault, monkeypatch):
     build(vault)
     before = vault.snapshot()
-
-    def failing(path, *args, **kwargs):
-        if str(path).endswith("Jane Doe.md"):
-            raise PermissionError(13, "Permission denied")
-        return real(path, *args, **kwargs)
-
-    real = os.unlink
-    monkeypatch.setattr(atomic.os, "unlink", failing)
+    fail_os_call(monkeypatch, "unlink", PermissionError(13, "Permission denied"), path_end="Jane Doe.md")
     result = vault.run("rename", "Jane Doe", "Jane Smith")
-    monkeypatch.setattr(atomic.os, "unlink", real)
+    monkeypatch.undo()
     assert result.exit_code != 0 and "permission denied" in result.output
     assert vault.snapshot() == before
 

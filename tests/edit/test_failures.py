@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import fail_os_call
 from vaultnet.edit import atomic
 from vaultnet.load import files
 from vaultnet.load.vault import parse_note
@@ -242,16 +243,7 @@ def test_a_failed_rename_in_a_multi_note_edit_rolls_back_the_notes_already_writt
     make_vault(tmp_path)
     bob = tmp_path / "People" / "Bob.md"
     bob_before = bob.read_bytes()
-    real_replace = os.replace
-    calls = []
-
-    def second_fails(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", second_fails)
+    fail_os_call(monkeypatch, "replace", OSError(errno.ENOSPC, "No space left on device"), nth=2)
     with pytest.raises(atomic.NoteError, match="disk is full"):
         atomic.edit_notes(tmp_path, [
             ("People/Bob.md", lambda e: e.append("helped", "2026-11-23 intro to Jane")),

@@ -335,23 +335,21 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None, 
         if why is not None:
             raise UsageProblem("--why describes a new introduction and --outcome an earlier one: give one of them")
         done = record_intro_outcome(app.config, a, b, day, outcome)
-        if done.already:
-            click.echo(f"already recorded: the outcome of introducing {a.name} and {b.name} on {day.isoformat()}; nothing changed")
-            return
-        click.echo(f"recorded the outcome of introducing {a.name} and {b.name} on {day.isoformat()}")
-        for person in (a, b):
-            state = "updated" if person.path in done.changed else "already recorded, unchanged"
-            click.echo(f"  {person.path}: {state}")
-        for message in done.messages:
-            click.echo(f"  {message}")
+        what = f"the outcome of introducing {a.name} and {b.name} on {day.isoformat()}"
+        _report_pair(done, a, b, f"recorded {what}", what)
         return
-    outcome = record_introduction(app.config, a, b, day, why)
-    if outcome.already:
-        click.echo(f"already recorded: {a.name} and {b.name} introduced on {day.isoformat()}; nothing changed")
+    done = record_introduction(app.config, a, b, day, why)
+    _report_pair(done, a, b, f"introduced {a.name} and {b.name} on {day.isoformat()}", f"{a.name} and {b.name} introduced on {day.isoformat()}")
+
+
+def _report_pair(done, a, b, headline: str, already: str) -> None:
+    """What an edit of two notes (an introduction, its outcome) did to each."""
+    if done.already:
+        click.echo(f"already recorded: {already}; nothing changed")
         return
-    click.echo(f"introduced {a.name} and {b.name} on {day.isoformat()}")
+    click.echo(headline)
     for person in (a, b):
-        state = "updated" if person.path in outcome.changed else "already recorded, unchanged"
+        state = "updated" if person.path in done.changed else "already recorded, unchanged"
         click.echo(f"  {person.path}: {state}")
-    for message in outcome.messages:
+    for message in done.messages:
         click.echo(f"  {message}")
