@@ -171,3 +171,16 @@ def test_links_at_the_end_of_a_long_hostile_text_are_found():
     text = "[" * 20_000 + " [[Ann]] " + "[](" * 5_000 + "[Bob](Bob.md)"
     assert link_targets(text) == ["Ann", "Bob"]
     assert [m.group(0) for m in markdown_spans(text)] == ["[[Ann]]", "[Bob](Bob.md)"]
+
+
+def test_one_notion_of_code_for_mentions_and_renames():
+    """A link in a code span, or in a fenced block inside a list item or a quote, is code
+    both to the mentions (not a contact) and to a rename (left as written)."""
+    from vaultnet.model.links import LinkRetarget, code_span_ranges, mention_links
+
+    text = "- item\n  ```\n  [[Old]] in a fence\n  ```\n> ```\n> [[Old]]\n> ```\n`[[Old]]` and ``a ` [[Old]]`` then [[Old]]\n"
+    lines = text.splitlines(keepends=True)
+    assert [(i, links) for i, links in mention_links(lines)] == [(7, [("Old", False)])]
+    new, count = LinkRetarget("People/Old.md", "Old", "People/New.md", "New").rewrite(text, "Daily/x.md")
+    assert count == 1 and new.endswith("then [[New]]\n") and new.count("[[Old]]") == 4
+    assert code_span_ranges("`" * 20001) == [] and len(code_span_ranges("`a` " * 5000)) == 5000

@@ -161,8 +161,32 @@ def field_link(config: Config, person: Linked) -> str:
 
 # --- retargeting (rename, merge) ------------------------------------------------------------------
 
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"[ \t>]*(`{3,}|~{3,})")  # a fence may sit in a list item or a quote, indented
 _TICKS = re.compile(r"`+")
+
+
+def code_span_ranges(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the inline code spans in ``text[start:end]``: a run of N
+    backticks opens a span that the next run of exactly N closes (CommonMark); a run with
+    no partner is literal. Each run's partner is found in one pass from the end, so a line
+    of thousands of unmatched backticks costs no more than its length."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text, start, len(text) if end is None else end)]
+    partner: list[int | None] = [None] * len(runs)
+    later: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        partner[i] = later.get(length)
+        later[length] = i
+    ranges = []
+    i = 0
+    while i < len(runs):
+        j = partner[i]
+        if j is None:
+            i += 1
+            continue
+        ranges.append((runs[i][0], runs[j][1]))
+        i = j + 1
+    return ranges
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:
@@ -198,25 +222,7 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     else:
         segments.append((segment_start, len(text)))
     for start, end in segments:
-        runs = [(m.start(), m.end()) for m in _TICKS.finditer(text, start, end)]
-        by_length: dict[int, list[int]] = {}
-        for index, (a, b) in enumerate(runs):
-            by_length.setdefault(b - a, []).append(index)
-        cursor = {length: 0 for length in by_length}
-        index = 0
-        while index < len(runs):
-            a, b = runs[index]
-            same = by_length[b - a]
-            position = cursor[b - a]
-            while position < len(same) and same[position] <= index:
-                position += 1
-            cursor[b - a] = position
-            if position < len(same):
-                closing = same[position]
-                ranges.append((a, runs[closing][1]))
-                index = closing + 1
-            else:
-                index += 1
+        ranges += code_span_ranges(text, start, end)
     ranges.sort()
     return ranges
 
@@ -316,37 +322,20 @@ class LinkRetarget:
 # quote (someone else's words), an embed, code or a comment is not. These functions say
 # which links count; they see text only, and every scan is linear in it.
 
-_FENCE = re.compile(r"[ \t>]*(`{3,}|~{3,})")  # a fence may sit in a list item, indented
 _OPEN_TASK = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[ \]")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_BACKTICKS = re.compile(r"`+")
 _COMMENTS = (("<!--", "-->"), ("%%", "%%"))  # HTML comments, and Obsidian's own
 
 
 def _without_code_spans(text: str) -> str:
-    """``text`` with its code spans (`` `x` ``, ``` ``x`` ```) blanked: a run of backticks
-    opens a span that the next run of the same length closes (CommonMark); a run with no
-    partner is plain text. Each run's partner is found in one pass from the end, so a
-    line of thousands of unmatched backticks costs no more than its length."""
+    """``text`` with each of its code spans (``code_span_ranges``) blanked to one space."""
     if "`" not in text:
         return text
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
-    partner: list[int | None] = [None] * len(runs)
-    later: dict[int, int] = {}
-    for i in range(len(runs) - 1, -1, -1):
-        length = runs[i][1] - runs[i][0]
-        partner[i] = later.get(length)
-        later[length] = i
-    out, at, i = [], 0, 0
-    while i < len(runs):
-        j = partner[i]
-        if j is None:
-            i += 1
-            continue
-        out.append(text[at : runs[i][0]])
+    out, at = [], 0
+    for a, b in code_span_ranges(text):
+        out.append(text[at:a])
         out.append(" ")
-        at = runs[j][1]
-        i = j + 1
+        at = b
     out.append(text[at:])
     return "".join(out)
 
