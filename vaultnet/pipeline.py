@@ -152,9 +152,13 @@ def output_paths(config: Config) -> list[str]:
     return [f"{index}/{note.file}" for note in REGISTRY] + [config.calendar]
 
 
-def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = None) -> list[Output]:
+def render_outputs(
+    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None
+) -> list[Output]:
     """Every output's bytes, rendered in memory (nothing is written here); ``events`` holds
-    the calendar events of an earlier build, so that only those that changed are encoded."""
+    the calendar events of an earlier build, so that only those that changed are encoded,
+    and ``notes`` the index notes of an earlier build, so that only those whose inputs
+    changed are rendered (``KeptNotes``)."""
     from .render.calendar import build_calendar
     from .render.indexnotes import REGISTRY, IndexViews, filters
     from .render.templating import environment
@@ -170,8 +174,14 @@ def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = Non
     try:
         with collector_paused():
             for note in REGISTRY:
-                text = render_note(env, note.template, note.context(views))
-                outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
+                rel = f"{index}/{note.file}"
+                key = notes.key(note, views) if notes is not None else None
+                data = notes.kept(rel, key) if key is not None else None
+                if data is None:
+                    data = render_note(env, note.template, note.context(views)).encode("utf-8")
+                    if key is not None:
+                        notes.fresh[rel] = (key, data)
+                outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
         feed = build_calendar(people, config, today, dues, events, views.reasons.of)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
@@ -383,6 +393,75 @@ def build(
 
 
 EVENTS = "vevent"  # the store's fragments of this kind: each calendar event's bytes, by UID
+NOTES = "index-note"  # and of this kind: each kept index note's bytes, by its path (``KeptNotes``)
+KEPT_NOTES_FORMAT = 1
+
+
+class KeptNotes:
+    """The index notes of an earlier build, each kept with a key of what it was rendered
+    from: the template files (the vault's and the defaults), the config, today, vaultnet's
+    and Jinja's code, and the part of each record the note reads (``IndexNote.reads``). A
+    note whose key is unchanged is not rendered again; one without ``reads`` (a note that
+    reads most of every record, or the whole plan) always is. Templates that are links, or
+    hold one, are never keyed: they are rendered every time, with the checks the template
+    loader makes.
+
+    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; after a
+    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``).
+    """
+
+    def __init__(self, config: Config, today: date, kept: dict[str, str], fetch):
+        self.kept_keys = kept
+        self.fetch = fetch
+        self.fresh: dict[str, tuple[str, bytes]] = {}
+        self.base = _notes_base_key(config, today)
+
+    def key(self, note, views) -> str | None:
+        if note.reads is None or self.base is None:
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((self.base, note.file, note.template)).encode())
+        digest.update(repr(note.reads(views)).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def kept(self, rel: str, key: str) -> bytes | None:
+        if self.kept_keys.get(rel) != key:
+            return None
+        return self.fetch(rel)
+
+
+def _notes_base_key(config: Config, today: date) -> str | None:
+    """What every kept index note depends on besides the records (see ``KeptNotes``), or
+    None when the templates cannot be keyed (a link among them)."""
+    from .load.discover import library_files
+    from .render.templating import default_templates_dir
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((KEPT_NOTES_FORMAT, today.isoformat(), repr(config))).encode("utf-8", "surrogatepass"))
+    folders = [default_templates_dir()]
+    if config.templates_path.is_dir():
+        folders.append(config.templates_path)
+    for folder in folders:
+        if os.path.islink(folder):
+            return None
+        for base, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in [*dirs, *sorted(files)]:
+                path = os.path.join(base, name)
+                if os.path.islink(path):
+                    return None
+                if name in files:
+                    try:
+                        with open(path, "rb") as handle:
+                            data = handle.read()
+                    except OSError:
+                        return None
+                    digest.update(repr((os.path.relpath(path, folder), len(data))).encode("utf-8", "surrogateescape"))
+                    digest.update(data)
+        digest.update(b"\0folder\0")
+    for path in [*sorted(_PACKAGE.rglob("*.py")), *library_files(("jinja2", "markupsafe"))]:
+        digest.update(repr((str(path), _key(path))).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def render_and_write(vault: Vault, today: date, report: BuildReport | None = None, write: bool = True) -> list[Output]:
@@ -394,12 +473,15 @@ def render_and_write(vault: Vault, today: date, report: BuildReport | None = Non
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    with kept_fragments(config, EVENTS) as (keys, fetch):
+    with kept_fragments(config, EVENTS) as (keys, fetch), kept_fragments(config, NOTES) as (note_keys, fetch_note):
         events = EncodedEvents(keys, fetch)
-        outputs = render_outputs(vault, today, events)
+        notes = KeptNotes(config, today, note_keys, fetch_note)
+        outputs = render_outputs(vault, today, events, notes)
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)
+    current = {output.rel for output in outputs}
+    save_fragments(config, NOTES, notes.fresh, [rel for rel in note_keys if rel not in current])
     return outputs
 
 
