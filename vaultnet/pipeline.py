@@ -380,7 +380,8 @@ def build(
             report = _from_stamp(config, inputs, strict, today)
             if report is not None:
                 return report
-        vault = load_vault(config, progress=progress)
+        # The notes the stamp's walk found: one walk of the vault per build.
+        vault = load_vault(config, progress=progress, notes=list(inputs.notes) if inputs is not None else None)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -497,6 +498,7 @@ class InputState:
     # Inputs changed within the racy window: their stat keys cannot be trusted, so the
     # digest holds a hash of their content instead.
     by_content: tuple[str, ...] = ()
+    notes: tuple = field(default=(), compare=False, repr=False)  # the walk of the notes it was made from
 
     @property
     def racy(self) -> bool:
@@ -535,10 +537,13 @@ def _input_hash(path: str) -> str:
         return "unreadable " + os.urandom(16).hex()
 
 
-def input_state(config: Config, today: date, by_content: frozenset[str] = frozenset()) -> InputState:
+def input_state(
+    config: Config, today: date, by_content: frozenset[str] = frozenset(), notes: tuple | None = None
+) -> InputState:
     """A hash of the stat keys of everything the outputs depend on. An input changed
     within the racy window, or named in ``by_content`` (those of the last stamp), counts
-    by its content: only those files are read."""
+    by its content: only those files are read. ``notes``: the walk of the notes made a
+    moment ago for the same build (else the notes are walked here)."""
     from . import __version__
     from .load.discover import library_files, walk
     from .load.store import RACY_SECONDS
@@ -546,7 +551,8 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
 
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
-    for note in walk(config):
+    notes = tuple(walk(config)) if notes is None else notes
+    for note in notes:
         inputs.append((note.rel, note.path, note.key, note.changed_ns))
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
@@ -564,7 +570,7 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
             is_file = key is not None and os.path.isfile(path)
             key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
-    return InputState(digest.hexdigest(), tuple(hashed))
+    return InputState(digest.hexdigest(), tuple(hashed), notes)
 
 
 def _output_keys(config: Config) -> dict[str, list[int] | None]:
@@ -584,7 +590,7 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool, today: date) -
             return None
         if by_content and set(by_content) != set(inputs.by_content):
             # The last build hashed some inputs by content: hash the same ones now.
-            inputs = input_state(config, today, frozenset(by_content))
+            inputs = input_state(config, today, frozenset(by_content), inputs.notes)
         if stamp["inputs"] != inputs.digest:
             return None
         if stamp["outputs"] != _output_keys(config):

@@ -173,10 +173,11 @@ def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
-def load_vault(config: Config, progress=None) -> Vault:
+def load_vault(config: Config, progress=None, notes=None) -> Vault:
     """Load every person note of the vault; unchanged notes come from the store (see ``store``).
-    ``progress(done, total)``: see ``store.load_notes``."""
-    return vault_of(config, load_notes(config, progress=progress))
+    ``progress(done, total)`` and ``notes`` (a walk the caller made a moment ago): see
+    ``load_notes``."""
+    return vault_of(config, load_notes(config, notes, progress=progress))
 
 
 def load_notes(config: Config, notes=None, progress=None):
