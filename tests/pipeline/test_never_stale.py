@@ -34,40 +34,50 @@ TEMPLATES = ["People.md", "Follow-ups.md", "Giving.md", "Needs and offers.md", "
 maybe_day = st.none() | st.sampled_from(DAYS)
 
 
-@st.composite
-def notes(draw) -> str:
-    """A person note's text, from a spread of the fields every output reads."""
+def _quoted(items: list[str]) -> list[str]:
+    return ['"' + item.replace('"', "'") + '"' for item in items]
+
+
+ledger = st.tuples(maybe_day, st.sampled_from(["reviewed a deck", f"introduced to [[{NAMES[1]}]]: pilots", "lunch"]))
+# Each field a note may carry, and the values it takes (None: the field is absent).
+FIELDS = {
+    "name": st.none() | st.sampled_from(["Ada", "Bo C.", "Zed | pipe"]),
+    "aliases": st.lists(st.sampled_from(["Bo", "Ace", "Zed"]), max_size=2, unique=True),
+    "org": st.none() | st.sampled_from(["Acme", '"[[Tidewater]]"', "Grid Co"]),
+    "role": st.none() | st.sampled_from(["CEO", "engineer"]),
+    "email": st.none() | st.sampled_from(["a@example.org", "b@example.org"]),
+    "circle": st.none() | st.sampled_from(["inner", "close", "network", "mentors"]),
+    "cadence": st.none() | st.sampled_from(["7d", "2w", "none", "1m"]),
+    "last_contact": maybe_day,
+    "follow_up": maybe_day,
+    "met": maybe_day,
+    "met_at": st.none() | st.sampled_from(["a conference", "Berlin"]),
+    "archived": st.none() | st.sampled_from(["2026-11-01", "true"]),
+    "birthday": st.none() | st.sampled_from(["--11-25", "1990-12-01", "--02-29"]),
+    "introduced_by": st.none() | st.sampled_from([f'"[[{n}]]"' for n in NAMES] + ["Someone Else"]),
+    "tags": st.lists(st.sampled_from(["founder", "climate", "Climate", "friend"]), max_size=2),
+    "needs": st.lists(st.sampled_from(TOPICS + ["2026-01-02 " + TOPICS[0]]), max_size=2, unique=True),
+    "offers": st.lists(st.sampled_from(TOPICS), max_size=2, unique=True),
+    "helped": st.lists(ledger.map(lambda e: f"{e[0]} {e[1]}" if e[0] else e[1]), max_size=2),
+    "received": st.lists(ledger.map(lambda e: f"{e[0]} {e[1]}" if e[0] else e[1]), max_size=1),
+    "log": st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["call", "coffee: plans"])), max_size=3),
+}
+notes = st.fixed_dictionaries(FIELDS)
+
+
+def note_text(fields: dict) -> str:
+    """A person note's text from its fields."""
     lines = ["---"]
-
-    def put(key: str, value) -> None:
-        if value is not None:
-            lines.append(f"{key}: {value}")
-
-    def put_list(key: str, items: list[str]) -> None:
-        if items:
+    for key, value in fields.items():
+        if key == "log" or value is None or value == []:
+            continue
+        if isinstance(value, list):
             lines.append(f"{key}:")
-            lines.extend(f"  - {item!r}".replace("'", '"') for item in items)
-
-    put("name", draw(st.none() | st.sampled_from(["Ada", "Bo C.", "Zed | pipe"])))
-    put("org", draw(st.none() | st.sampled_from(["Acme", '"[[Tidewater]]"', "Grid Co"])))
-    put("role", draw(st.none() | st.sampled_from(["CEO", "engineer"])))
-    put("circle", draw(st.none() | st.sampled_from(["inner", "close", "network", "mentors"])))
-    put("cadence", draw(st.none() | st.sampled_from(["7d", "2w", "none", "1m"])))
-    put("last_contact", draw(maybe_day))
-    put("follow_up", draw(maybe_day))
-    put("met", draw(maybe_day))
-    put("archived", draw(st.none() | st.sampled_from(["2026-11-01", "true"])))
-    put("birthday", draw(st.none() | st.sampled_from(["--11-25", "1990-12-01", "--02-29"])))
-    put("introduced_by", draw(st.none() | st.sampled_from([f'"[[{n}]]"' for n in NAMES] + ["Someone Else"])))
-    put_list("tags", draw(st.lists(st.sampled_from(["founder", "climate", "Climate", "friend"]), max_size=2)))
-    put_list("needs", draw(st.lists(st.sampled_from(TOPICS + ["2026-01-02 " + TOPICS[0]]), max_size=2, unique=True)))
-    put_list("offers", draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True)))
-    ledger = st.tuples(maybe_day, st.sampled_from(["reviewed a deck", f"introduced to [[{NAMES[1]}]]: pilots", "lunch"]))
-    put_list("helped", [f"{d} {t}" if d else t for d, t in draw(st.lists(ledger, max_size=2))])
-    put_list("received", [f"{d} {t}" if d else t for d, t in draw(st.lists(ledger, max_size=1))])
+            lines.extend(f"  - {item}" for item in _quoted(value))
+        else:
+            lines.append(f"{key}: {value}")
     lines += ["---", "# Note", "", "## Log"]
-    for day, what in draw(st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["call", "coffee: plans"])), max_size=3)):
-        lines.append(f"- {day} {what}")
+    lines += [f"- {day} {what}" for day, what in fields["log"]]
     return "\n".join(lines) + "\n"
 
 
@@ -107,14 +117,15 @@ def build(root: Path, today: str, *extra: str, env: dict | None = None):
 class Vault(RuleBasedStateMachine):
     """A vault changed step by step; after each step the incremental build is checked."""
 
-    @initialize(first=st.lists(notes(), min_size=2, max_size=4))
+    @initialize(first=st.lists(notes, min_size=2, max_size=4))
     def start(self, first):
         self.tmp = Path(tempfile.mkdtemp(prefix="never-stale-"))
         self.root = self.tmp / "vault"
         (self.root / "People").mkdir(parents=True)
         self.today = TODAYS[0]
-        for name, text in zip(NAMES, first):
-            (self.root / "People" / f"{name}.md").write_text(text, encoding="utf-8")
+        self.fields = dict(zip(NAMES, first))
+        for name, fields in self.fields.items():
+            (self.root / "People" / f"{name}.md").write_text(note_text(fields), encoding="utf-8")
         self.result = build(self.root, self.today)
 
     def teardown(self):
@@ -123,9 +134,22 @@ class Vault(RuleBasedStateMachine):
     def _people(self) -> list[Path]:
         return sorted((self.root / "People").glob("*.md"))
 
-    @rule(name=st.sampled_from(NAMES), text=notes())
-    def write_note(self, name, text):
-        (self.root / "People" / f"{name}.md").write_text(text, encoding="utf-8")
+    @rule(name=st.sampled_from(NAMES), fields=notes)
+    def write_note(self, name, fields):
+        self.fields[name] = fields
+        (self.root / "People" / f"{name}.md").write_text(note_text(fields), encoding="utf-8")
+        self.result = build(self.root, self.today)
+
+    @rule(which=st.integers(0, 10), change=st.sampled_from(sorted(FIELDS)).flatmap(lambda k: st.tuples(st.just(k), FIELDS[k])))
+    def change_one_field(self, which, change):
+        """One field of one note changed, the rest as it was: each output must notice."""
+        people = self._people()
+        if people:
+            path = people[which % len(people)]
+            fields = self.fields.get(path.stem) or {**dict.fromkeys(FIELDS), "log": []}
+            fields = {**fields, change[0]: change[1]}
+            self.fields[path.stem] = fields
+            path.write_text(note_text(fields), encoding="utf-8")
         self.result = build(self.root, self.today)
 
     @rule(which=st.integers(0, 10), line=st.sampled_from(["- 2026-11-22 call: catching up", "- [x] 2026-11-23 sent the deck"]))
@@ -142,7 +166,10 @@ class Vault(RuleBasedStateMachine):
         people = self._people()
         target = self.root / "People" / f"{to}.md"
         if people and not target.exists():
-            people[which % len(people)].rename(target)
+            source = people[which % len(people)]
+            source.rename(target)
+            if source.stem in self.fields:
+                self.fields[to] = self.fields.pop(source.stem)
         self.result = build(self.root, self.today)
 
     @rule(which=st.integers(0, 10))
@@ -220,3 +247,53 @@ Vault.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestNeverStale = Vault.TestCase
+
+
+# Two values of each field, different from each other (and the second from absent), so that
+# changing that one field alone is seen by every output that shows it.
+ONE_FIELD = {
+    "name": ("Ada", "Zed | pipe"),
+    "aliases": (["Bo"], ["Ace", "Zed"]),
+    "org": ("Acme", '"[[Tidewater]]"'),
+    "role": ("CEO", "engineer"),
+    "email": ("a@example.org", "b@example.org"),
+    "circle": ("inner", "mentors"),
+    "cadence": ("7d", "none"),
+    "last_contact": ("2026-10-01", "2026-11-20"),
+    "follow_up": ("2026-11-26", "2026-12-20"),
+    "met": ("2026-06-30", "2026-11-20"),
+    "met_at": ("a conference", "Berlin"),
+    "archived": ("2026-11-01", None),
+    "birthday": ("--11-25", "1990-12-01"),
+    "introduced_by": (f'"[[{NAMES[0]}]]"', "Someone Else"),
+    "tags": (["founder"], ["friend", "climate"]),
+    "needs": ([TOPICS[0]], [TOPICS[2], TOPICS[1]]),
+    "offers": ([TOPICS[1]], [TOPICS[0]]),
+    "helped": (["2026-10-01 reviewed a deck"], [f"2026-11-01 introduced to [[{NAMES[2]}]]: pilots"]),
+    "received": (["2026-10-01 lunch"], ["lunch"]),
+    "log": ([("2026-10-01", "call")], [("2026-11-20", "coffee: plans")]),
+}
+
+
+def test_each_field_changed_alone_reaches_every_output(tmp_path):
+    assert set(ONE_FIELD) == set(FIELDS)
+    root = tmp_path / "vault"
+    (root / "People").mkdir(parents=True)
+    base = {key: first for key, (first, _second) in ONE_FIELD.items()}
+    base["archived"] = None
+    for name in NAMES[:4]:
+        (root / "People" / f"{name}.md").write_text(note_text(base), encoding="utf-8")
+    assert build(root, TODAYS[0]).exit_code == 0
+    for key, (_first, second) in ONE_FIELD.items():
+        fields = {**base, key: second if key != "archived" else "2026-11-01"}
+        (root / "People" / f"{NAMES[1]}.md").write_text(note_text(fields), encoding="utf-8")
+        assert build(root, TODAYS[0]).exit_code == 0
+        copy = tmp_path / "copy"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("cache", "Index", "followups.ics"))
+        assert build(copy, TODAYS[0], env={"VAULTNET_NO_CACHE": "1"}).exit_code == 0
+        mine, theirs = outputs(root), outputs(copy)
+        for rel in theirs:
+            assert mine[rel] == theirs[rel], f"{rel} differs from a build without the store after a change of {key}"
+        (root / "People" / f"{NAMES[1]}.md").write_text(note_text(base), encoding="utf-8")
+        assert build(root, TODAYS[0]).exit_code == 0

@@ -731,17 +731,23 @@ def network_context(views: IndexViews) -> dict[str, Any]:
 # (tests/pipeline/test_never_stale.py compares kept notes with a build without the store).
 
 
+def _entries(entries: tuple[Entry, ...]) -> tuple:
+    """Ledger items as plain values (a dataclass's repr is slow)."""
+    return tuple([(e.date.toordinal() if e.date else None, e.text) for e in entries]) if entries else ()
+
+
 def people_reads(views: IndexViews) -> list:
     dues = views.dues
     return [
-        (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived, p.last_seen,
-         None if (d := dues[p.path]) is None else (d.reason, d.date))
+        (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived,
+         seen.toordinal() if (seen := p.last_seen) else None,
+         None if (d := dues[p.path]) is None else (d.reason, d.date.toordinal()))
         for p in views.people
     ]
 
 
 def giving_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, p.helped, p.received) for p in views.people]
+    return [(p.path, p.name, _entries(p.helped), _entries(p.received)) for p in views.people]
 
 
 def needs_offers_reads(views: IndexViews) -> list:
@@ -749,7 +755,7 @@ def needs_offers_reads(views: IndexViews) -> list:
 
 
 def introductions_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, p.aliases, p.introduced_by, p.helped) for p in views.people]
+    return [(p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped)) for p in views.people]
 
 
 @dataclass(frozen=True)
