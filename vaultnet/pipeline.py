@@ -28,6 +28,12 @@ the same tick would go unseen): it counts by a hash of its content instead, and 
 stamp names it. The next build reads just those files again to check them, rather
 than building everything a second time, and once they have settled the stamp trusts
 their stat keys again. ``--force`` or ``VAULTNET_NO_CACHE=1`` ignores the stamp.
+
+**Kept pieces.** A build that has something to do still reuses what earlier builds
+rendered, from the store: each calendar event's bytes (``EVENTS``), and each index note
+that reads a small part of every record (``NOTES``, ``KeptNotes``), under a key of
+everything it was made from. tests/pipeline/test_never_stale.py holds the outputs of
+such builds to those of a build without the store, over random sequences of changes.
 """
 
 from __future__ import annotations
@@ -183,7 +189,7 @@ def render_outputs(
                         notes.fresh[rel] = (key, data)
                 outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        feed = build_calendar(people, config, today, dues, events, views.reasons.of)
+        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(
