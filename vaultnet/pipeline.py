@@ -448,10 +448,11 @@ def _notes_base_key(config: Config, today: date) -> str | None:
     folders = [default_templates_dir()]
     if config.templates_path.is_dir():
         folders.append(config.templates_path)
+    unreadable: list[OSError] = []
     for folder in folders:
         if os.path.islink(folder):
             return None
-        for base, dirs, files in os.walk(folder):
+        for base, dirs, files in os.walk(folder, onerror=unreadable.append):
             dirs.sort()
             for name in [*dirs, *sorted(files)]:
                 path = os.path.join(base, name)
@@ -466,6 +467,8 @@ def _notes_base_key(config: Config, today: date) -> str | None:
                     digest.update(repr((os.path.relpath(path, folder), len(data))).encode("utf-8", "surrogateescape"))
                     digest.update(data)
         digest.update(b"\0folder\0")
+    if unreadable:  # a folder that cannot be listed: what it holds cannot be keyed
+        return None
     for path in [*sorted(_PACKAGE.rglob("*.py")), *library_files(("jinja2", "markupsafe"))]:
         digest.update(repr((str(path), _key(path))).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
