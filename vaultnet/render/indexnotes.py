@@ -746,12 +746,18 @@ def people_reads(views: IndexViews) -> list:
     ]
 
 
-def giving_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, _entries(p.helped), _entries(p.received)) for p in views.people]
+def giving_reads(views: IndexViews) -> tuple:
+    # Only the people with a ledger appear in the note; everyone counts in ``people_count``.
+    return len(views.people), [
+        (p.path, p.name, _entries(p.helped), _entries(p.received)) for p in views.people if p.helped or p.received
+    ]
 
 
-def needs_offers_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, p.org, p.archived, p.needs, p.offers) for p in views.people]
+def needs_offers_reads(views: IndexViews) -> tuple:
+    # Only the people not archived with needs or offers appear; everyone counts in ``people_count``.
+    return len(views.people), [
+        (p.path, p.name, p.org, p.needs, p.offers) for p in views.people if (p.needs or p.offers) and not p.archived
+    ]
 
 
 def introductions_reads(views: IndexViews) -> list:
