@@ -28,6 +28,12 @@ the same tick would go unseen): it counts by a hash of its content instead, and 
 stamp names it. The next build reads just those files again to check them, rather
 than building everything a second time, and once they have settled the stamp trusts
 their stat keys again. ``--force`` or ``VAULTNET_NO_CACHE=1`` ignores the stamp.
+
+**Kept pieces.** A build that has something to do still reuses what earlier builds
+rendered, from the store: each calendar event's bytes (``EVENTS``), and each index note
+that reads a small part of every record (``NOTES``, ``KeptNotes``), under a key of
+everything it was made from. tests/pipeline/test_never_stale.py holds the outputs of
+such builds to those of a build without the store, over random sequences of changes.
 """
 
 from __future__ import annotations
@@ -152,9 +158,13 @@ def output_paths(config: Config) -> list[str]:
     return [f"{index}/{note.file}" for note in REGISTRY] + [config.calendar]
 
 
-def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = None) -> list[Output]:
+def render_outputs(
+    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None
+) -> list[Output]:
     """Every output's bytes, rendered in memory (nothing is written here); ``events`` holds
-    the calendar events of an earlier build, so that only those that changed are encoded."""
+    the calendar events of an earlier build, so that only those that changed are encoded,
+    and ``notes`` the index notes of an earlier build, so that only those whose inputs
+    changed are rendered (``KeptNotes``)."""
     from .render.calendar import build_calendar
     from .render.indexnotes import REGISTRY, IndexViews, filters
     from .render.templating import environment
@@ -170,10 +180,16 @@ def render_outputs(vault: Vault, today: date, events: EncodedEvents | None = Non
     try:
         with collector_paused():
             for note in REGISTRY:
-                text = render_note(env, note.template, note.context(views))
-                outputs.append(Output(f"{index}/{note.file}", text.encode("utf-8"), "text/markdown; charset=utf-8"))
+                rel = f"{index}/{note.file}"
+                key = notes.key(note, views) if notes is not None else None
+                data = notes.kept(rel, key) if key is not None else None
+                if data is None:
+                    data = render_note(env, note.template, note.context(views)).encode("utf-8")
+                    if key is not None:
+                        notes.fresh[rel] = (key, data)
+                outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        feed = build_calendar(people, config, today, dues, events, views.reasons.of)
+        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(
@@ -370,7 +386,8 @@ def build(
             report = _from_stamp(config, inputs, strict, today)
             if report is not None:
                 return report
-        vault = load_vault(config, today, progress=progress)
+        # The notes the stamp's walk found: one walk of the vault per build.
+        vault = load_vault(config, today, progress=progress, notes=list(inputs.notes) if inputs is not None else None)
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -383,6 +400,78 @@ def build(
 
 
 EVENTS = "vevent"  # the store's fragments of this kind: each calendar event's bytes, by UID
+NOTES = "index-note"  # and of this kind: each kept index note's bytes, by its path (``KeptNotes``)
+KEPT_NOTES_FORMAT = 1
+
+
+class KeptNotes:
+    """The index notes of an earlier build, each kept with a key of what it was rendered
+    from: the template files (the vault's and the defaults), the config, today, vaultnet's
+    and Jinja's code, and the part of each record the note reads (``IndexNote.reads``). A
+    note whose key is unchanged is not rendered again; one without ``reads`` (a note that
+    reads most of every record, or the whole plan) always is. Templates that are links, or
+    hold one, are never keyed: they are rendered every time, with the checks the template
+    loader makes.
+
+    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; after a
+    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``).
+    """
+
+    def __init__(self, config: Config, today: date, kept: dict[str, str], fetch):
+        self.kept_keys = kept
+        self.fetch = fetch
+        self.fresh: dict[str, tuple[str, bytes]] = {}
+        self.base = _notes_base_key(config, today)
+
+    def key(self, note, views) -> str | None:
+        if note.reads is None or self.base is None:
+            return None
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((self.base, note.file, note.template)).encode())
+        digest.update(repr(note.reads(views)).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def kept(self, rel: str, key: str) -> bytes | None:
+        if self.kept_keys.get(rel) != key:
+            return None
+        return self.fetch(rel)
+
+
+def _notes_base_key(config: Config, today: date) -> str | None:
+    """What every kept index note depends on besides the records (see ``KeptNotes``), or
+    None when the templates cannot be keyed (a link among them)."""
+    from .load.discover import library_files
+    from .render.templating import default_templates_dir
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((KEPT_NOTES_FORMAT, today.isoformat(), repr(config))).encode("utf-8", "surrogatepass"))
+    folders = [default_templates_dir()]
+    if config.templates_path.is_dir():
+        folders.append(config.templates_path)
+    unreadable: list[OSError] = []
+    for folder in folders:
+        if os.path.islink(folder):
+            return None
+        for base, dirs, files in os.walk(folder, onerror=unreadable.append):
+            dirs.sort()
+            for name in [*dirs, *sorted(files)]:
+                path = os.path.join(base, name)
+                if os.path.islink(path):
+                    return None
+                if name in files:
+                    try:
+                        with open(path, "rb") as handle:
+                            data = handle.read()
+                    except OSError:
+                        return None
+                    digest.update(repr((os.path.relpath(path, folder), len(data))).encode("utf-8", "surrogateescape"))
+                    digest.update(data)
+        digest.update(b"\0folder\0")
+    if unreadable:  # a folder that cannot be listed: what it holds cannot be keyed
+        return None
+    for path in [*sorted(_PACKAGE.rglob("*.py")), *library_files(("jinja2", "markupsafe"))]:
+        digest.update(repr((str(path), _key(path))).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def render_and_write(vault: Vault, today: date, report: BuildReport | None = None, write: bool = True) -> list[Output]:
@@ -394,12 +483,15 @@ def render_and_write(vault: Vault, today: date, report: BuildReport | None = Non
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    with kept_fragments(config, EVENTS) as (keys, fetch):
+    with kept_fragments(config, EVENTS) as (keys, fetch), kept_fragments(config, NOTES) as (note_keys, fetch_note):
         events = EncodedEvents(keys, fetch)
-        outputs = render_outputs(vault, today, events)
+        notes = KeptNotes(config, today, note_keys, fetch_note)
+        outputs = render_outputs(vault, today, events, notes)
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)
+    current = {output.rel for output in outputs}
+    save_fragments(config, NOTES, notes.fresh, [rel for rel in note_keys if rel not in current])
     return outputs
 
 
@@ -415,6 +507,7 @@ class InputState:
     # Inputs changed within the racy window: their stat keys cannot be trusted, so the
     # digest holds a hash of their content instead.
     by_content: tuple[str, ...] = ()
+    notes: tuple = field(default=(), compare=False, repr=False)  # the walk of the notes it was made from
 
     @property
     def racy(self) -> bool:
@@ -453,10 +546,13 @@ def _input_hash(path: str) -> str:
         return "unreadable " + os.urandom(16).hex()
 
 
-def input_state(config: Config, today: date, by_content: frozenset[str] = frozenset()) -> InputState:
+def input_state(
+    config: Config, today: date, by_content: frozenset[str] = frozenset(), notes: tuple | None = None
+) -> InputState:
     """A hash of the stat keys of everything the outputs depend on. An input changed
     within the racy window, or named in ``by_content`` (those of the last stamp), counts
-    by its content: only those files are read."""
+    by its content: only those files are read. ``notes``: the walk of the notes made a
+    moment ago for the same build (else the notes are walked here)."""
     from . import __version__
     from .load.discover import library_files, walk
     from .load.store import RACY_SECONDS
@@ -464,7 +560,8 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
 
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
-    for note in walk(config):
+    notes = tuple(walk(config)) if notes is None else notes
+    for note in notes:
         inputs.append((note.rel, note.path, note.key, note.changed_ns))
     if config.mentions:  # a daily note's link to a person is a contact
         for note in walk(config, elsewhere=True):
@@ -485,7 +582,7 @@ def input_state(config: Config, today: date, by_content: frozenset[str] = frozen
             is_file = key is not None and os.path.isfile(path)
             key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
-    return InputState(digest.hexdigest(), tuple(hashed))
+    return InputState(digest.hexdigest(), tuple(hashed), notes)
 
 
 def _output_keys(config: Config) -> dict[str, list[int] | None]:
@@ -505,7 +602,7 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool, today: date) -
             return None
         if by_content and set(by_content) != set(inputs.by_content):
             # The last build hashed some inputs by content: hash the same ones now.
-            inputs = input_state(config, today, frozenset(by_content))
+            inputs = input_state(config, today, frozenset(by_content), inputs.notes)
         if stamp["inputs"] != inputs.digest:
             return None
         if stamp["outputs"] != _output_keys(config):

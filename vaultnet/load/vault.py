@@ -174,11 +174,12 @@ def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
-def load_vault(config: Config, today: date | None = None, progress=None) -> Vault:
+def load_vault(config: Config, today: date | None = None, progress=None, notes=None) -> Vault:
     """Load every person note of the vault; unchanged notes come from the store (see
     ``store``); each person with the mentions of them dated up to ``today`` (default: the
-    real today), see ``mentions``. ``progress(done, total)``: see ``store.load_notes``."""
-    return with_mentions_of(vault_of(config, load_notes(config, progress=progress)), today or date.today())
+    real today), see ``mentions``. ``progress(done, total)`` and ``notes`` (a walk the
+    caller made a moment ago): see ``load_notes``."""
+    return with_mentions_of(vault_of(config, load_notes(config, notes, progress=progress)), today or date.today())
 
 
 def with_mentions_of(vault: Vault, today: date) -> Vault:

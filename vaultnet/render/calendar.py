@@ -311,13 +311,21 @@ def _birthday_title(person: Person) -> str:
 
 
 def _due_within_horizon(
-    people: list[Person], config: Config, today: date, dues: Iterable[Due | None] | None
+    people: list[Person], config: Config, today: date, dues: Iterable[Due | None] | None,
+    planned: Sequence[Due] | None = None,
 ) -> list[Due]:
     horizon = config.calendar_horizon
     try:
         limit = None if horizon.never else horizon.after(today)  # "none": no limit
     except (OverflowError, ValueError):
         limit = None  # a horizon past the year 9999 is no limit either
+    if planned is not None:
+        # The plan of everyone: in line by due date, so those due by the horizon come first
+        # and are planned as they would be alone (``plan_days``).
+        return [
+            d for d in planned
+            if (limit is None or (d.date <= limit and d.planned <= limit)) and d.date < date.max and d.planned < date.max
+        ]
     if dues is None:
         dues = (due_of(p, config, today) for p in people)
     # (date.max cannot start an all-day event: its exclusive end would be in year 10000.)
@@ -487,12 +495,14 @@ def build_calendar(
     dues: Iterable[Due | None] | None = None,
     encoded: EncodedEvents | None = None,
     reasons: Callable[[Due], Sequence] | None = None,
+    planned: Sequence[Due] | None = None,
 ) -> bytes:
     """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
     the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
     caller worked them out already; ``encoded`` holds the events of an earlier build, so
     that only events that changed are encoded; ``reasons`` gives a planned person's reasons
-    to reach out (``plan.Reasons.of``; one is made here when not given).
+    to reach out (``plan.Reasons.of``; one is made here when not given); ``planned``, the
+    plan of everyone due (``schedule.plan_days`` of every due person), when the caller has it.
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -505,7 +515,7 @@ def build_calendar(
     twins = later_twins(people, config)
     out = io.BytesIO()
     out.write(head_bytes(feed_name(config)))
-    follow_ups = _due_within_horizon(people, config, today, dues)
+    follow_ups = _due_within_horizon(people, config, today, dues, planned)
     follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
     if reasons is None:
         reasons = Reasons(people, config, today).of

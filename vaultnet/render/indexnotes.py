@@ -725,21 +725,66 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     }
 
 
+# --- what each note reads ----------------------------------------------------------------------
+#
+# A note whose context is a function of a small part of each record (and of the config, the
+# day and the templates, which every kept note's key holds) says which part: ``build`` keeps
+# the note's bytes in the store under a key of that part and renders it again only when the
+# key changes. Each function returns the values its context function reads, person by person
+# in the vault's order; a context that starts reading something more must read it here too
+# (tests/pipeline/test_never_stale.py compares kept notes with a build without the store).
+
+
+def _entries(entries: tuple[Entry, ...]) -> tuple:
+    """Ledger items as plain values (a dataclass's repr is slow)."""
+    return tuple([(e.date.toordinal() if e.date else None, e.text) for e in entries]) if entries else ()
+
+
+def people_reads(views: IndexViews) -> list:
+    dues = views.dues
+    return [
+        (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived,
+         seen.toordinal() if (seen := p.last_seen) else None,
+         None if (d := dues[p.path]) is None else (d.reason, d.date.toordinal()))
+        for p in views.people
+    ]
+
+
+def giving_reads(views: IndexViews) -> tuple:
+    # Only the people with a ledger appear in the note; everyone counts in ``people_count``.
+    return len(views.people), [
+        (p.path, p.name, _entries(p.helped), _entries(p.received)) for p in views.people if p.helped or p.received
+    ]
+
+
+def needs_offers_reads(views: IndexViews) -> tuple:
+    # Only the people not archived with needs or offers appear; everyone counts in ``people_count``.
+    return len(views.people), [
+        (p.path, p.name, p.org, p.needs, p.offers) for p in views.people if (p.needs or p.offers) and not p.archived
+    ]
+
+
+def introductions_reads(views: IndexViews) -> list:
+    return [(p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped)) for p in views.people]
+
+
 @dataclass(frozen=True)
 class IndexNote:
-    """One generated note: its file name in ``index_dir``, its template, its variables."""
+    """One generated note: its file name in ``index_dir``, its template, its variables, and
+    (optionally) what of each record those variables are made of (see above)."""
 
     file: str
     template: str
     context: Callable[[IndexViews], dict[str, Any]]
+    reads: Callable[[IndexViews], Any] | None = None
 
 
 REGISTRY: list[IndexNote] = [
-    IndexNote("People.md", "People.md", people_context),
+    IndexNote("People.md", "People.md", people_context, people_reads),
     IndexNote("Follow-ups.md", "Follow-ups.md", followups_context),
-    IndexNote("Giving.md", "Giving.md", giving_context),
-    IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
-    IndexNote("Introductions.md", "Introductions.md", introductions_context),
+    IndexNote("Giving.md", "Giving.md", giving_context, giving_reads),
+    IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context, needs_offers_reads),
+    IndexNote("Introductions.md", "Introductions.md", introductions_context, introductions_reads),
     IndexNote("Network.md", "Network.md", network_context),
 ]
 
