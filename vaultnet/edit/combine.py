@@ -32,9 +32,10 @@ from ..model.dates import parse_date
 from ..model.errors import NoteError, UsageProblem, VaultnetError
 from ..model.links import LinkRetarget, plain_text
 from ..model.names import normalise
-from ..model.person import Person, parse_log_line
+from ..model.person import Person, field_keys, parse_log_line
+from ..model.yamltext import render
 from .atomic import edit_notes
-from .merge import LIST_KEYS, body_parts, list_items, log_blocks
+from .merge import LIST_KEYS, CannotMerge, body_parts, list_items, log_blocks
 from .noteedit import NoteEditor
 from .rename import LinkChanges, linking_notes, retarget_edit
 
@@ -84,12 +85,45 @@ def _date(value: Any) -> date | None:
         return None
 
 
+class Unmovable(VaultnetError):
+    """A field of one side holds a value vaultnet cannot move or compare (``side`` is KEEP or OTHER)."""
+
+    def __init__(self, side: str, key: str, value: Any):
+        self.side, self.key, self.value = side, key, value
+        super().__init__(f"{side}'s field '{key}' holds {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r}"
+
+
+def _writable(value: Any) -> bool:
+    """Whether the note editor can write ``value`` as one field or list item."""
+    try:
+        render(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _list_of(fields: dict[str, Any], key: str, side: str) -> list:
+    try:
+        return list_items(fields.get(key))
+    except CannotMerge:
+        raise Unmovable(side, key, fields.get(key)) from None
+
+
 def decide(keep: dict[str, Any], other: dict[str, Any], other_names: list[str], keep_names: list[str], prefer: str | None) -> Decision:
-    """KEEP's gains from OTHER's front matter (pure: parsed fields in, steps out)."""
+    """KEEP's gains from OTHER's front matter (pure: parsed fields in, steps out); Unmovable
+    where a field holds what cannot be moved (a mapping in a list field, a nested list)."""
     decision = Decision()
     alias_key = "alias" if "aliases" not in keep and "alias" in keep else "aliases"
-    known = {normalise(n) for n in keep_names} | {normalise(_item_text(a)) for a in list_items(keep.get(alias_key))}
-    for name in [*other_names, *map(_item_text, list_items(other.get("aliases"))), *map(_item_text, list_items(other.get("alias")))]:
+    known = {normalise(n) for n in keep_names} | {normalise(_item_text(a)) for a in _list_of(keep, alias_key, "KEEP")}
+    for name in [*other_names, *map(_item_text, _list_of(other, "aliases", "OTHER")), *map(_item_text, _list_of(other, "alias", "OTHER"))]:
         if name and normalise(name) not in known:
             decision.steps.append(("append", alias_key, name))
             known.add(normalise(name))
@@ -99,19 +133,37 @@ def decide(keep: dict[str, Any], other: dict[str, Any], other_names: list[str], 
             continue
         mine = keep.get(key)
         if key in LIST_KEYS and not (_empty(mine) and not isinstance(value, list)):  # one value stays one
-            have = {normalise(_item_text(x)) for x in list_items(mine)}
-            for item in list_items(value):
-                text = _item_text(item)
+            have = {normalise(_item_text(x)) for x in _list_of(keep, key, "KEEP")}
+            for item in _list_of(other, key, "OTHER"):
+                try:
+                    text = _item_text(item)
+                except VaultnetError:
+                    raise Unmovable("OTHER", key, item) from None
                 if normalise(text) not in have:
                     decision.steps.append(("append", key, item if isinstance(item, (date, int)) and not isinstance(item, bool) else text))
                     have.add(normalise(text))
             continue
+        if not _writable(value):
+            # a list or mapping where the format has one value, or a field of your own: moved
+            # only as items of a list KEEP lacks, else only when both notes agree
+            if _same(mine, value):
+                continue
+            if prefer == "keep" and not _empty(mine):
+                decision.notes.append(f"{key}: KEEP's kept (OTHER's {_kind(value)} dropped)")
+                continue
+            own_field = key not in field_keys()  # the format's other fields hold one value
+            if own_field and _empty(mine) and isinstance(value, list) and value and all(map(_writable, value)):
+                decision.steps.extend(("append", key, item) for item in value)
+                continue
+            raise Unmovable("OTHER", key, value)
         if _empty(mine):
             decision.steps.append(("set", key, value))
             met_from_other |= key == "met"
             continue
         if _same(mine, value):
             continue
+        if not _writable(mine) and prefer != "keep":
+            raise Unmovable("KEEP", key, mine)
         if key in DATE_RULES and _date(mine) and _date(value):
             a, b = _date(mine), _date(value)
             pick = max(a, b) if DATE_RULES[key] == LATER else min(a, b)
@@ -206,7 +258,15 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
 
     def plan(editor: NoteEditor) -> tuple[Decision, list, list[str]]:
         keep_names = [keep.name, keep.stem]
-        decision = decide(editor.fields, other_editor.fields, other_names, keep_names, prefer)
+        try:
+            decision = decide(editor.fields, other_editor.fields, other_names, keep_names, prefer)
+        except Unmovable as exc:
+            where = keep if exc.side == "KEEP" else other
+            raise VaultnetError(
+                f"{where.path}: field '{exc.key}' holds {_kind(exc.value)}, which vaultnet cannot merge; "
+                f"write it as {'a list of texts' if exc.key in LIST_KEYS else 'one value'} (or make both notes agree), "
+                "then merge again; nothing was written"
+            ) from None
         if decision.disagreements:
             listed = "\n".join(f"  {d}" for d in decision.disagreements)
             raise VaultnetError(

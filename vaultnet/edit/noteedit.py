@@ -113,7 +113,32 @@ class NoteEditor:
                 "the latter (as Obsidian writes it): rewrite it that way, then try again",
                 self.note.fm_open + 2 + root.start_mark.line,
             )
-        return {str(k.value): (k, v) for k, v in root.value}
+        nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        self._twice: dict[str, list[int]] = {}
+        for k, v in root.value:
+            key = str(k.value)
+            if key in nodes:
+                first = self._line(nodes[key][0].start_mark.line) + 1
+                self._twice.setdefault(key, [first]).append(self._line(k.start_mark.line) + 1)
+            nodes[key] = (k, v)
+        self._indent = 0
+        if root.value:  # the first key's indentation (an explicit `? key` starts after its `?`)
+            first = root.value[0][0].start_mark
+            before = self._text_of(self._line(first.line))[: first.column]
+            self._indent = len(before) - len(before.lstrip(" "))
+        return nodes
+
+    def _single(self, nodes: dict, key: str) -> None:
+        """Refuse to edit a field written more than once: the reader takes the last one, other
+        editors may take the first, so changing either would leave the note saying two things."""
+        lines = getattr(self, "_twice", {}).get(key)
+        if lines:
+            raise NoteError(
+                self.path,
+                f"field '{key}' is written {len(lines)} times (lines {', '.join(map(str, lines))}); "
+                "keep one of them, then try again",
+                lines[0],
+            )
 
     # --- positions -------------------------------------------------------------------------
 
@@ -173,9 +198,11 @@ class NoteEditor:
             self.note.fm_open, self.note.fm_close = 0, 1
 
     def _add_key_lines(self, texts: list[str]) -> None:
-        """New lines at the end of the front matter (where Obsidian adds properties)."""
+        """New lines at the end of the front matter (where Obsidian adds properties), indented
+        as the note's keys are (a block indented as a whole is still one mapping)."""
         self._ensure_front_matter()
-        self._insert_lines(self.note.fm_close, texts)
+        indent = " " * getattr(self, "_indent", 0)
+        self._insert_lines(self.note.fm_close, [indent + text for text in texts])
 
     def _refresh_close(self) -> None:
         """Find the closing delimiter again after lines were added or removed above it.
@@ -196,7 +223,8 @@ class NoteEditor:
                 item = value.value[0]
                 prefix = self._text_of(self._line(item.start_mark.line))[: item.start_mark.column]
                 if prefix.strip() == "-":
-                    return prefix
+                    # an empty first item (`-` alone) starts right after its dash
+                    return prefix if prefix.endswith((" ", "\t")) else prefix + " "
         return "  - "
 
     @staticmethod
@@ -224,6 +252,7 @@ class NoteEditor:
         """Set a top-level scalar field, in place when present, else as a new last line."""
         rendered = render(value)
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             self._add_key_lines([f"{key}: {rendered}"])
         else:
@@ -253,6 +282,7 @@ class NoteEditor:
     def remove(self, key: str) -> None:
         """Delete a top-level field: its line and any lines its value spans."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             return
         key_node, value_node = nodes[key]
@@ -267,6 +297,7 @@ class NoteEditor:
     def append(self, key: str, value: str) -> None:
         """Add an item to a top-level list field, keeping its block or flow style."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             self._add_key_lines([f"{key}:", self._item_prefix(nodes) + render(value)])
             self._refresh_close()
@@ -330,6 +361,7 @@ class NoteEditor:
     def _list_items(self, key: str) -> tuple[yaml.Node, yaml.Node, list[yaml.Node]]:
         """A list field's nodes; a field holding one text counts as a list of that one item."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             raise NoteError(self.path, f"has no field '{key}'")
         key_node, value_node = nodes[key]

@@ -1,0 +1,92 @@
+"""The curating commands (set, unset, the list commands, merge) on notes written in unusual but
+valid ways: each is either edited surgically or refused in words naming the file and the field,
+never with a traceback or an "internal error"."""
+
+from __future__ import annotations
+
+import traceback
+
+
+def ok(result):
+    assert result.exception is None or isinstance(result.exception, SystemExit), "".join(
+        traceback.format_exception(result.exception)
+    )
+    assert "internal error" not in result.output and "Traceback" not in result.output, result.output
+    return result
+
+
+def run(vault, *args):
+    from click.testing import CliRunner
+
+    from vaultnet.cli import main
+
+    return ok(CliRunner().invoke(main, ["--vault", str(vault.root), "--today", "2026-11-23", *args]))
+
+
+def test_a_note_whose_front_matter_is_indented_gets_new_fields_at_the_same_indentation(vault):
+    vault.write("Ann", b"---\n  org: Acme\n  tags: [x]\n---\n# Ann\n")
+    assert run(vault, "set", "ann", "circle", "inner").exit_code == 0
+    assert run(vault, "need", "ann", "a CFO").exit_code == 0
+    assert run(vault, "log", "ann", "coffee").exit_code == 0
+    text = vault.read("Ann").decode()
+    assert text.startswith("---\n  org: Acme\n  tags: [x]\n  circle: inner\n  needs:\n")
+    person = vault.person("Ann")
+    assert person.circle == "inner" and person.needs[0].endswith("a CFO") and str(person.last_contact) == "2026-11-23"
+
+
+def test_a_field_written_twice_is_refused_naming_both_lines(vault):
+    note = b"---\ncircle: close\norg: Acme\ncircle: inner\n---\n"
+    vault.write("Ann", note)
+    for args in (("unset", "ann", "circle"), ("set", "ann", "circle", "network")):
+        result = run(vault, *args)
+        assert result.exit_code != 0
+        assert "People/Ann.md" in result.output and "'circle' is written 2 times (lines 2, 4)" in result.output
+        assert vault.read("Ann") == note
+    assert run(vault, "set", "ann", "org", "Beta").exit_code == 0  # other fields are still edited
+    assert vault.read("Ann") == note.replace(b"Acme", b"Beta")
+
+
+def test_an_item_added_after_an_empty_item_gets_its_space(vault):
+    vault.write("Ann", b"---\ntags:\n  -\n  - a\n---\n")
+    assert run(vault, "tag", "ann", "vip").exit_code == 0
+    assert vault.read("Ann") == b"---\ntags:\n  -\n  - a\n  - vip\n---\n"
+
+
+def test_merge_moves_a_log_line_whose_date_is_impossible_as_text(vault):
+    vault.write("Ann", "---\nname: Ann\n---\n## Log\n- 2026-11-01 call\n")
+    vault.write("Ann B", "---\nname: Ann B\n---\n## Log\n- 2026-02-30 a day that never was\n- 2026-11-20 fine\n")
+    result = run(vault, "merge", "Ann", "Ann B")
+    assert result.exit_code == 0, result.output
+    text = vault.read("Ann").decode()
+    assert "- 2026-11-20 fine\n" in text and "- 2026-02-30 a day that never was" in text
+    assert vault.names() == ["Ann"]
+
+
+def test_merge_refuses_a_list_field_holding_a_mapping_naming_the_note_and_field(vault):
+    vault.write("Ann", "---\nname: Ann\n---\n")
+    vault.write("Ann B", "---\nname: Ann B\naliases: {a: 1}\n---\n")
+    before = vault.snapshot()
+    for args in (("merge", "Ann", "Ann B"), ("merge", "Ann B", "Ann"), ("merge", "Ann", "Ann B", "--dry-run")):
+        result = run(vault, *args)
+        assert result.exit_code != 0
+        assert "People/Ann B.md: field 'aliases' holds a mapping" in result.output, result.output
+        assert vault.snapshot() == before
+
+
+def test_merge_moves_a_list_field_of_your_own_and_refuses_what_it_cannot_write(vault):
+    vault.write("Ann", "---\nname: Ann\n---\n")
+    vault.write("Ann B", "---\nname: Ann B\nprojects: [apollo, 2026-01-05]\n---\n")
+    result = run(vault, "merge", "Ann", "Ann B")
+    assert result.exit_code == 0, result.output
+    assert vault.read("Ann").decode().startswith("---\nname: Ann\naliases:\n  - Ann B\nprojects:\n  - apollo\n  - 2026-01-05\n---\n")
+    vault.write("Bo", "---\nname: Bo\nvip: false\n---\n")
+    vault.write("Bo B", "---\nname: Bo B\nvip: true\nlast_contact: [2026-01-01, 2026-02-01]\n---\n")
+    before = vault.snapshot()
+    for prefer in ((), ("--prefer", "other"), ("--prefer", "keep")):
+        result = run(vault, "merge", "Bo", "Bo B", *prefer)
+        assert result.exit_code != 0 and "People/Bo B.md: field '" in result.output, result.output
+        assert vault.snapshot() == before
+    vault.write("Bo B", "---\nname: Bo B\nvip: true\n---\n")
+    result = run(vault, "merge", "Bo", "Bo B", "--prefer", "keep")
+    assert result.exit_code == 0 and "vip: KEEP's kept" in result.output, result.output
+    assert vault.read("Bo") == b"---\nname: Bo\nvip: false\naliases:\n  - Bo B\n---\n"
