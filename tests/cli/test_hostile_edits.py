@@ -90,3 +90,33 @@ def test_merge_moves_a_list_field_of_your_own_and_refuses_what_it_cannot_write(v
     result = run(vault, "merge", "Bo", "Bo B", "--prefer", "keep")
     assert result.exit_code == 0 and "vip: KEEP's kept" in result.output, result.output
     assert vault.read("Bo") == b"---\nname: Bo\nvip: false\naliases:\n  - Bo B\n---\n"
+
+
+def test_typed_control_characters_are_written_as_the_reader_shows_them(vault):
+    vault.write("Ann", "---\nname: Ann\n---\n")
+    for args in (("set", "ann", "org", "Acme\x1b[31m Red"), ("log", "ann", "call\x07 about\x00 x"), ("need", "ann", "a\u202ecfo"),
+                 ("helped", "ann", "intro\x01 to Bo"), ("rename", "ann", "Ann\x1b Lee")):
+        assert run(vault, *args).exit_code == 0
+    text = vault.read("Ann Lee").decode()
+    assert not any(ord(c) < 32 and c != "\n" or c in "\x1b\u202e" for c in text), repr(text)
+    assert "org: Acme [31m Red\n" in text and "- 2026-11-23 call about x\n" in text and "name: Ann Lee\n" in text
+    result = run(vault, "check")
+    assert result.exit_code == 0 and "control characters" not in result.output, result.output
+
+
+def test_set_refuses_a_birthday_in_the_future_and_writes_a_full_one_as_a_date(vault):
+    vault.write("Ann", "---\nname: Ann\n---\n")
+    result = run(vault, "set", "ann", "birthday", "2030-01-01")
+    assert result.exit_code == 2 and "birthday 2030-01-01 is in the future" in result.output
+    assert vault.read("Ann") == b"---\nname: Ann\n---\n"
+    assert run(vault, "set", "ann", "birthday", "1990-05-01").exit_code == 0
+    assert vault.read("Ann") == b"---\nname: Ann\nbirthday: 1990-05-01\n---\n"
+    again = run(vault, "set", "ann", "birthday", "1990-05-01")
+    assert again.exit_code == 0 and "already 1990-05-01; nothing changed" in again.output
+
+
+def test_set_refuses_a_person_introduced_by_themselves(vault):
+    vault.write("Ann", "---\nname: Ann\naliases: [AL]\n---\n")
+    result = run(vault, "set", "ann", "introduced_by", "AL")
+    assert result.exit_code == 2 and "'AL' is Ann; introduced_by names who introduced them" in result.output
+    assert vault.read("Ann") == b"---\nname: Ann\naliases: [AL]\n---\n"

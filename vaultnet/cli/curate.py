@@ -41,8 +41,8 @@ def set_field(app: App, person: str, field: str, value: tuple[str, ...], new_cir
     """
     key = curate.field_key(field)
     vault = app.vault(report=False)
-    written, note = curate.field_value(vault, key, " ".join(value), app.today, new_circle)
     target = app.person(person)
+    written, note = curate.field_value(vault, key, " ".join(value), app.today, new_circle, target)
     outcome = curate.set_field(app.config, target, key, written)
     _report(target, outcome)
     if note:

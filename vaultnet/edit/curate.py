@@ -23,7 +23,7 @@ from ..model.durations import parse_duration
 from ..model.errors import NoteError, UsageProblem, VaultnetError
 from ..model.links import field_link
 from ..model.names import normalise
-from ..model.person import Person, read_field
+from ..model.person import Person, read_field, visible_text
 from ..model.yamltext import check_text
 from .actions import NewNote, Outcome, clean_text, contact_edit, prepare_person
 from .atomic import edit_notes
@@ -92,16 +92,19 @@ def check_circle(vault: Vault, circle: str, new_circle: bool, option: str = "--n
     )
 
 
-def field_value(vault: Vault, key: str, text: str, today: date, new_circle: bool = False) -> tuple[Any, str | None]:
-    """The value to write for ``set PERSON KEY TEXT``, and a note for the user (or None);
-    UsageProblem (exit 2) naming the field and the fix when the reader would not read it."""
+def field_value(
+    vault: Vault, key: str, text: str, today: date, new_circle: bool = False, person: Person | None = None
+) -> tuple[Any, str | None]:
+    """The value to write for ``set PERSON KEY TEXT`` (``person``: whose note it goes in), and a
+    note for the user (or None); UsageProblem (exit 2) naming the field and the fix when the
+    reader would not read it or it cannot be so (born in the future, introduced by oneself)."""
     if key not in SCALAR_FIELDS:
         raise _refuse_field(key, SCALAR_FIELDS)
     try:
         text = check_text(text, f"value of {key}")
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    text = " ".join(text.split())
+    text = visible_text(text)
     if not text:
         raise UsageProblem(f"the value of '{key}' is empty; to remove the field use `vaultnet unset PERSON {key}`")
     note = None
@@ -119,13 +122,21 @@ def field_value(vault: Vault, key: str, text: str, today: date, new_circle: bool
             value = str(parse_duration(text))
             read_field(key, value)
         elif key == "birthday":
-            value = str(parse_birthday(text))
+            born = parse_birthday(text)
+            if born.year is not None and date(born.year, born.month, born.day) > today:
+                raise UsageProblem(
+                    f"birthday {born} is in the future; write the year of birth, or --MM-DD when you know only the day"
+                )
+            # a full date unquoted, as Obsidian's date property writes it
+            value = date(born.year, born.month, born.day) if born.year is not None else str(born)
         elif key == "circle":
             value = check_circle(vault, text, new_circle)
         elif key == "introduced_by":
             found = find_people(vault.people, text)
             if len(found) > 1:
                 raise UsageProblem(f"'{text}' matches {', '.join(p.name for p in found)}; say which")
+            if found and person is not None and found[0].path == person.path:
+                raise UsageProblem(f"'{text}' is {person.name}; introduced_by names who introduced them to you")
             if found:
                 value = field_link(vault.config, found[0])
             else:
@@ -241,7 +252,7 @@ def clean_item(kind: str, text: str) -> str:
         text = check_text(text, kind)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    text = " ".join(text.split())
+    text = visible_text(text)
     if kind == "tag":
         text = text.lstrip("#").strip()
         if not text:

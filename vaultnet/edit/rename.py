@@ -23,7 +23,7 @@ from ..model.config import Config
 from ..model.errors import VaultnetError
 from ..model.links import LinkRetarget
 from ..model.names import nfc_casefold, normalise, safe_stem
-from ..model.person import Person
+from ..model.person import Person, visible_text
 from ..model.yamltext import check_text
 from .atomic import edit_notes
 from .noteedit import NoteEditor
@@ -96,7 +96,7 @@ def retarget_edit(retarget: LinkRetarget, counts: dict[str, int]):
 
 def clean_name(text: str) -> str:
     try:
-        text = " ".join(check_text(text, "new name").split())
+        text = visible_text(check_text(text, "new name"))
     except ValueError as exc:
         raise VaultnetError(str(exc)) from None
     if not text:
