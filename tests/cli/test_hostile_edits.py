@@ -120,3 +120,21 @@ def test_set_refuses_a_person_introduced_by_themselves(vault):
     result = run(vault, "set", "ann", "introduced_by", "AL")
     assert result.exit_code == 2 and "'AL' is Ann; introduced_by names who introduced them" in result.output
     assert vault.read("Ann") == b"---\nname: Ann\naliases: [AL]\n---\n"
+
+
+def test_rename_retitles_the_note_and_a_second_rename_says_nothing_changed(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n\n# jane  doe\r\n\nMet at [[Jane Doe]] # not a title\n")
+    vault.write("Bob", "---\nname: Bob\n---\n# Jane Doe\n")  # another note's title is not hers
+    result = run(vault, "rename", "jane", "Jane Smith")
+    assert result.exit_code == 0, result.output
+    assert vault.read("Jane Smith") == (
+        b"---\nname: Jane Smith\naliases:\n  - Jane Doe\n---\n\n# Jane Smith\r\n\nMet at [[Jane Smith]] # not a title\n"
+    )
+    assert vault.read("Bob") == b"---\nname: Bob\n---\n# Jane Doe\n"
+    before = vault.snapshot()
+    again = run(vault, "rename", "jane doe", "Jane Smith")
+    assert again.exit_code == 0 and "Jane Smith is already called Jane Smith (People/Jane Smith.md); nothing changed" in again.output
+    assert vault.snapshot() == before
+    vault.write("Cy", "---\nname: Cy\n---\n# Cy, my mentor\n")
+    assert run(vault, "rename", "cy", "Cy Young").exit_code == 0
+    assert vault.read("Cy Young").endswith(b"---\n# Cy, my mentor\n")

@@ -43,6 +43,9 @@ def rename(app: App, old: str, new: str, dry_run: bool) -> None:
 
     person = app.person(old)
     outcome = rename_person(app.vault(report=False), person, new, dry_run=dry_run)
+    if outcome.unchanged:
+        click.echo(f"{printable(person.name)} is already called {printable(outcome.new_name)} ({printable(person.path)}); nothing changed")
+        return
     head = "would rename" if dry_run else "renamed"
     click.echo(f"{head} {printable(person.name)} → {printable(outcome.new_name)} ({printable(outcome.old_path)} → {printable(outcome.new_path)})")
     for message in outcome.messages:

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..model.errors import NoteError
+from ..model.names import normalise
 from ..load.frontmatter import load_fields
 from ..load.vault import MAX_NOTE_BYTES
 from ..load.notefile import SplitError, split_note
@@ -460,6 +461,19 @@ class NoteEditor:
             index, _model, _number = self._log_position(heading, end, day)
             self._insert_lines(index, texts)
         self._log_lines.extend(texts[:1])
+
+    def retitle(self, old_names: tuple[str, ...], new_name: str) -> None:
+        """Make the note's title (``# Name``, its first non-blank body line) the new name, when it
+        is one of ``old_names`` (ignoring case and spacing): a title of its own is left alone."""
+        for index in range(self.note.body_start, len(self.note.lines)):
+            line = self.note.lines[index]
+            if not line.strip():
+                continue
+            text = line.rstrip("\r\n")
+            if text.startswith("# ") and normalise(text[2:]) in {normalise(n) for n in old_names}:
+                self.note.lines[index] = "# " + new_name + line[len(text):]
+                self._body_rewritten = True
+            return
 
     def append_section(self, heading: str, lines: list[str]) -> None:
         """Add a section (a heading line, a blank line, then ``lines`` as they are) at the end

@@ -47,6 +47,7 @@ class RenameOutcome:
     new_name: str
     links: LinkChanges
     messages: list[str] = field(default_factory=list)
+    unchanged: bool = False  # already so called: nothing to do
 
 
 def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
@@ -119,7 +120,7 @@ def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = F
     stem = safe_stem(new_name)
     new_path = posixpath.join(posixpath.dirname(person.path), stem + ".md")
     if new_path == person.path and new_name == person.name:
-        raise VaultnetError(f"{person.path}: {person.name} is already called that; nothing to do")
+        return RenameOutcome(person.path, person.path, new_name, LinkChanges(), ["already so called; nothing changed"], unchanged=True)
     if new_path != person.path:
         folder = config.root / posixpath.dirname(new_path)
         lowered = nfc_casefold(stem + ".md")
@@ -142,6 +143,7 @@ def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = F
 
     def rename(editor: NoteEditor) -> None:
         counts[editor.path] = editor.retarget_links(retarget)
+        editor.retitle((old_name, person.stem), new_name)
         if "name" in editor.fields or new_name != stem:
             editor.set("name", new_name)
         aliases = editor.fields.get("aliases")
