@@ -138,3 +138,12 @@ def test_rename_retitles_the_note_and_a_second_rename_says_nothing_changed(vault
     vault.write("Cy", "---\nname: Cy\n---\n# Cy, my mentor\n")
     assert run(vault, "rename", "cy", "Cy Young").exit_code == 0
     assert vault.read("Cy Young").endswith(b"---\n# Cy, my mentor\n")
+
+
+def test_a_link_with_a_tables_escaped_pipe_is_renamed(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    daily = vault.root / "2026-11-02.md"
+    daily.write_text("| who | what |\n|---|---|\n| [[Jane Doe\\|Jane]] | coffee |\n", encoding="utf-8")
+    result = run(vault, "rename", "jane", "Jane Smith")
+    assert result.exit_code == 0 and "2026-11-02.md: 1 link" in result.output, result.output
+    assert daily.read_text(encoding="utf-8") == "| who | what |\n|---|---|\n| [[Jane Smith\\|Jane]] | coffee |\n"

@@ -69,3 +69,12 @@ def test_a_link_after_a_long_hostile_text_is_found():
     text = "x" + "`" * 20_001 + " [[" * 5_000 + "[[Jane Doe]]"
     new, count = RETARGET.rewrite(text, "People/Bob.md")
     assert count == 1 and new.endswith("[[Jane Smith]]")
+
+
+def test_a_tables_escaped_pipe_is_part_of_the_link_not_of_its_target():
+    from vaultnet.model.links import LinkRetarget, link_targets
+
+    text = "| [[Jane Doe\\|Jane]] | [[Jane Doe#Work\\|w]] | [[Bob\\|B]] |"
+    assert link_targets(text) == ["Jane Doe", "Jane Doe", "Bob"]
+    new, count = LinkRetarget("People/Jane Doe.md", "Jane Doe", "People/Jane Smith.md", "Jane Smith").rewrite(text, "x.md")
+    assert (new, count) == ("| [[Jane Smith\\|Jane]] | [[Jane Smith#Work\\|w]] | [[Bob\\|B]] |", 2)

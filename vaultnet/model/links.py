@@ -70,10 +70,19 @@ def _note(match: re.Match) -> str | None:
             target = target[:-3]
         target = unquote(target)  # what ``person_link`` percent-encoded
     else:
-        target = target.replace("%20", " ")
+        target = _unescaped(match).replace("%20", " ")
     if not target:
         return None
     return target.rsplit("/", 1)[-1]
+
+
+def _unescaped(match: re.Match) -> str:
+    """A wikilink's target without the backslash of ``[[Jane Doe\\|Jane]]``, the form a label
+    takes inside a table (Obsidian writes it so, and so does ``person_link``)."""
+    target = match["target"]
+    if match["label"] is not None and match["heading"] is None and target.endswith("\\"):
+        return target[:-1]
+    return target
 
 
 def link_target(text: str | None) -> str | None:
@@ -259,14 +268,15 @@ class LinkRetarget:
     def replacement(self, match: re.Match, from_file: str) -> str | None:
         """The new text of a link that points to the old note, else None."""
         if match["dest"] is None:
-            target = match["target"]
+            target = _unescaped(match)
             if not self._names_note(target):
                 return None
             cut = target.rstrip().rfind("/")
             folder = target[: cut + 1]
             stem = self.new_stem.replace(" ", "%20") if "%20" in target else self.new_stem
             label = self._new_label(match["label"], _wiki_label)
-            return "[[" + folder + stem + (match["heading"] or "") + (f"|{label}" if label is not None else "") + "]]"
+            pipe = "\\|" if target != match["target"] else "|"  # a table's escaped pipe stays escaped
+            return "[[" + folder + stem + (match["heading"] or "") + (f"{pipe}{label}" if label is not None else "") + "]]"
         dest = match["dest"]
         path, hash_, fragment = dest.partition("#")
         if ":" in path or not path.lower().endswith(".md"):
