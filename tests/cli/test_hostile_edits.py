@@ -147,3 +147,16 @@ def test_a_link_with_a_tables_escaped_pipe_is_renamed(vault):
     result = run(vault, "rename", "jane", "Jane Smith")
     assert result.exit_code == 0 and "2026-11-02.md: 1 link" in result.output, result.output
     assert daily.read_text(encoding="utf-8") == "| who | what |\n|---|---|\n| [[Jane Smith\\|Jane]] | coffee |\n"
+
+
+def test_rename_edits_a_linked_daily_note_once_under_its_own_name(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    (vault.root / "Daily").mkdir()
+    daily = vault.root / "Daily" / "2026-11-01.md"
+    daily.write_text("x [[Jane Doe]]\n", encoding="utf-8")
+    (vault.root / "today.md").symlink_to("Daily/2026-11-01.md")
+    result = run(vault, "rename", "jane", "Jane Smith")
+    assert result.exit_code == 0, result.output
+    assert "Daily/2026-11-01.md: 1 link" in result.output and "today.md" not in result.output
+    assert daily.read_text(encoding="utf-8") == "x [[Jane Smith]]\n"
+    assert (vault.root / "today.md").is_symlink()

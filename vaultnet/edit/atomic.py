@@ -142,9 +142,16 @@ def edit_notes(
     by_path: dict[str, list[Edit]] = {rel: [] for rel in [*moves, *removals]}
     for rel, fn in edits:
         by_path.setdefault(rel, []).append(fn)
+    real = {rel: _real_path(root, rel, config) for rel in sorted(by_path)}
+    seen: dict[Path, str] = {}
+    for rel, path in real.items():
+        # two names of one file (a symbolic link and its note) would wait on their own lock
+        other = seen.setdefault(path.resolve(), rel)
+        if other != rel:
+            raise NoteError(rel, f"is the same file as {other} (a symbolic link); nothing was written")
     with ExitStack() as stack:
         # fixed order: no deadlock
-        locked = [stack.enter_context(_lock(_real_path(root, rel, config), rel)) for rel in sorted(by_path)]
+        locked = [stack.enter_context(_lock(real[rel], rel)) for rel in sorted(by_path)]
         planned: list[tuple[_Locked, bytes]] = []
         gone: list[_Locked] = []
         targets: dict[str, Path] = {}

@@ -59,7 +59,7 @@ def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
     probes = {nfc_casefold(retarget.old_stem), nfc_casefold(quote(retarget.old_stem)), nfc_casefold(retarget.old_stem.replace(" ", "%20"))}
     changes = LinkChanges()
     for found in discover.walk(config, whole_vault=True):
-        if found.kind != discover.NOTE or found.target is not None:
+        if found.kind != discover.NOTE or found.target is not None or os.path.islink(found.path):
             continue  # a link to a note is edited under the note's own name
         if any(folder and (found.rel + "/").startswith(folder) for folder in skip):
             continue
