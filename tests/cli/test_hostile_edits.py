@@ -160,3 +160,21 @@ def test_rename_edits_a_linked_daily_note_once_under_its_own_name(vault):
     assert "Daily/2026-11-01.md: 1 link" in result.output and "today.md" not in result.output
     assert daily.read_text(encoding="utf-8") == "x [[Jane Smith]]\n"
     assert (vault.root / "today.md").is_symlink()
+
+
+def test_merge_writes_moved_contacts_in_keeps_log_style_and_order(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n## Log\n1. **2026-10-05** coffee\n2. **2026-08-01** intro\n")
+    vault.write("J Doe", (
+        "---\nname: J Doe\n---\n### Log\n* [[2026-10-20]]: lunch with [[J Doe|J]]\n* [[2026-08-01]] intro\n"
+        "- [x] 2026-09-01 sent the deck\n- [ ] 2026-12-01 send the book\n- 2026-07-01 first met\n  at the summit\n"
+    ))
+    result = run(vault, "merge", "jane", "j doe")
+    assert result.exit_code == 0, result.output
+    assert vault.read("Jane Doe").decode().split("## Log\n")[1] == (
+        "- [ ] 2026-12-01 send the book\n"
+        "1. **2026-10-20** lunch with [[Jane Doe|J]]\n"
+        "1. **2026-10-05** coffee\n"
+        "2. **2026-09-01** sent the deck\n"
+        "2. **2026-08-01** intro\n"
+        "- 2026-07-01 first met\n  at the summit\n"
+    )

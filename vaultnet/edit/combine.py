@@ -15,8 +15,9 @@ points at KEEP (``links.LinkRetarget``, as ``rename`` does):
 - any other field (``org``, ``role``, ``circle``, ``cadence``, ``birthday``, fields of
   your own): taken from OTHER when KEEP lacks it; when both hold different values the
   merge is refused with the list of disagreements, unless ``prefer`` says whose wins;
-- OTHER's Log entries join KEEP's Log in the section's date order (lines as written,
-  open tasks stay open), entries KEEP already has are not repeated;
+- OTHER's Log entries join KEEP's Log in the section's date order, a one-line contact in
+  the section's own style (bullet, date form), as ``log`` writes it; open tasks and entries
+  with lines below them as written; entries KEEP already has are not repeated;
 - the rest of OTHER's body goes to a new section at the end of KEEP's body,
   ``## From OTHER (merged DATE)``.
 """
@@ -296,7 +297,11 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
             else:
                 editor.append(key, value)
         for day, lines in moving:
-            editor.insert_log_entry(day, moved("".join(lines)).splitlines())
+            entry = parse_log_line(lines[0]) if len(lines) == 1 else None
+            if entry is not None:  # a one-line contact, written as KEEP's section writes its lines
+                editor.add_log(day, moved(entry.text))
+            else:  # an open task, or an entry with lines of its own below it: as written
+                editor.insert_log_entry(day, moved("".join(lines)).splitlines())
         if rest:
             editor.append_section(heading, moved("\n".join(rest)).split("\n"))
         outcome.gains = [_describe(*step) for step in decision.steps]
