@@ -178,3 +178,26 @@ def test_merge_writes_moved_contacts_in_keeps_log_style_and_order(vault):
         "2. **2026-08-01** intro\n"
         "- 2026-07-01 first met\n  at the summit\n"
     )
+
+
+def test_met_twice_records_the_event_once_and_says_so(vault):
+    vault.write("Bob", "---\nname: Bob\n---\n## Log\n- 2026-11-01 call\n")
+    first = run(vault, "met", "Web Summit", "bob", "Ann Lee", "--date", "2026-11-20")
+    assert first.exit_code == 0, first.output
+    before = vault.snapshot()
+    again = run(vault, "met", "web  summit", "bob", "ann lee", "--date", "2026-11-20")
+    assert again.exit_code == 0, again.output
+    assert "already recorded 2026-11-20 met at web summit: Bob (People/Bob.md); nothing changed" in again.output
+    assert "already recorded 2026-11-20 met at web summit: Ann Lee (People/Ann Lee.md); nothing changed" in again.output
+    assert vault.snapshot() == before
+    other_day = run(vault, "met", "Web Summit", "bob", "--date", "2026-11-21")
+    assert other_day.exit_code == 0 and "logged 2026-11-21 met at Web Summit: Bob" in other_day.output
+
+
+def test_snoozing_to_the_date_already_set_says_nothing_changed(vault):
+    vault.write("Bob", "---\nname: Bob\n---\n")
+    assert run(vault, "snooze", "bob", "2w").exit_code == 0
+    before = vault.snapshot()
+    again = run(vault, "snooze", "bob", "2026-12-07")
+    assert again.exit_code == 0 and "Bob: next follow-up is already 2026-12-07; nothing changed" in again.output
+    assert vault.snapshot() == before

@@ -127,6 +127,8 @@ def met(app: App, event: str, names: tuple[str, ...], new_names: tuple[str, ...]
     for _query, person in plan.known:
         verb = "would log" if dry_run else "logged"
         click.echo(f"{verb} {day.isoformat()} met at {shown}: {person.name} ({printable(person.path)})")
+    for _query, person in plan.already:
+        click.echo(f"already recorded {day.isoformat()} met at {shown}: {person.name} ({printable(person.path)}); nothing changed")
     for note in plan.new:
         verb = "would add" if dry_run else "added"
         click.echo(f"{verb} {printable(note.rel)} (met {day.isoformat()} at {shown})")

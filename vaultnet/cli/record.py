@@ -300,7 +300,10 @@ def snooze(app: App, person: str, when: str) -> None:
         until = duration.after(app.today)
     target = app.person(person)
     outcome = actions.snooze(app.config, target, until)
-    click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
+    if not outcome.changed:
+        click.echo(f"{target.name}: next follow-up is already {until.isoformat()}; nothing changed")
+    else:
+        click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
     _archived_note(target)
 
 

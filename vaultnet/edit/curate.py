@@ -383,10 +383,22 @@ def log_many(config: Config, people: list[tuple[str, Person]], text: str, day: d
 
 @dataclass
 class EventPlan:
-    """What ``met`` does: the known people logged, the new notes made."""
+    """What ``met`` does: the known people logged, the new notes made, and the known people
+    this event is already recorded for (left as they are: running ``met`` again is harmless)."""
 
     known: list[tuple[str, Person]]
     new: list[NewNote]
+    already: list[tuple[str, Person]] = field(default_factory=list)
+
+
+def _recorded(person: Person, event: str, day: date) -> bool:
+    """Whether ``person``'s note already holds this event: a `met at EVENT` log line of that
+    day, or ``met``/``met_at`` saying so (a note ``met`` made)."""
+    wanted = normalise(event)
+    if person.met == day and person.met_at and normalise(person.met_at) == wanted:
+        return True
+    line = normalise(f"met at {event}")
+    return any(entry.date == day and normalise(entry.text) == line for entry in person.log)
 
 
 def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str], day: date, today: date) -> EventPlan:
@@ -412,6 +424,8 @@ def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str],
         else:
             fresh.append(query)
     _distinct(known)
+    already = [(query, person) for query, person in known if _recorded(person, event, day)]
+    known = [pair for pair in known if pair not in already]
     new: list[NewNote] = []
     for name in fresh:
         # the fields `add --met D --met-at EVENT` gives, empty lists included, so the notes match
@@ -419,7 +433,7 @@ def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str],
         if any(fold(other.rel) == fold(note.rel) for other in new):
             raise UsageProblem(f"'{name}' is named twice; name each person once")
         new.append(note)
-    return EventPlan(known, new)
+    return EventPlan(known, new, already)
 
 
 def record_event(config: Config, plan: EventPlan, event: str, day: date) -> ManyOutcome:
