@@ -201,3 +201,24 @@ def test_snoozing_to_the_date_already_set_says_nothing_changed(vault):
     again = run(vault, "snooze", "bob", "2026-12-07")
     assert again.exit_code == 0 and "Bob: next follow-up is already 2026-12-07; nothing changed" in again.output
     assert vault.snapshot() == before
+
+
+def test_merge_does_not_remove_a_read_only_note(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    other = vault.write("J Doe", "---\nname: J Doe\n---\nhi\n")
+    other.chmod(0o444)
+    before = vault.snapshot()
+    result = run(vault, "merge", "jane", "j doe")
+    assert result.exit_code == 1 and "People/J Doe.md: the note is read-only" in result.output, result.output
+    assert vault.snapshot() == before
+
+
+def test_a_notes_path_names_it_when_its_name_is_ambiguous(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\naliases: [J Doe]\n---\n")
+    vault.write("J Doe", "---\nname: J Doe\n---\n")
+    result = run(vault, "show", "J Doe")
+    assert result.exit_code == 2 and "say which (a note's path works too)" in result.output
+    assert run(vault, "show", "People/J Doe.md").stdout.startswith("J Doe  (People/J Doe.md)")
+    assert run(vault, "show", "jane doe.md").stdout.startswith("Jane Doe  (People/Jane Doe.md)")
+    merged = run(vault, "merge", "Jane Doe.md", "People/J Doe.md")
+    assert merged.exit_code == 0 and vault.names() == ["Jane Doe"], merged.output

@@ -173,8 +173,8 @@ def edit_notes(
                 planned.append((note, editor.result()))
             elif editor.changed:
                 planned.append((note, editor.result()))
-        for note, _data in planned:
-            _check_writable(note)
+        for note in [note for note, _data in planned] + gone:
+            _check_writable(note)  # a read-only note is neither rewritten nor removed
         for note in [note for note, _ in planned if note.rel in targets] + gone:
             _check_unchanged(note, [])
         temps: list[tuple[_Locked, Path]] = []
