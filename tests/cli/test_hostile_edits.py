@@ -222,3 +222,14 @@ def test_a_notes_path_names_it_when_its_name_is_ambiguous(vault):
     assert run(vault, "show", "jane doe.md").stdout.startswith("Jane Doe  (People/Jane Doe.md)")
     merged = run(vault, "merge", "Jane Doe.md", "People/J Doe.md")
     assert merged.exit_code == 0 and vault.names() == ["Jane Doe"], merged.output
+
+
+def test_due_refuses_a_circle_or_tag_no_one_has_with_the_closest(vault):
+    vault.write("Ann", "---\nname: Ann\ncircle: network\ntags: [vc]\nlast_contact: 2026-11-20\n---\n")
+    result = run(vault, "due", "--circle", "netwrk")
+    assert result.exit_code == 2 and "no one is in the circle 'netwrk'. Did you mean 'network'?" in result.output
+    result = run(vault, "due", "--tag", "vcc", "--json")
+    assert result.exit_code == 2 and "no one has the tag 'vcc'. Did you mean 'vc'?" in result.output
+    for args in (("--circle", "network"), ("--circle", "inner"), ("--tag", "vc")):  # known, just no one due
+        result = run(vault, "due", *args)
+        assert result.exit_code == 0 and "Nobody due matches." in result.output, result.output
