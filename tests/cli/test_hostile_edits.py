@@ -233,3 +233,23 @@ def test_due_refuses_a_circle_or_tag_no_one_has_with_the_closest(vault):
     for args in (("--circle", "network"), ("--circle", "inner"), ("--tag", "vc")):  # known, just no one due
         result = run(vault, "due", *args)
         assert result.exit_code == 0 and "Nobody due matches." in result.output, result.output
+
+
+def test_alias_refuses_someone_elses_name_and_skips_the_own_name(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\naliases: [JD]\n---\n")
+    vault.write("Bob", "---\nname: Bob\n---\n")
+    before = vault.snapshot()
+    for name in ("jane doe", "jd", "Jane Doe.md".removesuffix(".md")):
+        result = run(vault, "alias", "bob", name)
+        assert result.exit_code == 2 and "already names Jane Doe (People/Jane Doe.md)" in result.output, result.output
+    same = run(vault, "alias", "bob", "BOB")
+    assert same.exit_code == 0 and "'BOB' is Bob's name already; nothing changed" in same.output
+    assert vault.snapshot() == before
+    assert run(vault, "show", "jane").exit_code == 0
+
+
+def test_phone_refuses_a_number_without_a_digit(vault):
+    vault.write("Bob", "---\nname: Bob\n---\n")
+    result = run(vault, "phone", "bob", "call", "me")
+    assert result.exit_code == 2 and "'call me' does not look like a phone number" in result.output
+    assert vault.read("Bob") == b"---\nname: Bob\n---\n"

@@ -75,6 +75,15 @@ def _list_command(kind: str, metavar: str, summary: str, example: str):
     def command(app: App, person: str, text: tuple[str, ...], remove: bool, shared: bool = False) -> None:
         target = app.person(person)
         value = " ".join(text)
+        if kind == "alias" and not remove:
+            item = curate.clean_item(kind, value)
+            owners = curate.name_owners(app.vault(report=False).people, item, exclude=target.path)
+            if owners:
+                who = ", ".join(f"{p.name} ({p.path})" for p in owners)
+                raise UsageProblem(
+                    f"{item!r} already names {who}: as an alias of {target.name} too, neither could be named by it. "
+                    f"The same person twice? `vaultnet merge`"
+                )
         if kind == "email" and not remove and not shared:
             item = curate.clean_item(kind, value)
             owners = curate.email_owners(app.vault(report=False).people, item, exclude=target.path)

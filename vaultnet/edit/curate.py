@@ -268,7 +268,15 @@ def clean_item(kind: str, text: str) -> str:
         raise UsageProblem(f"the {LISTS[kind].word} is empty")
     if kind == "email" and ("@" not in text or " " in text):
         raise UsageProblem(f"'{text}' does not look like an email address (name@example.org)")
+    if kind == "phone" and not any(c.isdigit() for c in text):
+        raise UsageProblem(f"'{text}' does not look like a phone number: it holds no digit")
     return text
+
+
+def name_owners(people: list[Person], name: str, exclude: str | None = None) -> list[Person]:
+    """The people (other than the note ``exclude``) called ``name``: by name, alias or file name."""
+    wanted = normalise(name)
+    return [p for p in people if p.path != exclude and wanted in {normalise(k) for k in (p.name, *p.aliases, p.stem)}]
 
 
 def email_owners(people: list[Person], address: str, exclude: str | None = None) -> list[Person]:
@@ -323,6 +331,9 @@ def edit_list(config: Config, person: Person, kind: str, text: str, remove: bool
                 raise VaultnetError(f"{editor.path}: {person.name} has no {spec.word} {item_text!r} in '{key}' (there: {listed}); nothing was written")
             editor.remove_item(key, found)
             messages.append(f"removed {spec.word}: {texts[found]}")
+            return
+        if found is None and kind == "alias" and wanted in {normalise(person.name), normalise(person.stem)}:
+            messages.append(f"{item_text!r} is {person.name}'s name already; nothing changed")
             return
         if found is None:
             new = f"{today.isoformat()} {item_text}" if kind == "need" else item_text
