@@ -12,6 +12,7 @@ points at KEEP (``links.LinkRetarget``, as ``rename`` does):
   earlier (when you first met the person), with its ``met_at``; ``follow_up`` the earlier
   (the sooner plan is the one to keep);
 - ``archived``: kept only as KEEP has it (a note in use is not archived by a merge);
+- ``introduced_by`` naming KEEP or OTHER is dropped (merged, it would be a self-introduction);
 - any other field (``org``, ``role``, ``circle``, ``cadence``, ``birthday``, fields of
   your own): taken from OTHER when KEEP lacks it; when both hold different values the
   merge is refused with the list of disagreements, unless ``prefer`` says whose wins;
@@ -31,7 +32,7 @@ from typing import Any
 from ..load.vault import Vault
 from ..model.dates import parse_date
 from ..model.errors import NoteError, UsageProblem, VaultnetError
-from ..model.links import LinkRetarget, plain_text
+from ..model.links import LinkRetarget, link_target, plain_text
 from ..model.names import normalise
 from ..model.person import Person, field_keys, parse_log_line
 from ..model.yamltext import render
@@ -257,10 +258,19 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
     retarget = LinkRetarget(other.path, other.name, keep.path, keep.name)
     outcome = CombineOutcome(keep, other, [], 0, None, LinkChanges())
 
+    both = {normalise(n) for n in (keep.name, keep.stem, other.name, other.stem)}
+
+    def names_them(value: Any) -> bool:
+        """Whether an ``introduced_by`` names the merged person (KEEP or OTHER): merged, it
+        would say the person introduced themselves."""
+        return isinstance(value, str) and normalise(link_target(value) or "") in both
+
     def plan(editor: NoteEditor) -> tuple[Decision, list, list[str]]:
         keep_names = [keep.name, keep.stem]
+        mine = {k: v for k, v in editor.fields.items() if not (k == "introduced_by" and names_them(v))}
+        theirs = {k: v for k, v in other_editor.fields.items() if not (k == "introduced_by" and names_them(v))}
         try:
-            decision = decide(editor.fields, other_editor.fields, other_names, keep_names, prefer)
+            decision = decide(mine, theirs, other_names, keep_names, prefer)
         except Unmovable as exc:
             where = keep if exc.side == "KEEP" else other
             raise VaultnetError(
@@ -287,6 +297,12 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
         if editor.path == keep.path and (config.root / other.path).read_bytes() != other_data:
             raise NoteError(other.path, "changed on disk while vaultnet was merging; nothing was written — run the command again")
         decision, moving, rest = plan(editor)
+        dropped = [(side, fields["introduced_by"]) for side, fields in (("KEEP", editor.fields), ("OTHER", other_editor.fields))
+                   if names_them(fields.get("introduced_by"))]
+        if dropped and names_them(editor.fields.get("introduced_by")):
+            editor.remove("introduced_by")
+        for side, value in dropped:
+            decision.notes.append(f"introduced_by: {side}'s {_shown(value)} dropped (it names the person themselves)")
         editor.retarget_links(retarget)
         # What comes from OTHER is retargeted as it moves: its links to itself now mean KEEP.
         moved = lambda text: retarget.rewrite(text, keep.path)[0]  # noqa: E731
