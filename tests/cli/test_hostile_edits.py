@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import traceback
 
+import pytest
+
 
 def ok(result):
     assert result.exception is None or isinstance(result.exception, SystemExit), "".join(
@@ -270,3 +272,24 @@ def test_merge_drops_an_introduced_by_that_names_the_merged_person(vault):
     assert b"introduced_by" not in vault.read("Ann")
     assert run(vault, "merge", "cy", "cy b").exit_code == 0  # someone else: moved
     assert b'introduced_by: "[[Jane Doe]]"' in vault.read("Cy")
+
+
+@pytest.mark.parametrize("command", [("log", "anna", "bert", "--text", "lunch"), ("met", "Expo", "anna", "bert", "Carla New")])
+def test_several_people_and_a_note_saved_meanwhile_leave_every_file_as_it_was(vault, monkeypatch, command):
+    from vaultnet.edit.noteedit import NoteEditor
+
+    anna = vault.write("Anna", "---\nname: Anna\n---\n")
+    vault.write("Bert", "---\nname: Bert\n---\n")
+    real = NoteEditor.add_log
+
+    def log_then_someone_saves(self, day, text):
+        real(self, day, text)
+        if self.path == "People/Bert.md":  # while vaultnet holds the locks, an editor saves Anna
+            anna.write_bytes(anna.read_bytes() + b"typed meanwhile\n")
+
+    monkeypatch.setattr(NoteEditor, "add_log", log_then_someone_saves)
+    result = run(vault, *command)
+    assert result.exit_code == 1 and "People/Anna.md: changed on disk" in result.output, result.output
+    assert vault.read("Anna") == b"---\nname: Anna\n---\ntyped meanwhile\n"  # only the other editor's save
+    assert vault.read("Bert") == b"---\nname: Bert\n---\n"
+    assert vault.names() == ["Anna", "Bert"]
