@@ -293,3 +293,14 @@ def test_several_people_and_a_note_saved_meanwhile_leave_every_file_as_it_was(va
     assert vault.read("Anna") == b"---\nname: Anna\n---\ntyped meanwhile\n"  # only the other editor's save
     assert vault.read("Bert") == b"---\nname: Bert\n---\n"
     assert vault.names() == ["Anna", "Bert"]
+
+
+def test_an_outcome_of_an_introduction_the_notes_do_not_hold_is_noted(vault):
+    vault.write("Ann Lee", "---\nname: Ann Lee\n---\n")
+    vault.write("Bob", "---\nname: Bob\n---\n")
+    result = run(vault, "intro", "ann", "bob", "--outcome", "they hired him")
+    assert result.exit_code == 0
+    assert "note: the notes record no introduction of Ann Lee and Bob; to record it: vaultnet intro 'Ann Lee' Bob --date" in result.output
+    assert run(vault, "intro", "ann", "bob", "--date", "2026-11-01").exit_code == 0
+    result = run(vault, "intro", "bob", "ann", "--outcome", "a second job")
+    assert result.exit_code == 0 and "note:" not in result.output, result.output

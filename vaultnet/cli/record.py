@@ -307,6 +307,24 @@ def snooze(app: App, person: str, when: str) -> None:
     _archived_note(target)
 
 
+def _unknown_introduction(app: App, a, b) -> None:
+    """An outcome is of an introduction: when the notes record none between A and B, say so
+    (it may predate the notes) and how to record it."""
+    import shlex
+
+    from ..derive.intros import build_graph
+
+    pair = {a.path, b.path}
+    for made in build_graph(app.vault(report=False).people).made:
+        second = made.second.path if not isinstance(made.second, str) else None
+        if {made.first.path, second} == pair:
+            return
+    click.echo(
+        f"  note: the notes record no introduction of {a.name} and {b.name}; "
+        f"to record it: vaultnet intro {shlex.quote(printable(a.name))} {shlex.quote(printable(b.name))} --date YYYY-MM-DD"
+    )
+
+
 def _archived_note(person) -> None:
     """A contact or a follow-up date does not bring an archived person back: say so."""
     if person.archived:
@@ -347,6 +365,7 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None, 
             click.echo(f"  {person.path}: {state}")
         for message in done.messages:
             click.echo(f"  {message}")
+        _unknown_introduction(app, a, b)
         return
     outcome = record_introduction(app.config, a, b, day, why)
     if outcome.already:
