@@ -304,3 +304,15 @@ def test_an_outcome_of_an_introduction_the_notes_do_not_hold_is_noted(vault):
     assert run(vault, "intro", "ann", "bob", "--date", "2026-11-01").exit_code == 0
     result = run(vault, "intro", "bob", "ann", "--outcome", "a second job")
     assert result.exit_code == 0 and "note:" not in result.output, result.output
+
+
+def test_merge_removes_no_note_through_a_symbolic_link(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    (vault.root / "Notes").mkdir()
+    (vault.root / "Notes" / "jd.md").write_bytes(b"---\nname: J Doe\n---\nbody\n")
+    (vault.people / "J Doe.md").symlink_to("../Notes/jd.md")
+    before = vault.snapshot()
+    result = run(vault, "merge", "jane", "j doe")
+    assert result.exit_code == 1, result.output
+    assert "People/J Doe.md: is a symbolic link to Notes/jd.md; vaultnet removes no note through a link" in result.output
+    assert vault.snapshot() == before and (vault.people / "J Doe.md").is_symlink()

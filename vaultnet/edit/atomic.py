@@ -161,6 +161,13 @@ def edit_notes(
                 if by_path[note.rel]:
                     raise ValueError(f"{note.rel} is both edited and removed")  # pragma: no cover - a caller's bug
                 _editable(note)  # a note mid-conflict is not thrown away
+                if note.path != root / note.rel:
+                    target = note.path.relative_to(root.resolve()).as_posix()
+                    raise NoteError(
+                        note.rel,
+                        f"is a symbolic link to {target}; vaultnet removes no note through a link "
+                        "(remove the link or the note yourself); nothing was written",
+                    )
                 gone.append(note)
                 continue
             editor = NoteEditor(note.rel, note.data)
