@@ -316,3 +316,13 @@ def test_merge_removes_no_note_through_a_symbolic_link(vault):
     assert result.exit_code == 1, result.output
     assert "People/J Doe.md: is a symbolic link to Notes/jd.md; vaultnet removes no note through a link" in result.output
     assert vault.snapshot() == before and (vault.people / "J Doe.md").is_symlink()
+
+
+def test_renaming_to_an_alias_moves_it_from_the_aliases_to_the_name(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\naliases: [JD, Janie]\n---\n")
+    result = run(vault, "rename", "jane doe", "Janie")
+    assert result.exit_code == 0 and "alias 'Janie' is the name now; removed from aliases" in result.output, result.output
+    assert vault.read("Janie") == b"---\nname: Janie\naliases: [JD, Jane Doe]\n---\n"
+    vault.write("Bo", "---\naliases:\n  - bobby\n---\n")
+    assert run(vault, "rename", "bo", "Bobby").exit_code == 0
+    assert vault.read("Bobby") == b"---\naliases:\n  - Bo\n---\n"

@@ -148,6 +148,11 @@ def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = F
             editor.set("name", new_name)
         aliases = editor.fields.get("aliases")
         known = aliases if isinstance(aliases, list) else [aliases] if isinstance(aliases, str) else []
+        same = [i for i, a in enumerate(known) if isinstance(a, str) and normalise(a) == wanted]
+        for index in reversed(same):  # an alias that is now the name is no other name any more
+            editor.remove_item("aliases", index)
+            messages.append(f"alias {known[index]!r} is the name now; removed from aliases")
+        known = [a for i, a in enumerate(known) if i not in same]
         if normalise(old_name) != wanted and normalise(old_name) not in {normalise(a) for a in known if isinstance(a, str)}:
             editor.append("aliases", old_name)
 
