@@ -326,3 +326,14 @@ def test_renaming_to_an_alias_moves_it_from_the_aliases_to_the_name(vault):
     vault.write("Bo", "---\naliases:\n  - bobby\n---\n")
     assert run(vault, "rename", "bo", "Bobby").exit_code == 0
     assert vault.read("Bobby") == b"---\naliases:\n  - Bo\n---\n"
+
+
+@pytest.mark.parametrize("empty", ['""', "null", "~", "''"])
+def test_an_item_added_to_a_list_field_holding_nothing_replaces_the_nothing(vault, empty):
+    vault.write("Ann", f"---\nrole: x\ntags: {empty}  # none yet\n---\n")
+    assert run(vault, "tag", "ann", "vip").exit_code == 0
+    assert vault.read("Ann") == b"---\nrole: x\ntags:  # none yet\n  - vip\n---\n"
+    vault.write("Bo", f"---\naliases: [B]\ntags: {empty}\n---\n")  # a note that writes its lists [a, b]
+    assert run(vault, "tag", "bo", "vip").exit_code == 0
+    assert vault.read("Bo") == b"---\naliases: [B]\ntags: [vip]\n---\n"
+    assert vault.person("Bo").tags == ("vip",)

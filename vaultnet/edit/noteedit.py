@@ -321,6 +321,24 @@ class NoteEditor:
             isinstance(value_node, yaml.ScalarNode)
             and value_node.start_mark.index != value_node.end_mark.index
             and value_node.start_mark.line == value_node.end_mark.line
+            and self._expected.get(key) in (None, "")
+        ):
+            # `key: null`, `key: ~`, `key: ""`: no item yet, so the value gives way to the list
+            # (rather than becoming an empty first item), in the note's list style.
+            line = self._text_of(self._line(value_node.start_mark.line))
+            colon = self._colon(line, key_node)
+            if self._flow_note(nodes):
+                self._splice((value_node.start_mark.line, value_node.start_mark.column), self._end(value_node), "[" + render(value, flow=True) + "]")
+            else:
+                self._splice((value_node.start_mark.line, colon + 1), self._end(value_node), "")
+                self._insert_lines(self._line(key_node.start_mark.line) + 1, [self._item_prefix(nodes) + render(value)])
+            self._refresh_close()
+            self._expected[key] = [value]
+            return
+        elif (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.start_mark.index != value_node.end_mark.index
+            and value_node.start_mark.line == value_node.end_mark.line
             and isinstance(self._expected.get(key), (str, int))
             and not isinstance(self._expected.get(key), bool)
             and self._flow_note(nodes)
