@@ -197,7 +197,7 @@ def unset_field(config: Config, person: Person, key: str) -> Outcome:
     def apply(editor: NoteEditor) -> None:
         present = [k for k in keys if k in editor.fields]
         if not present:
-            messages.append(f"{person.name} has no '{key}'; nothing changed")
+            messages.append(f"has no '{key}'; nothing changed")  # printed after the person's name
             return
         for k in present:
             messages.append(f"removed {k}: {_shown(editor.fields[k])}")
