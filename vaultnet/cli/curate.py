@@ -55,7 +55,10 @@ def set_field(app: App, person: str, field: str, value: tuple[str, ...], new_cir
 @pass_app
 def unset(app: App, person: str, field: str) -> None:
     """Remove a field from PERSON's note: one of the fields `set` sets, or a whole list
-    (aliases, tags, email, phone, needs, offers). Only that field's lines change."""
+    (aliases, tags, email, phone, needs, offers). Only that field's lines change.
+
+    Example: vaultnet unset jane follow_up
+    """
     key = curate.field_key(field)
     target = app.person(person)
     outcome = curate.unset_field(app.config, target, key)
@@ -122,7 +125,8 @@ def met(app: App, event: str, names: tuple[str, ...], new_names: tuple[str, ...]
     Each PERSON already in the vault gets a log line `met at EVENT` (and last_contact moved
     forward); each name no one has gets a new note (as `add` makes it) with `met` and
     `met_at`. A name that matches several people is refused with the candidates. All notes
-    are written or none is.
+    are written or none is. Run again for the same event and day, it changes nothing for
+    the people it already records.
     """
     if not names and not new_names:
         raise click.UsageError("name at least one person you met")
