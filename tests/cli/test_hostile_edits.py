@@ -337,3 +337,20 @@ def test_an_item_added_to_a_list_field_holding_nothing_replaces_the_nothing(vaul
     assert run(vault, "tag", "bo", "vip").exit_code == 0
     assert vault.read("Bo") == b"---\naliases: [B]\ntags: [vip]\n---\n"
     assert vault.person("Bo").tags == ("vip",)
+
+
+def test_notes_that_name_the_person_without_a_link_do_not_stop_a_rename(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    mid_merge = vault.root / "2026-11-01.md"
+    mid_merge.write_bytes(b"<<<<<<< HEAD\nlunch with Jane Doe\n=======\nlunch with jane\n>>>>>>> other\n")
+    anchors = vault.root / "2026-11-02.md"
+    anchors.write_bytes(b"---\na: &x 1\nb: *x\n---\nJane Doe said hi\n")
+    linking = vault.root / "2026-11-03.md"
+    linking.write_bytes(b"<<<<<<< HEAD\n[[Jane Doe]]\n=======\n>>>>>>> other\n")
+    result = run(vault, "rename", "jane", "Jane Smith")
+    assert result.exit_code == 1 and "2026-11-03.md: line 1: holds git conflict markers" in result.output  # it links: refused
+    linking.unlink()
+    before = {p: p.read_bytes() for p in (mid_merge, anchors)}
+    result = run(vault, "rename", "jane", "Jane Smith")
+    assert result.exit_code == 0 and "no links to change" in result.output, result.output
+    assert {p: p.read_bytes() for p in (mid_merge, anchors)} == before

@@ -70,9 +70,12 @@ def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
                 data = handle.read()
         except OSError:
             continue
-        folded = nfc_casefold(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        folded = nfc_casefold(text)
         if not any(probe in folded for probe in probes):
             continue
+        if not retarget.rewrite(text, found.rel, skip_code=False)[1]:
+            continue  # the name, but no link to the person: a note mid-conflict there is no concern
         count = NoteEditor(found.rel, data).retarget_links(retarget)
         if count:
             changes.files.append((found.rel, count))
