@@ -354,3 +354,25 @@ def test_notes_that_name_the_person_without_a_link_do_not_stop_a_rename(vault):
     result = run(vault, "rename", "jane", "Jane Smith")
     assert result.exit_code == 0 and "no links to change" in result.output, result.output
     assert {p: p.read_bytes() for p in (mid_merge, anchors)} == before
+
+
+def test_merge_across_folders_keeps_every_markdown_link_leading_where_it_led(vault):
+    vault.config('link_style = "markdown"\n')
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n# Jane Doe\n")
+    vault.write("Bob", "---\nname: Bob\n---\n")
+    vault.write("Archive/J Doe", (
+        "---\nname: J Doe\nintroduced_by: \"[Bob](../Bob.md)\"\n---\n"
+        "See [Bob](../Bob.md), [me](J%20Doe.md#Log) and `[code](../Bob.md)`.\n\n## Log\n- 2026-10-01 call with [Bob](../Bob.md)\n"
+    ))
+    (vault.root / "Daily").mkdir()
+    daily = vault.root / "Daily" / "2026-11-01.md"
+    daily.write_text("[J](../People/Archive/J%20Doe.md) [[Archive/J Doe|J]] [[J Doe]]\n", encoding="utf-8")
+    result = run(vault, "merge", "jane", "j doe")
+    assert result.exit_code == 0, result.output
+    assert "introduced_by: [Bob](Bob.md)" in result.output
+    assert vault.read("Jane Doe").decode() == (
+        "---\nname: Jane Doe\naliases:\n  - J Doe\nintroduced_by: \"[Bob](Bob.md)\"\n---\n# Jane Doe\n\n## Log\n\n"
+        "- 2026-10-01 call with [Bob](Bob.md)\n\n## From J Doe (merged 2026-11-23)\n\n"
+        "See [Bob](Bob.md), [me](Jane%20Doe.md#Log) and `[code](../Bob.md)`.\n"
+    )
+    assert daily.read_text(encoding="utf-8") == "[J](../People/Jane%20Doe.md) [[People/Jane Doe|J]] [[Jane Doe]]\n"

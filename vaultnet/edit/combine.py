@@ -32,7 +32,7 @@ from typing import Any
 from ..load.vault import Vault
 from ..model.dates import parse_date
 from ..model.errors import NoteError, UsageProblem, VaultnetError
-from ..model.links import LinkRetarget, link_target, plain_text
+from ..model.links import LinkRetarget, link_target, plain_text, rebase_links
 from ..model.names import normalise
 from ..model.person import Person, field_keys, parse_log_line
 from ..model.yamltext import render
@@ -304,10 +304,15 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
         for side, value in dropped:
             decision.notes.append(f"introduced_by: {side}'s {_shown(value)} dropped (it names the person themselves)")
         editor.retarget_links(retarget)
-        # What comes from OTHER is retargeted as it moves: its links to itself now mean KEEP.
-        moved = lambda text: retarget.rewrite(text, keep.path)[0]  # noqa: E731
+        # What comes from OTHER is retargeted as it moves (its links to itself now mean KEEP),
+        # read where it was written, and its relative Markdown links lead from KEEP's folder.
+        def moved(text: str, skip_code: bool = True) -> str:
+            return rebase_links(retarget.rewrite(text, other.path, skip_code=skip_code)[0], other.path, keep.path)
+
+        gains = []
         for op, key, value in decision.steps:
-            value = retarget.rewrite(value, keep.path, skip_code=False)[0] if isinstance(value, str) else value
+            value = moved(value, skip_code=False) if isinstance(value, str) else value
+            gains.append(_describe(op, key, value))
             if op == "set":
                 editor.set(key, value)
             else:
@@ -320,7 +325,7 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
                 editor.insert_log_entry(day, moved("".join(lines)).splitlines())
         if rest:
             editor.append_section(heading, moved("\n".join(rest)).split("\n"))
-        outcome.gains = [_describe(*step) for step in decision.steps]
+        outcome.gains = gains
         outcome.notes = decision.notes
         outcome.log_entries = len(moving)
         outcome.section = heading if rest else None
