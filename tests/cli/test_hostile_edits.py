@@ -376,3 +376,20 @@ def test_merge_across_folders_keeps_every_markdown_link_leading_where_it_led(vau
         "See [Bob](Bob.md), [me](Jane%20Doe.md#Log) and `[code](../Bob.md)`.\n"
     )
     assert daily.read_text(encoding="utf-8") == "[J](../People/Jane%20Doe.md) [[People/Jane Doe|J]] [[Jane Doe]]\n"
+
+
+def test_a_new_name_with_a_colon_or_hash_is_quoted_where_a_plain_yaml_value_holds_the_link(vault):
+    vault.write("Cy", "---\nname: Cy\n---\n")
+    vault.write("Bob", (
+        "---\nhelped:\n  - 2026-11-20 introduced to [[Cy|Cy]]\n  - 2026-11-21 met [[Cy|Cy]]: why\n"
+        "related: plain [[Cy]] text\nintroduced_by: '[[Cy|Cy]]'\n---\n"
+    ))
+    result = run(vault, "rename", "cy", "Cy: the #1")
+    assert result.exit_code == 0, result.output
+    stem = vault.names()[1] if vault.names()[0] == "Bob" else vault.names()[0]
+    assert vault.read("Bob").decode() == (
+        f"---\nhelped:\n  - \"2026-11-20 introduced to [[{stem}|Cy: the #1]]\"\n  - \"2026-11-21 met [[{stem}|Cy: the #1]]\": why\n"
+        f"related: plain [[{stem}]] text\nintroduced_by: '[[{stem}|Cy: the #1]]'\n---\n"
+    )
+    bob = vault.person("Bob")
+    assert bob.helped[0].text == f"introduced to [[{stem}|Cy: the #1]]"

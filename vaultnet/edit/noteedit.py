@@ -559,21 +559,27 @@ class NoteEditor:
             yaml_text = self.note.yaml_text
             self._nodes()  # refuses anchors and a front matter that is not one key per line
             root = yaml.compose(yaml_text, Loader=_COMPOSE_LOADER)
-            scalars: list[yaml.ScalarNode] = []
-            stack = [value for _key, value in root.value]
+            scalars: list[tuple[yaml.ScalarNode, bool]] = []  # with whether it sits in a [..] or {..}
+            stack = [(value, False) for _key, value in root.value]
             while stack:
-                node = stack.pop()
+                node, in_flow = stack.pop()
                 if isinstance(node, yaml.ScalarNode):
-                    scalars.append(node)
+                    scalars.append((node, in_flow))
                 elif isinstance(node, yaml.SequenceNode):
-                    stack.extend(node.value)
+                    stack.extend((item, in_flow or bool(node.flow_style)) for item in node.value)
                 elif isinstance(node, yaml.MappingNode):  # ``- 2026-01-02 met [[Old]]: why`` is one
-                    stack.extend(part for pair in node.value for part in pair)
+                    stack.extend((part, in_flow or bool(node.flow_style)) for pair in node.value for part in pair)
             pieces: list[str] = []
             last = 0
-            for node in sorted(scalars, key=lambda n: n.start_mark.index):
+            for node, in_flow in sorted(scalars, key=lambda n: n[0].start_mark.index):
                 start, end = node.start_mark.index, node.end_mark.index
                 new, changed = retarget.rewrite(yaml_text[start:end], self.path, skip_code=False, escape=_YAML_ESCAPES.get(node.style))
+                if changed and not node.style:  # plain (the C loader says "", the Python one None)
+                    # A plain scalar reads the new link as written only when it holds no ': ' or
+                    # ' #' (a new name may bring them): else the whole value is quoted.
+                    value = retarget.rewrite(node.value, self.path, skip_code=False)[0]
+                    if render(value, flow=in_flow) != value:
+                        new = render(value, flow=in_flow)
                 if changed:
                     pieces += [yaml_text[last:start], new]
                     last = end
