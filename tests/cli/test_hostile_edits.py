@@ -393,3 +393,16 @@ def test_a_new_name_with_a_colon_or_hash_is_quoted_where_a_plain_yaml_value_hold
     )
     bob = vault.person("Bob")
     assert bob.helped[0].text == f"introduced to [[{stem}|Cy: the #1]]"
+
+
+def test_merge_run_again_says_it_is_merged_already(vault):
+    vault.write("Jane Doe", "---\nname: Jane Doe\n---\n")
+    vault.write("J Doe", "---\nname: J Doe\n---\n")
+    assert run(vault, "merge", "jane doe", "j doe").exit_code == 0
+    before = vault.snapshot()
+    again = run(vault, "merge", "jane doe", "j doe")
+    assert again.exit_code == 0, again.output
+    assert "'j doe' is an alias of Jane Doe (People/Jane Doe.md): merged already; nothing changed" in again.output
+    assert vault.snapshot() == before
+    same = run(vault, "merge", "jane doe", "jane doe")  # one note named twice is still a mistake
+    assert same.exit_code == 2 and "a merge needs two different notes" in same.output

@@ -53,6 +53,14 @@ def rename(app: App, old: str, new: str, dry_run: bool) -> None:
     _links_report(outcome.links, dry_run)
 
 
+def _an_alias(person, query: str) -> bool:
+    """Whether ``query`` names ``person`` by one of their aliases rather than by name."""
+    from ..derive.resolve import fold
+
+    wanted = fold(query)
+    return wanted in {fold(a) for a in person.aliases} and wanted not in {fold(person.name), fold(person.stem)}
+
+
 @click.command()
 @click.argument("keep", metavar="KEEP")
 @click.argument("other", metavar="OTHER")
@@ -73,6 +81,10 @@ def merge(app: App, keep: str, other: str, prefer: str | None, dry_run: bool) ->
 
     a = app.person(keep)
     b = app.person(other)
+    if a.path == b.path and _an_alias(a, other) and not _an_alias(a, keep):
+        # run again after a merge: OTHER's name lives on as KEEP's alias
+        click.echo(f"'{printable(other)}' is an alias of {printable(a.name)} ({printable(a.path)}): merged already; nothing changed")
+        return
     outcome = merge_people(app.vault(report=False), a, b, app.today, prefer=prefer, dry_run=dry_run)
     head = "would merge" if dry_run else "merged"
     click.echo(f"{head} {printable(b.name)} ({printable(b.path)}) into {printable(a.name)} ({printable(a.path)})")
