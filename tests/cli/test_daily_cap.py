@@ -142,8 +142,10 @@ def test_due_filters(vault):
     assert (ann["emails"], ann["org"], ann["circle"], ann["tags"]) == (["ann@acme.org"], "Acme", "inner", ["people/friend"])
     text = vault.run("due", "--limit", "1").stdout
     assert "Ann" in text and "Bob" not in text and "The first 1 of 4 shown" in text
-    text = vault.run("due", "--tag", "nobody").stdout
-    assert text.strip() == "Nobody due matches."
+    text = vault.run("due", "--tag", "people", today="2026-01-05").stdout
+    assert text.strip() == "Nobody due matches."  # a tag people have, no one due
+    result = vault.run("due", "--tag", "nobody")  # a tag no one has: a typo, said so
+    assert result.exit_code == 2 and "no one has the tag 'nobody'." in result.output
     # A filter shows the planned day everyone has, not a plan of the filtered few.
     vault.config("follow_ups_per_day = 1\n")
     assert [p["planned"] for p in due_json(vault, "--circle", "inner")] == ["2026-11-23", "2026-11-25"]

@@ -137,6 +137,7 @@ def test_a_job_change_is_reported_and_logged_once(vault, tmp_path):
     again = vault.run("--today", "2026-11-30", "import", "linkedin", str(file))
     assert again.exit_code == 0
     assert vault.read("Jane Doe").decode() == text  # the same change is not logged twice
+    assert "(job change, already in the Log;" in again.output and "job change, logged" not in again.output
     jane = vault.person("Jane Doe")
     assert jane.log[-1].text.startswith("job change: ")
     assert jane.last_seen.isoformat() == "2026-11-01"  # news about her, not a contact with her

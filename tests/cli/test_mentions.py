@@ -48,6 +48,7 @@ def jane(vault):
     "- coffee with [[Jane Doe]]",
     "- the day\n\t- nested: lunch with [[Jane Doe]]",
     "`code` then [[Jane Doe]]",
+    "| coffee | [[Jane Doe\\|Jane]] |",  # a label inside a table, its pipe escaped as Obsidian writes it
 ])
 def test_each_link_form_counts(jane, line):
     _note(jane, "Daily/2026-11-20.md", f"# Friday\n\n{line}\n")

@@ -276,6 +276,11 @@ def set_note(note: Note, key: str, value: date) -> Note:
     return replace(note, entries=new_entries)
 
 
+# The note format's list fields: when all of a note's lists are flow lists, a field holding
+# one text that gains an item becomes a flow list too.
+LIST_FIELDS = frozenset({"aliases", "alias", "tags", "email", "phone", "needs", "offers", "helped", "received"})
+
+
 def expected_append(note: Note, key: str, value: str) -> bytes:
     note = _with_fm(note)
     prefix = "  - "
@@ -283,6 +288,8 @@ def expected_append(note: Note, key: str, value: str) -> bytes:
         if entry.kind == "block":
             prefix = entry.lines[1][: len(entry.lines[1]) - len(entry.lines[1].lstrip(" "))] + "- "
             break
+    lists = [e for e in note.entries if e.key in LIST_FIELDS and e.kind in ("block", "flow") and e.value]
+    flow_note = bool(lists) and all(e.kind == "flow" for e in lists)
     new_entries = []
     found = False
     for entry in note.entries:
@@ -302,6 +309,16 @@ def expected_append(note: Note, key: str, value: str) -> bytes:
             new_entries.append(Entry(key, "flow", entry.value + [value], [line[:cut] + sep + render(value, flow=True) + line[cut:]]))
         elif entry.kind == "empty":
             new_entries.append(Entry(key, "block", [value], entry.lines + [prefix + render(value)]))
+        elif flow_note:  # one scalar in a note whose lists are all `[a, b]`: `key: [a, value]`
+            head, _, rest = entry.lines[0].partition(":")
+            sep = rest[: len(rest) - len(rest.lstrip(" "))]
+            value_and_comment = rest.lstrip(" ")
+            comment = next((c for c in (" # a comment", "  #: x") if value_and_comment.endswith(c)), "")
+            old = value_and_comment[: len(value_and_comment) - len(comment)]
+            if _loads(f"k: [{old}]") != {"k": [entry.value]}:
+                old = render(entry.value, flow=True)
+            line = f"{head}:{sep}[{old}, {render(value, flow=True)}]{comment}"
+            new_entries.append(Entry(key, "flow", [entry.value, value], [line]))
         else:  # one scalar becomes the first item, in its own spelling
             first = entry.lines[0]
             head, _, rest = first.partition(":")

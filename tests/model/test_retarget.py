@@ -69,3 +69,33 @@ def test_a_link_after_a_long_hostile_text_is_found():
     text = "x" + "`" * 20_001 + " [[" * 5_000 + "[[Jane Doe]]"
     new, count = RETARGET.rewrite(text, "People/Bob.md")
     assert count == 1 and new.endswith("[[Jane Smith]]")
+
+
+def test_a_tables_escaped_pipe_is_part_of_the_link_not_of_its_target():
+    from vaultnet.model.links import LinkRetarget, link_targets
+
+    text = "| [[Jane Doe\\|Jane]] | [[Jane Doe#Work\\|w]] | [[Bob\\|B]] |"
+    assert link_targets(text) == ["Jane Doe", "Jane Doe", "Bob"]
+    new, count = LinkRetarget("People/Jane Doe.md", "Jane Doe", "People/Jane Smith.md", "Jane Smith").rewrite(text, "x.md")
+    assert (new, count) == ("| [[Jane Smith\\|Jane]] | [[Jane Smith#Work\\|w]] | [[Bob\\|B]] |", 2)
+
+
+def test_a_note_retargeted_into_another_folder_is_linked_by_its_new_path():
+    from vaultnet.model.links import LinkRetarget
+
+    retarget = LinkRetarget("People/Archive/J Doe.md", "J Doe", "People/Jane Doe.md", "Jane Doe")
+    text = "[J](../People/Archive/J%20Doe.md#Log) [[Archive/J Doe|J]] [[J Doe]] [x](/People/Archive/J%20Doe.md)"
+    assert retarget.rewrite(text, "Daily/x.md") == (
+        "[J](../People/Jane%20Doe.md#Log) [[People/Jane Doe|J]] [[Jane Doe]] [x](/People/Jane%20Doe.md)", 4
+    )
+    assert retarget.rewrite("[s](J%20Doe.md)", "People/Archive/Other.md") == ("[s](../Jane%20Doe.md)", 1)
+
+
+def test_text_moved_to_another_folder_keeps_its_relative_links_leading_to_the_same_notes():
+    from vaultnet.model.links import rebase_links
+
+    text = "[Bob](../Bob.md) [[Bob]] [d](../../Daily/2026%2001.md#x) `[c](../Bob.md)` [w](https://x.y/a.md) [r](/People/Bob.md) [out](../../../x.md)"
+    assert rebase_links(text, "People/Archive/J Doe.md", "People/Jane Doe.md") == (
+        "[Bob](Bob.md) [[Bob]] [d](../Daily/2026%2001.md#x) `[c](../Bob.md)` [w](https://x.y/a.md) [r](/People/Bob.md) [out](../../../x.md)"
+    )
+    assert rebase_links(text, "People/A.md", "People/B.md") == text

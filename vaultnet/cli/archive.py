@@ -28,7 +28,7 @@ pass_app = click.make_pass_decorator(App)
 def archive(app: App, person: str, day: date | None) -> None:
     """Archive PERSON: write `archived: DATE` in their note.
 
-    They leave `due`, the calendar, `match`, `stats` and the follow-ups, and stay in
+    They leave `due`, `plan`, the calendar, `match`, `stats` and Follow-ups.md, and stay in
     `show`, `list --all`, links and introductions. The note stays where it is.
     `vaultnet unarchive PERSON` brings them back.
     """

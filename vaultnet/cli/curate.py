@@ -41,8 +41,8 @@ def set_field(app: App, person: str, field: str, value: tuple[str, ...], new_cir
     """
     key = curate.field_key(field)
     vault = app.vault(report=False)
-    written, note = curate.field_value(vault, key, " ".join(value), app.today, new_circle)
     target = app.person(person)
+    written, note = curate.field_value(vault, key, " ".join(value), app.today, new_circle, target)
     outcome = curate.set_field(app.config, target, key, written)
     _report(target, outcome)
     if note:
@@ -55,7 +55,10 @@ def set_field(app: App, person: str, field: str, value: tuple[str, ...], new_cir
 @pass_app
 def unset(app: App, person: str, field: str) -> None:
     """Remove a field from PERSON's note: one of the fields `set` sets, or a whole list
-    (aliases, tags, email, phone, needs, offers). Only that field's lines change."""
+    (aliases, tags, email, phone, needs, offers). Only that field's lines change.
+
+    Example: vaultnet unset jane follow_up
+    """
     key = curate.field_key(field)
     target = app.person(person)
     outcome = curate.unset_field(app.config, target, key)
@@ -75,6 +78,15 @@ def _list_command(kind: str, metavar: str, summary: str, example: str):
     def command(app: App, person: str, text: tuple[str, ...], remove: bool, shared: bool = False) -> None:
         target = app.person(person)
         value = " ".join(text)
+        if kind == "alias" and not remove:
+            item = curate.clean_item(kind, value)
+            owners = curate.name_owners(app.vault(report=False).people, item, exclude=target.path)
+            if owners:
+                who = ", ".join(f"{p.name} ({p.path})" for p in owners)
+                raise UsageProblem(
+                    f"{item!r} already names {who}: as an alias of {target.name} too, neither could be named by it. "
+                    f"The same person twice? `vaultnet merge`"
+                )
         if kind == "email" and not remove and not shared:
             item = curate.clean_item(kind, value)
             owners = curate.email_owners(app.vault(report=False).people, item, exclude=target.path)
@@ -113,7 +125,8 @@ def met(app: App, event: str, names: tuple[str, ...], new_names: tuple[str, ...]
     Each PERSON already in the vault gets a log line `met at EVENT` (and last_contact moved
     forward); each name no one has gets a new note (as `add` makes it) with `met` and
     `met_at`. A name that matches several people is refused with the candidates. All notes
-    are written or none is.
+    are written or none is. Run again for the same event and day, it changes nothing for
+    the people it already records.
     """
     if not names and not new_names:
         raise click.UsageError("name at least one person you met")
@@ -127,6 +140,8 @@ def met(app: App, event: str, names: tuple[str, ...], new_names: tuple[str, ...]
     for _query, person in plan.known:
         verb = "would log" if dry_run else "logged"
         click.echo(f"{verb} {day.isoformat()} met at {shown}: {person.name} ({printable(person.path)})")
+    for _query, person in plan.already:
+        click.echo(f"already recorded {day.isoformat()} met at {shown}: {person.name} ({printable(person.path)}); nothing changed")
     for note in plan.new:
         verb = "would add" if dry_run else "added"
         click.echo(f"{verb} {printable(note.rel)} (met {day.isoformat()} at {shown})")

@@ -43,11 +43,22 @@ def rename(app: App, old: str, new: str, dry_run: bool) -> None:
 
     person = app.person(old)
     outcome = rename_person(app.vault(report=False), person, new, dry_run=dry_run)
+    if outcome.unchanged:
+        click.echo(f"{printable(person.name)} is already called {printable(outcome.new_name)} ({printable(person.path)}); nothing changed")
+        return
     head = "would rename" if dry_run else "renamed"
     click.echo(f"{head} {printable(person.name)} → {printable(outcome.new_name)} ({printable(outcome.old_path)} → {printable(outcome.new_path)})")
     for message in outcome.messages:
         click.echo(f"  {message}")
     _links_report(outcome.links, dry_run)
+
+
+def _an_alias(person, query: str) -> bool:
+    """Whether ``query`` names ``person`` by one of their aliases rather than by name."""
+    from ..derive.resolve import fold
+
+    wanted = fold(query)
+    return wanted in {fold(a) for a in person.aliases} and wanted not in {fold(person.name), fold(person.stem)}
 
 
 @click.command()
@@ -70,6 +81,10 @@ def merge(app: App, keep: str, other: str, prefer: str | None, dry_run: bool) ->
 
     a = app.person(keep)
     b = app.person(other)
+    if a.path == b.path and _an_alias(a, other) and not _an_alias(a, keep):
+        # run again after a merge: OTHER's name lives on as KEEP's alias
+        click.echo(f"'{printable(other)}' is an alias of {printable(a.name)} ({printable(a.path)}): merged already; nothing changed")
+        return
     outcome = merge_people(app.vault(report=False), a, b, app.today, prefer=prefer, dry_run=dry_run)
     head = "would merge" if dry_run else "merged"
     click.echo(f"{head} {printable(b.name)} ({printable(b.path)}) into {printable(a.name)} ({printable(a.path)})")

@@ -300,8 +300,29 @@ def snooze(app: App, person: str, when: str) -> None:
         until = duration.after(app.today)
     target = app.person(person)
     outcome = actions.snooze(app.config, target, until)
-    click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
+    if not outcome.changed:
+        click.echo(f"{target.name}: next follow-up is already {until.isoformat()}; nothing changed")
+    else:
+        click.echo(f"{target.name}: next follow-up {until.isoformat()} ({printable(outcome.path)})")
     _archived_note(target)
+
+
+def _unknown_introduction(app: App, a, b) -> None:
+    """An outcome is of an introduction: when the notes record none between A and B, say so
+    (it may predate the notes) and how to record it."""
+    import shlex
+
+    from ..derive.intros import build_graph
+
+    pair = {a.path, b.path}
+    for made in build_graph(app.vault(report=False).people).made:
+        second = made.second.path if not isinstance(made.second, str) else None
+        if {made.first.path, second} == pair:
+            return
+    click.echo(
+        f"  note: the notes record no introduction of {a.name} and {b.name}; "
+        f"to record it: vaultnet intro {shlex.quote(printable(a.name))} {shlex.quote(printable(b.name))} --date YYYY-MM-DD"
+    )
 
 
 def _archived_note(person) -> None:
@@ -337,6 +358,8 @@ def intro(app: App, first: str, second: str, why: str | None, day: date | None, 
         done = record_intro_outcome(app.config, a, b, day, outcome)
         what = f"the outcome of introducing {a.name} and {b.name} on {day.isoformat()}"
         _report_pair(done, a, b, f"recorded {what}", what)
+        if not done.already:
+            _unknown_introduction(app, a, b)
         return
     done = record_introduction(app.config, a, b, day, why)
     _report_pair(done, a, b, f"introduced {a.name} and {b.name} on {day.isoformat()}", f"{a.name} and {b.name} introduced on {day.isoformat()}")

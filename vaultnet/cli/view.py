@@ -31,6 +31,29 @@ def _ago(day: date | None, today: date) -> str:
     return f"{day.isoformat()} ({days}d ago)" if days >= 0 else f"{day.isoformat()} (in {-days}d)"
 
 
+def _check_filters(people, config, tag: str | None, circle: str | None) -> None:
+    """When a filter found no one, refuse a circle or tag no one has (a typo, most likely)
+    with the closest ones, rather than answering "no one" to a question never meant."""
+    import difflib
+
+    from ..model.errors import UsageProblem
+    from ..model.names import normalise
+
+    people = list(people)
+    if circle and not people_matching(people, None, None, circle, None) and normalise(circle) not in {
+        normalise(c) for c in config.circles
+    }:
+        known = sorted({*config.circles, *(p.circle for p in people if p.circle)})
+        close = difflib.get_close_matches(circle, known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise UsageProblem(f"no one is in the circle '{circle}'.{hint} Circles: {', '.join(known) or 'none yet'}")
+    if tag and not people_matching(people, tag, None, None, None):
+        known = sorted({t for p in people for t in p.tags})
+        close = difflib.get_close_matches(tag.lstrip("#"), known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise UsageProblem(f"no one has the tag '{tag}'.{hint}")
+
+
 def _relative(day: date, today: date) -> str:
     days = (day - today).days
     if days == 0:
@@ -61,6 +84,8 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     if tag or circle:
         wanted = {p.path for p in people_matching([d.person for d in dues], tag, None, circle, None)}
         dues = [d for d in dues if d.person.path in wanted]
+    if not dues and (tag or circle):
+        _check_filters(vault.people, vault.config, tag, circle)
     total = len(dues)
     if limit:
         dues = dues[:limit]

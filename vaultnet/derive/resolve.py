@@ -2,7 +2,8 @@
 
 PERSON is compared with each person's name, aliases and file name ignoring case and
 accents (``jose`` finds José, ``zoe`` finds Zoë), and with their emails in full: an
-exact match wins; otherwise a unique prefix, then a unique substring.
+exact match wins; otherwise a unique prefix, then a unique substring. A note's path
+(``People/J Doe.md``, or its file name) names that note, for when a name is ambiguous.
 Anything ambiguous or unknown is an error listing the candidates or the closest
 names, so a command never writes to the wrong note.
 """
@@ -40,6 +41,11 @@ def find_people(people: Iterable[Person], query: str) -> list[Person]:
     people = list(people)
     if not wanted:
         return []
+    if query.strip().lower().endswith(".md"):  # a note's path names one note, when all else is ambiguous
+        path = query.strip().replace("\\", "/").lstrip("./")
+        found = [p for p in people if fold(p.path) == fold(path) or "/" not in path and fold(p.stem + ".md") == fold(path)]
+        if found:
+            return found
     if "@" in wanted:  # an email names its person in full, never by a part of it
         found = [p for p in people if any(normalise(e) == normalise(query) for e in p.emails)]
         if found:
@@ -65,7 +71,7 @@ def resolve(people: Iterable[Person], query: str) -> Person:
     if found:
         listed = "\n".join(f"  {p.name}  ({p.path})" for p in found[:20])
         more = f"\n  … and {len(found) - 20} more" if len(found) > 20 else ""
-        raise UsageProblem(f"'{query}' matches {len(found)} people; say which:\n{listed}{more}")
+        raise UsageProblem(f"'{query}' matches {len(found)} people; say which (a note's path works too):\n{listed}{more}")
     names = {fold(k): p.name for p in people for k in (p.name, *p.aliases)}
     close = difflib.get_close_matches(fold(query), list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else " `vaultnet list` shows everyone."

@@ -20,7 +20,7 @@ from ..model.errors import NoteError, VaultnetError
 from ..load.vault import Vault, parse_note
 from ..model.names import normalise, safe_stem
 from .noteedit import NoteEditor
-from ..model.person import Person, read_archived
+from ..model.person import Person, read_archived, visible_text
 from ..model.yamltext import check_text
 
 
@@ -80,7 +80,7 @@ def _clean(text: str, what: str) -> str:
         text = check_text(text, what)
     except ValueError as exc:
         raise VaultnetError(str(exc)) from None
-    text = " ".join(text.split())
+    text = visible_text(text)
     if not text:
         raise VaultnetError(f"the {what} is empty; say what happened")
     return text

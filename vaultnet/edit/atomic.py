@@ -142,9 +142,16 @@ def edit_notes(
     by_path: dict[str, list[Edit]] = {rel: [] for rel in [*moves, *removals]}
     for rel, fn in edits:
         by_path.setdefault(rel, []).append(fn)
+    real = {rel: _real_path(root, rel, config) for rel in sorted(by_path)}
+    seen: dict[Path, str] = {}
+    for rel, path in real.items():
+        # two names of one file (a symbolic link and its note) would wait on their own lock
+        other = seen.setdefault(path.resolve(), rel)
+        if other != rel:
+            raise NoteError(rel, f"is the same file as {other} (a symbolic link); nothing was written")
     with ExitStack() as stack:
         # fixed order: no deadlock
-        locked = [stack.enter_context(_lock(_real_path(root, rel, config), rel)) for rel in sorted(by_path)]
+        locked = [stack.enter_context(_lock(real[rel], rel)) for rel in sorted(by_path)]
         planned: list[tuple[_Locked, bytes]] = []
         gone: list[_Locked] = []
         targets: dict[str, Path] = {}
@@ -154,6 +161,13 @@ def edit_notes(
                 if by_path[note.rel]:
                     raise ValueError(f"{note.rel} is both edited and removed")  # pragma: no cover - a caller's bug
                 _editable(note)  # a note mid-conflict is not thrown away
+                if note.path != root / note.rel:
+                    target = note.path.relative_to(root.resolve()).as_posix()
+                    raise NoteError(
+                        note.rel,
+                        f"is a symbolic link to {target}; vaultnet removes no note through a link "
+                        "(remove the link or the note yourself); nothing was written",
+                    )
                 gone.append(note)
                 continue
             editor = NoteEditor(note.rel, note.data)
@@ -166,8 +180,8 @@ def edit_notes(
                 planned.append((note, editor.result()))
             elif editor.changed:
                 planned.append((note, editor.result()))
-        for note, _data in planned:
-            _check_writable(note)
+        for note in [note for note, _data in planned] + gone:
+            _check_writable(note)  # a read-only note is neither rewritten nor removed
         for note in [note for note, _ in planned if note.rel in targets] + gone:
             _check_unchanged(note, [])
         temps: list[tuple[_Locked, Path]] = []

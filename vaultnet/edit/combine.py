@@ -12,11 +12,13 @@ points at KEEP (``links.LinkRetarget``, as ``rename`` does):
   earlier (when you first met the person), with its ``met_at``; ``follow_up`` the earlier
   (the sooner plan is the one to keep);
 - ``archived``: kept only as KEEP has it (a note in use is not archived by a merge);
+- ``introduced_by`` naming KEEP or OTHER is dropped (merged, it would be a self-introduction);
 - any other field (``org``, ``role``, ``circle``, ``cadence``, ``birthday``, fields of
   your own): taken from OTHER when KEEP lacks it; when both hold different values the
   merge is refused with the list of disagreements, unless ``prefer`` says whose wins;
-- OTHER's Log entries join KEEP's Log in the section's date order (lines as written,
-  open tasks stay open), entries KEEP already has are not repeated;
+- OTHER's Log entries join KEEP's Log in the section's date order, a one-line contact in
+  the section's own style (bullet, date form), as ``log`` writes it; open tasks and entries
+  with lines below them as written; entries KEEP already has are not repeated;
 - the rest of OTHER's body goes to a new section at the end of KEEP's body,
   ``## From OTHER (merged DATE)``.
 """
@@ -30,11 +32,12 @@ from typing import Any
 from ..load.vault import Vault
 from ..model.dates import parse_date
 from ..model.errors import NoteError, UsageProblem, VaultnetError
-from ..model.links import LinkRetarget, plain_text
+from ..model.links import LinkRetarget, link_target, plain_text, rebase_links
 from ..model.names import normalise
-from ..model.person import Person, parse_log_line
+from ..model.person import Person, field_keys, parse_log_line
+from ..model.yamltext import render
 from .atomic import edit_notes
-from .merge import LIST_KEYS, body_parts, list_items, log_blocks
+from .merge import LIST_KEYS, CannotMerge, body_parts, list_items, log_blocks
 from .noteedit import NoteEditor
 from .rename import LinkChanges, linking_notes, retarget_edit
 
@@ -84,12 +87,45 @@ def _date(value: Any) -> date | None:
         return None
 
 
+class Unmovable(VaultnetError):
+    """A field of one side holds a value vaultnet cannot move or compare (``side`` is KEEP or OTHER)."""
+
+    def __init__(self, side: str, key: str, value: Any):
+        self.side, self.key, self.value = side, key, value
+        super().__init__(f"{side}'s field '{key}' holds {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r}"
+
+
+def _writable(value: Any) -> bool:
+    """Whether the note editor can write ``value`` as one field or list item."""
+    try:
+        render(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _list_of(fields: dict[str, Any], key: str, side: str) -> list:
+    try:
+        return list_items(fields.get(key))
+    except CannotMerge:
+        raise Unmovable(side, key, fields.get(key)) from None
+
+
 def decide(keep: dict[str, Any], other: dict[str, Any], other_names: list[str], keep_names: list[str], prefer: str | None) -> Decision:
-    """KEEP's gains from OTHER's front matter (pure: parsed fields in, steps out)."""
+    """KEEP's gains from OTHER's front matter (pure: parsed fields in, steps out); Unmovable
+    where a field holds what cannot be moved (a mapping in a list field, a nested list)."""
     decision = Decision()
     alias_key = "alias" if "aliases" not in keep and "alias" in keep else "aliases"
-    known = {normalise(n) for n in keep_names} | {normalise(_item_text(a)) for a in list_items(keep.get(alias_key))}
-    for name in [*other_names, *map(_item_text, list_items(other.get("aliases"))), *map(_item_text, list_items(other.get("alias")))]:
+    known = {normalise(n) for n in keep_names} | {normalise(_item_text(a)) for a in _list_of(keep, alias_key, "KEEP")}
+    for name in [*other_names, *map(_item_text, _list_of(other, "aliases", "OTHER")), *map(_item_text, _list_of(other, "alias", "OTHER"))]:
         if name and normalise(name) not in known:
             decision.steps.append(("append", alias_key, name))
             known.add(normalise(name))
@@ -99,19 +135,37 @@ def decide(keep: dict[str, Any], other: dict[str, Any], other_names: list[str], 
             continue
         mine = keep.get(key)
         if key in LIST_KEYS and not (_empty(mine) and not isinstance(value, list)):  # one value stays one
-            have = {normalise(_item_text(x)) for x in list_items(mine)}
-            for item in list_items(value):
-                text = _item_text(item)
+            have = {normalise(_item_text(x)) for x in _list_of(keep, key, "KEEP")}
+            for item in _list_of(other, key, "OTHER"):
+                try:
+                    text = _item_text(item)
+                except VaultnetError:
+                    raise Unmovable("OTHER", key, item) from None
                 if normalise(text) not in have:
                     decision.steps.append(("append", key, item if isinstance(item, (date, int)) and not isinstance(item, bool) else text))
                     have.add(normalise(text))
             continue
+        if not _writable(value):
+            # a list or mapping where the format has one value, or a field of your own: moved
+            # only as items of a list KEEP lacks, else only when both notes agree
+            if _same(mine, value):
+                continue
+            if prefer == "keep" and not _empty(mine):
+                decision.notes.append(f"{key}: KEEP's kept (OTHER's {_kind(value)} dropped)")
+                continue
+            own_field = key not in field_keys()  # the format's other fields hold one value
+            if own_field and _empty(mine) and isinstance(value, list) and value and all(map(_writable, value)):
+                decision.steps.extend(("append", key, item) for item in value)
+                continue
+            raise Unmovable("OTHER", key, value)
         if _empty(mine):
             decision.steps.append(("set", key, value))
             met_from_other |= key == "met"
             continue
         if _same(mine, value):
             continue
+        if not _writable(mine) and prefer != "keep":
+            raise Unmovable("KEEP", key, mine)
         if key in DATE_RULES and _date(mine) and _date(value):
             a, b = _date(mine), _date(value)
             pick = max(a, b) if DATE_RULES[key] == LATER else min(a, b)
@@ -204,9 +258,26 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
     retarget = LinkRetarget(other.path, other.name, keep.path, keep.name)
     outcome = CombineOutcome(keep, other, [], 0, None, LinkChanges())
 
+    both = {normalise(n) for n in (keep.name, keep.stem, other.name, other.stem)}
+
+    def names_them(value: Any) -> bool:
+        """Whether an ``introduced_by`` names the merged person (KEEP or OTHER): merged, it
+        would say the person introduced themselves."""
+        return isinstance(value, str) and normalise(link_target(value) or "") in both
+
     def plan(editor: NoteEditor) -> tuple[Decision, list, list[str]]:
         keep_names = [keep.name, keep.stem]
-        decision = decide(editor.fields, other_editor.fields, other_names, keep_names, prefer)
+        mine = {k: v for k, v in editor.fields.items() if not (k == "introduced_by" and names_them(v))}
+        theirs = {k: v for k, v in other_editor.fields.items() if not (k == "introduced_by" and names_them(v))}
+        try:
+            decision = decide(mine, theirs, other_names, keep_names, prefer)
+        except Unmovable as exc:
+            where = keep if exc.side == "KEEP" else other
+            raise VaultnetError(
+                f"{where.path}: field '{exc.key}' holds {_kind(exc.value)}, which vaultnet cannot merge; "
+                f"write it as {'a list of texts' if exc.key in LIST_KEYS else 'one value'} (or make both notes agree), "
+                "then merge again; nothing was written"
+            ) from None
         if decision.disagreements:
             listed = "\n".join(f"  {d}" for d in decision.disagreements)
             raise VaultnetError(
@@ -226,20 +297,35 @@ def merge_people(vault: Vault, keep: Person, other: Person, today: date, prefer:
         if editor.path == keep.path and (config.root / other.path).read_bytes() != other_data:
             raise NoteError(other.path, "changed on disk while vaultnet was merging; nothing was written — run the command again")
         decision, moving, rest = plan(editor)
+        dropped = [(side, fields["introduced_by"]) for side, fields in (("KEEP", editor.fields), ("OTHER", other_editor.fields))
+                   if names_them(fields.get("introduced_by"))]
+        if dropped and names_them(editor.fields.get("introduced_by")):
+            editor.remove("introduced_by")
+        for side, value in dropped:
+            decision.notes.append(f"introduced_by: {side}'s {_shown(value)} dropped (it names the person themselves)")
         editor.retarget_links(retarget)
-        # What comes from OTHER is retargeted as it moves: its links to itself now mean KEEP.
-        moved = lambda text: retarget.rewrite(text, keep.path)[0]  # noqa: E731
+        # What comes from OTHER is retargeted as it moves (its links to itself now mean KEEP),
+        # read where it was written, and its relative Markdown links lead from KEEP's folder.
+        def moved(text: str, skip_code: bool = True) -> str:
+            return rebase_links(retarget.rewrite(text, other.path, skip_code=skip_code)[0], other.path, keep.path)
+
+        gains = []
         for op, key, value in decision.steps:
-            value = retarget.rewrite(value, keep.path, skip_code=False)[0] if isinstance(value, str) else value
+            value = moved(value, skip_code=False) if isinstance(value, str) else value
+            gains.append(_describe(op, key, value))
             if op == "set":
                 editor.set(key, value)
             else:
                 editor.append(key, value)
         for day, lines in moving:
-            editor.insert_log_entry(day, moved("".join(lines)).splitlines())
+            entry = parse_log_line(lines[0]) if len(lines) == 1 else None
+            if entry is not None:  # a one-line contact, written as KEEP's section writes its lines
+                editor.add_log(day, moved(entry.text))
+            else:  # an open task, or an entry with lines of its own below it: as written
+                editor.insert_log_entry(day, moved("".join(lines)).splitlines())
         if rest:
             editor.append_section(heading, moved("\n".join(rest)).split("\n"))
-        outcome.gains = [_describe(*step) for step in decision.steps]
+        outcome.gains = gains
         outcome.notes = decision.notes
         outcome.log_entries = len(moving)
         outcome.section = heading if rest else None

@@ -23,7 +23,7 @@ from ..model.durations import parse_duration
 from ..model.errors import NoteError, UsageProblem, VaultnetError
 from ..model.links import field_link
 from ..model.names import normalise
-from ..model.person import Person, read_field
+from ..model.person import Person, read_field, visible_text
 from ..model.yamltext import check_text
 from .actions import NewNote, Outcome, clean_text, contact_edit, prepare_person
 from .atomic import edit_notes
@@ -92,16 +92,19 @@ def check_circle(vault: Vault, circle: str, new_circle: bool, option: str = "--n
     )
 
 
-def field_value(vault: Vault, key: str, text: str, today: date, new_circle: bool = False) -> tuple[Any, str | None]:
-    """The value to write for ``set PERSON KEY TEXT``, and a note for the user (or None);
-    UsageProblem (exit 2) naming the field and the fix when the reader would not read it."""
+def field_value(
+    vault: Vault, key: str, text: str, today: date, new_circle: bool = False, person: Person | None = None
+) -> tuple[Any, str | None]:
+    """The value to write for ``set PERSON KEY TEXT`` (``person``: whose note it goes in), and a
+    note for the user (or None); UsageProblem (exit 2) naming the field and the fix when the
+    reader would not read it or it cannot be so (born in the future, introduced by oneself)."""
     if key not in SCALAR_FIELDS:
         raise _refuse_field(key, SCALAR_FIELDS)
     try:
         text = check_text(text, f"value of {key}")
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    text = " ".join(text.split())
+    text = visible_text(text)
     if not text:
         raise UsageProblem(f"the value of '{key}' is empty; to remove the field use `vaultnet unset PERSON {key}`")
     note = None
@@ -119,13 +122,21 @@ def field_value(vault: Vault, key: str, text: str, today: date, new_circle: bool
             value = str(parse_duration(text))
             read_field(key, value)
         elif key == "birthday":
-            value = str(parse_birthday(text))
+            born = parse_birthday(text)
+            if born.year is not None and date(born.year, born.month, born.day) > today:
+                raise UsageProblem(
+                    f"birthday {born} is in the future; write the year of birth, or --MM-DD when you know only the day"
+                )
+            # a full date unquoted, as Obsidian's date property writes it
+            value = date(born.year, born.month, born.day) if born.year is not None else str(born)
         elif key == "circle":
             value = check_circle(vault, text, new_circle)
         elif key == "introduced_by":
             found = find_people(vault.people, text)
             if len(found) > 1:
                 raise UsageProblem(f"'{text}' matches {', '.join(p.name for p in found)}; say which")
+            if found and person is not None and found[0].path == person.path:
+                raise UsageProblem(f"'{text}' is {person.name}; introduced_by names who introduced them to you")
             if found:
                 value = field_link(vault.config, found[0])
             else:
@@ -186,7 +197,7 @@ def unset_field(config: Config, person: Person, key: str) -> Outcome:
     def apply(editor: NoteEditor) -> None:
         present = [k for k in keys if k in editor.fields]
         if not present:
-            messages.append(f"{person.name} has no '{key}'; nothing changed")
+            messages.append(f"has no '{key}'; nothing changed")  # printed after the person's name
             return
         for k in present:
             messages.append(f"removed {k}: {_shown(editor.fields[k])}")
@@ -241,7 +252,7 @@ def clean_item(kind: str, text: str) -> str:
         text = check_text(text, kind)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    text = " ".join(text.split())
+    text = visible_text(text)
     if kind == "tag":
         text = text.lstrip("#").strip()
         if not text:
@@ -257,7 +268,15 @@ def clean_item(kind: str, text: str) -> str:
         raise UsageProblem(f"the {LISTS[kind].word} is empty")
     if kind == "email" and ("@" not in text or " " in text):
         raise UsageProblem(f"'{text}' does not look like an email address (name@example.org)")
+    if kind == "phone" and not any(c.isdigit() for c in text):
+        raise UsageProblem(f"'{text}' does not look like a phone number: it holds no digit")
     return text
+
+
+def name_owners(people: list[Person], name: str, exclude: str | None = None) -> list[Person]:
+    """The people (other than the note ``exclude``) called ``name``: by name, alias or file name."""
+    wanted = normalise(name)
+    return [p for p in people if p.path != exclude and wanted in {normalise(k) for k in (p.name, *p.aliases, p.stem)}]
 
 
 def email_owners(people: list[Person], address: str, exclude: str | None = None) -> list[Person]:
@@ -312,6 +331,9 @@ def edit_list(config: Config, person: Person, kind: str, text: str, remove: bool
                 raise VaultnetError(f"{editor.path}: {person.name} has no {spec.word} {item_text!r} in '{key}' (there: {listed}); nothing was written")
             editor.remove_item(key, found)
             messages.append(f"removed {spec.word}: {texts[found]}")
+            return
+        if found is None and kind == "alias" and wanted in {normalise(person.name), normalise(person.stem)}:
+            messages.append(f"{item_text!r} is {person.name}'s name already; nothing changed")
             return
         if found is None:
             new = f"{today.isoformat()} {item_text}" if kind == "need" else item_text
@@ -372,10 +394,22 @@ def log_many(config: Config, people: list[tuple[str, Person]], text: str, day: d
 
 @dataclass
 class EventPlan:
-    """What ``met`` does: the known people logged, the new notes made."""
+    """What ``met`` does: the known people logged, the new notes made, and the known people
+    this event is already recorded for (left as they are: running ``met`` again is harmless)."""
 
     known: list[tuple[str, Person]]
     new: list[NewNote]
+    already: list[tuple[str, Person]] = field(default_factory=list)
+
+
+def _recorded(person: Person, event: str, day: date) -> bool:
+    """Whether ``person``'s note already holds this event: a `met at EVENT` log line of that
+    day, or ``met``/``met_at`` saying so (a note ``met`` made)."""
+    wanted = normalise(event)
+    if person.met == day and person.met_at and normalise(person.met_at) == wanted:
+        return True
+    line = normalise(f"met at {event}")
+    return any(entry.date == day and normalise(entry.text) == line for entry in person.log)
 
 
 def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str], day: date, today: date) -> EventPlan:
@@ -401,6 +435,8 @@ def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str],
         else:
             fresh.append(query)
     _distinct(known)
+    already = [(query, person) for query, person in known if _recorded(person, event, day)]
+    known = [pair for pair in known if pair not in already]
     new: list[NewNote] = []
     for name in fresh:
         # the fields `add --met D --met-at EVENT` gives, empty lists included, so the notes match
@@ -408,7 +444,7 @@ def plan_event(vault: Vault, event: str, names: list[str], new_names: list[str],
         if any(fold(other.rel) == fold(note.rel) for other in new):
             raise UsageProblem(f"'{name}' is named twice; name each person once")
         new.append(note)
-    return EventPlan(known, new)
+    return EventPlan(known, new, already)
 
 
 def record_event(config: Config, plan: EventPlan, event: str, day: date) -> ManyOutcome:

@@ -8,7 +8,7 @@ from datetime import date
 from ..model.config import Config
 from ..model.errors import UsageProblem, VaultnetError
 from ..model.links import field_link
-from ..model.person import Person
+from ..model.person import Person, visible_text
 from ..model.yamltext import check_text
 from .actions import contact_edit
 from .atomic import edit_notes
@@ -40,7 +40,7 @@ def record_introduction(config: Config, a: Person, b: Person, day: date, why: st
         raise UsageProblem(f"both names mean {a.name} ({a.path}); an introduction needs two different people")
     if why is not None:
         try:
-            why = " ".join(check_text(why, "--why text").split()) or None
+            why = visible_text(check_text(why, "--why text")) or None
         except ValueError as exc:
             raise VaultnetError(str(exc)) from None
     messages: list[str] = []
@@ -76,7 +76,7 @@ def record_intro_outcome(config: Config, a: Person, b: Person, day: date, outcom
     if a.path == b.path:
         raise UsageProblem(f"both names mean {a.name} ({a.path}); an introduction needs two different people")
     try:
-        outcome = " ".join(check_text(outcome, "--outcome text").split())
+        outcome = visible_text(check_text(outcome, "--outcome text"))
     except ValueError as exc:
         raise VaultnetError(str(exc)) from None
     if not outcome:

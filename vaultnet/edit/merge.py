@@ -338,7 +338,10 @@ def _blocks(lines: list[str]) -> list[tuple[str, date | None, list[str]]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        day = log_item_date(line) if not line[:1].isspace() else None
+        try:
+            day = log_item_date(line) if not line[:1].isspace() else None
+        except ValueError:  # `- 2026-02-30 …`: no day the reader counts, so a line like any other
+            day = None
         stop = index + 1
         if day is not None:
             while stop < len(lines) and lines[stop][:1] in (" ", "\t") and lines[stop].strip():

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..model.errors import NoteError
+from ..model.names import normalise
 from ..load.frontmatter import load_fields
 from ..load.vault import MAX_NOTE_BYTES
 from ..load.notefile import SplitError, split_note
@@ -113,7 +114,32 @@ class NoteEditor:
                 "the latter (as Obsidian writes it): rewrite it that way, then try again",
                 self.note.fm_open + 2 + root.start_mark.line,
             )
-        return {str(k.value): (k, v) for k, v in root.value}
+        nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        self._twice: dict[str, list[int]] = {}
+        for k, v in root.value:
+            key = str(k.value)
+            if key in nodes:
+                first = self._line(nodes[key][0].start_mark.line) + 1
+                self._twice.setdefault(key, [first]).append(self._line(k.start_mark.line) + 1)
+            nodes[key] = (k, v)
+        self._indent = 0
+        if root.value:  # the first key's indentation (an explicit `? key` starts after its `?`)
+            first = root.value[0][0].start_mark
+            before = self._text_of(self._line(first.line))[: first.column]
+            self._indent = len(before) - len(before.lstrip(" "))
+        return nodes
+
+    def _single(self, nodes: dict, key: str) -> None:
+        """Refuse to edit a field written more than once: the reader takes the last one, other
+        editors may take the first, so changing either would leave the note saying two things."""
+        lines = getattr(self, "_twice", {}).get(key)
+        if lines:
+            raise NoteError(
+                self.path,
+                f"field '{key}' is written {len(lines)} times (lines {', '.join(map(str, lines))}); "
+                "keep one of them, then try again",
+                lines[0],
+            )
 
     # --- positions -------------------------------------------------------------------------
 
@@ -173,9 +199,11 @@ class NoteEditor:
             self.note.fm_open, self.note.fm_close = 0, 1
 
     def _add_key_lines(self, texts: list[str]) -> None:
-        """New lines at the end of the front matter (where Obsidian adds properties)."""
+        """New lines at the end of the front matter (where Obsidian adds properties), indented
+        as the note's keys are (a block indented as a whole is still one mapping)."""
         self._ensure_front_matter()
-        self._insert_lines(self.note.fm_close, texts)
+        indent = " " * getattr(self, "_indent", 0)
+        self._insert_lines(self.note.fm_close, [indent + text for text in texts])
 
     def _refresh_close(self) -> None:
         """Find the closing delimiter again after lines were added or removed above it.
@@ -196,7 +224,8 @@ class NoteEditor:
                 item = value.value[0]
                 prefix = self._text_of(self._line(item.start_mark.line))[: item.start_mark.column]
                 if prefix.strip() == "-":
-                    return prefix
+                    # an empty first item (`-` alone) starts right after its dash
+                    return prefix if prefix.endswith((" ", "\t")) else prefix + " "
         return "  - "
 
     @staticmethod
@@ -224,6 +253,7 @@ class NoteEditor:
         """Set a top-level scalar field, in place when present, else as a new last line."""
         rendered = render(value)
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             self._add_key_lines([f"{key}: {rendered}"])
         else:
@@ -253,6 +283,7 @@ class NoteEditor:
     def remove(self, key: str) -> None:
         """Delete a top-level field: its line and any lines its value spans."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             return
         key_node, value_node = nodes[key]
@@ -267,6 +298,7 @@ class NoteEditor:
     def append(self, key: str, value: str) -> None:
         """Add an item to a top-level list field, keeping its block or flow style."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             self._add_key_lines([f"{key}:", self._item_prefix(nodes) + render(value)])
             self._refresh_close()
@@ -285,6 +317,24 @@ class NoteEditor:
             last = value_node.value[-1]
             prefix = self._item_prefix({key: (key_node, value_node)})
             self._insert_lines(self._line(self._end(last)[0]) + 1, [prefix + render(value)])
+        elif (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.start_mark.index != value_node.end_mark.index
+            and value_node.start_mark.line == value_node.end_mark.line
+            and self._expected.get(key) in (None, "")
+        ):
+            # `key: null`, `key: ~`, `key: ""`: no item yet, so the value gives way to the list
+            # (rather than becoming an empty first item), in the note's list style.
+            line = self._text_of(self._line(value_node.start_mark.line))
+            colon = self._colon(line, key_node)
+            if self._flow_note(nodes):
+                self._splice((value_node.start_mark.line, value_node.start_mark.column), self._end(value_node), "[" + render(value, flow=True) + "]")
+            else:
+                self._splice((value_node.start_mark.line, colon + 1), self._end(value_node), "")
+                self._insert_lines(self._line(key_node.start_mark.line) + 1, [self._item_prefix(nodes) + render(value)])
+            self._refresh_close()
+            self._expected[key] = [value]
+            return
         elif (
             isinstance(value_node, yaml.ScalarNode)
             and value_node.start_mark.index != value_node.end_mark.index
@@ -330,6 +380,7 @@ class NoteEditor:
     def _list_items(self, key: str) -> tuple[yaml.Node, yaml.Node, list[yaml.Node]]:
         """A list field's nodes; a field holding one text counts as a list of that one item."""
         nodes = self._nodes()
+        self._single(nodes, key)
         if key not in nodes:
             raise NoteError(self.path, f"has no field '{key}'")
         key_node, value_node = nodes[key]
@@ -429,6 +480,19 @@ class NoteEditor:
             self._insert_lines(index, texts)
         self._log_lines.extend(texts[:1])
 
+    def retitle(self, old_names: tuple[str, ...], new_name: str) -> None:
+        """Make the note's title (``# Name``, its first non-blank body line) the new name, when it
+        is one of ``old_names`` (ignoring case and spacing): a title of its own is left alone."""
+        for index in range(self.note.body_start, len(self.note.lines)):
+            line = self.note.lines[index]
+            if not line.strip():
+                continue
+            text = line.rstrip("\r\n")
+            if text.startswith("# ") and normalise(text[2:]) in {normalise(n) for n in old_names}:
+                self.note.lines[index] = "# " + new_name + line[len(text):]
+                self._body_rewritten = True
+            return
+
     def append_section(self, heading: str, lines: list[str]) -> None:
         """Add a section (a heading line, a blank line, then ``lines`` as they are) at the end
         of the body, after one blank line."""
@@ -495,21 +559,27 @@ class NoteEditor:
             yaml_text = self.note.yaml_text
             self._nodes()  # refuses anchors and a front matter that is not one key per line
             root = yaml.compose(yaml_text, Loader=_COMPOSE_LOADER)
-            scalars: list[yaml.ScalarNode] = []
-            stack = [value for _key, value in root.value]
+            scalars: list[tuple[yaml.ScalarNode, bool]] = []  # with whether it sits in a [..] or {..}
+            stack = [(value, False) for _key, value in root.value]
             while stack:
-                node = stack.pop()
+                node, in_flow = stack.pop()
                 if isinstance(node, yaml.ScalarNode):
-                    scalars.append(node)
+                    scalars.append((node, in_flow))
                 elif isinstance(node, yaml.SequenceNode):
-                    stack.extend(node.value)
+                    stack.extend((item, in_flow or bool(node.flow_style)) for item in node.value)
                 elif isinstance(node, yaml.MappingNode):  # ``- 2026-01-02 met [[Old]]: why`` is one
-                    stack.extend(part for pair in node.value for part in pair)
+                    stack.extend((part, in_flow or bool(node.flow_style)) for pair in node.value for part in pair)
             pieces: list[str] = []
             last = 0
-            for node in sorted(scalars, key=lambda n: n.start_mark.index):
+            for node, in_flow in sorted(scalars, key=lambda n: n[0].start_mark.index):
                 start, end = node.start_mark.index, node.end_mark.index
                 new, changed = retarget.rewrite(yaml_text[start:end], self.path, skip_code=False, escape=_YAML_ESCAPES.get(node.style))
+                if changed and not node.style:  # plain (the C loader says "", the Python one None)
+                    # A plain scalar reads the new link as written only when it holds no ': ' or
+                    # ' #' (a new name may bring them): else the whole value is quoted.
+                    value = retarget.rewrite(node.value, self.path, skip_code=False)[0]
+                    if render(value, flow=in_flow) != value:
+                        new = render(value, flow=in_flow)
                 if changed:
                     pieces += [yaml_text[last:start], new]
                     last = end

@@ -23,7 +23,7 @@ from ..model.config import Config
 from ..model.errors import VaultnetError
 from ..model.links import LinkRetarget
 from ..model.names import nfc_casefold, normalise, safe_stem
-from ..model.person import Person
+from ..model.person import Person, visible_text
 from ..model.yamltext import check_text
 from .atomic import edit_notes
 from .noteedit import NoteEditor
@@ -47,6 +47,7 @@ class RenameOutcome:
     new_name: str
     links: LinkChanges
     messages: list[str] = field(default_factory=list)
+    unchanged: bool = False  # already so called: nothing to do
 
 
 def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
@@ -58,7 +59,7 @@ def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
     probes = {nfc_casefold(retarget.old_stem), nfc_casefold(quote(retarget.old_stem)), nfc_casefold(retarget.old_stem.replace(" ", "%20"))}
     changes = LinkChanges()
     for found in discover.walk(config, whole_vault=True):
-        if found.kind != discover.NOTE or found.target is not None:
+        if found.kind != discover.NOTE or found.target is not None or os.path.islink(found.path):
             continue  # a link to a note is edited under the note's own name
         if any(folder and (found.rel + "/").startswith(folder) for folder in skip):
             continue
@@ -69,9 +70,12 @@ def linking_notes(config: Config, retarget: LinkRetarget) -> LinkChanges:
                 data = handle.read()
         except OSError:
             continue
-        folded = nfc_casefold(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8", "replace")
+        folded = nfc_casefold(text)
         if not any(probe in folded for probe in probes):
             continue
+        if not retarget.rewrite(text, found.rel, skip_code=False)[1]:
+            continue  # the name, but no link to the person: a note mid-conflict there is no concern
         count = NoteEditor(found.rel, data).retarget_links(retarget)
         if count:
             changes.files.append((found.rel, count))
@@ -96,7 +100,7 @@ def retarget_edit(retarget: LinkRetarget, counts: dict[str, int]):
 
 def clean_name(text: str) -> str:
     try:
-        text = " ".join(check_text(text, "new name").split())
+        text = visible_text(check_text(text, "new name"))
     except ValueError as exc:
         raise VaultnetError(str(exc)) from None
     if not text:
@@ -119,7 +123,7 @@ def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = F
     stem = safe_stem(new_name)
     new_path = posixpath.join(posixpath.dirname(person.path), stem + ".md")
     if new_path == person.path and new_name == person.name:
-        raise VaultnetError(f"{person.path}: {person.name} is already called that; nothing to do")
+        return RenameOutcome(person.path, person.path, new_name, LinkChanges(), ["already so called; nothing changed"], unchanged=True)
     if new_path != person.path:
         folder = config.root / posixpath.dirname(new_path)
         lowered = nfc_casefold(stem + ".md")
@@ -142,10 +146,16 @@ def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = F
 
     def rename(editor: NoteEditor) -> None:
         counts[editor.path] = editor.retarget_links(retarget)
+        editor.retitle((old_name, person.stem), new_name)
         if "name" in editor.fields or new_name != stem:
             editor.set("name", new_name)
         aliases = editor.fields.get("aliases")
         known = aliases if isinstance(aliases, list) else [aliases] if isinstance(aliases, str) else []
+        same = [i for i, a in enumerate(known) if isinstance(a, str) and normalise(a) == wanted]
+        for index in reversed(same):  # an alias that is now the name is no other name any more
+            editor.remove_item("aliases", index)
+            messages.append(f"alias {known[index]!r} is the name now; removed from aliases")
+        known = [a for i, a in enumerate(known) if i not in same]
         if normalise(old_name) != wanted and normalise(old_name) not in {normalise(a) for a in known if isinstance(a, str)}:
             editor.append("aliases", old_name)
 

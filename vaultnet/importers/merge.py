@@ -369,7 +369,10 @@ def edit_for(target: Target, messages: list[str], today: date | None = None, ori
                 text = f"{JOB_CHANGE}{change[0]} → {change[1]}"
                 if not _logged(editor, text):
                     editor.add_log(today, f"{text} ({origin})")
-                messages.append(f"{target.name}: {change[0]} → {change[1]} (job change, logged; org and role kept as the note has them)")
+                    done = "logged"
+                else:
+                    done = "already in the Log"
+                messages.append(f"{target.name}: {change[0]} → {change[1]} (job change, {done}; org and role kept as the note has them)")
         fields = {k: (list(v) if isinstance(v, list) else v) for k, v in editor.fields.items()}
         stem = target.path.rsplit("/", 1)[-1][:-3]
         names = {normalise(str(fields.get("name") or stem)), normalise(stem)}

@@ -70,10 +70,19 @@ def _note(match: re.Match) -> str | None:
             target = target[:-3]
         target = unquote(target)  # what ``person_link`` percent-encoded
     else:
-        target = target.replace("%20", " ")
+        target = _unescaped(match).replace("%20", " ")
     if not target:
         return None
     return target.rsplit("/", 1)[-1]
+
+
+def _unescaped(match: re.Match) -> str:
+    """A wikilink's target without the backslash of ``[[Jane Doe\\|Jane]]``, the form a label
+    takes inside a table (Obsidian writes it so, and so does ``person_link``)."""
+    target = match["target"]
+    if match["label"] is not None and match["heading"] is None and target.endswith("\\"):
+        return target[:-1]
+    return target
 
 
 def link_target(text: str | None) -> str | None:
@@ -227,6 +236,36 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def rebase_links(text: str, from_file: str, to_file: str) -> str:
+    """``text`` written in ``from_file``, with each relative Markdown link to a note made
+    to lead to the same note from ``to_file`` (text moved to a note in another folder).
+    Links in code, wikilinks (resolved by name) and links from the vault's root stay."""
+    base, new_base = posixpath.dirname(from_file), posixpath.dirname(to_file)
+    if base == new_base or "](" not in text:
+        return text
+    code = code_ranges(text) if "`" in text or "~~~" in text else []
+    out: list[str] = []
+    last = 0
+    for match in LINK.finditer(text):
+        dest = match["dest"]
+        if dest is None or any(a <= match.start() < b for a, b in code):
+            continue
+        path, hash_, fragment = dest.partition("#")
+        if not path or ":" in path or path.startswith("/"):
+            continue
+        target = posixpath.normpath(posixpath.join(base, unquote(path)))
+        if target.startswith("../"):
+            continue  # outside the vault: not ours to move
+        new = posixpath.relpath(target, new_base or ".")
+        new = quote(new) if "%" in path or new != quote(new) else new
+        out += [text[last : match.start()], f"[{match['text']}]({new}{hash_}{fragment})"]
+        last = match.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
 class LinkRetarget:
     """Points links to one note (``old_path``, vault-relative) at another (``new_path``).
 
@@ -240,6 +279,8 @@ class LinkRetarget:
 
     def __init__(self, old_path: str, old_name: str, new_path: str, new_name: str):
         self.old_path = old_path
+        self.new_path = new_path
+        self._same_folder = posixpath.dirname(old_path) == posixpath.dirname(new_path)
         self.old_stem = posixpath.basename(old_path)[:-3]
         self.old_name = old_name
         self.new_stem = posixpath.basename(new_path)[:-3]
@@ -265,14 +306,17 @@ class LinkRetarget:
     def replacement(self, match: re.Match, from_file: str) -> str | None:
         """The new text of a link that points to the old note, else None."""
         if match["dest"] is None:
-            target = match["target"]
+            target = _unescaped(match)
             if not self._names_note(target):
                 return None
             cut = target.rstrip().rfind("/")
             folder = target[: cut + 1]
+            if folder and not self._same_folder:  # a path to the note: the new note's path
+                folder = ("/" if folder.startswith("/") else "") + posixpath.dirname(self.new_path) + "/"
             stem = self.new_stem.replace(" ", "%20") if "%20" in target else self.new_stem
             label = self._new_label(match["label"], _wiki_label)
-            return "[[" + folder + stem + (match["heading"] or "") + (f"|{label}" if label is not None else "") + "]]"
+            pipe = "\\|" if target != match["target"] else "|"  # a table's escaped pipe stays escaped
+            return "[[" + folder + stem + (match["heading"] or "") + (f"{pipe}{label}" if label is not None else "") + "]]"
         dest = match["dest"]
         path, hash_, fragment = dest.partition("#")
         if ":" in path or not path.lower().endswith(".md"):
@@ -282,7 +326,13 @@ class LinkRetarget:
         if _fold(resolved) != _fold(self.old_path):
             return None
         cut = path.rfind("/")
-        new_dest = path[: cut + 1] + quote(self.new_stem + ".md") + hash_ + fragment
+        if self._same_folder:
+            new_path = path[: cut + 1] + quote(self.new_stem + ".md")
+        elif path.startswith("/"):
+            new_path = "/" + quote(self.new_path)
+        else:  # the new note is elsewhere: the path to it from this file's folder
+            new_path = quote(posixpath.relpath(self.new_path, base or "."))
+        new_dest = new_path + hash_ + fragment
         text = self._new_label(match["text"], _label)
         return f"[{text}]({new_dest})"
 
@@ -392,9 +442,8 @@ def line_links(text: str) -> list[tuple[str, bool]]:
         start = match.start()
         if start and text[start - 1] == "!":
             continue
-        target = match["target"]
-        if target is not None:
-            target = target.strip()
+        if match["target"] is not None:
+            target = _unescaped(match).strip()
             if target:
                 found.append((target, False))
             continue

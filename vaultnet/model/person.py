@@ -334,6 +334,12 @@ def _cadence(value: Any) -> Duration:
     return duration
 
 
+def visible_text(text: str) -> str:
+    """Typed text as the reader shows it: control characters as spaces, runs of space as
+    one. What a command writes is this, so the reader never warns about its own writing."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _visible(value: Any) -> Any:
     """A field's value with control characters replaced by spaces (text, lists of text, entries).
 
