@@ -142,11 +142,13 @@ def outputs_state(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def clean_outputs(root: Path) -> None:
-    """Back to a cold vault: no cache, no generated files."""
-    for path in root.iterdir():
-        if path.name in ("People", "vaultnet.toml"):
-            continue
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    """Back to a cold vault: no cache, no generated files (the notes, daily notes included, stay)."""
+    for name in (".vaultnet", "Index", "followups.ics"):
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def bench_size(count: int, args, work: Path, commands: set[str]) -> list[Measure]:
