@@ -469,7 +469,7 @@ def _notes_base_key(config: Config, today: date) -> str | None:
         digest.update(b"\0folder\0")
     if unreadable:  # a folder that cannot be listed: what it holds cannot be keyed
         return None
-    for path in [*sorted(_PACKAGE.rglob("*.py")), *library_files(("jinja2", "markupsafe"))]:
+    for path in [*sorted(_PACKAGE.rglob("*.py")), *library_files(LIBRARIES)]:  # the templates' `yaml` filter too
         digest.update(repr((str(path), _key(path))).encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 

@@ -124,6 +124,22 @@ def test_a_meeting_note_dated_by_its_date_field_with_attendees(jane):
     assert _shown(jane, "Bob Ray")["mentions"] == []
 
 
+def test_front_matter_links_in_a_comment_or_an_open_task_do_not_count(jane):
+    jane.write("Bob Ray", "---\nmet: 2026-11-01\n---\n")
+    _note(jane, "Meetings/Standup.md", """
+        ---
+        date: 2026-11-20
+        status: planned  # invite [[Jane Doe]] next time
+        agenda: |
+          - [ ] ask [[Jane Doe]] for an intro
+        host: "[[Bob Ray]] # the host"
+        ---
+        No one from the list came.
+    """)
+    assert _shown(jane)["mentions"] == []
+    assert [m["line"] for m in _shown(jane, "Bob Ray")["mentions"]] == [6]  # a "#" inside quotes is text
+
+
 def test_a_date_field_wins_over_the_file_name(jane):
     _note(jane, "Daily/2026-11-01 Standup.md", "---\ndate: 2026-11-22\n---\n[[Jane Doe]]\n")
     assert _last(jane) == "2026-11-22"
@@ -313,3 +329,22 @@ def test_due_and_list_agree_cold_and_warm(vault, monkeypatch):
     assert all(o == outputs[0] for o in outputs)
     assert "2026-11-15" in outputs[0][1][1] and "2026-11-30" not in outputs[0][1][1]
     assert "Meetings/Bad.md" in outputs[0][0][1]  # the warning, on stderr
+
+
+def test_a_mention_of_a_note_that_cannot_be_read_goes_to_no_namesake_cold_or_warm(vault, monkeypatch):
+    """Mid-merge, a person note cannot be read; a daily note's link to it still names that
+    note (not another note of the same file name in a subfolder), whether ``due`` loads the
+    vault in full or answers from the store's roster."""
+    from vaultnet.load import store
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
+    vault.write("Jane Doe", "---\nname: Jane Doe\ncadence: 30d\nlast_contact: 2026-09-01\n---\n")
+    vault.write("Work/Jane Doe", "---\nname: Jane Work\ncadence: 30d\nlast_contact: 2026-09-01\n---\n")
+    _note(vault, "Daily/2026-11-20.md", "Coffee with [[Jane Doe]]\n")
+    assert vault.run("build").exit_code == 0
+    (vault.people / "Jane Doe.md").write_text(
+        "---\n<<<<<<< HEAD\nname: Jane Doe\n=======\nname: Jane D\n>>>>>>> other\ncadence: 30d\n---\n", encoding="utf-8"
+    )
+    first, second = vault.run("due"), vault.run("due")  # the full load, then the roster
+    assert first.stdout == second.stdout and "Jane Work" in first.stdout
+    assert _shown(vault, "Jane Work")["last_contact"] == "2026-09-01"

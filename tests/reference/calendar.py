@@ -17,6 +17,19 @@ from vaultnet.model.config import Config
 from vaultnet.render.calendar import CALDESC, PRODID, REFRESH, Event, birthday_event, feed_name, follow_up_event
 
 
+class _Text(icalendar.vText):
+    """icalendar's TEXT, but a literal backslash-N stays text: icalendar's escaping reads
+    ``\\N`` as a line break, where RFC 5545 writes the backslash escaped (``\\\\N``)."""
+
+    def to_ical(self) -> bytes:
+        return b"\\\\N".join(icalendar.vText(part).to_ical() for part in str(self).split("\\N"))
+
+
+class _Categories(icalendar.vCategory):
+    def to_ical(self) -> bytes:
+        return b",".join(_Text(str(c)).to_ical() for c in self.cats)
+
+
 def vevent(event: Event) -> icalendar.Event:
     """The icalendar ``Event`` of a decided event. The plain constructor and ``add``:
     ``Event.new`` would invent a random UID and a DTSTAMP from the clock."""
@@ -28,11 +41,11 @@ def vevent(event: Event) -> icalendar.Event:
     component.add("DTEND", event.start + timedelta(days=1))  # exclusive
     if event.yearly:
         component.add("RRULE", icalendar.vRecur.from_ical(event.yearly))
-    component.add("SUMMARY", event.summary)
+    component.add("SUMMARY", _Text(event.summary))
     if event.description:
-        component.add("DESCRIPTION", event.description)
+        component.add("DESCRIPTION", _Text(event.description))
     if event.categories:
-        component.add("CATEGORIES", list(event.categories))
+        component.add("CATEGORIES", _Categories(list(event.categories)))
     component.add("TRANSP", "TRANSPARENT")
     return component
 

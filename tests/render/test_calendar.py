@@ -369,6 +369,22 @@ def test_any_text_round_trips_through_the_feed(name, need):
             assert f"Needs: {expected}" in str(event["DESCRIPTION"])
 
 
+def test_a_literal_backslash_n_stays_text():
+    """``\\N`` in a name, a need or a tag is text, not a line break: written ``\\\\N`` (RFC
+    5545's escaped backslash, then N), and read back as written by the strict parser.
+    icalendar's own escaping would turn it into a line break, so the feed encodes around it."""
+    config = Config(root=Path("/nonexistent"))
+    note = b'---\nname: "C:\\\\New x\\\\N"\nneeds: ["a\\\\Nb"]\ntags: ["t\\\\Nu"]\n---\n'
+    person, _problems = parse_note("People/Someone.md", note)
+    assert (person.name, person.needs, person.tags) == ("C:\\New x\\N", ("a\\Nb",), ("t\\Nu",))
+    data = build_calendar([person], config, TODAY)
+    validate(data)
+    assert b"SUMMARY:Follow up: C:\\\\New x\\\\N (never contacted)" in data
+    (event,) = IcsCalendarStream.calendar_from_ics(data.decode()).events
+    assert event.summary == "Follow up: C:\\New x\\N (never contacted)"
+    assert "Needs: a\\Nb\n" in event.description and event.categories == ["t\\Nu"]
+
+
 # --- a real client: khal ----------------------------------------------------------------------
 
 

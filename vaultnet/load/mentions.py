@@ -31,7 +31,7 @@ from typing import NamedTuple
 from ..model.config import Config
 from ..model.dates import parse_date
 from ..model.errors import Problem
-from ..model.links import line_links, mention_keys, mention_links
+from ..model.links import front_matter_links, mention_keys, mention_links
 from ..model.names import nfc_casefold
 from ..model.person import Mention
 from .discover import Found, stat_key, walk
@@ -109,9 +109,7 @@ def parse_mentions(rel: str, data: bytes) -> NoteMentions:
         return NoteMentions(None, problems=problems)
     links: list[Link] = []
     for offset, line in enumerate(fm_lines):
-        if line.lstrip().startswith("#"):
-            continue  # a YAML comment
-        keys = _keys(line_links(line), rel)
+        keys = _keys(front_matter_links(line), rel)
         if keys:
             links.append(Link(note.fm_open + 2 + offset, _shown(line), keys))
     start = note.body_start

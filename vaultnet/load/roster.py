@@ -136,8 +136,11 @@ def _with_mentions(people: list[Brief], problems: list[Problem], config: Config,
     from .mentions import latest_by_key, resolve_latest
 
     latest, found = latest_by_key(config, today)
+    # A note that cannot be read is still a note a link can name (its last good record
+    # shows in a full load): its mentions are not handed to a namesake elsewhere.
+    unreadable = [p.path for p in problems if p.fatal]
     problems.extend(found)
-    latest = resolve_latest(latest, [b.path for b in people])
+    latest = resolve_latest(latest, [b.path for b in people] + unreadable)
     if not latest:
         return people
     out = []

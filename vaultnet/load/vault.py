@@ -190,7 +190,9 @@ def with_mentions_of(vault: Vault, today: date) -> Vault:
     from .mentions import load_mentions
 
     people = [*vault.people, *vault.last_good.values()]
-    found = load_mentions(vault.config, [p.path for p in people], today)
+    # Every note a link can name, the unreadable ones too (as the roster resolves them).
+    paths = dict.fromkeys([*(p.path for p in people), *(p.path for p in vault.problems if p.fatal)])
+    found = load_mentions(vault.config, list(paths), today)
     for person in people:
         mentioned = found.by_person.get(person.path)
         if mentioned:

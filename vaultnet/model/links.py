@@ -513,6 +513,32 @@ def mention_links(lines: list[str]) -> list[tuple[int, list[tuple[str, bool]]]]:
     return found
 
 
+def _without_yaml_comment(line: str) -> str:
+    """A front-matter line without its YAML comment: a ``#`` at the start or after a space
+    or tab, outside quotes (``[[Jane#Work]]`` keeps its heading)."""
+    if "#" not in line:
+        return line
+    quote = None
+    for i, ch in enumerate(line):
+        if quote is not None:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def front_matter_links(line: str) -> list[tuple[str, bool]]:
+    """The links of one line of a dated note's front matter that count as a contact (an
+    ``attendees:`` list): as ``line_links``, leaving out a YAML comment and an open task
+    written in a block of text (``agenda: |`` then ``  - [ ] ask [[Jane]]``)."""
+    if "[" not in line or _OPEN_TASK.match(line):
+        return []
+    return line_links(_without_yaml_comment(line))
+
+
 def mention_keys(target: str, markdown: bool, from_file: str) -> tuple[str, ...]:
     """The forms a link's target may name a note by, compared with a note's file name and the tails of its path
     (``load.mentions.people_by_key``): a

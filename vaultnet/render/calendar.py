@@ -399,7 +399,7 @@ def event_bytes(event: Event) -> bytes:
     """
     lines = [
         b"BEGIN:VEVENT",
-        _line(b"SUMMARY:", vText(event.summary).to_ical()),
+        _line(b"SUMMARY:", text_value(event.summary)),
         _dates(event.start, event.stamp),
         _line(b"UID:", vText(event.uid).to_ical()),
     ]
@@ -408,7 +408,7 @@ def event_bytes(event: Event) -> bytes:
     if event.categories:
         lines.append(_categories_line(event.categories))
     if event.description:
-        lines.append(_line(b"DESCRIPTION:", vText(event.description).to_ical()))
+        lines.append(_line(b"DESCRIPTION:", text_value(event.description)))
     lines.append(_TAIL)
     return b"\r\n".join(lines)
 
@@ -439,7 +439,18 @@ def _stamp_line(stamp: date) -> bytes:
 
 
 @lru_cache(maxsize=4096)
+def text_value(text: str) -> bytes:
+    """A TEXT value, encoded by icalendar's ``vText``. Its escaping first reads a literal
+    backslash-N as a line break (``a\\Nb`` would come back as two lines), so the text is
+    encoded around each ``\\N`` and the pair written escaped, as RFC 5545 says."""
+    if "\\N" not in text:
+        return vText(text).to_ical()
+    return b"\\\\N".join(vText(part).to_ical() for part in text.split("\\N"))
+
+
 def _categories_line(categories: tuple[str, ...]) -> bytes:
+    if any("\\N" in c for c in categories):
+        return _line(b"CATEGORIES:", b",".join(text_value(c) for c in categories))
     return _line(b"CATEGORIES:", vCategory(list(categories)).to_ical())
 
 
