@@ -348,3 +348,17 @@ def test_a_mention_of_a_note_that_cannot_be_read_goes_to_no_namesake_cold_or_war
     first, second = vault.run("due"), vault.run("due")  # the full load, then the roster
     assert first.stdout == second.stdout and "Jane Work" in first.stdout
     assert _shown(vault, "Jane Work")["last_contact"] == "2026-09-01"
+
+
+def test_a_contact_on_or_after_the_follow_up_date_has_done_it(vault):
+    """A follow-up date is done by a contact on or after it, whether the Log or a daily note
+    records it: the cadence applies again. A later follow-up date still stands."""
+    vault.write("Jane Doe", "---\ncadence: 30d\nlast_contact: 2026-09-01\nfollow_up: 2026-11-10\n---\n")
+    vault.write("Bob Ray", "---\ncadence: 30d\nlast_contact: 2026-09-01\nfollow_up: 2026-11-10\n---\n## Log\n- 2026-11-12 call\n")
+    vault.write("Cy Lee", "---\ncadence: 30d\nlast_contact: 2026-11-01\nfollow_up: 2026-11-30\n---\n")
+    _note(vault, "Daily/2026-11-15.md", "Lunch with [[Jane Doe]] and [[Cy Lee]].\n")
+    due = {d["name"]: d for d in json.loads(vault.run("due", "--within", "60d", "--json").stdout)}
+    assert (due["Jane Doe"]["due"], due["Jane Doe"]["reason"]) == ("2026-12-15", "cadence")
+    assert (due["Bob Ray"]["due"], due["Bob Ray"]["reason"]) == ("2026-12-12", "cadence")
+    assert (due["Cy Lee"]["due"], due["Cy Lee"]["reason"]) == ("2026-11-30", "follow_up")
+    assert vault.run("due").stdout == vault.run("due").stdout  # the roster agrees

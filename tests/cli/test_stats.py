@@ -71,7 +71,7 @@ def test_stats_json_figures(seven):
     figures = json.loads(result.stdout)
     assert figures["people"] == 7
     assert figures["circles"] == {"inner": 1, "close": 2, "network": 2, "mentors": 1, "(none)": 1}
-    assert (figures["due_now"], figures["overdue"]) == (5, 3)  # Bob Cy Eve Fay Gus; Bob Cy Gus
+    assert (figures["due_now"], figures["overdue"]) == (4, 3)  # Bob Cy Eve Gus (Fay called on her follow-up day); Bob Cy Gus
     assert figures["contacted_recently"] == {"window_days": 90, "count": 4, "share": round(4 / 7, 4)}  # Ann Bob Fay Gus
     giving = figures["giving"]
     assert (giving["helped"], giving["received"], giving["net"]) == (7, 8, -1)
@@ -93,7 +93,7 @@ def test_stats_text(seven):
     assert lines[:charts] == [
         "People: 7",
         "  inner 1 · close 2 · network 2 · mentors 1 · no circle 1",
-        "Due now: 5 (overdue: 3) — `vaultnet due` lists them",
+        "Due now: 4 (overdue: 3) — `vaultnet due` lists them",
         "Contacted in the last 90 days: 4 of 7 (57%)",
         "Giving: you helped 7 times, received help 8 times (balance -1)",
         "  You gave more to:",
