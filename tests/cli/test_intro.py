@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.support import fail_os_call
+
 ANN = """\
 ---
 name: Ann Alpha
@@ -173,19 +175,10 @@ def test_failure_replacing_the_second_note_puts_the_first_back(two, monkeypatch)
     """The rename of the second note fails (disk error): the first note, already
     replaced, gets its old bytes back; both are byte-identical to before."""
     before = two.snapshot()
-    real_replace = os.replace
-    calls: list[str] = []
-
-    def failing_replace(src, dst, *args, **kwargs):
-        calls.append(os.path.basename(os.fspath(dst)))
-        if len(calls) == 2:  # the second note's rename
-            raise OSError(28, "No space left on device")
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", failing_replace)
+    calls = fail_os_call(monkeypatch, "replace", OSError(28, "No space left on device"), nth=2)  # the second note's
     result = two.run("intro", "ann", "bob", "--why", "x")
-    monkeypatch.setattr(os, "replace", real_replace)
-    assert calls[:3] == ["Ann Alpha.md", "Bob Beta.md", "Ann Alpha.md"]  # replaced, failed, rolled back
+    monkeypatch.undo()
+    assert [os.path.basename(c) for c in calls[:3]] == ["Ann Alpha.md", "Bob Beta.md", "Ann Alpha.md"]  # replaced, failed, rolled back
     assert result.exit_code == 1
     assert "People/Bob Beta.md: cannot replace the note: the disk is full" in result.stderr
     assert two.snapshot() == before  # byte-identical, and no temporary files left behind

@@ -75,14 +75,14 @@ def _date_field(editor: NoteEditor, key: str) -> date | None:
         raise NoteError(editor.path, f"field '{key}' holds {raw!r}, which is not a date; fix it (YYYY-MM-DD) and try again") from None
 
 
-def _clean(text: str, what: str) -> str:
+def _clean(text: str, what: str, fix: str = "say what happened") -> str:
     try:
         text = check_text(text, what)
     except ValueError as exc:
         raise VaultnetError(str(exc)) from None
     text = visible_text(text)
     if not text:
-        raise VaultnetError(f"the {what} is empty; say what happened")
+        raise VaultnetError(f"the {what} is empty; {fix}")
     return text
 
 

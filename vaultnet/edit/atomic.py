@@ -271,12 +271,7 @@ def _move_target(root: Path, rel: str, new_rel: str) -> Path:
 
 def _undo_moves(created: list[tuple[_Locked, Path]], removed: list[_Locked]) -> None:
     """Put back the notes a failed change removed, and remove the renamed copies it made."""
-    for note in reversed(removed):
-        try:
-            temp = files.write_temp(note.path.parent, note.path.name, note.data, os.fstat(note.fd).st_mode & 0o7777, note.rel)
-            os.replace(temp, note.path)
-        except (OSError, NoteError):  # pragma: no cover - best effort; the error raised next says what failed
-            pass
+    _rollback(removed)
     for _note, path in reversed(created):
         try:
             os.unlink(path)

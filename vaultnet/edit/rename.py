@@ -23,8 +23,8 @@ from ..model.config import Config
 from ..model.errors import VaultnetError
 from ..model.links import LinkRetarget
 from ..model.names import nfc_casefold, normalise, safe_stem
-from ..model.person import Person, visible_text
-from ..model.yamltext import check_text
+from ..model.person import Person
+from .actions import clean_text
 from .atomic import edit_notes
 from .noteedit import NoteEditor
 
@@ -99,13 +99,7 @@ def retarget_edit(retarget: LinkRetarget, counts: dict[str, int]):
 
 
 def clean_name(text: str) -> str:
-    try:
-        text = visible_text(check_text(text, "new name"))
-    except ValueError as exc:
-        raise VaultnetError(str(exc)) from None
-    if not text:
-        raise VaultnetError("the new name is empty; say what the person is called")
-    return text
+    return clean_text(text, "new name", "say what the person is called")
 
 
 def rename_person(vault: Vault, person: Person, new_name: str, dry_run: bool = False) -> RenameOutcome:
