@@ -387,7 +387,11 @@ def build(
             if report is not None:
                 return report
         # The notes the stamp's walk found: one walk of the vault per build.
-        vault = load_vault(config, today, progress=progress, notes=list(inputs.notes) if inputs is not None else None)
+        walked = inputs is not None
+        vault = load_vault(
+            config, today, progress=progress,
+            notes=list(inputs.notes) if walked else None, elsewhere=list(inputs.elsewhere) if walked else None,
+        )
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
@@ -508,6 +512,7 @@ class InputState:
     # digest holds a hash of their content instead.
     by_content: tuple[str, ...] = ()
     notes: tuple = field(default=(), compare=False, repr=False)  # the walk of the notes it was made from
+    elsewhere: tuple = field(default=(), compare=False, repr=False)  # and of the notes that may mention people
 
     @property
     def racy(self) -> bool:
@@ -547,12 +552,14 @@ def _input_hash(path: str) -> str:
 
 
 def input_state(
-    config: Config, today: date, by_content: frozenset[str] = frozenset(), notes: tuple | None = None
+    config: Config, today: date, by_content: frozenset[str] = frozenset(), notes: tuple | None = None,
+    elsewhere: tuple | None = None,
 ) -> InputState:
     """A hash of the stat keys of everything the outputs depend on. An input changed
     within the racy window, or named in ``by_content`` (those of the last stamp), counts
-    by its content: only those files are read. ``notes``: the walk of the notes made a
-    moment ago for the same build (else the notes are walked here)."""
+    by its content: only those files are read. ``notes`` and ``elsewhere``: the walks of
+    the person notes and of the notes that may mention them, made a moment ago for the
+    same build (else they are walked here)."""
     from . import __version__
     from .load.discover import library_files, walk
     from .load.store import RACY_SECONDS
@@ -563,9 +570,10 @@ def input_state(
     notes = tuple(walk(config)) if notes is None else notes
     for note in notes:
         inputs.append((note.rel, note.path, note.key, note.changed_ns))
-    if config.mentions:  # a daily note's link to a person is a contact
-        for note in walk(config, elsewhere=True):
-            inputs.append(("elsewhere " + note.rel, note.path, note.key, note.changed_ns))
+    if elsewhere is None:  # a daily note's link to a person is a contact
+        elsewhere = tuple(walk(config, elsewhere=True)) if config.mentions else ()
+    for note in elsewhere:
+        inputs.append(("elsewhere " + note.rel, note.path, note.key, note.changed_ns))
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
@@ -582,7 +590,7 @@ def input_state(
             is_file = key is not None and os.path.isfile(path)
             key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
-    return InputState(digest.hexdigest(), tuple(hashed), notes)
+    return InputState(digest.hexdigest(), tuple(hashed), notes, elsewhere)
 
 
 def _output_keys(config: Config) -> dict[str, list[int] | None]:
@@ -602,7 +610,7 @@ def _from_stamp(config: Config, inputs: InputState, strict: bool, today: date) -
             return None
         if by_content and set(by_content) != set(inputs.by_content):
             # The last build hashed some inputs by content: hash the same ones now.
-            inputs = input_state(config, today, frozenset(by_content), inputs.notes)
+            inputs = input_state(config, today, frozenset(by_content), inputs.notes, inputs.elsewhere)
         if stamp["inputs"] != inputs.digest:
             return None
         if stamp["outputs"] != _output_keys(config):

@@ -174,17 +174,19 @@ def sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.name.casefold(), p.path))
 
 
-def load_vault(config: Config, today: date | None = None, progress=None, notes=None) -> Vault:
+def load_vault(config: Config, today: date | None = None, progress=None, notes=None, elsewhere=None) -> Vault:
     """Load every person note of the vault; unchanged notes come from the store (see
     ``store``); each person with the mentions of them dated up to ``today`` (default: the
     real today), see ``mentions``. ``progress(done, total)`` and ``notes`` (a walk the
-    caller made a moment ago): see ``load_notes``."""
-    return with_mentions_of(vault_of(config, load_notes(config, notes, progress=progress)), today or date.today())
+    caller made a moment ago): see ``load_notes``; ``elsewhere``: the walk of the notes
+    that may mention people, made a moment ago (else they are walked here)."""
+    vault = vault_of(config, load_notes(config, notes, progress=progress))
+    return with_mentions_of(vault, today or date.today(), elsewhere)
 
 
-def with_mentions_of(vault: Vault, today: date) -> Vault:
-    """The vault's people given the mentions of them in other notes (``mentions``), whose
-    problems join the vault's."""
+def with_mentions_of(vault: Vault, today: date, elsewhere=None) -> Vault:
+    """The vault's people given the mentions of them in other notes (``mentions``; the
+    notes ``elsewhere`` when the caller walked them), whose problems join the vault's."""
     if not vault.config.mentions:
         return vault
     from .mentions import load_mentions
@@ -192,7 +194,7 @@ def with_mentions_of(vault: Vault, today: date) -> Vault:
     people = [*vault.people, *vault.last_good.values()]
     # Every note a link can name, the unreadable ones too (as the roster resolves them).
     paths = dict.fromkeys([*(p.path for p in people), *(p.path for p in vault.problems if p.fatal)])
-    found = load_mentions(vault.config, list(paths), today)
+    found = load_mentions(vault.config, list(paths), today, elsewhere)
     for person in people:
         mentioned = found.by_person.get(person.path)
         if mentioned:
