@@ -63,7 +63,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import icalendar
-from icalendar.prop import vCategory, vDate, vDatetime, vDuration, vRecur, vText
+from icalendar.prop import vDate, vDatetime, vDuration, vRecur, vText
 
 from ..model.config import Config
 from ..model.links import link_target, plain_text
@@ -449,9 +449,7 @@ def text_value(text: str) -> bytes:
 
 
 def _categories_line(categories: tuple[str, ...]) -> bytes:
-    if any("\\N" in c for c in categories):
-        return _line(b"CATEGORIES:", b",".join(text_value(c) for c in categories))
-    return _line(b"CATEGORIES:", vCategory(list(categories)).to_ical())
+    return _line(b"CATEGORIES:", b",".join(text_value(c) for c in categories))  # as vCategory joins them
 
 
 @lru_cache(maxsize=16)
