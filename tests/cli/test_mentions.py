@@ -44,6 +44,9 @@ def jane(vault):
     "Coffee with [Jane](../People/Jane%20Doe.md).",
     "Coffee with [Jane](People/Jane%20Doe.md).",
     "Coffee with [Jane](/People/Jane%20Doe.md).",
+    "Coffee with [Jane](<../People/Jane Doe.md>).",  # angle brackets: a path with spaces, as VS Code writes it
+    'Coffee with [Jane](../People/Jane%20Doe.md "Jane at Acme").',  # a title
+    "Coffee with [Jane](<../People/Jane Doe.md#Work> 'at work').",
     "- [x] coffee with [[Jane Doe]]",
     "- coffee with [[Jane Doe]]",
     "- the day\n\t- nested: lunch with [[Jane Doe]]",

@@ -102,7 +102,10 @@ def test_rename_in_a_markdown_link_vault(vault):
     vault.write("Bob", "---\nintroduced_by: '[Jane Doe](Jane%20Doe.md)'\n---\nSee [her notes](Jane%20Doe.md#Work) and `[x](Jane%20Doe.md)`.\n")
     meeting = vault.root / "Meetings" / "Board.md"
     meeting.parent.mkdir()
-    meeting.write_text("---\ndate: 2026-11-20\n---\nWith [Jane Doe](../People/Jane%20Doe.md), [Jane Doer](../People/Jane%20Doer.md).\n")
+    meeting.write_text(
+        "---\ndate: 2026-11-20\n---\nWith [Jane Doe](../People/Jane%20Doe.md), [Jane Doer](../People/Jane%20Doer.md).\n"
+        "Also [J](<../People/Jane Doe.md> \"her note\").\n"
+    )
     result = vault.run("rename", "Jane Doe", "Jane Smith")
     assert result.exit_code == 0, result.output
     assert vault.read("Bob").decode() == (
@@ -111,6 +114,7 @@ def test_rename_in_a_markdown_link_vault(vault):
     )
     assert meeting.read_text() == (
         "---\ndate: 2026-11-20\n---\nWith [Jane Smith](../People/Jane%20Smith.md), [Jane Doer](../People/Jane%20Doer.md).\n"
+        "Also [J](<../People/Jane Smith.md> \"her note\").\n"
     )
     # the file name was the name: now `name` stays out, the old name is an alias
     assert vault.read("Jane Smith").decode() == "---\norg: Acme\naliases:\n  - Jane Doe\n---\n# Jane\n"

@@ -32,6 +32,10 @@ from vaultnet.model.person import Person
         ("[[People/Jane Doe]]", "Jane Doe"),
         ("[Jane](Jane%20Doe.md)", "Jane Doe"),
         ("[Jane](../People/Jane%20Doe.md)", "Jane Doe"),
+        ("[Jane](<../People/Jane Doe.md>)", "Jane Doe"),
+        ('[Jane](Jane%20Doe.md "Jane at Acme")', "Jane Doe"),
+        ("[Jane](<Jane Doe.md> 'her')", "Jane Doe"),
+        ("[Jane](<Jane [Doe].md>)", "[Jane](<Jane [Doe].md>)"),  # no bracket inside angle brackets
         ("[Acme](https://acme.example)", "acme.example"),
         ("works at [[Acme]] and [[Beta]]", "Acme"),
         ("[[#Work]] then [[Acme]]", "Acme"),  # a heading of the same note names no other note
@@ -56,6 +60,7 @@ def test_plain_text_shows_what_a_link_shows():
         "met Ann via Bob at Acme#Berlin and the site"
     )
     assert plain_text("[Jane](Jane Doe.md) stays") == "[Jane](Jane Doe.md) stays"
+    assert plain_text('[Jane](<Jane Doe.md> "t") and [Bob](Bob.md \'b\')') == "Jane and Bob"
     assert plain_text("no links") == "no links"
 
 
@@ -154,6 +159,10 @@ HOSTILE = [
     "[[a|" * 5_000,
     "[a](http://" * 2_000,
     "[[a]](" * 4_000,
+    "[a](<" * 5_000,
+    "[a](<b" + "c" * 20_000,
+    '[a](b "' * 4_000,
+    "[a](b " + " " * 20_000,
 ]
 
 

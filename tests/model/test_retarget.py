@@ -39,6 +39,10 @@ RETARGET = LinkRetarget("People/Jane Doe.md", "Jane Doe", "People/Jane Smith.md"
         ("[x](Jane%20Doe.md)", "[x](Jane%20Smith.md)"),
         ("[Jane Doe](../People/Jane%20Doe.md#Log)", "[Jane Smith](../People/Jane%20Smith.md#Log)"),
         ("[x](/People/Jane%20Doe.md)", "[x](/People/Jane%20Smith.md)"),
+        ("[x](<Jane Doe.md>)", "[x](<Jane Smith.md>)"),  # angle brackets stay, the path unencoded
+        ("[x](<Jane%20Doe.md>)", "[x](<Jane%20Smith.md>)"),
+        ('[Jane Doe](Jane%20Doe.md "her note")', '[Jane Smith](Jane%20Smith.md "her note")'),  # the title stays
+        ("[x](<../People/Jane Doe.md#Log> 'log')", "[x](<../People/Jane Smith.md#Log> 'log')"),
         # not links to her
         ("[[Jane Doer]]", None),
         ("[[Projects/Jane Doe]]", None),
@@ -89,6 +93,10 @@ def test_a_note_retargeted_into_another_folder_is_linked_by_its_new_path():
         "[J](../People/Jane%20Doe.md#Log) [[People/Jane Doe|J]] [[Jane Doe]] [x](/People/Jane%20Doe.md)", 4
     )
     assert retarget.rewrite("[s](J%20Doe.md)", "People/Archive/Other.md") == ("[s](../Jane%20Doe.md)", 1)
+    assert retarget.rewrite('[J](<J Doe.md> "t")', "People/Archive/Other.md") == ('[J](<../Jane Doe.md> "t")', 1)
+    # a new path that angle brackets cannot hold is written percent-encoded, without them
+    odd = LinkRetarget("People/J Doe.md", "J Doe", "People/J <Doe>.md", "J <Doe>")
+    assert odd.rewrite("[J](<J Doe.md>)", "People/Other.md") == ("[J](J%20%3CDoe%3E.md)", 1)
 
 
 def test_text_moved_to_another_folder_keeps_its_relative_links_leading_to_the_same_notes():
@@ -99,3 +107,6 @@ def test_text_moved_to_another_folder_keeps_its_relative_links_leading_to_the_sa
         "[Bob](Bob.md) [[Bob]] [d](../Daily/2026%2001.md#x) `[c](../Bob.md)` [w](https://x.y/a.md) [r](/People/Bob.md) [out](../../../x.md)"
     )
     assert rebase_links(text, "People/A.md", "People/B.md") == text
+    assert rebase_links("[Bob](<../Bob Beta.md> 'b') [t](../Bob.md \"t\")", "People/Archive/J.md", "People/J.md") == (
+        "[Bob](<Bob Beta.md> 'b') [t](Bob.md \"t\")"
+    )

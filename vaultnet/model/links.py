@@ -7,10 +7,11 @@ Two styles, as the vault's ``link_style`` says:
 - ``markdown``: ``[Jane](Jane%20Doe.md)`` or ``[Jane](../People/Jane%20Doe.md)``, a
   relative link with the path percent-encoded, which renders on GitHub and in VS Code.
 
-Reading: ``LINK`` matches both. A link's parts hold no ``[`` or ``]`` and a Markdown
-destination no space or parenthesis (as in CommonMark), so a failed match stops at the
-next bracket and every scan is linear in the text, whatever a note holds (a run of
-20,000 ``[`` included). What the readers want of a link differs, and each has its name:
+Reading: ``LINK`` matches both. A link's parts hold no ``[`` or ``]``; a Markdown
+destination holds no space or parenthesis unless it is in angle brackets, and may be
+followed by a quoted title (as in CommonMark: ``[Jane](<Jane Doe.md> "title")``). So a
+failed match stops at the next bracket and every scan is linear in the text, whatever a
+note holds (a run of 20,000 ``[`` included). What the readers want of a link differs, and each has its name:
 ``link_target``/``link_targets`` (the notes a text links to), ``markdown_spans`` (the
 links generated Markdown keeps as links), ``plain_text`` (links replaced by their text,
 for apps that show Markdown literally) and ``text_after_links``.
@@ -49,7 +50,11 @@ class Linked(Protocol):
 _TARGET = r"\[\[(?=[^\[\]|])(?P<target>[^\[\]|#^]*)(?P<heading>[#^][^\[\]|]*)?"
 _WIKI = _TARGET + r"(?:\|(?P<label>(?:[^\[\]]|\[(?!\[)|\](?!\]))*))?\]\]"
 _TEXT = r"\[(?P<text>[^\[\]]*)\]"  # a Markdown link's text
-LINK = re.compile(_WIKI + "|" + _TEXT + r"\((?P<dest>[^()\s]*)\)")
+# A Markdown destination: a path with no space or parenthesis, or any path in angle brackets
+# (``[Jane](<Jane Doe.md>)``, as VS Code writes one with spaces), then an optional title
+# (``[Jane](Jane%20Doe.md "Jane at Acme")``). No repeat crosses a ``[``, where other scans start.
+_DEST = r"\((?:<(?P<angle>[^<>\n\[]*)>|(?P<dest>[^()\s]*))(?P<title>\s+(?:\"[^\"\n\[]*\"|'[^'\n\[]*'))?\)"
+LINK = re.compile(_WIKI + "|" + _TEXT + _DEST)
 # The links generated Markdown keeps as links: a wikilink whose label holds no bracket (one
 # could end the link early in some renderers), and a Markdown link to a web page, a mail
 # address or a relative note (nothing a ``javascript:`` or other scheme could use).
@@ -65,7 +70,7 @@ def _note(match: re.Match) -> str | None:
     link to a heading of the same note (``[[#Work]]``) or with no destination (``[a]()``)."""
     target = match["target"]
     if target is None:
-        target = match["dest"]
+        target = _destination(match)
         if target.endswith(".md") and len(target) > 3:
             target = target[:-3]
         target = unquote(target)  # what ``person_link`` percent-encoded
@@ -74,6 +79,24 @@ def _note(match: re.Match) -> str | None:
     if not target:
         return None
     return target.rsplit("/", 1)[-1]
+
+
+def _destination(match: re.Match) -> str | None:
+    """A Markdown link's destination as written, without angle brackets or title; None for a wikilink."""
+    dest = match["dest"]
+    return match["angle"] if dest is None else dest
+
+
+def _markdown_link(match: re.Match, text: str, dest: str) -> str:
+    """A Markdown link written as ``match`` was (angle brackets, title), with new text and destination.
+
+    A destination that angle brackets cannot hold is written percent-encoded without them."""
+    if match["angle"] is not None:
+        if any(c in dest for c in "<>[\n"):
+            dest = quote(unquote(dest), safe="/#")
+        else:
+            dest = f"<{dest}>"
+    return f"[{text}]({dest}{match['title'] or ''})"
 
 
 def _unescaped(match: re.Match) -> str:
@@ -111,7 +134,7 @@ def markdown_spans(text: str) -> list[re.Match]:
 
 
 def _shown(match: re.Match) -> str:
-    if match["dest"] is not None:
+    if match["text"] is not None:
         return match["text"].strip()
     return (match["label"] or (match["target"] + (match["heading"] or ""))).strip()
 
@@ -247,7 +270,7 @@ def rebase_links(text: str, from_file: str, to_file: str) -> str:
     out: list[str] = []
     last = 0
     for match in LINK.finditer(text):
-        dest = match["dest"]
+        dest = _destination(match)
         if dest is None or any(a <= match.start() < b for a, b in code):
             continue
         path, hash_, fragment = dest.partition("#")
@@ -257,8 +280,9 @@ def rebase_links(text: str, from_file: str, to_file: str) -> str:
         if target.startswith("../"):
             continue  # outside the vault: not ours to move
         new = posixpath.relpath(target, new_base or ".")
-        new = quote(new) if "%" in path or new != quote(new) else new
-        out += [text[last : match.start()], f"[{match['text']}]({new}{hash_}{fragment})"]
+        if match["angle"] is None or "%" in path:
+            new = quote(new) if "%" in path or new != quote(new) else new
+        out += [text[last : match.start()], _markdown_link(match, match["text"], new + hash_ + fragment)]
         last = match.end()
     if not out:
         return text
@@ -305,7 +329,7 @@ class LinkRetarget:
 
     def replacement(self, match: re.Match, from_file: str) -> str | None:
         """The new text of a link that points to the old note, else None."""
-        if match["dest"] is None:
+        if match["text"] is None:
             target = _unescaped(match)
             if not self._names_note(target):
                 return None
@@ -317,7 +341,7 @@ class LinkRetarget:
             label = self._new_label(match["label"], _wiki_label)
             pipe = "\\|" if target != match["target"] else "|"  # a table's escaped pipe stays escaped
             return "[[" + folder + stem + (match["heading"] or "") + (f"{pipe}{label}" if label is not None else "") + "]]"
-        dest = match["dest"]
+        dest = _destination(match)
         path, hash_, fragment = dest.partition("#")
         if ":" in path or not path.lower().endswith(".md"):
             return None
@@ -326,15 +350,16 @@ class LinkRetarget:
         if _fold(resolved) != _fold(self.old_path):
             return None
         cut = path.rfind("/")
+        # In angle brackets a path is written as it is, unless it was percent-encoded.
+        encode = quote if match["angle"] is None or "%" in path else str
         if self._same_folder:
-            new_path = path[: cut + 1] + quote(self.new_stem + ".md")
+            new_path = path[: cut + 1] + encode(self.new_stem + ".md")
         elif path.startswith("/"):
-            new_path = "/" + quote(self.new_path)
+            new_path = "/" + encode(self.new_path)
         else:  # the new note is elsewhere: the path to it from this file's folder
-            new_path = quote(posixpath.relpath(self.new_path, base or "."))
-        new_dest = new_path + hash_ + fragment
+            new_path = encode(posixpath.relpath(self.new_path, base or "."))
         text = self._new_label(match["text"], _label)
-        return f"[{text}]({new_dest})"
+        return _markdown_link(match, text, new_path + hash_ + fragment)
 
     def rewrite(self, text: str, from_file: str, skip_code: bool = True, escape=None) -> tuple[str, int]:
         """``text`` with every link to the old note pointed at the new one, and how many
@@ -447,7 +472,7 @@ def line_links(text: str) -> list[tuple[str, bool]]:
             if target:
                 found.append((target, False))
             continue
-        dest = match["dest"].split("#", 1)[0]
+        dest = _destination(match).split("#", 1)[0]
         if not dest or ":" in dest:
             continue
         target = unquote(dest).strip()
