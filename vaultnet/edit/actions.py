@@ -75,18 +75,18 @@ def _date_field(editor: NoteEditor, key: str) -> date | None:
         raise NoteError(editor.path, f"field '{key}' holds {raw!r}, which is not a date; fix it (YYYY-MM-DD) and try again") from None
 
 
-def _clean(text: str, what: str, fix: str = "say what happened") -> str:
+def clean_text(text: str, what: str, fix: str = "say what happened", error: type[VaultnetError] = VaultnetError) -> str:
+    """``text`` as a command may write it: valid UTF-8, control characters made visible, not
+    empty; else ``error`` (a ``UsageProblem`` where the text is an option's value) naming
+    ``what`` and the ``fix``. The one rule for what text a command writes."""
     try:
         text = check_text(text, what)
     except ValueError as exc:
-        raise VaultnetError(str(exc)) from None
+        raise error(str(exc)) from None
     text = visible_text(text)
     if not text:
-        raise VaultnetError(f"the {what} is empty; {fix}")
+        raise error(f"the {what} is empty; {fix}")
     return text
-
-
-clean_text = _clean  # for the other edit modules: one rule for what text a command may write
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ clean_text = _clean  # for the other edit modules: one rule for what text a comm
 
 def log_contact(config: Config, person: Person, text: str, day: date) -> Outcome:
     messages: list[str] = []
-    changed = edit_notes(config.root, [(person.path, contact_edit(day, _clean(text, "log text"), messages))], config)
+    changed = edit_notes(config.root, [(person.path, contact_edit(day, clean_text(text, "log text"), messages))], config)
     return Outcome(person.path, bool(changed), messages)
 
 
@@ -102,7 +102,7 @@ def add_ledger_item(config: Config, person: Person, key: str, text: str, day: da
     """Append a dated item to ``helped`` or ``received``."""
     if key not in ("helped", "received"):
         raise ValueError(key)
-    item = f"{day.isoformat()} {_clean(text, key + ' text')}"
+    item = f"{day.isoformat()} {clean_text(text, key + ' text')}"
     changed = edit_notes(config.root, [(person.path, item_edit(key, item))], config)
     return Outcome(person.path, bool(changed))
 
@@ -213,7 +213,7 @@ def prepare_person(vault: Vault, name: str, fields: dict[str, Any], today: date)
     from ..render.templating import render_template
 
     config = vault.config
-    name = _clean(name, "name")
+    name = clean_text(name, "name")
     wanted = normalise(name)
     for person in vault.people:
         if wanted in {normalise(k) for k in (person.name, *person.aliases, person.stem)}:

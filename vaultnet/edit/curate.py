@@ -248,11 +248,8 @@ LISTS = {
 
 def clean_item(kind: str, text: str) -> str:
     """The item ``text`` typed for ``kind``, as it will be written; UsageProblem when it is no item."""
-    try:
-        text = check_text(text, kind)
-    except ValueError as exc:
-        raise UsageProblem(str(exc)) from None
-    text = visible_text(text)
+    word = LISTS[kind].word
+    text = clean_text(text, word, f"write the {word} after the person's name", UsageProblem)
     if kind == "tag":
         text = text.lstrip("#").strip()
         if not text:
@@ -265,7 +262,7 @@ def clean_item(kind: str, text: str) -> str:
         except ValueError as exc:
             raise UsageProblem(f"'{text}': {exc}") from None
     if not text:
-        raise UsageProblem(f"the {LISTS[kind].word} is empty")
+        raise UsageProblem(f"the {word} is empty: write the {word} after the date")
     if kind == "email" and ("@" not in text or " " in text):
         raise UsageProblem(f"'{text}' does not look like an email address (name@example.org)")
     if kind == "phone" and not any(c.isdigit() for c in text):

@@ -10,7 +10,7 @@ from ..model.errors import UsageProblem, VaultnetError
 from ..model.links import field_link
 from ..model.person import Person, visible_text
 from ..model.yamltext import check_text
-from .actions import contact_edit
+from .actions import clean_text, contact_edit
 from .atomic import edit_notes
 
 
@@ -75,12 +75,7 @@ def record_intro_outcome(config: Config, a: Person, b: Person, day: date, outcom
     """
     if a.path == b.path:
         raise UsageProblem(f"both names mean {a.name} ({a.path}); an introduction needs two different people")
-    try:
-        outcome = visible_text(check_text(outcome, "--outcome text"))
-    except ValueError as exc:
-        raise VaultnetError(str(exc)) from None
-    if not outcome:
-        raise UsageProblem("--outcome needs a text: what came of the introduction")
+    outcome = clean_text(outcome, "--outcome text", "say what came of the introduction", UsageProblem)
     messages: list[str] = []
     skipped: list[str] = []
 
