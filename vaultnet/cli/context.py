@@ -87,6 +87,18 @@ class App:
         self._report(found.problems)
         return found
 
+    def wide(self):
+        """Everyone as ``wideroster.Wide`` records (the roster, tags, emails, aliases, needs,
+        offers) with ``records`` for the few whole records a command shows, when the store
+        holds them; else the vault loaded in full. Problems are printed as by ``vault``."""
+        from ..load import wideroster
+
+        found = wideroster.read(self.config, self.today)
+        if found is None:
+            return self.vault()
+        self._report(found.problems)
+        return found
+
     def _report(self, problems) -> None:
         if not self.config.people_path.is_dir():
             click.echo(

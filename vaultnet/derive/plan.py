@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -197,8 +197,13 @@ def stale_needs(person: Person, config: Config, today: date) -> list[tuple[date,
     return out
 
 
-def person_reasons(person: Person, config: Config, today: date, day: date, intros: Introductions | None) -> list[Reason]:
-    """Every reason to reach out to ``person`` on the planned ``day``, best first."""
+def person_reasons(
+    person: Person, config: Config, today: date, day: date, intros: Introductions | None, last_seen: date | None = None
+) -> list[Reason]:
+    """Every reason to reach out to ``person`` on the planned ``day``, best first; ``last_seen``,
+    when given, is their last contact counting the mentions (a record read alone has none)."""
+    if last_seen is None:
+        last_seen = person.last_seen
     reasons: list[Reason] = list(intros.reasons(person)) if intros is not None else []
     # Reciprocity: the newest help received recently, not answered by help given since.
     received = [e for e in person.received if e.date is not None and _before(today, RECENT_HELP) < e.date <= today]
@@ -234,7 +239,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
     current = [dated_need(n)[1] for n in person.needs if dated_need(n)[1] not in stale_texts]
     if current:
         reasons.append(Reason("need", "They need: " + "; ".join(plain_text(n) for n in current) + ": can you help?"))
-    if person.met is not None and person.last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
+    if person.met is not None and last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
         where = f" at {plain_text(person.met_at)}" if person.met_at else ""
         reasons.append(Reason("thank", f"New contact: met {person.met.isoformat()}{where}: thank them and ask how you can help"))
     if not reasons:
@@ -245,12 +250,17 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
 class Reasons:
     """Each planned person's reasons, worked out on demand and kept; the introductions
     index is built once, the first time a reason is asked for. One per build, shared by
-    ``plan``, ``Follow-ups.md`` and the calendar, so all three say the same."""
+    ``plan``, ``Follow-ups.md`` and the calendar, so all three say the same.
 
-    def __init__(self, people: Sequence[Person], config: Config, today: date):
+    ``people`` may be lighter records with a ``Person``'s names for what the introductions
+    index reads (``load.wideroster.Wide``); then ``records`` holds the whole record of each
+    person asked about, by path."""
+
+    def __init__(self, people: Sequence[Person], config: Config, today: date, records: Mapping[str, Person] | None = None):
         self.people = [p for p in people if not is_archived(p)]
         self.config = config
         self.today = today
+        self.records = records
         self._intros: Introductions | None = None
         self._found: dict[tuple[str, date], tuple[Reason, ...]] = {}
 
@@ -261,19 +271,33 @@ class Reasons:
         if found is None:
             if self._intros is None:
                 self._intros = Introductions(self.people)
-            found = self._found[key] = tuple(person_reasons(due.person, self.config, self.today, day, self._intros))
+            person = due.person if self.records is None else self.records[due.person.path]
+            found = self._found[key] = tuple(
+                person_reasons(person, self.config, self.today, day, self._intros, due.person.last_seen)
+            )
         return found
 
 
-def make_plan(people: Sequence[Person], config: Config, today: date, days: int) -> list[tuple[date, list[PlannedPerson]]]:
-    """The next ``days`` days (today first) of planned follow-ups, each person with their reasons."""
+def make_plan(
+    people: Sequence[Person], config: Config, today: date, days: int,
+    records: Callable[[list[str]], Mapping[str, Person] | None] | None = None,
+) -> list[tuple[date, list[PlannedPerson]]] | None:
+    """The next ``days`` days (today first) of planned follow-ups, each person with their reasons.
+
+    ``people`` may be lighter records (see ``Reasons``); then ``records(paths)`` reads the
+    whole records of the people planned, and when it cannot (None), neither can this: None."""
     people = [p for p in people if not is_archived(p)]
     days = max(1, min(days, (date.max - today).days + 1))  # no day past 9999-12-31
     last = today + timedelta(days=days - 1)
     # Only those due by the last day can be planned before it (the line is by due date).
     dues = plan_days(due_by(people, config, today, Duration(days - 1, "d")), config, today,
                      contacted_on(people, today), until=last)
-    reasons = Reasons(people, config, today)
+    found = None
+    if records is not None:
+        found = records([due.person.path for due in dues])
+        if found is None:
+            return None
+    reasons = Reasons(people, config, today, found)
     by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(days)}
     for due in dues:
         by_day[due.planned].append(PlannedPerson(due, reasons.of(due)))
