@@ -87,13 +87,14 @@ class App:
         self._report(found.problems)
         return found
 
-    def wide(self):
-        """Everyone as ``wideroster.Wide`` records (the roster, tags, emails, aliases, needs,
-        offers) with ``records`` for the few whole records a command shows, when the store
-        holds them; else the vault loaded in full. Problems are printed as by ``vault``."""
+    def wide(self, fields: tuple[str, ...]):
+        """Everyone as ``wideroster.Wide`` records (the roster and the ``fields`` asked for:
+        tags, emails, aliases, needs, offers, helped) with ``records`` for the few whole
+        records a command shows, when the store holds them; else the vault loaded in full.
+        Problems are printed as by ``vault``."""
         from ..load import wideroster
 
-        found = wideroster.read(self.config, self.today)
+        found = wideroster.read(self.config, self.today, fields)
         if found is None:
             return self.vault()
         self._report(found.problems)

@@ -31,7 +31,7 @@ def plan(app: App, days: int, as_json: bool) -> None:
     # Everyone's schedule and needs and offers come from the store's roster; whole records
     # only for the people planned (``wideroster``). When the store cannot give them, the
     # vault is loaded in full.
-    vault = app.wide()
+    vault = app.wide(("aliases", "needs", "offers", "helped"))
     found = make_plan(vault.people, vault.config, today, days, getattr(vault, "records", None))
     if found is None:
         vault = app.vault(report=False)
@@ -47,7 +47,7 @@ def plan(app: App, days: int, as_json: bool) -> None:
                         "due": p.due.date,
                         "days_overdue": p.due.days_overdue(today),
                         "org": link_target(p.due.person.org) if p.due.person.org else None,
-                        "emails": list(p.due.person.emails),
+                        "emails": list(p.person.emails),
                         "reasons": [r.as_dict() for r in p.reasons],
                     }
                     for p in people

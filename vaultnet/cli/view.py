@@ -78,7 +78,7 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     """
     # The roster holds names and follow-up facts; a tag filter and the JSON also read tags
     # and emails, which the wide roster holds.
-    vault = app.wide() if (tag or as_json) else app.roster()
+    vault = app.wide(("tags", "emails") if as_json else ("tags",)) if (tag or as_json) else app.roster()
     today = app.today
     dues = planned_by(vault.people, vault.config, today, within)
     if tag or circle:

@@ -79,6 +79,7 @@ class Reason:
 class PlannedPerson:
     due: Due
     reasons: tuple[Reason, ...]
+    person: Person  # the whole record (``due.person`` may be a lighter one)
 
 
 def is_archived(person) -> bool:
@@ -87,21 +88,59 @@ def is_archived(person) -> bool:
 
 
 class Introductions:
-    """Every strong need/offer pair of a vault, found once, looked up per person."""
+    """The strong need/offer pairs of a vault, found once, looked up per person.
 
-    def __init__(self, people: Sequence[Person]):
+    With ``focus``, only the pairs of those people's needs and offers are found (the rest on
+    demand, when another person is asked about): a plan of a week asks about a few dozen
+    people, and finding every pair of a network whose phrases rarely repeat takes seconds.
+    A pair is found the same either way: whether it is strong depends on the two items and
+    the weights over everyone's, never on which other items were looked at (the strength is
+    symmetric, so a person's offers are looked up as the "needs" of the index of everyone's
+    needs)."""
+
+    def __init__(self, people: Sequence[Person], focus: Iterable[Person] | None = None):
         # In name order, so each need's and offer's holders are listed by name as they are found.
         kept = sorted((p for p in people if not is_archived(p)), key=lambda p: (p.name.casefold(), p.path))
         self.cat = Catalogue(kept)
         self.by_need: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
         self.by_offer: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
-        for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
-            self.by_need.setdefault(need, []).append((value, offer))
-            self.by_offer.setdefault(offer, []).append((value, need))
-        for table in (self.by_need, self.by_offer):
-            for found in table.values():
-                found.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+        self._done_needs: set[frozenset[str]] = set()
+        self._done_offers: set[frozenset[str]] = set()
+        if focus is None:
+            for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
+                self.by_need.setdefault(need, []).append((value, offer))
+                self.by_offer.setdefault(offer, []).append((value, need))
+            self._done_needs, self._done_offers = set(self.cat.needs), set(self.cat.offers)
+            self._sort(self.by_need, self._done_needs)
+            self._sort(self.by_offer, self._done_offers)
+        else:
+            self.prepare(focus)
         self.index = {p.path: i for i, p in enumerate(self.cat.people)}
+
+    @staticmethod
+    def _sort(table: dict, keys: Iterable[frozenset[str]]) -> None:
+        for key in keys:
+            found = table.get(key)
+            if found:
+                found.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+
+    def prepare(self, people: Iterable[Person]) -> None:
+        """Find the strong pairs of these people's needs and offers not found yet."""
+        needs: set[frozenset[str]] = set()
+        offers: set[frozenset[str]] = set()
+        for person in people:
+            needs.update(key for key in map(item_terms, person.needs) if key and key not in self._done_needs)
+            offers.update(key for key in map(terms, person.offers) if key and key not in self._done_offers)
+        if needs:
+            for value, need, offer in self.cat.key_matches(sorted(needs, key=sorted), self.cat.offers, MATCH_THRESHOLD):
+                self.by_need.setdefault(need, []).append((value, offer))
+            self._done_needs |= needs
+            self._sort(self.by_need, needs)
+        if offers:
+            for value, offer, need in self.cat.key_matches(sorted(offers, key=sorted), self.cat.needs, MATCH_THRESHOLD):
+                self.by_offer.setdefault(offer, []).append((value, need))
+            self._done_offers |= offers
+            self._sort(self.by_offer, offers)
 
     def _holders(self, kind: dict, key: frozenset[str], me: int) -> Iterable[tuple[int, str]]:
         """Those who hold ``key`` (a need or offer), by name, except ``me`` and those ``me`` was introduced to."""
@@ -114,6 +153,7 @@ class Introductions:
         me = self.index.get(person.path)
         if me is None:
             return []
+        self.prepare([person])
         found: list[tuple[float, str, Reason]] = []
         for need in person.needs:
             key = item_terms(need)
@@ -256,11 +296,15 @@ class Reasons:
     index reads (``load.wideroster.Wide``); then ``records`` holds the whole record of each
     person asked about, by path."""
 
-    def __init__(self, people: Sequence[Person], config: Config, today: date, records: Mapping[str, Person] | None = None):
+    def __init__(
+        self, people: Sequence[Person], config: Config, today: date, records: Mapping[str, Person] | None = None,
+        focus: Sequence[Person] | None = None,
+    ):
         self.people = [p for p in people if not is_archived(p)]
         self.config = config
         self.today = today
         self.records = records
+        self.focus = focus  # the people who will be asked about (all when None)
         self._intros: Introductions | None = None
         self._found: dict[tuple[str, date], tuple[Reason, ...]] = {}
 
@@ -270,7 +314,7 @@ class Reasons:
         found = self._found.get(key)
         if found is None:
             if self._intros is None:
-                self._intros = Introductions(self.people)
+                self._intros = Introductions(self.people, self.focus)
             person = due.person if self.records is None else self.records[due.person.path]
             found = self._found[key] = tuple(
                 person_reasons(person, self.config, self.today, day, self._intros, due.person.last_seen)
@@ -297,8 +341,9 @@ def make_plan(
         found = records([due.person.path for due in dues])
         if found is None:
             return None
-    reasons = Reasons(people, config, today, found)
+    reasons = Reasons(people, config, today, found, [due.person for due in dues])
     by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(days)}
     for due in dues:
-        by_day[due.planned].append(PlannedPerson(due, reasons.of(due)))
+        person = due.person if found is None else found[due.person.path]
+        by_day[due.planned].append(PlannedPerson(due, reasons.of(due), person))
     return list(by_day.items())

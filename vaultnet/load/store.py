@@ -1028,10 +1028,13 @@ def encode_facts(person: Person) -> tuple[str | None, ...]:
     )
 
 
-def fact_rows(config: Config, notes: list[Found]) -> dict[str, tuple] | None:
-    """The ``FACTS`` columns of every readable note, by path, as stored (the caller checks
+def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS) -> dict[str, tuple] | None:
+    """The ``columns`` (of ``FACTS``) of every note, by path, as stored (the caller checks
     them), when the store holds exactly the notes of ``notes`` (a fresh walk), each under its
     current stat key and trusted; else None (then load in full)."""
+    columns = list(columns)
+    if any(column not in FACTS for column in columns):
+        raise ValueError(f"not a column of facts: {columns}")
     store = Store.open(config)
     if store is None:
         return None
@@ -1042,7 +1045,7 @@ def fact_rows(config: Config, notes: list[Found]) -> dict[str, tuple] | None:
 
         def read():
             rows = store.db.execute(
-                "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, " + ", ".join(FACTS) + " FROM notes INDEXED BY facts"
+                "SELECT " + ", ".join(["path", "size", "mtime_ns", "ctime_ns", "inode", "trusted", *columns]) + " FROM notes"
             ).fetchall()
             if len(rows) != len(keys):
                 return None

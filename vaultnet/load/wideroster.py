@@ -29,10 +29,14 @@ from .collector import collector_paused
 from .discover import Found, walk
 
 
-class Wide(namedtuple("Wide", (*roster.Brief._fields, "tags", "emails", "aliases", "needs", "offers", "helped"))):
+FIELDS = ("tags", "emails", "aliases", "needs", "offers", "helped")  # in the order of ``store.FACTS``
+
+
+class Wide(namedtuple("Wide", (*roster.Brief._fields, *FIELDS))):
     """A ``roster.Brief`` and the person's tags, emails, aliases, needs and offers; the names
     are ``Person``'s. ``helped`` holds only the items that link to someone (undated): what
-    says who was introduced to whom, all that is read of it for people not planned."""
+    says who was introduced to whom, all that is read of it for people not planned. A field
+    the command did not ask for (``read``'s ``fields``) is None."""
 
     __slots__ = ()
 
@@ -63,40 +67,45 @@ class _Stale(Exception):
     """A stored value of the wrong type: the store is not trusted."""
 
 
-def _strings(text, memo: dict) -> tuple[str, ...]:
-    """A ``FACTS`` column as a tuple of strings (remembered: a network repeats its tags and phrases)."""
-    found = memo.get(text)
-    if found is None:
-        if text.__class__ is not str:
-            raise _Stale
-        values = json.loads(text)
-        if values.__class__ is not list or not values or any(v.__class__ is not str for v in values):
-            raise _Stale
-        found = memo[text] = tuple(values)
-    return found
+def _strings(text) -> tuple[str, ...]:
+    """A ``FACTS`` column as a tuple of strings."""
+    if text.__class__ is not str:
+        raise _Stale
+    values = json.loads(text)
+    if values.__class__ is not list or not values or any(v.__class__ is not str for v in values):
+        raise _Stale
+    return tuple(values)
 
 
-def _widen(people: list, facts: dict[str, tuple]) -> list[Wide]:
-    memo: dict = {None: ()}
-    links: dict = {None: ()}
+def _helped(text) -> tuple[Entry, ...]:
+    return tuple(Entry(None, item) for item in _strings(text))
+
+
+def _widen(people: list, facts: dict[str, tuple], fields: tuple[str, ...]) -> list[Wide]:
+    decoders = [_helped if name == "helped" else _strings for name in fields]
+    # One memo per field, by the stored text: a network repeats its tags and its phrases.
+    memos = [{None: ()} for _name in fields]
+    slots = [FIELDS.index(name) for name in fields]
     new = tuple.__new__
     out = []
     for brief in people:
         row = facts.get(brief.path)
-        if row is None or len(row) != 6:
+        if row is None:
             raise _Stale
-        tags, emails, aliases, needs, offers, helped = row
-        entries = links.get(helped)
-        if entries is None:
-            entries = links[helped] = tuple(Entry(None, text) for text in _strings(helped, memo))
-        out.append(new(Wide, (*brief, _strings(tags, memo), _strings(emails, memo), _strings(aliases, memo),
-                              _strings(needs, memo), _strings(offers, memo), entries)))
+        values = [None] * len(FIELDS)
+        for slot, text, memo, decode in zip(slots, row, memos, decoders):
+            found = memo.get(text)
+            if found is None:
+                found = memo[text] = decode(text)
+            values[slot] = found
+        out.append(new(Wide, (*brief, *values)))
     return out
 
 
-def read(config: Config, today: date) -> WideRoster | None:
-    """The wide roster of the vault as it is now, or None when the store does not hold it
-    (then load the vault in full); the last contact counts the mentions dated up to ``today``."""
+def read(config: Config, today: date, fields: tuple[str, ...] = FIELDS) -> WideRoster | None:
+    """The wide roster of the vault as it is now, with the ``fields`` asked for (of ``FIELDS``),
+    or None when the store does not hold it (then load the vault in full); the last contact
+    counts the mentions dated up to ``today``."""
     if store.PLAN is None:
         return None
     notes = walk(config)
@@ -104,11 +113,11 @@ def read(config: Config, today: date) -> WideRoster | None:
         found = roster.read(config, notes, today)
         if found is None:
             return None
-        facts = store.fact_rows(config, notes)
+        facts = store.fact_rows(config, notes, [store.FACTS[FIELDS.index(name)] for name in fields])
         if facts is None:
             return None
         try:
-            people = _widen(found.people, facts)
+            people = _widen(found.people, facts, fields)
         except (_Stale, ValueError, TypeError, RecursionError) as exc:
             store.discard(config, f"a row's facts failed validation ({exc.__class__.__name__})")
             return None
