@@ -22,8 +22,9 @@ reasons of a person are listed best first:
 9. ``catch-up``: only when there is no other reason: ask what they are working on.
 
 The match-based reasons come from one index built per run (``Introductions``): the
-strong need/offer key pairs of everyone, found once by the matcher's inverted index;
-a person's introductions are then a few dictionary lookups.
+strong need/offer key pairs, found once by the matcher's inverted index (everyone's for
+a build; for ``plan``, those of the planned people's needs and offers); a person's
+introductions are then a few dictionary lookups.
 
 People with ``archived`` set are left out of the plan (``is_archived``: the field may
 not exist on ``Person`` yet, so it is read with ``getattr``).
