@@ -1017,13 +1017,14 @@ def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, byte
 
 # --- the facts: what ``plan`` and ``due``'s filters read of everyone, and records by path ----------
 
+
 def encode_facts(person: Person) -> tuple[str | None, ...]:
     """The ``FACTS`` columns of a person's row: a JSON list each, None when empty."""
     from ..model.links import link_targets
 
     links = [entry.text for entry in person.helped if link_targets(entry.text)]
     return tuple(
-        json.dumps(list(values), separators=(",", ":"), ensure_ascii=False) if values else None
+        json.dumps(list(values), separators=(",", ":")) if values else None
         for values in (person.tags, person.emails, person.aliases, person.needs, person.offers, links)
     )
 
