@@ -141,6 +141,11 @@ def test_the_wide_roster_holds_what_the_full_load_says(people):
         assert [e.text for e in wide.helped] == [e.text for e in person.helped if "[[" in e.text]
     records = found.records([p.path for p in vault.people])
     assert records == {p.path: p for p in vault.people}
+    # Only the lists asked for are read; the others are None, never an empty stand-in.
+    tags_only = wideroster.read(config, people_today(), ("tags",))
+    assert tags_only is not None
+    assert [w.tags for w in tags_only.people] == [p.tags for p in vault.people]
+    assert {w.needs for w in tags_only.people} == {w.emails for w in tags_only.people} == {None}
 
 
 def people_today():

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from json.encoder import encode_basestring_ascii
 from urllib.parse import quote
 
 from .. import __version__
@@ -1018,15 +1019,19 @@ def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, byte
 # --- the facts: what ``plan`` and ``due``'s filters read of everyone, and records by path ----------
 
 
+def _strings_json(values) -> str | None:
+    """Strings as a compact JSON list (``json.dumps`` writes the same), None when there are none:
+    the json module's string encoder, without setting up an encoder per list (a cold load
+    writes five lists for every note)."""
+    return "[" + ",".join(map(encode_basestring_ascii, values)) + "]" if values else None
+
+
 def encode_facts(person: Person) -> tuple[str | None, ...]:
-    """The ``FACTS`` columns of a person's row: a JSON list each, None when empty."""
+    """The ``FACTS`` columns of a person's row."""
     from ..model.links import link_targets
 
     links = [entry.text for entry in person.helped if link_targets(entry.text)]
-    return tuple(
-        json.dumps(list(values), separators=(",", ":")) if values else None
-        for values in (person.tags, person.emails, person.aliases, person.needs, person.offers, links)
-    )
+    return tuple(map(_strings_json, (person.tags, person.emails, person.aliases, person.needs, person.offers, links)))
 
 
 def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS) -> dict[str, tuple] | None:
