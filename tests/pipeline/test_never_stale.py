@@ -114,6 +114,13 @@ def build(root: Path, today: str, *extra: str, env: dict | None = None):
     )
 
 
+READS = [("plan", "--json", "--days", "30"), ("due", "--json", "--within", "60d"), ("due", "--tag", "climate")]
+
+
+def read(root: Path, today: str, *args: str, env: dict | None = None):
+    return CliRunner().invoke(main, ["--vault", str(root), "--today", today, *args], env=env, catch_exceptions=False)
+
+
 class Vault(RuleBasedStateMachine):
     """A vault changed step by step; after each step the incremental build is checked."""
 
@@ -249,6 +256,10 @@ class Vault(RuleBasedStateMachine):
         mine, theirs = outputs(self.root), outputs(copy)
         for rel in theirs:
             assert mine[rel] == theirs[rel], f"{rel} differs from a build without the store"
+        # The read commands served from the store's roster and lists (``wideroster``) too.
+        for args in READS:
+            warm, cold = read(self.root, self.today, *args), read(copy, self.today, *args, env={"VAULTNET_NO_CACHE": "1"})
+            assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr), args
 
 
 # Bounded to a few seconds in the normal run. No shrinking: each step is a real build, and a

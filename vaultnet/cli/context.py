@@ -87,6 +87,19 @@ class App:
         self._report(found.problems)
         return found
 
+    def wide(self, fields: tuple[str, ...]):
+        """Everyone as ``wideroster.Wide`` records (the roster and the ``fields`` asked for:
+        tags, emails, aliases, needs, offers, helped) with ``records`` for the few whole
+        records a command shows, when the store holds them; else the vault loaded in full.
+        Problems are printed as by ``vault``."""
+        from ..load import wideroster
+
+        found = wideroster.read(self.config, self.today, fields)
+        if found is None:
+            return self.vault()
+        self._report(found.problems)
+        return found
+
     def _report(self, problems) -> None:
         if not self.config.people_path.is_dir():
             click.echo(

@@ -1,6 +1,6 @@
 """The plan command: the next days of planned follow-ups, with reasons to reach out.
 
-Thin: it loads the vault, asks ``vaultnet.derive.plan`` for the days, and prints.
+Thin: it reads the vault (the wide roster when it can), asks ``vaultnet.derive.plan`` for the days, and prints.
 """
 
 from __future__ import annotations
@@ -27,9 +27,15 @@ def plan(app: App, days: int, as_json: bool) -> None:
     return, a new job, a birthday, an introduction to check on, a need to
     re-confirm or meet, a new contact to thank.
     """
-    vault = app.vault()
     today = app.today
-    found = make_plan(vault.people, vault.config, today, days)
+    # Everyone's schedule and needs and offers come from the store's roster; whole records
+    # only for the people planned (``wideroster``). When the store cannot give them, the
+    # vault is loaded in full.
+    vault = app.wide(("aliases", "needs", "offers", "helped"))
+    found = make_plan(vault.people, vault.config, today, days, getattr(vault, "records", None))
+    if found is None:
+        vault = app.vault(report=False)
+        found = make_plan(vault.people, vault.config, today, days)
     if as_json:
         click.echo(to_json([
             {
@@ -41,7 +47,7 @@ def plan(app: App, days: int, as_json: bool) -> None:
                         "due": p.due.date,
                         "days_overdue": p.due.days_overdue(today),
                         "org": link_target(p.due.person.org) if p.due.person.org else None,
-                        "emails": list(p.due.person.emails),
+                        "emails": list(p.person.emails),
                         "reasons": [r.as_dict() for r in p.reasons],
                     }
                     for p in people

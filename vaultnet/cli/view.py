@@ -76,9 +76,9 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     With follow_ups_per_day (default 5) a backlog is spread over the days ahead, so
     each person shows the day the plan puts them on; everyone due is listed.
     """
-    # The roster holds names and follow-up facts; a tag filter and the JSON (tags, emails)
-    # need whole records, so those invocations load the vault in full.
-    vault = app.vault() if (tag or as_json) else app.roster()
+    # The roster holds names and follow-up facts; a tag filter and the JSON also read tags
+    # and emails, which the wide roster holds.
+    vault = app.wide(("tags", "emails") if as_json else ("tags",)) if (tag or as_json) else app.roster()
     today = app.today
     dues = planned_by(vault.people, vault.config, today, within)
     if tag or circle:

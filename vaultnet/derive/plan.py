@@ -22,8 +22,9 @@ reasons of a person are listed best first:
 9. ``catch-up``: only when there is no other reason: ask what they are working on.
 
 The match-based reasons come from one index built per run (``Introductions``): the
-strong need/offer key pairs of everyone, found once by the matcher's inverted index;
-a person's introductions are then a few dictionary lookups.
+strong need/offer key pairs, found once by the matcher's inverted index (everyone's for
+a build; for ``plan``, those of the planned people's needs and offers); a person's
+introductions are then a few dictionary lookups.
 
 People with ``archived`` set are left out of the plan (``is_archived``: the field may
 not exist on ``Person`` yet, so it is read with ``getattr``).
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -79,6 +80,7 @@ class Reason:
 class PlannedPerson:
     due: Due
     reasons: tuple[Reason, ...]
+    person: Person  # the whole record (``due.person`` may be a lighter one)
 
 
 def is_archived(person) -> bool:
@@ -87,21 +89,59 @@ def is_archived(person) -> bool:
 
 
 class Introductions:
-    """Every strong need/offer pair of a vault, found once, looked up per person."""
+    """The strong need/offer pairs of a vault, found once, looked up per person.
 
-    def __init__(self, people: Sequence[Person]):
+    With ``focus``, only the pairs of those people's needs and offers are found (the rest on
+    demand, when another person is asked about): a plan of a week asks about a few dozen
+    people, and finding every pair of a network whose phrases rarely repeat takes seconds.
+    A pair is found the same either way: whether it is strong depends on the two items and
+    the weights over everyone's, never on which other items were looked at (the strength is
+    symmetric, so a person's offers are looked up as the "needs" of the index of everyone's
+    needs)."""
+
+    def __init__(self, people: Sequence[Person], focus: Iterable[Person] | None = None):
         # In name order, so each need's and offer's holders are listed by name as they are found.
         kept = sorted((p for p in people if not is_archived(p)), key=lambda p: (p.name.casefold(), p.path))
         self.cat = Catalogue(kept)
         self.by_need: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
         self.by_offer: dict[frozenset[str], list[tuple[float, frozenset[str]]]] = {}
-        for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
-            self.by_need.setdefault(need, []).append((value, offer))
-            self.by_offer.setdefault(offer, []).append((value, need))
-        for table in (self.by_need, self.by_offer):
-            for found in table.values():
-                found.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+        self._done_needs: set[frozenset[str]] = set()
+        self._done_offers: set[frozenset[str]] = set()
+        if focus is None:
+            for value, need, offer in self.cat.key_matches(self.cat.needs, self.cat.offers, MATCH_THRESHOLD):
+                self.by_need.setdefault(need, []).append((value, offer))
+                self.by_offer.setdefault(offer, []).append((value, need))
+            self._done_needs, self._done_offers = set(self.cat.needs), set(self.cat.offers)
+            self._sort(self.by_need, self._done_needs)
+            self._sort(self.by_offer, self._done_offers)
+        else:
+            self.prepare(focus)
         self.index = {p.path: i for i, p in enumerate(self.cat.people)}
+
+    @staticmethod
+    def _sort(table: dict, keys: Iterable[frozenset[str]]) -> None:
+        for key in keys:
+            found = table.get(key)
+            if found:
+                found.sort(key=lambda pair: (-pair[0], sorted(pair[1])))
+
+    def prepare(self, people: Iterable[Person]) -> None:
+        """Find the strong pairs of these people's needs and offers not found yet."""
+        needs: set[frozenset[str]] = set()
+        offers: set[frozenset[str]] = set()
+        for person in people:
+            needs.update(key for key in map(item_terms, person.needs) if key and key not in self._done_needs)
+            offers.update(key for key in map(terms, person.offers) if key and key not in self._done_offers)
+        if needs:
+            for value, need, offer in self.cat.key_matches(sorted(needs, key=sorted), self.cat.offers, MATCH_THRESHOLD):
+                self.by_need.setdefault(need, []).append((value, offer))
+            self._done_needs |= needs
+            self._sort(self.by_need, needs)
+        if offers:
+            for value, offer, need in self.cat.key_matches(sorted(offers, key=sorted), self.cat.needs, MATCH_THRESHOLD):
+                self.by_offer.setdefault(offer, []).append((value, need))
+            self._done_offers |= offers
+            self._sort(self.by_offer, offers)
 
     def _holders(self, kind: dict, key: frozenset[str], me: int) -> Iterable[tuple[int, str]]:
         """Those who hold ``key`` (a need or offer), by name, except ``me`` and those ``me`` was introduced to."""
@@ -114,6 +154,7 @@ class Introductions:
         me = self.index.get(person.path)
         if me is None:
             return []
+        self.prepare([person])
         found: list[tuple[float, str, Reason]] = []
         for need in person.needs:
             key = item_terms(need)
@@ -197,8 +238,13 @@ def stale_needs(person: Person, config: Config, today: date) -> list[tuple[date,
     return out
 
 
-def person_reasons(person: Person, config: Config, today: date, day: date, intros: Introductions | None) -> list[Reason]:
-    """Every reason to reach out to ``person`` on the planned ``day``, best first."""
+def person_reasons(
+    person: Person, config: Config, today: date, day: date, intros: Introductions | None, last_seen: date | None = None
+) -> list[Reason]:
+    """Every reason to reach out to ``person`` on the planned ``day``, best first; ``last_seen``,
+    when given, is their last contact counting the mentions (a record read alone has none)."""
+    if last_seen is None:
+        last_seen = person.last_seen
     reasons: list[Reason] = list(intros.reasons(person)) if intros is not None else []
     # Reciprocity: the newest help received recently, not answered by help given since.
     received = [e for e in person.received if e.date is not None and _before(today, RECENT_HELP) < e.date <= today]
@@ -234,7 +280,7 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
     current = [dated_need(n)[1] for n in person.needs if dated_need(n)[1] not in stale_texts]
     if current:
         reasons.append(Reason("need", "They need: " + "; ".join(plain_text(n) for n in current) + ": can you help?"))
-    if person.met is not None and person.last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
+    if person.met is not None and last_seen is None and _before(today, NEW_CONTACT) <= person.met <= today:
         where = f" at {plain_text(person.met_at)}" if person.met_at else ""
         reasons.append(Reason("thank", f"New contact: met {person.met.isoformat()}{where}: thank them and ask how you can help"))
     if not reasons:
@@ -245,12 +291,21 @@ def person_reasons(person: Person, config: Config, today: date, day: date, intro
 class Reasons:
     """Each planned person's reasons, worked out on demand and kept; the introductions
     index is built once, the first time a reason is asked for. One per build, shared by
-    ``plan``, ``Follow-ups.md`` and the calendar, so all three say the same."""
+    ``plan``, ``Follow-ups.md`` and the calendar, so all three say the same.
 
-    def __init__(self, people: Sequence[Person], config: Config, today: date):
+    ``people`` may be lighter records with a ``Person``'s names for what the introductions
+    index reads (``load.wideroster.Wide``); then ``records`` holds the whole record of each
+    person asked about, by path."""
+
+    def __init__(
+        self, people: Sequence[Person], config: Config, today: date, records: Mapping[str, Person] | None = None,
+        focus: Sequence[Person] | None = None,
+    ):
         self.people = [p for p in people if not is_archived(p)]
         self.config = config
         self.today = today
+        self.records = records
+        self.focus = focus  # the people who will be asked about (all when None)
         self._intros: Introductions | None = None
         self._found: dict[tuple[str, date], tuple[Reason, ...]] = {}
 
@@ -260,21 +315,36 @@ class Reasons:
         found = self._found.get(key)
         if found is None:
             if self._intros is None:
-                self._intros = Introductions(self.people)
-            found = self._found[key] = tuple(person_reasons(due.person, self.config, self.today, day, self._intros))
+                self._intros = Introductions(self.people, self.focus)
+            person = due.person if self.records is None else self.records[due.person.path]
+            found = self._found[key] = tuple(
+                person_reasons(person, self.config, self.today, day, self._intros, due.person.last_seen)
+            )
         return found
 
 
-def make_plan(people: Sequence[Person], config: Config, today: date, days: int) -> list[tuple[date, list[PlannedPerson]]]:
-    """The next ``days`` days (today first) of planned follow-ups, each person with their reasons."""
+def make_plan(
+    people: Sequence[Person], config: Config, today: date, days: int,
+    records: Callable[[list[str]], Mapping[str, Person] | None] | None = None,
+) -> list[tuple[date, list[PlannedPerson]]] | None:
+    """The next ``days`` days (today first) of planned follow-ups, each person with their reasons.
+
+    ``people`` may be lighter records (see ``Reasons``); then ``records(paths)`` reads the
+    whole records of the people planned, and when it cannot (None), neither can this: None."""
     people = [p for p in people if not is_archived(p)]
     days = max(1, min(days, (date.max - today).days + 1))  # no day past 9999-12-31
     last = today + timedelta(days=days - 1)
     # Only those due by the last day can be planned before it (the line is by due date).
     dues = plan_days(due_by(people, config, today, Duration(days - 1, "d")), config, today,
                      contacted_on(people, today), until=last)
-    reasons = Reasons(people, config, today)
+    found = None
+    if records is not None:
+        found = records([due.person.path for due in dues])
+        if found is None:
+            return None
+    reasons = Reasons(people, config, today, found, [due.person for due in dues])
     by_day: dict[date, list[PlannedPerson]] = {today + timedelta(days=n): [] for n in range(days)}
     for due in dues:
-        by_day[due.planned].append(PlannedPerson(due, reasons.of(due)))
+        person = due.person if found is None else found[due.person.path]
+        by_day[due.planned].append(PlannedPerson(due, reasons.of(due), person))
     return list(by_day.items())

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from json.encoder import encode_basestring_ascii
 from urllib.parse import quote
 
 from .. import __version__
@@ -65,7 +66,7 @@ from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 5  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 6  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -89,7 +90,10 @@ SCHEMA = (
     "CREATE TABLE notes (path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
     " ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, trusted INTEGER NOT NULL, problems TEXT,"
     " name TEXT, org TEXT, circle TEXT, cadence TEXT, follow_up INTEGER, last_seen INTEGER, met INTEGER,"
-    " met_at TEXT, archived INTEGER, sort_name TEXT, record TEXT)",
+    " met_at TEXT, archived INTEGER, sort_name TEXT, record TEXT,"
+    # What ``plan`` and ``due --tag``/``--json`` read of everyone beyond the roster (``FACTS``),
+    # each a JSON list of strings, NULL when empty (``wideroster``).
+    " tags TEXT, emails TEXT, aliases TEXT, needs TEXT, offers TEXT, links TEXT)",
     # The roster in the vault's order, whole in the index: a warm ``due`` reads only this.
     "CREATE INDEX roster ON notes (sort_name, path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle,"
     " cadence, follow_up, last_seen, met, met_at, archived, problems)",
@@ -110,6 +114,9 @@ SCHEMA = (
     " text TEXT NOT NULL)",
     "CREATE INDEX mentions_by_target ON mentions (target, day)",
     "CREATE INDEX mentions_by_note ON mentions (note)",
+    # The facts with each row's stat key, whole in the index: read without the records.
+    "CREATE INDEX facts ON notes (path, size, mtime_ns, ctime_ns, inode, trusted, tags, emails, aliases, needs,"
+    " offers, links)",
 )
 
 
@@ -595,20 +602,26 @@ def _path_key(rel: str) -> bytes:
     return rel.encode("utf-8", "surrogateescape")
 
 
+# The notes table's columns after the record: each a list of strings of the person, as JSON.
+# ``links`` are the ``helped`` items that link to someone (who was introduced to whom).
+FACTS = ("tags", "emails", "aliases", "needs", "offers", "links")
+
+
 def _row(note: Found, trusted: bool, person: Person | None, problems: list[Problem]) -> tuple:
     found = json.dumps(encode_problems(problems)) if problems else None
     if person is None:
-        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None, None, None)
+        return (_path_key(note.rel), *note.key, int(trusted), found, None, None, None, None, None, None, None, None, None, None, None,
+                *(None,) * len(FACTS))
     cadence = person.cadence
     return (
         _path_key(note.rel), *note.key, int(trusted), found,
         person.name, person.org, person.circle, None if cadence is None else f"{cadence.amount} {cadence.unit}",
         _enc_date(person.follow_up), _enc_date(person.last_seen), _enc_date(person.met), person.met_at,
-        roster_archived(person.archived), person.name.casefold(), encode_record(person),
+        roster_archived(person.archived), person.name.casefold(), encode_record(person), *encode_facts(person),
     )
 
 
-_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * 18) + ")"
+_UPSERT = "INSERT OR REPLACE INTO notes VALUES (" + ", ".join("?" * (18 + len(FACTS))) + ")"
 
 
 def _save_rows(
@@ -1001,6 +1014,100 @@ def save_fragments(config: Config, kind: str, changed: dict[str, tuple[str, byte
 
     with store:
         return store.write(work)
+
+
+# --- the facts: what ``plan`` and ``due``'s filters read of everyone, and records by path ----------
+
+
+def _strings_json(values) -> str | None:
+    """Strings as a compact JSON list (``json.dumps`` writes the same), None when there are none:
+    the json module's string encoder, without setting up an encoder per list (a cold load
+    writes five lists for every note)."""
+    return "[" + ",".join(map(encode_basestring_ascii, values)) + "]" if values else None
+
+
+def encode_facts(person: Person) -> tuple[str | None, ...]:
+    """The ``FACTS`` columns of a person's row."""
+    from ..model.links import link_targets
+
+    links = [entry.text for entry in person.helped if link_targets(entry.text)]
+    return tuple(map(_strings_json, (person.tags, person.emails, person.aliases, person.needs, person.offers, links)))
+
+
+def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS) -> dict[str, tuple] | None:
+    """The ``columns`` (of ``FACTS``) of every note, by path, as stored (the caller checks
+    them), when the store holds exactly the notes of ``notes`` (a fresh walk), each under its
+    current stat key and trusted; else None (then load in full)."""
+    columns = list(columns)
+    if any(column not in FACTS for column in columns):
+        raise ValueError(f"not a column of facts: {columns}")
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+        keys = {_path_key(note.rel): note.key for note in notes}
+
+        def read():
+            rows = store.db.execute(
+                "SELECT " + ", ".join(["path", "size", "mtime_ns", "ctime_ns", "inode", "trusted", *columns]) + " FROM notes"
+            ).fetchall()
+            if len(rows) != len(keys):
+                return None
+            get = keys.get
+            for row in rows:
+                if row[5] != 1 or get(row[0]) != row[1:5]:
+                    return None
+            return rows
+
+        rows = _quietly(read, store)
+    if rows is None:
+        return None
+    decode = bytes.decode
+    return {decode(row[0], "utf-8", "surrogateescape"): row[6:] for row in rows}
+
+
+def records(config: Config, notes: list[Found], rels: Iterable[str]) -> dict[str, Person] | None:
+    """The stored records of the notes ``rels`` (paths of a fresh walk ``notes``), each read
+    only when its row holds the note's current stat key and is trusted; else None (then
+    load in full)."""
+    wanted = {note.rel: note.key for note in notes}
+    rels = list(dict.fromkeys(rels))
+    if PLAN is None or any(rel not in wanted for rel in rels):
+        return None
+    paths = [_path_key(rel) for rel in rels]
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+
+        def read():
+            rows = []
+            for start in range(0, len(paths), 500):  # below SQLite's limit of variables
+                chunk = paths[start:start + 500]
+                rows += store.db.execute(
+                    "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, record FROM notes WHERE path IN ("
+                    + ", ".join("?" * len(chunk)) + ")", chunk
+                ).fetchall()
+            return rows
+
+        rows = _quietly(read, store)
+        if rows is None or len(rows) != len(paths):
+            return None
+        out = {}
+        for path, size, mtime, ctime, inode, trusted, record in rows:
+            rel = path.decode("utf-8", "surrogateescape")
+            if trusted != 1 or wanted[rel] != (size, mtime, ctime, inode) or record is None:
+                return None
+            try:
+                out[rel] = decode_record(rel, record)
+            except _BAD_ROW as exc:
+                store.discard(f"a row failed validation ({exc.__class__.__name__})")
+                return None
+    return out
 
 
 def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] | None:
