@@ -53,7 +53,9 @@ from .model.errors import Problem, VaultnetError
 from .load.vault import Vault, load_vault
 
 if TYPE_CHECKING:  # the renderers are imported when something is rendered
+    from .load.discover import Found
     from .render.calendar import EncodedEvents
+    from .render.rows import RowKeeper
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,15 @@ def output_paths(config: Config) -> list[str]:
 
 
 def render_outputs(
-    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None
+    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None,
+    rows: RowKeeper | None = None, identities: dict[str, str] | None = None,
 ) -> list[Output]:
     """Every output's bytes, rendered in memory (nothing is written here); ``events`` holds
     the calendar events of an earlier build, so that only those that changed are encoded,
-    and ``notes`` the index notes of an earlier build, so that only those whose inputs
-    changed are rendered (``KeptNotes``)."""
+    ``notes`` the index notes of an earlier build, so that only those whose inputs
+    changed are rendered (``KeptNotes``), and ``rows`` the index notes' rows of each person
+    (``render.rows``), kept under the person's identity (``identities``, see
+    ``person_identities``), so that only the rows of people who changed are rendered."""
     from .render.calendar import build_calendar
     from .render.indexnotes import REGISTRY, IndexViews, filters
     from .render.templating import environment
@@ -173,8 +178,8 @@ def render_outputs(
     check_layout(config)
     require_people(config)
     people, _problems = with_last_good(vault)
-    views = IndexViews(config, people, today)
-    env = environment(config, **filters())
+    views = IndexViews(config, people, today, identities)
+    env = environment(config, **filters(rows))
     index = config.index_dir.rstrip("/")
     outputs = []
     try:
@@ -189,7 +194,7 @@ def render_outputs(
                         notes.fresh[rel] = (key, data)
                 outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues)
+        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues, views.identities)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(
@@ -388,16 +393,18 @@ def build(
                 return report
         # The notes the stamp's walk found: one walk of the vault per build.
         walked = inputs is not None
+        notes = list(inputs.notes) if walked else _walk(config)
         vault = load_vault(
-            config, today, progress=progress,
-            notes=list(inputs.notes) if walked else None, elsewhere=list(inputs.elsewhere) if walked else None,
+            config, today, progress=progress, notes=notes, elsewhere=list(inputs.elsewhere) if walked else None,
         )
+    else:
+        notes = None
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
         report.failed = True
         return report
-    render_and_write(vault, today, report)
+    render_and_write(vault, today, report, notes=notes)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report
@@ -478,25 +485,104 @@ def _notes_base_key(config: Config, today: date) -> str | None:
     return digest.hexdigest()
 
 
-def render_and_write(vault: Vault, today: date, report: BuildReport | None = None, write: bool = True) -> list[Output]:
-    """Render every output, reusing the calendar events the store kept from an earlier
-    build (only those whose person changed are encoded again), write the outputs that
-    changed unless ``write`` is off, then store the events for the next build (skipped
-    when the store cannot be written: it is only a cache). Used by ``build`` and ``serve``."""
+def render_and_write(
+    vault: Vault, today: date, report: BuildReport | None = None, write: bool = True, notes: list[Found] | None = None
+) -> list[Output]:
+    """Render every output, reusing what the store kept from earlier builds (the calendar
+    events, the index notes, and each person's rows in them: only what changed is rendered
+    again), write the outputs that changed unless ``write`` is off, then store what was
+    rendered for the next build (skipped when the store cannot be written: it is only a
+    cache). ``notes``: the walk the vault was loaded from, which tells each person's
+    identity (``person_identities``); without it no row is reused. Used by ``build`` and ``serve``."""
     from .load.store import kept_fragments, save_fragments
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    with kept_fragments(config, EVENTS) as (keys, fetch), kept_fragments(config, NOTES) as (note_keys, fetch_note):
-        events = EncodedEvents(keys, fetch)
-        notes = KeptNotes(config, today, note_keys, fetch_note)
-        outputs = render_outputs(vault, today, events, notes)
+    identities = person_identities(vault, notes) if notes is not None else {}
+    with (
+        kept_fragments(config, EVENTS) as (keys, fetch),
+        kept_fragments(config, NOTES) as (note_keys, fetch_note),
+        kept_fragments(config, ROWS) as (row_keys, fetch_rows),
+    ):
+        kept_notes = KeptNotes(config, today, note_keys, fetch_note)
+        events = EncodedEvents(keys, fetch, kept_notes.base)
+        rows = kept_rows(kept_notes.base, row_keys, fetch_rows)
+        outputs = render_outputs(vault, today, events, kept_notes, rows, identities)
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)
     current = {output.rel for output in outputs}
-    save_fragments(config, NOTES, notes.fresh, [rel for rel in note_keys if rel not in current])
+    save_fragments(config, NOTES, kept_notes.fresh, [rel for rel in note_keys if rel not in current])
+    if identities and kept_notes.base is not None:
+        import json
+
+        fresh = {
+            slot: (kept_notes.base, json.dumps(items, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+            for slot, items in rows.fresh.items()
+        }
+        save_fragments(config, ROWS, fresh, [slot for slot in row_keys if slot not in rows.used])
     return outputs
+
+
+ROWS = "index-rows"  # the store's fragments of this kind: the rows of one list of one note, by slot
+
+
+def kept_rows(base: str | None, keys: dict[str, str], fetch) -> RowKeeper:
+    """The rows kept by earlier builds (``render.rows.RowKeeper``): each slot's
+    ``[keys, identities, texts]`` as JSON, used only under today's ``base`` key (the
+    templates, the config, the day, the code) and only when it has exactly that shape."""
+    import json
+
+    from .render.rows import RowKeeper
+
+    def fetch_slot(slot: str) -> list[list[str]] | None:
+        if base is None or keys.get(slot) != base:
+            return None
+        data = fetch(slot)
+        try:
+            kept = json.loads(data) if data is not None else None
+        except (ValueError, RecursionError):
+            return None
+        if not (kept.__class__ is list and len(kept) == 3 and all(part.__class__ is list for part in kept)):
+            return None
+        if not len(kept[0]) == len(kept[1]) == len(kept[2]):
+            return None
+        for part in kept:
+            if not all(value.__class__ is str for value in part):
+                return None
+        return kept
+
+    return RowKeeper(fetch_slot)
+
+
+def _walk(config: Config) -> list:
+    from .load.discover import walk
+
+    return list(walk(config))
+
+
+def person_identities(vault: Vault, notes: list[Found]) -> dict[str, str]:
+    """Each person's identity, by path: what their record is made of besides the config and
+    the code — the stat key of their note (the store's own rule: size, times and inode),
+    and the mentions of them in other notes. A note changed within the racy window (its
+    stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read well
+    have none: their rows are rendered every time."""
+    from .load.discover import NOTE
+    from .load.store import RACY_SECONDS
+
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    out = {}
+    for note in notes:
+        if note.kind == NOTE and note.changed_ns < racy_after and note.changed_ns > 0:
+            out[note.rel] = "%d:%d:%d:%d" % note.key
+    for path in vault.last_good:
+        out.pop(path, None)
+    for person in vault.people:
+        mentions = person.mentions
+        if mentions and person.path in out:
+            digest = hashlib.blake2b(repr(mentions).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+            out[person.path] += "|" + digest
+    return out
 
 
 # --- the build stamp ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`vaultnet build` keeps the index notes that read a small part of each record in the store
-and renders one again only when what it reads, the templates, the config or the day changed
-(tests/pipeline/test_never_stale.py holds the bytes to a build without the store)."""
+(Introductions.md) and renders one again only when what it reads, the templates, the config or
+the day changed; the notes that list people row by row keep their rows instead
+(test_kept_rows.py). tests/pipeline/test_never_stale.py holds the bytes to a build without the store."""
 
 from __future__ import annotations
 
@@ -23,16 +24,16 @@ def rendered(vault, monkeypatch):
     return vault
 
 
-def test_a_new_log_line_renders_only_the_notes_that_show_it(rendered):
+def test_a_new_log_line_does_not_render_the_introductions_again(rendered):
     assert rendered.run("build").exit_code == 0
     assert len(rendered.rendered) == 6
     rendered.rendered.clear()
     with (rendered.people / "Lena Fischer.md").open("a", encoding="utf-8") as note:
         note.write("- 2026-11-20 call: the workshop's speakers\n")
     assert rendered.run("build").exit_code == 0
-    # Her last contact moves (People.md), her follow-up too (Follow-ups.md), the month's count (Network.md);
-    # the giving ledger, the needs and offers and the introductions are as they were.
-    assert sorted(rendered.rendered) == ["Follow-ups.md", "Network.md", "People.md"]
+    # The notes listing people row by row are rendered (their unchanged rows kept: test_kept_rows.py);
+    # the introductions are as they were.
+    assert sorted(rendered.rendered) == ["Follow-ups.md", "Giving.md", "Needs and offers.md", "Network.md", "People.md"]
 
 
 def test_a_changed_template_renders_again_and_a_new_day_renders_everything(rendered):

@@ -1,0 +1,174 @@
+"""Per-person rows of the index notes, each rendered once and kept between builds.
+
+An index note lists thousands of people, and one edit changes one of them. So a note's
+per-person lists (``people``, ``needs``, ``overdue`` …) are ``PersonRows``: each item
+knows the person it shows and that person's *identity* (what the person's record is made
+of: the note's stat key and the mentions of them, see ``pipeline.person_identities``),
+and makes its variables (a dict, as before) only when something asks for them. A template
+renders such a list through a macro and the ``rows`` filter:
+
+    {% macro people_row(p) %}
+    | {{ p.link }} | {{ p.org }} |
+    {% endmacro %}
+    {% for row in people | rows(people_row) %}{{ row }}{% endfor %}
+
+``rows`` calls the macro for each item and returns the texts, so the note reads exactly as
+``{% for p in people %}{{ people_row(p) }}{% endfor %}`` would. What it adds: the text of
+each item is kept (``RowKeeper``, stored by ``pipeline``) under the person's identity, and
+a later build whose templates, config, day and code are the same (the slot's key, made by
+the caller) reuses the text of every item whose identity is unchanged, without making its
+variables or calling the macro. Only what the macro's text can depend on may decide it:
+its argument, and variables that are part of the slot's key (``today``, ``notice`` …); a
+macro reading anything else (``people_count``, another list, an included template) is
+called for every item every time (``macro_is_pure``), which gives the same bytes, only
+slower. A template that loops over a list itself makes every item's variables, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jinja2 import nodes, pass_context
+
+# Variables a row macro may read besides its arguments: each is fixed by what the slot's
+# key holds (the config, the day), or a pure helper Jinja gives every template.
+KEYED_NAMES = frozenset({"today", "notice", "title", "people_dir", "range", "dict", "cycler", "joiner", "namespace", "loop"})
+# Tags that read other templates or the caller's blocks: their output is not a function of the row.
+_OPEN_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block)
+
+
+class PersonRows(Sequence):
+    """A per-person list of a note's variables whose items are made on first use.
+
+    ``entries``: ``(key, identity, source)`` per item in the note's order, where ``key``
+    names the item among the list's (a person's path, or the path and an entry's number),
+    ``identity`` is what the item's variables are made of beyond the slot's key (None:
+    unknown, so never kept) and ``make(source)`` makes the item's variables.
+    """
+
+    def __init__(self, note: str, name: str, entries: list[tuple[str, str | None, Any]], make: Callable[[Any], dict]):
+        self.note = note
+        self.name = name
+        self.entries = entries
+        self.make = make
+        self._made: list[dict | None] = [None] * len(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.entries)))]
+        made = self._made[index]
+        if made is None:
+            made = self._made[index] = self.make(self.entries[index][2])
+        return made
+
+    def __iter__(self):
+        for i in range(len(self.entries)):
+            yield self[i]
+
+    def __eq__(self, other):  # as the plain list it stands for
+        return list(self) == (list(other) if isinstance(other, PersonRows) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class RowKeeper:
+    """The texts of the rows of earlier builds, by slot, and those of this build.
+
+    A slot is one list of one note rendered by one macro (``slot_name``). ``fetch(slot)``
+    gives what was kept, ``[keys, identities, texts]`` (three lists of strings of one
+    length, in the list's order), or None (nothing kept, or under another slot key). When
+    the keys and identities are exactly those of this build, the texts are the list's; else
+    each item whose identity is unchanged takes its text. After the render, ``fresh`` holds
+    each slot whose texts changed, in that form, with the items that have an identity;
+    ``used`` every slot rendered through ``rows``.
+    """
+
+    def __init__(self, fetch: Callable[[str], list[list[str]] | None] | None = None):
+        self.fetch = fetch or (lambda slot: None)
+        self.fresh: dict[str, list[list[str]]] = {}
+        self.used: set[str] = set()
+        self.rendered = 0  # items whose macro was called (for tests and the benchmark's story)
+        self._pure: dict[tuple[str, str], bool] = {}
+
+    def texts(self, env, template: str | None, items: PersonRows, macro) -> list[str]:
+        name = getattr(macro, "name", None)
+        if template is None or name is None or not self._is_pure(env, template, name):
+            self.rendered += len(items)
+            return [str(macro(item)) for item in items]
+        slot = slot_name(items.note, items.name, template, name)
+        self.used.add(slot)
+        keys = [entry[0] for entry in items.entries]
+        identities = [entry[1] for entry in items.entries]
+        old = self.fetch(slot)
+        if old is not None and old[0] == keys and old[1] == identities and None not in identities:
+            return old[2]  # nobody in the list changed
+        kept = {}
+        if old is not None:
+            kept = {key: (identity, text) for key, identity, text in zip(*old)}
+        out: list[str] = []
+        for i, key in enumerate(keys):
+            identity = identities[i]
+            hit = kept.get(key)
+            if identity is not None and hit is not None and hit[0] == identity:
+                out.append(hit[1])
+            else:
+                out.append(str(macro(items[i])))
+                self.rendered += 1
+        self.fresh[slot] = [[k for k, i in zip(keys, identities) if i is not None],
+                            [i for i in identities if i is not None],
+                            [t for t, i in zip(out, identities) if i is not None]]
+        return out
+
+    def _is_pure(self, env, template: str, macro: str) -> bool:
+        found = self._pure.get((template, macro))
+        if found is None:
+            found = self._pure[(template, macro)] = macro_is_pure(env, template, macro)
+        return found
+
+
+def slot_name(note: str, rows: str, template: str, macro: str) -> str:
+    return f"{note}\0{rows}\0{template}\0{macro}"
+
+
+def macro_is_pure(env, template: str, macro: str) -> bool:
+    """Whether the macro ``macro`` of ``template`` makes its text from its arguments alone
+    (and ``KEYED_NAMES``): then a row's text is a function of the row and may be kept. A
+    macro defined elsewhere, or defined twice, counts as not pure."""
+    try:
+        source = env.loader.get_source(env, template)[0]
+        tree = env.parse(source)
+    except Exception:  # noqa: BLE001 - the render itself reports a broken template
+        return False
+    found = [m for m in tree.find_all(nodes.Macro) if m.name == macro]
+    if len(found) != 1:
+        return False
+    definition = found[0]
+    if any(True for kind in _OPEN_NODES for _ in definition.find_all(kind)):
+        return False
+    own = {arg.name for arg in definition.args}
+    own |= {n.name for n in definition.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    for name in definition.find_all(nodes.Name):
+        if name.ctx == "load" and name.name not in own and name.name not in KEYED_NAMES:
+            return False
+    return True
+
+
+def rows_filter(keeper: RowKeeper) -> Callable[..., list[str]]:
+    """The ``rows`` filter of one build: ``items | rows(macro)``, each item's text (see above)."""
+
+    @pass_context
+    def rows(context, items, macro) -> list[str]:
+        if not callable(macro):
+            raise TypeError("rows: give it the macro that renders one item, e.g. people | rows(people_row)")
+        if isinstance(items, PersonRows):
+            return keeper.texts(context.environment, context.name, items, macro)
+        return [str(macro(item)) for item in items]
+
+    return rows
