@@ -116,3 +116,20 @@ def test_the_default_rows_equal_a_loop_over_the_people(kept):
         (folder / name).write_text(looped, encoding="utf-8")
     assert kept.run("build").exit_code == 0
     assert outputs(kept) == mine
+
+
+def test_a_template_uses_the_lists_as_lists(kept, tmp_path):
+    """The lists made on first use behave as the lists they stand for: joined, counted,
+    sorted, written as JSON."""
+    folder = kept.root / ".vaultnet" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "Follow-ups.md").write_text(
+        "{{ notice }}\n\n{{ (overdue + this_week) | length }} {{ (overdue | list + next_30_days) | length }}\n"
+        "{% for r in never_contacted | sort(attribute='name') %}- {{ r.link }}\n{% endfor %}"
+        "{{ unscheduled | tojson }}\n",
+        encoding="utf-8",
+    )
+    assert kept.run("build").exit_code == 0
+    text = (kept.root / "Index" / "Follow-ups.md").read_bytes()
+    assert text == full_build(kept, tmp_path)["Follow-ups.md"]
+    assert b"[]" in text or b'"link"' in text

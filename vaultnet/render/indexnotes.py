@@ -12,11 +12,13 @@ goes (``cell`` values for table cells, ``text`` values for list items), so a
 name holding ``|``, ``[[``, ``*`` or a newline cannot break a table or a link,
 and a vault's own template cannot forget to escape. Raw values stay available
 (``name``, ``path``) and the ``cell`` and ``md`` filters escape anything else.
-The template loops over prepared rows once per file — no per-person template
-call — which keeps a 10,000-person build fast. What several notes show of a person
-(links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
-repeated texts are escaped once (``IndexViews.cell``/``md``); tests/render/test_indexnotes.py
-holds every note's variables equal to a straightforward reference.
+A list of people (``people``, ``overdue``, ``needs`` …) is a ``rows.PersonRows``: each
+item's variables are made only when asked for, and the default templates render each row
+through a macro and the ``rows`` filter, which takes the rows of people who did not change
+from the store (``rows``), so a build after one edit renders one person's rows. What several
+notes show of a person (links, org, circle, dates) is escaped once per build
+(``IndexViews.cells``) and repeated texts are escaped once (``IndexViews.cell``/``md``);
+tests/render/test_indexnotes.py holds every note's variables equal to a straightforward reference.
 Order is stable: by name, then path.
 """
 

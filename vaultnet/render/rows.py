@@ -22,6 +22,9 @@ its argument, and variables that are part of the slot's key (``today``, ``notice
 macro reading anything else (``people_count``, another list, an included template) is
 called for every item every time (``macro_is_pure``), which gives the same bytes, only
 slower. A template that loops over a list itself makes every item's variables, as before.
+
+Jinja2 is imported only where a template is looked at (``macro_is_pure``, ``rows_filter``):
+``indexnotes`` imports this module, and a build with nothing to do renders nothing.
 """
 
 from __future__ import annotations
@@ -29,13 +32,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from jinja2 import nodes, pass_context
-
 # Variables a row macro may read besides its arguments: each is fixed by what the slot's
 # key holds (the config, the day), or a pure helper Jinja gives every template.
 KEYED_NAMES = frozenset({"today", "notice", "title", "people_dir", "range", "dict", "cycler", "joiner", "namespace", "loop"})
 # Tags that read other templates or the caller's blocks: their output is not a function of the row.
-_OPEN_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block)
+_OPEN_NODES = ("Include", "Import", "FromImport", "Extends", "Block")
 
 
 class PersonRows(Sequence):
@@ -44,29 +45,31 @@ class PersonRows(Sequence):
     ``entries``: ``(key, identity, source)`` per item in the note's order, where ``key``
     names the item among the list's (a person's path, or the path and an entry's number),
     ``identity`` is what the item's variables are made of beyond the slot's key (None:
-    unknown, so never kept) and ``make(source)`` makes the item's variables.
+    unknown, so never kept) and ``make(source)`` makes the item's variables. To a template it
+    is a read-only list of those variables (its own attributes are private, so the sandbox
+    keeps them from templates); ``+`` with a list gives a list.
     """
 
     def __init__(self, note: str, name: str, entries: list[tuple[str, str | None, Any]], make: Callable[[Any], dict]):
-        self.note = note
-        self.name = name
-        self.entries = entries
-        self.make = make
+        self._note = note
+        self._name = name
+        self._entries = entries
+        self._make = make
         self._made: list[dict | None] = [None] * len(entries)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._entries)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self.entries)))]
+            return [self[i] for i in range(*index.indices(len(self._entries)))]
         made = self._made[index]
         if made is None:
-            made = self._made[index] = self.make(self.entries[index][2])
+            made = self._made[index] = self._make(self._entries[index][2])
         return made
 
     def __iter__(self):
-        for i in range(len(self.entries)):
+        for i in range(len(self._entries)):
             yield self[i]
 
     def __eq__(self, other):  # as the plain list it stands for
@@ -74,8 +77,21 @@ class PersonRows(Sequence):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __add__(self, other):
+        return list(self) + list(other)
+
+    def __radd__(self, other):
+        return list(other) + list(self)
+
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+def json_default(value: Any) -> Any:
+    """For Jinja's ``tojson``: a ``PersonRows`` is written as the list it stands for."""
+    if isinstance(value, PersonRows):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class RowKeeper:
@@ -102,10 +118,10 @@ class RowKeeper:
         if template is None or name is None or not self._is_pure(env, template, name):
             self.rendered += len(items)
             return [str(macro(item)) for item in items]
-        slot = slot_name(items.note, items.name, template, name)
+        slot = slot_name(items._note, items._name, template, name)
         self.used.add(slot)
-        keys = [entry[0] for entry in items.entries]
-        identities = [entry[1] for entry in items.entries]
+        keys = [entry[0] for entry in items._entries]
+        identities = [entry[1] for entry in items._entries]
         old = self.fetch(slot)
         if old is not None and old[0] == keys and old[1] == identities and None not in identities:
             return old[2]  # nobody in the list changed
@@ -141,6 +157,8 @@ def macro_is_pure(env, template: str, macro: str) -> bool:
     """Whether the macro ``macro`` of ``template`` makes its text from its arguments alone
     (and ``KEYED_NAMES``): then a row's text is a function of the row and may be kept. A
     macro defined elsewhere, or defined twice, counts as not pure."""
+    from jinja2 import nodes
+
     try:
         source = env.loader.get_source(env, template)[0]
         tree = env.parse(source)
@@ -150,7 +168,7 @@ def macro_is_pure(env, template: str, macro: str) -> bool:
     if len(found) != 1:
         return False
     definition = found[0]
-    if any(True for kind in _OPEN_NODES for _ in definition.find_all(kind)):
+    if any(True for kind in _OPEN_NODES for _ in definition.find_all(getattr(nodes, kind))):
         return False
     own = {arg.name for arg in definition.args}
     own |= {n.name for n in definition.find_all(nodes.Name) if n.ctx in ("store", "param")}
@@ -162,6 +180,7 @@ def macro_is_pure(env, template: str, macro: str) -> bool:
 
 def rows_filter(keeper: RowKeeper) -> Callable[..., list[str]]:
     """The ``rows`` filter of one build: ``items | rows(macro)``, each item's text (see above)."""
+    from jinja2 import pass_context
 
     @pass_context
     def rows(context, items, macro) -> list[str]:
