@@ -418,34 +418,87 @@ KEPT_NOTES_FORMAT = 1
 class KeptNotes:
     """The index notes of an earlier build, each kept with a key of what it was rendered
     from: the template files (the vault's and the defaults), the config, today, vaultnet's
-    and Jinja's code, and the part of each record the note reads (``IndexNote.reads``). A
-    note whose key is unchanged is not rendered again; one without ``reads`` (a note that
-    reads most of every record, or the whole plan) always is. Templates that are links, or
-    hold one, are never keyed: they are rendered every time, with the checks the template
-    loader makes.
+    and Jinja's code, the number of people, and the part of each person the note reads
+    (``IndexNote.reads``). A note whose key is unchanged is not rendered again; one without
+    ``reads`` (a note that reads most of every record, or the whole plan) always is.
+    Templates that are links, or hold one, are never keyed: they are rendered every time,
+    with the checks the template loader makes.
 
-    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; after a
-    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``).
+    A person's part is a function of their record, the config and the day, so a digest of
+    it is kept too (``PARTS``), under the person's identity (``person_identities``): only
+    the parts of people whose identity changed are read and digested again.
+
+    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; ``parts``,
+    the stored digests (``{path: [identity, [digest per note]]}``, checked as used); after a
+    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``) and
+    ``fresh_parts`` the digests to store (None when unchanged).
     """
 
-    def __init__(self, config: Config, today: date, kept: dict[str, str], fetch):
+    def __init__(
+        self, config: Config, today: date, kept: dict[str, str], fetch, parts: dict | None = None,
+        identities: dict[str, str] | None = None,
+    ):
         self.kept_keys = kept
         self.fetch = fetch
         self.fresh: dict[str, tuple[str, bytes]] = {}
         self.base = _notes_base_key(config, today)
+        self.parts = parts or {}
+        self.identities = identities or {}
+        self.fresh_parts: dict | None = None
+        self._keys: dict[str, str] | None = None
 
     def key(self, note, views) -> str | None:
         if note.reads is None or self.base is None:
             return None
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((self.base, note.file, note.template)).encode())
-        digest.update(repr(note.reads(views)).encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        if self._keys is None:
+            self._keys = self._note_keys(views)
+        return self._keys.get(note.file)
+
+    def _note_keys(self, views) -> dict[str, str]:
+        from .render.indexnotes import REGISTRY
+
+        notes = [note for note in REGISTRY if note.reads is not None]
+        count = len(notes)
+        joined: list[list[str]] = [[] for _ in notes]
+        old = self.parts
+        new = {}
+        identities = self.identities
+        for person in views.people:
+            identity = identities.get(person.path)
+            hit = old.get(person.path) if identity is not None else None
+            if (
+                hit.__class__ is list and len(hit) == 2 and hit[0] == identity and hit[1].__class__ is list
+                and len(hit[1]) == count and all(d.__class__ is str for d in hit[1])
+            ):
+                digests = hit[1]
+            else:
+                digests = [_part_digest(note.reads(views, person)) for note in notes]
+            if identity is not None:
+                new[person.path] = [identity, digests]
+            for i, digest in enumerate(digests):
+                if digest:
+                    joined[i].append(digest)
+        if new != old:
+            self.fresh_parts = new
+        keys = {}
+        for note, digests in zip(notes, joined):
+            digest = hashlib.blake2b(digest_size=16)
+            digest.update(repr((self.base, note.file, note.template, len(views.people))).encode())
+            digest.update("".join(digests).encode("ascii"))
+            keys[note.file] = digest.hexdigest()
+        return keys
 
     def kept(self, rel: str, key: str) -> bytes | None:
         if self.kept_keys.get(rel) != key:
             return None
         return self.fetch(rel)
+
+
+def _part_digest(part) -> str:
+    """A digest of one person's part of a note ("" when the note leaves them out)."""
+    if part is None:
+        return ""
+    return hashlib.blake2b(repr(part).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _notes_base_key(config: Config, today: date) -> str | None:
@@ -494,20 +547,25 @@ def render_and_write(
     rendered for the next build (skipped when the store cannot be written: it is only a
     cache). ``notes``: the walk the vault was loaded from, which tells each person's
     identity (``person_identities``); without it no row is reused. Used by ``build`` and ``serve``."""
-    from .load.store import kept_fragments, save_fragments
+    from .load.store import fragments, kept_fragments, save_fragments
     from .render.calendar import EncodedEvents
 
     config = vault.config
     identities = person_identities(vault, notes) if notes is not None else {}
+    # The events read at once: most of them are reused, and one query is much cheaper than one
+    # per event (the feed's bytes are held anyway).
+    kept_events = fragments(config, EVENTS)
     with (
-        kept_fragments(config, EVENTS) as (keys, fetch),
         kept_fragments(config, NOTES) as (note_keys, fetch_note),
         kept_fragments(config, ROWS) as (row_keys, fetch_rows),
     ):
-        kept_notes = KeptNotes(config, today, note_keys, fetch_note)
-        events = EncodedEvents(keys, fetch, kept_notes.base)
+        kept_notes = KeptNotes(config, today, note_keys, fetch_note, None, identities)
+        kept_notes.parts = _kept_parts(config, kept_notes.base)
+        keys = {uid: key for uid, (key, _data) in kept_events.items()}
+        events = EncodedEvents(keys, lambda uid: kept_events[uid][1] if uid in kept_events else None, kept_notes.base)
         rows = kept_rows(kept_notes.base, row_keys, fetch_rows)
         outputs = render_outputs(vault, today, events, kept_notes, rows, identities)
+    del kept_events
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)
@@ -515,6 +573,10 @@ def render_and_write(
     save_fragments(config, NOTES, kept_notes.fresh, [rel for rel in note_keys if rel not in current])
     if identities and kept_notes.base is not None:
         import json
+
+        if kept_notes.fresh_parts is not None:
+            data = json.dumps(kept_notes.fresh_parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            save_fragments(config, PARTS, {PARTS: (kept_notes.base, data)})
 
         fresh = {
             slot: (kept_notes.base, json.dumps(items, ensure_ascii=False).encode("utf-8", "surrogatepass"))
@@ -525,6 +587,26 @@ def render_and_write(
 
 
 ROWS = "index-rows"  # the store's fragments of this kind: the rows of one list of one note, by slot
+PARTS = "person-parts"  # and one fragment of this kind: the digest of each person's part of each kept note
+
+
+def _kept_parts(config: Config, base: str | None) -> dict:
+    """The digests of each person's part of the kept notes (``KeptNotes``), stored under
+    today's ``base`` key; empty when there are none (each value is checked as it is used)."""
+    import json
+
+    from .load.store import fragments
+
+    if base is None:
+        return {}
+    key, data = fragments(config, PARTS).get(PARTS, (None, None))
+    if key != base:
+        return {}
+    try:
+        parts = json.loads(data)
+    except (ValueError, RecursionError):
+        return {}
+    return parts if parts.__class__ is dict else {}
 
 
 def kept_rows(base: str | None, keys: dict[str, str], fetch) -> RowKeeper:

@@ -781,11 +781,13 @@ def network_context(views: IndexViews) -> dict[str, Any]:
 # --- what each note reads ----------------------------------------------------------------------
 #
 # A note whose context is a function of a small part of each record (and of the config, the
-# day and the templates, which every kept note's key holds) says which part: ``build`` keeps
-# the note's bytes in the store under a key of that part and renders it again only when the
-# key changes. Each function returns the values its context function reads, person by person
-# in the vault's order; a context that starts reading something more must read it here too
-# (tests/pipeline/test_never_stale.py compares kept notes with a build without the store).
+# day, the templates and the number of people, which every kept note's key holds) says which
+# part, person by person: ``build`` keeps the note's bytes in the store under a key of those
+# parts and renders it again only when the key changes. Each function returns the values the
+# note's context reads of one person (None when the note leaves the person out); a context
+# that starts reading something more must read it here too (tests/pipeline/test_never_stale.py
+# compares kept notes with a build without the store). A person's part is a function of their
+# record, the config and the day, so ``build`` keeps a digest of it under the person's identity.
 
 
 def _entries(entries: tuple[Entry, ...]) -> tuple:
@@ -793,26 +795,43 @@ def _entries(entries: tuple[Entry, ...]) -> tuple:
     return tuple([(e.date.toordinal() if e.date else None, e.text) for e in entries]) if entries else ()
 
 
-def introductions_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped)) for p in views.people]
+def people_reads(views: IndexViews, p: Person) -> tuple:
+    seen = p.last_seen
+    due = views.dues[p.path]
+    return (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived, seen.toordinal() if seen else None,
+            None if due is None else (due.reason, due.date.toordinal()))
+
+
+def giving_reads(views: IndexViews, p: Person) -> tuple | None:
+    # Only the people with a ledger appear in the note.
+    return (p.path, p.name, _entries(p.helped), _entries(p.received)) if p.helped or p.received else None
+
+
+def needs_offers_reads(views: IndexViews, p: Person) -> tuple | None:
+    # Only the people not archived with needs or offers appear.
+    return (p.path, p.name, p.org, p.needs, p.offers) if (p.needs or p.offers) and not p.archived else None
+
+
+def introductions_reads(views: IndexViews, p: Person) -> tuple:
+    return (p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped))
 
 
 @dataclass(frozen=True)
 class IndexNote:
     """One generated note: its file name in ``index_dir``, its template, its variables, and
-    (optionally) what of each record those variables are made of (see above)."""
+    (optionally) what of each person those variables are made of (see above)."""
 
     file: str
     template: str
     context: Callable[[IndexViews], dict[str, Any]]
-    reads: Callable[[IndexViews], Any] | None = None
+    reads: Callable[[IndexViews, Person], Any] | None = None
 
 
 REGISTRY: list[IndexNote] = [
-    IndexNote("People.md", "People.md", people_context),
+    IndexNote("People.md", "People.md", people_context, people_reads),
     IndexNote("Follow-ups.md", "Follow-ups.md", followups_context),
-    IndexNote("Giving.md", "Giving.md", giving_context),
-    IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context),
+    IndexNote("Giving.md", "Giving.md", giving_context, giving_reads),
+    IndexNote("Needs and offers.md", "Needs and offers.md", needs_offers_context, needs_offers_reads),
     IndexNote("Introductions.md", "Introductions.md", introductions_context, introductions_reads),
     IndexNote("Network.md", "Network.md", network_context),
 ]
