@@ -578,10 +578,7 @@ def render_and_write(
             data = json.dumps(kept_notes.fresh_parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
             save_fragments(config, PARTS, {PARTS: (kept_notes.base, data)})
 
-        fresh = {
-            slot: (kept_notes.base, json.dumps(items, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-            for slot, items in rows.fresh.items()
-        }
+        fresh = {slot: (kept_notes.base, data) for slot, data in rows.fresh.items()}
         save_fragments(config, ROWS, fresh, [slot for slot in row_keys if slot not in rows.used])
     return outputs
 
@@ -610,29 +607,14 @@ def _kept_parts(config: Config, base: str | None) -> dict:
 
 
 def kept_rows(base: str | None, keys: dict[str, str], fetch) -> RowKeeper:
-    """The rows kept by earlier builds (``render.rows.RowKeeper``): each slot's
-    ``[keys, identities, texts]`` as JSON, used only under today's ``base`` key (the
-    templates, the config, the day, the code) and only when it has exactly that shape."""
-    import json
-
+    """The rows kept by earlier builds (``render.rows.RowKeeper``), used only under today's
+    ``base`` key (the templates, the config, the day, the code)."""
     from .render.rows import RowKeeper
 
-    def fetch_slot(slot: str) -> list[list[str]] | None:
+    def fetch_slot(slot: str) -> bytes | None:
         if base is None or keys.get(slot) != base:
             return None
-        data = fetch(slot)
-        try:
-            kept = json.loads(data) if data is not None else None
-        except (ValueError, RecursionError):
-            return None
-        if not (kept.__class__ is list and len(kept) == 3 and all(part.__class__ is list for part in kept)):
-            return None
-        if not len(kept[0]) == len(kept[1]) == len(kept[2]):
-            return None
-        for part in kept:
-            if not all(value.__class__ is str for value in part):
-                return None
-        return kept
+        return fetch(slot)
 
     return RowKeeper(fetch_slot)
 

@@ -29,6 +29,7 @@ Jinja2 is imported only where a template is looked at (``macro_is_pure``, ``rows
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -98,17 +99,18 @@ class RowKeeper:
     """The texts of the rows of earlier builds, by slot, and those of this build.
 
     A slot is one list of one note rendered by one macro (``slot_name``). ``fetch(slot)``
-    gives what was kept, ``[keys, identities, texts]`` (three lists of strings of one
-    length, in the list's order), or None (nothing kept, or under another slot key). When
+    gives the bytes kept for it (``encode_slot``: the keys, identities and texts of its
+    items in the list's order), or None (nothing kept, or under another slot key). When
     the keys and identities are exactly those of this build, the texts are the list's; else
     each item whose identity is unchanged takes its text. After the render, ``fresh`` holds
-    each slot whose texts changed, in that form, with the items that have an identity;
-    ``used`` every slot rendered through ``rows``.
+    the bytes of each slot whose texts changed (the items that have an identity), made as
+    soon as the slot is rendered so that its texts need not outlive the note; ``used``
+    every slot rendered through ``rows``.
     """
 
-    def __init__(self, fetch: Callable[[str], list[list[str]] | None] | None = None):
+    def __init__(self, fetch: Callable[[str], bytes | None] | None = None):
         self.fetch = fetch or (lambda slot: None)
-        self.fresh: dict[str, list[list[str]]] = {}
+        self.fresh: dict[str, bytes] = {}
         self.used: set[str] = set()
         self.rendered = 0  # items whose macro was called (for tests and the benchmark's story)
         self._pure: dict[tuple[str, str], bool] = {}
@@ -122,24 +124,30 @@ class RowKeeper:
         self.used.add(slot)
         keys = [entry[0] for entry in items._entries]
         identities = [entry[1] for entry in items._entries]
-        old = self.fetch(slot)
+        data = self.fetch(slot)
+        old = decode_slot(data) if data is not None else None
         if old is not None and old[0] == keys and old[1] == identities and None not in identities:
             return old[2]  # nobody in the list changed
         kept = {}
         if old is not None:
             kept = {key: (identity, text) for key, identity, text in zip(*old)}
         out: list[str] = []
+        make, entries = items._make, items._entries
         for i, key in enumerate(keys):
             identity = identities[i]
             hit = kept.get(key)
             if identity is not None and hit is not None and hit[0] == identity:
                 out.append(hit[1])
             else:
-                out.append(str(macro(items[i])))
+                # The item's variables are made for the macro and dropped (not kept in the list).
+                out.append(str(macro(items._made[i] or make(entries[i][2]))))
                 self.rendered += 1
-        self.fresh[slot] = [[k for k, i in zip(keys, identities) if i is not None],
-                            [i for i in identities if i is not None],
-                            [t for t, i in zip(out, identities) if i is not None]]
+        del kept, old
+        self.fresh[slot] = encode_slot([
+            [k for k, i in zip(keys, identities) if i is not None],
+            [i for i in identities if i is not None],
+            [t for t, i in zip(out, identities) if i is not None],
+        ])
         return out
 
     def _is_pure(self, env, template: str, macro: str) -> bool:
@@ -147,6 +155,28 @@ class RowKeeper:
         if found is None:
             found = self._pure[(template, macro)] = macro_is_pure(env, template, macro)
         return found
+
+
+def encode_slot(lists: list[list[str]]) -> bytes:
+    """A slot's keys, identities and texts as stored: JSON, a data-only format."""
+    return json.dumps(lists, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def decode_slot(data: bytes) -> list[list[str]] | None:
+    """What ``encode_slot`` stored, or None when it is not exactly three lists of strings of
+    one length (a damaged or foreign value is never used)."""
+    try:
+        kept = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not (kept.__class__ is list and len(kept) == 3 and all(part.__class__ is list for part in kept)):
+        return None
+    if not len(kept[0]) == len(kept[1]) == len(kept[2]):
+        return None
+    for part in kept:
+        if not all(value.__class__ is str for value in part):
+            return None
+    return kept
 
 
 def slot_name(note: str, rows: str, template: str, macro: str) -> str:
