@@ -36,7 +36,7 @@ from typing import Any
 # Variables a row macro may read besides its arguments: each is fixed by what the slot's
 # key holds (the config, the day), or a pure helper Jinja gives every template.
 KEYED_NAMES = frozenset({"today", "notice", "title", "people_dir", "range", "dict", "cycler", "joiner", "namespace", "loop"})
-# Tags that read other templates or the caller's blocks: their output is not a function of the row.
+# Tags that read other templates: a macro in a template holding one is never taken as pure.
 _OPEN_NODES = ("Include", "Import", "FromImport", "Extends", "Block")
 
 
@@ -115,9 +115,11 @@ class RowKeeper:
         self.rendered = 0  # items whose macro was called (for tests and the benchmark's story)
         self._pure: dict[tuple[str, str], bool] = {}
 
-    def texts(self, env, template: str | None, items: PersonRows, macro) -> list[str]:
+    def texts(self, env, template: str | None, items: PersonRows, macro, context_names=frozenset()) -> list[str]:
+        """Each item's text, by ``macro`` (see the module docstring); ``context_names``: the
+        variables of the template's render."""
         name = getattr(macro, "name", None)
-        if template is None or name is None or not self._is_pure(env, template, name):
+        if template is None or name is None or not self._is_pure(env, template, name, context_names):
             self.rendered += len(items)
             return [str(macro(item)) for item in items]
         slot = slot_name(items._note, items._name, template, name)
@@ -150,10 +152,10 @@ class RowKeeper:
         ])
         return out
 
-    def _is_pure(self, env, template: str, macro: str) -> bool:
+    def _is_pure(self, env, template: str, macro: str, context_names) -> bool:
         found = self._pure.get((template, macro))
         if found is None:
-            found = self._pure[(template, macro)] = macro_is_pure(env, template, macro)
+            found = self._pure[(template, macro)] = macro_is_pure(env, template, macro, frozenset(context_names))
         return found
 
 
@@ -183,10 +185,15 @@ def slot_name(note: str, rows: str, template: str, macro: str) -> str:
     return f"{note}\0{rows}\0{template}\0{macro}"
 
 
-def macro_is_pure(env, template: str, macro: str) -> bool:
+def macro_is_pure(env, template: str, macro: str, context_names=frozenset()) -> bool:
     """Whether the macro ``macro`` of ``template`` makes its text from its arguments alone
-    (and ``KEYED_NAMES``): then a row's text is a function of the row and may be kept. A
-    macro defined elsewhere, or defined twice, counts as not pure."""
+    (and ``KEYED_NAMES``): then a row's text is a function of the row and may be kept.
+
+    Conservative: a template that includes, imports or extends another, a macro defined
+    twice or elsewhere, or one that reads any other name counts as not pure. A name the
+    macro sets itself (a loop's variable, ``{% set %}``) is its own only when the template's
+    variables (``context_names``) hold no such name, since Jinja reads a name set later in
+    the macro from the template's variables until it is set."""
     from jinja2 import nodes
 
     try:
@@ -194,16 +201,16 @@ def macro_is_pure(env, template: str, macro: str) -> bool:
         tree = env.parse(source)
     except Exception:  # noqa: BLE001 - the render itself reports a broken template
         return False
+    if any(True for kind in _OPEN_NODES for _ in tree.find_all(getattr(nodes, kind))):
+        return False
     found = [m for m in tree.find_all(nodes.Macro) if m.name == macro]
     if len(found) != 1:
         return False
     definition = found[0]
-    if any(True for kind in _OPEN_NODES for _ in definition.find_all(getattr(nodes, kind))):
-        return False
-    own = {arg.name for arg in definition.args}
-    own |= {n.name for n in definition.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    arguments = {arg.name for arg in definition.args}
+    own = {n.name for n in definition.find_all(nodes.Name) if n.ctx in ("store", "param")} - set(context_names)
     for name in definition.find_all(nodes.Name):
-        if name.ctx == "load" and name.name not in own and name.name not in KEYED_NAMES:
+        if name.ctx == "load" and not (name.name in arguments or name.name in own or name.name in KEYED_NAMES):
             return False
     return True
 
@@ -217,7 +224,7 @@ def rows_filter(keeper: RowKeeper) -> Callable[..., list[str]]:
         if not callable(macro):
             raise TypeError("rows: give it the macro that renders one item, e.g. people | rows(people_row)")
         if isinstance(items, PersonRows):
-            return keeper.texts(context.environment, context.name, items, macro)
+            return keeper.texts(context.environment, context.name, items, macro, context.get_all().keys())
         return [str(macro(item)) for item in items]
 
     return rows
