@@ -429,8 +429,9 @@ class KeptNotes:
     the parts of people whose identity changed are read and digested again.
 
     ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; ``parts``,
-    the stored digests (``{path: [identity, [digest per note]]}``, checked as used); after a
-    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``) and
+    the stored digests (``{path: "identity|digests"}``, the digests of the notes with
+    ``reads`` in ``REGISTRY`` order, each ``PART_DIGEST`` characters; checked as used);
+    after a build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``) and
     ``fresh_parts`` the digests to store (None when unchanged).
     """
 
@@ -458,35 +459,36 @@ class KeptNotes:
         from .render.indexnotes import REGISTRY
 
         notes = [note for note in REGISTRY if note.reads is not None]
-        count = len(notes)
-        joined: list[list[str]] = [[] for _ in notes]
-        old = self.parts
-        new = {}
+        width = PART_DIGEST * len(notes)
+        hashers = []
+        for note in notes:
+            hasher = hashlib.blake2b(digest_size=16)
+            hasher.update(repr((self.base, note.file, note.template, len(views.people))).encode())
+            hashers.append(hasher)
+        parts = self.parts  # updated in place: a huge vault holds one copy
         identities = self.identities
+        changed = False
         for person in views.people:
-            identity = identities.get(person.path)
-            hit = old.get(person.path) if identity is not None else None
-            if (
-                hit.__class__ is list and len(hit) == 2 and hit[0] == identity and hit[1].__class__ is list
-                and len(hit[1]) == count and all(d.__class__ is str for d in hit[1])
-            ):
-                digests = hit[1]
-            else:
-                digests = [_part_digest(note.reads(views, person)) for note in notes]
-            if identity is not None:
-                new[person.path] = [identity, digests]
-            for i, digest in enumerate(digests):
-                if digest:
-                    joined[i].append(digest)
-        if new != old:
-            self.fresh_parts = new
-        keys = {}
-        for note, digests in zip(notes, joined):
-            digest = hashlib.blake2b(digest_size=16)
-            digest.update(repr((self.base, note.file, note.template, len(views.people))).encode())
-            digest.update("".join(digests).encode("ascii"))
-            keys[note.file] = digest.hexdigest()
-        return keys
+            path = person.path
+            identity = identities.get(path)
+            kept = parts.get(path) if identity is not None else None
+            digests = None
+            if kept.__class__ is str and len(kept) > width and kept[-width - 1] == "|" and kept[:-width - 1] == identity:
+                digests = kept[-width:]
+            if digests is None or not digests.isascii():
+                digests = "".join(_part_digest(note.reads(views, person)) for note in notes)
+                if identity is not None:
+                    parts[path] = f"{identity}|{digests}"
+                    changed = True
+            for i, hasher in enumerate(hashers):
+                hasher.update(digests[i * PART_DIGEST : (i + 1) * PART_DIGEST].encode("ascii"))
+        if len(parts) > len(identities) or changed:
+            for path in [path for path in parts if path not in identities]:
+                del parts[path]
+                changed = True
+        if changed:
+            self.fresh_parts = parts
+        return {note.file: hasher.hexdigest() for note, hasher in zip(notes, hashers)}
 
     def kept(self, rel: str, key: str) -> bytes | None:
         if self.kept_keys.get(rel) != key:
@@ -494,11 +496,15 @@ class KeptNotes:
         return self.fetch(rel)
 
 
+PART_DIGEST = 24  # hex digits of the digest of one person's part of one note
+_LEFT_OUT = "-" * PART_DIGEST
+
+
 def _part_digest(part) -> str:
-    """A digest of one person's part of a note ("" when the note leaves them out)."""
+    """A digest of one person's part of a note (dashes when the note leaves them out)."""
     if part is None:
-        return ""
-    return hashlib.blake2b(repr(part).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        return _LEFT_OUT
+    return hashlib.blake2b(repr(part).encode("utf-8", "surrogatepass"), digest_size=PART_DIGEST // 2).hexdigest()
 
 
 def _notes_base_key(config: Config, today: date) -> str | None:

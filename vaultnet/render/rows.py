@@ -30,6 +30,7 @@ Jinja2 is imported only where a template is looked at (``macro_is_pure``, ``rows
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -159,18 +160,28 @@ class RowKeeper:
         return found
 
 
+# A slot's rows are stored compressed: they repeat the same table cells and links, and a
+# 100,000-person build would otherwise hold (and store) them twice over.
+_MAX_SLOT = 1 << 30  # a kept slot that inflates beyond this is not one vaultnet wrote
+
+
 def encode_slot(lists: list[list[str]]) -> bytes:
-    """A slot's keys, identities and texts as stored: JSON, a data-only format."""
-    return json.dumps(lists, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    """A slot's keys, identities and texts as stored: JSON (a data-only format), compressed."""
+    return zlib.compress(json.dumps(lists, ensure_ascii=False).encode("utf-8", "surrogatepass"), 1)
 
 
 def decode_slot(data: bytes) -> list[list[str]] | None:
     """What ``encode_slot`` stored, or None when it is not exactly three lists of strings of
     one length (a damaged or foreign value is never used)."""
     try:
-        kept = json.loads(data)
-    except (ValueError, RecursionError):
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(data, _MAX_SLOT)
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None
+        kept = json.loads(text)
+    except (ValueError, RecursionError, zlib.error):
         return None
+    del text
     if not (kept.__class__ is list and len(kept) == 3 and all(part.__class__ is list for part in kept)):
         return None
     if not len(kept[0]) == len(kept[1]) == len(kept[2]):
