@@ -126,9 +126,14 @@ def _exact_hash(path: str) -> str:
 def later_twins(people: Iterable[Person], config: Config) -> frozenset[str]:
     """Paths of the notes whose UID an earlier note (by exact path) already has: the same
     path but for case or Unicode form. Empty in almost every vault."""
+    paths = [p.path for p in people]
+    # The common case, settled without a key per path: ASCII paths (Unicode forms and full
+    # case folding cannot make two of them one) that differ even when lowercased.
+    if all(path.isascii() for path in paths) and len({path.lower() for path in paths}) == len(paths):
+        return frozenset()
     seen: set[str] = set()
     later: list[str] = []
-    for path in sorted(p.path for p in people):
+    for path in sorted(paths):
         key = _uid_key(path, config.people_dir)
         if key in seen:
             later.append(path)
