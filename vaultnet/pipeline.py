@@ -53,7 +53,9 @@ from .model.errors import Problem, VaultnetError
 from .load.vault import Vault, load_vault
 
 if TYPE_CHECKING:  # the renderers are imported when something is rendered
+    from .load.discover import Found
     from .render.calendar import EncodedEvents
+    from .render.rows import RowKeeper
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,15 @@ def output_paths(config: Config) -> list[str]:
 
 
 def render_outputs(
-    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None
+    vault: Vault, today: date, events: EncodedEvents | None = None, notes: KeptNotes | None = None,
+    rows: RowKeeper | None = None, identities: dict[str, str] | None = None,
 ) -> list[Output]:
     """Every output's bytes, rendered in memory (nothing is written here); ``events`` holds
     the calendar events of an earlier build, so that only those that changed are encoded,
-    and ``notes`` the index notes of an earlier build, so that only those whose inputs
-    changed are rendered (``KeptNotes``)."""
+    ``notes`` the index notes of an earlier build, so that only those whose inputs
+    changed are rendered (``KeptNotes``), and ``rows`` the index notes' rows of each person
+    (``render.rows``), kept under the person's identity (``identities``, see
+    ``person_identities``), so that only the rows of people who changed are rendered."""
     from .render.calendar import build_calendar
     from .render.indexnotes import REGISTRY, IndexViews, filters
     from .render.templating import environment
@@ -173,8 +178,8 @@ def render_outputs(
     check_layout(config)
     require_people(config)
     people, _problems = with_last_good(vault)
-    views = IndexViews(config, people, today)
-    env = environment(config, **filters())
+    views = IndexViews(config, people, today, identities)
+    env = environment(config, **filters(rows))
     index = config.index_dir.rstrip("/")
     outputs = []
     try:
@@ -189,7 +194,7 @@ def render_outputs(
                         notes.fresh[rel] = (key, data)
                 outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
         dues = [views.dues[p.path] for p in people]
-        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues)
+        feed = build_calendar(people, config, today, dues, events, views.reasons.of, views.planned_dues, views.identities)
         outputs.append(Output(config.calendar, feed, "text/calendar; charset=utf-8"))
     except OverflowError:  # a template's own overflow is reported by the template renderer
         raise VaultnetError(
@@ -388,16 +393,18 @@ def build(
                 return report
         # The notes the stamp's walk found: one walk of the vault per build.
         walked = inputs is not None
+        notes = list(inputs.notes) if walked else _walk(config)
         vault = load_vault(
-            config, today, progress=progress,
-            notes=list(inputs.notes) if walked else None, elsewhere=list(inputs.elsewhere) if walked else None,
+            config, today, progress=progress, notes=notes, elsewhere=list(inputs.elsewhere) if walked else None,
         )
+    else:
+        notes = None
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
         report.failed = True
         return report
-    render_and_write(vault, today, report)
+    render_and_write(vault, today, report, notes=notes)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report
@@ -411,34 +418,93 @@ KEPT_NOTES_FORMAT = 1
 class KeptNotes:
     """The index notes of an earlier build, each kept with a key of what it was rendered
     from: the template files (the vault's and the defaults), the config, today, vaultnet's
-    and Jinja's code, and the part of each record the note reads (``IndexNote.reads``). A
-    note whose key is unchanged is not rendered again; one without ``reads`` (a note that
-    reads most of every record, or the whole plan) always is. Templates that are links, or
-    hold one, are never keyed: they are rendered every time, with the checks the template
-    loader makes.
+    and Jinja's code, the number of people, and the part of each person the note reads
+    (``IndexNote.reads``). A note whose key is unchanged is not rendered again; one without
+    ``reads`` (a note that reads most of every record, or the whole plan) always is.
+    Templates that are links, or hold one, are never keyed: they are rendered every time,
+    with the checks the template loader makes.
 
-    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; after a
-    build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``).
+    A person's part is a function of their record, the config and the day, so a digest of
+    it is kept too (``PARTS``), under the person's identity (``person_identities``): only
+    the parts of people whose identity changed are read and digested again.
+
+    ``kept`` maps a path to its key and ``fetch`` reads the bytes kept under it; ``parts``,
+    the stored digests (``{path: "identity|digests"}``, the digests of the notes with
+    ``reads`` in ``REGISTRY`` order, each ``PART_DIGEST`` characters; checked as used);
+    after a build, ``fresh`` holds what was rendered anew (``{path: (key, bytes)}``) and
+    ``fresh_parts`` the digests to store (None when unchanged).
     """
 
-    def __init__(self, config: Config, today: date, kept: dict[str, str], fetch):
+    def __init__(
+        self, config: Config, today: date, kept: dict[str, str], fetch, parts: dict | None = None,
+        identities: dict[str, str] | None = None,
+    ):
         self.kept_keys = kept
         self.fetch = fetch
         self.fresh: dict[str, tuple[str, bytes]] = {}
         self.base = _notes_base_key(config, today)
+        self.parts = parts or {}
+        self.identities = identities or {}
+        self.fresh_parts: dict | None = None
+        self._keys: dict[str, str] | None = None
 
     def key(self, note, views) -> str | None:
         if note.reads is None or self.base is None:
             return None
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((self.base, note.file, note.template)).encode())
-        digest.update(repr(note.reads(views)).encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        if self._keys is None:
+            self._keys = self._note_keys(views)
+        return self._keys.get(note.file)
+
+    def _note_keys(self, views) -> dict[str, str]:
+        from .render.indexnotes import REGISTRY
+
+        notes = [note for note in REGISTRY if note.reads is not None]
+        width = PART_DIGEST * len(notes)
+        hashers = []
+        for note in notes:
+            hasher = hashlib.blake2b(digest_size=16)
+            hasher.update(repr((self.base, note.file, note.template, len(views.people))).encode())
+            hashers.append(hasher)
+        parts = self.parts  # updated in place: a huge vault holds one copy
+        identities = self.identities
+        changed = False
+        for person in views.people:
+            path = person.path
+            identity = identities.get(path)
+            kept = parts.get(path) if identity is not None else None
+            digests = None
+            if kept.__class__ is str and len(kept) > width and kept[-width - 1] == "|" and kept[:-width - 1] == identity:
+                digests = kept[-width:]
+            if digests is None or not digests.isascii():
+                digests = "".join(_part_digest(note.reads(views, person)) for note in notes)
+                if identity is not None:
+                    parts[path] = f"{identity}|{digests}"
+                    changed = True
+            for i, hasher in enumerate(hashers):
+                hasher.update(digests[i * PART_DIGEST : (i + 1) * PART_DIGEST].encode("ascii"))
+        if len(parts) > len(identities) or changed:
+            for path in [path for path in parts if path not in identities]:
+                del parts[path]
+                changed = True
+        if changed:
+            self.fresh_parts = parts
+        return {note.file: hasher.hexdigest() for note, hasher in zip(notes, hashers)}
 
     def kept(self, rel: str, key: str) -> bytes | None:
         if self.kept_keys.get(rel) != key:
             return None
         return self.fetch(rel)
+
+
+PART_DIGEST = 24  # hex digits of the digest of one person's part of one note
+_LEFT_OUT = "-" * PART_DIGEST
+
+
+def _part_digest(part) -> str:
+    """A digest of one person's part of a note (dashes when the note leaves them out)."""
+    if part is None:
+        return _LEFT_OUT
+    return hashlib.blake2b(repr(part).encode("utf-8", "surrogatepass"), digest_size=PART_DIGEST // 2).hexdigest()
 
 
 def _notes_base_key(config: Config, today: date) -> str | None:
@@ -478,25 +544,115 @@ def _notes_base_key(config: Config, today: date) -> str | None:
     return digest.hexdigest()
 
 
-def render_and_write(vault: Vault, today: date, report: BuildReport | None = None, write: bool = True) -> list[Output]:
-    """Render every output, reusing the calendar events the store kept from an earlier
-    build (only those whose person changed are encoded again), write the outputs that
-    changed unless ``write`` is off, then store the events for the next build (skipped
-    when the store cannot be written: it is only a cache). Used by ``build`` and ``serve``."""
-    from .load.store import kept_fragments, save_fragments
+def render_and_write(
+    vault: Vault, today: date, report: BuildReport | None = None, write: bool = True, notes: list[Found] | None = None
+) -> list[Output]:
+    """Render every output, reusing what the store kept from earlier builds (the calendar
+    events, the index notes, and each person's rows in them: only what changed is rendered
+    again), write the outputs that changed unless ``write`` is off, then store what was
+    rendered for the next build (skipped when the store cannot be written: it is only a
+    cache). ``notes``: the walk the vault was loaded from, which tells each person's
+    identity (``person_identities``); without it no row is reused. Used by ``build`` and ``serve``."""
+    from .load.store import fragments, kept_fragments, save_fragments
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    with kept_fragments(config, EVENTS) as (keys, fetch), kept_fragments(config, NOTES) as (note_keys, fetch_note):
-        events = EncodedEvents(keys, fetch)
-        notes = KeptNotes(config, today, note_keys, fetch_note)
-        outputs = render_outputs(vault, today, events, notes)
+    identities = person_identities(vault, notes) if notes is not None else {}
+    # The events read at once: most of them are reused, and one query is much cheaper than one
+    # per event (the feed's bytes are held anyway).
+    kept_events = fragments(config, EVENTS)
+    with (
+        kept_fragments(config, NOTES) as (note_keys, fetch_note),
+        kept_fragments(config, ROWS) as (row_keys, fetch_rows),
+    ):
+        kept_notes = KeptNotes(config, today, note_keys, fetch_note, None, identities)
+        kept_notes.parts = _kept_parts(config, kept_notes.base)
+        keys = {uid: key for uid, (key, _data) in kept_events.items()}
+        events = EncodedEvents(keys, lambda uid: kept_events[uid][1] if uid in kept_events else None, kept_notes.base)
+        rows = kept_rows(kept_notes.base, row_keys, fetch_rows)
+        outputs = render_outputs(vault, today, events, kept_notes, rows, identities)
+    del kept_events
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)
     current = {output.rel for output in outputs}
-    save_fragments(config, NOTES, notes.fresh, [rel for rel in note_keys if rel not in current])
+    save_fragments(config, NOTES, kept_notes.fresh, [rel for rel in note_keys if rel not in current])
+    if identities and kept_notes.base is not None:
+        import json
+
+        if kept_notes.fresh_parts is not None:
+            data = json.dumps(kept_notes.fresh_parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            save_fragments(config, PARTS, {PARTS: (kept_notes.base, data)})
+
+        fresh = {slot: (kept_notes.base, data) for slot, data in rows.fresh.items()}
+        save_fragments(config, ROWS, fresh, [slot for slot in row_keys if slot not in rows.used])
     return outputs
+
+
+ROWS = "index-rows"  # the store's fragments of this kind: the rows of one list of one note, by slot
+PARTS = "person-parts"  # and one fragment of this kind: the digest of each person's part of each kept note
+
+
+def _kept_parts(config: Config, base: str | None) -> dict:
+    """The digests of each person's part of the kept notes (``KeptNotes``), stored under
+    today's ``base`` key; empty when there are none (each value is checked as it is used)."""
+    import json
+
+    from .load.store import fragments
+
+    if base is None:
+        return {}
+    key, data = fragments(config, PARTS).get(PARTS, (None, None))
+    if key != base:
+        return {}
+    try:
+        parts = json.loads(data)
+    except (ValueError, RecursionError):
+        return {}
+    return parts if parts.__class__ is dict else {}
+
+
+def kept_rows(base: str | None, keys: dict[str, str], fetch) -> RowKeeper:
+    """The rows kept by earlier builds (``render.rows.RowKeeper``), used only under today's
+    ``base`` key (the templates, the config, the day, the code)."""
+    from .render.rows import RowKeeper
+
+    def fetch_slot(slot: str) -> bytes | None:
+        if base is None or keys.get(slot) != base:
+            return None
+        return fetch(slot)
+
+    return RowKeeper(fetch_slot)
+
+
+def _walk(config: Config) -> list:
+    from .load.discover import walk
+
+    return list(walk(config))
+
+
+def person_identities(vault: Vault, notes: list[Found]) -> dict[str, str]:
+    """Each person's identity, by path: what their record is made of besides the config and
+    the code — the stat key of their note (the store's own rule: size, times and inode),
+    and the mentions of them in other notes. A note changed within the racy window (its
+    stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read well
+    have none: their rows are rendered every time."""
+    from .load.discover import NOTE
+    from .load.store import RACY_SECONDS
+
+    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    out = {}
+    for note in notes:
+        if note.kind == NOTE and note.changed_ns < racy_after and note.changed_ns > 0:
+            out[note.rel] = "%d:%d:%d:%d" % note.key
+    for path in vault.last_good:
+        out.pop(path, None)
+    for person in vault.people:
+        mentions = person.mentions
+        if mentions and person.path in out:
+            digest = hashlib.blake2b(repr(mentions).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+            out[person.path] += "|" + digest
+    return out
 
 
 # --- the build stamp ----------------------------------------------------------------------------

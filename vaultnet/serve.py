@@ -140,11 +140,13 @@ class Site:
 
     def _rebuild(self, config: Config, today: date) -> None:
         from .pipeline import render_and_write
+        from .load.discover import walk
         from .load.vault import load_vault
 
-        vault = load_vault(config, today)
+        notes = list(walk(config))  # the walk the vault is loaded from tells who changed (``person_identities``)
+        vault = load_vault(config, today, notes=notes)
         try:
-            outputs = render_and_write(vault, today, write=self.write)
+            outputs = render_and_write(vault, today, write=self.write, notes=notes)
         except VaultnetError as exc:
             if self.write and _cannot_write(exc):
                 raise VaultnetError(f"{exc}\n(to serve a vault you cannot write to, add --no-write: the outputs stay in memory)") from None

@@ -1,6 +1,7 @@
 """`vaultnet build` keeps the index notes that read a small part of each record in the store
 and renders one again only when what it reads, the templates, the config or the day changed
-(tests/pipeline/test_never_stale.py holds the bytes to a build without the store)."""
+(and then only the rows of people who changed: test_kept_rows.py); tests/pipeline/test_never_stale.py
+holds the bytes to a build without the store."""
 
 from __future__ import annotations
 
@@ -58,3 +59,25 @@ def test_a_template_turned_into_a_link_out_of_the_folder_is_refused_not_kept(ren
     result = rendered.run("build")
     assert result.exit_code != 0 and "symbolic link leading out" in result.output
     assert b"not for the index" not in (rendered.root / "Index" / "Giving.md").read_bytes()
+
+
+def test_a_settled_note_keeps_the_parts_of_everyone_else(rendered, monkeypatch):
+    """Once notes are out of the racy window, what each person adds to a note's key is kept
+    under their identity; a change of one person's ledger renders Giving.md again."""
+    from vaultnet.load import store
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
+    assert rendered.run("build").exit_code == 0
+    rendered.rendered.clear()
+    assert rendered.run("build", "--force").exit_code == 0
+    assert sorted(rendered.rendered) == ["Follow-ups.md", "Network.md"]
+    note = rendered.people / "Lena Fischer.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("helped:\n", "helped:\n  - 2026-11-20 read her draft\n"), encoding="utf-8")
+    rendered.rendered.clear()
+    assert rendered.run("build").exit_code == 0
+    # Her ledger changed (Giving.md, and Introductions.md, which shows introductions you made);
+    # what People.md and Needs and offers.md show of her did not.
+    assert "Giving.md" in rendered.rendered
+    assert "People.md" not in rendered.rendered and "Needs and offers.md" not in rendered.rendered
+    assert b"read her draft" in (rendered.root / "Index" / "Giving.md").read_bytes()

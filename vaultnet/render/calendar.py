@@ -126,9 +126,14 @@ def _exact_hash(path: str) -> str:
 def later_twins(people: Iterable[Person], config: Config) -> frozenset[str]:
     """Paths of the notes whose UID an earlier note (by exact path) already has: the same
     path but for case or Unicode form. Empty in almost every vault."""
+    paths = [p.path for p in people]
+    # The common case, settled without a key per path: ASCII paths (Unicode forms and full
+    # case folding cannot make two of them one) that differ even when lowercased.
+    if all(path.isascii() for path in paths) and len({path.lower() for path in paths}) == len(paths):
+        return frozenset()
     seen: set[str] = set()
     later: list[str] = []
-    for path in sorted(p.path for p in people):
+    for path in sorted(paths):
         key = _uid_key(path, config.people_dir)
         if key in seen:
             later.append(path)
@@ -458,20 +463,28 @@ def _rrule(rule: str) -> bytes:
 
 
 class EncodedEvents:
-    """Each event's bytes from an earlier build, kept by UID with a key of the decided
-    event they encode; an event whose key is unchanged is not encoded again.
+    """Each event's bytes from an earlier build, kept by UID with a key; an event whose key
+    is unchanged is not encoded again.
 
-    The key is a digest of everything ``event_bytes`` reads (the ``Event``'s fields) and
-    of icalendar's version, whose value types do the encoding. ``kept`` maps a UID to its
-    key and ``fetch`` reads the bytes kept under that UID (None when there are none): only
-    the keys are held, the bytes stream through. After a build, ``fresh`` holds what was
-    encoded anew (``{uid: (key, bytes)}``) and ``gone`` the UIDs no longer in the feed, for
-    the caller to store.
+    The key is a digest of everything ``event_bytes`` reads (the ``Event``'s fields) and of
+    icalendar's version, whose value types do the encoding; or, for a person with an
+    identity (``pipeline.person_identities``: what their record is made of) when ``base``
+    is given (a digest of the config, the day and the code, icalendar's included), a digest
+    of ``base``, the identity and what else the event is made of (the planned day, the
+    reasons, the UID: ``facts``), so that an unchanged event costs neither deciding nor
+    encoding. ``kept`` maps a UID to its key and ``fetch`` reads the bytes kept under that
+    UID (None when there are none): only the keys are held, the bytes stream through.
+    After a build, ``fresh`` holds what was encoded anew (``{uid: (key, bytes)}``) and
+    ``gone`` the UIDs no longer in the feed, for the caller to store.
     """
 
-    def __init__(self, kept: Mapping[str, str] | None = None, fetch: Callable[[str], bytes | None] | None = None):
+    def __init__(
+        self, kept: Mapping[str, str] | None = None, fetch: Callable[[str], bytes | None] | None = None,
+        base: str | None = None,
+    ):
         self.kept = kept or {}
         self.fetch = fetch or (lambda uid: None)
+        self.base = base
         self.fresh: dict[str, tuple[str, bytes]] = {}
         self._used: set[str] = set()
 
@@ -484,6 +497,25 @@ class EncodedEvents:
                 return data
         data = event_bytes(event)
         self.fresh[event.uid] = (key, data)
+        return data
+
+    def encode_from(self, uid: str, facts: tuple | None, decide: Callable[[], Event]) -> bytes:
+        """The bytes of the event ``decide()`` makes, whose UID is ``uid``: kept ones when
+        ``facts`` (the person's identity and what else the event is made of; None when the
+        person has no identity) are those they were kept under."""
+        if facts is None or self.base is None:
+            return self.encode(decide())
+        key = "p" + hashlib.blake2b(
+            repr((self.base, uid, facts)).encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
+        self._used.add(uid)
+        if self.kept.get(uid) == key:
+            data = self.fetch(uid)
+            if data is not None:
+                return data
+        event = decide()
+        data = event_bytes(event)
+        self.fresh[uid] = (key, data)
         return data
 
     @property
@@ -505,13 +537,16 @@ def build_calendar(
     encoded: EncodedEvents | None = None,
     reasons: Callable[[Due], Sequence] | None = None,
     planned: Sequence[Due] | None = None,
+    identities: Mapping[str, str] | None = None,
 ) -> bytes:
     """The feed of ``people``: follow-ups by date, title and UID, then birthdays by day of
     the year, title and UID. ``dues`` (each person's ``due_of``) may be passed when the
     caller worked them out already; ``encoded`` holds the events of an earlier build, so
     that only events that changed are encoded; ``reasons`` gives a planned person's reasons
     to reach out (``plan.Reasons.of``; one is made here when not given); ``planned``, the
-    plan of everyone due (``schedule.plan_days`` of every due person), when the caller has it.
+    plan of everyone due (``schedule.plan_days`` of every due person), when the caller has it;
+    ``identities``, each person's identity by path, lets ``encoded`` reuse an unchanged
+    person's event without deciding it (``EncodedEvents.encode_from``).
 
     The events are put in the feed's order first, by what the order is made of (a
     follow-up's start and title, a birthday's day and name, the UIDs), and then each
@@ -520,22 +555,32 @@ def build_calendar(
     about 100 MB more at the peak).
     """
     people = list(people)
-    encode = (encoded or EncodedEvents()).encode
+    encoded = encoded or EncodedEvents()
     twins = later_twins(people, config)
     out = io.BytesIO()
     out.write(head_bytes(feed_name(config)))
     follow_ups = _due_within_horizon(people, config, today, dues, planned)
-    follow_ups.sort(key=lambda due: _follow_up_place(due, config, today, twins))
+    places = [_follow_up_place(due, config, today, twins) for due in follow_ups]
+    order = sorted(range(len(follow_ups)), key=places.__getitem__)
+    follow_ups = [(follow_ups[i], places[i][2]) for i in order]  # each with its UID
+    del places, order
     if reasons is None:
         reasons = Reasons(people, config, today).of
-    for due in follow_ups:
-        out.write(encode(follow_up_event(due, config, today, twins, [r.text for r in reasons(due)])))
+    identities = identities or {}
+    encode_from = encoded.encode_from
+    for due, uid in follow_ups:
+        texts = [r.text for r in reasons(due)]
+        identity = identities.get(due.person.path)
+        facts = None if identity is None else (identity, due.planned.toordinal() if due.planned else None, texts)
+        out.write(encode_from(uid, facts, lambda: follow_up_event(due, config, today, twins, texts)))
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None and not p.archived]
         births.sort(key=lambda person: _birthday_place(person, config, twins))
         for person in births:
-            out.write(encode(birthday_event(person, config, twins)))
+            identity = identities.get(person.path)
+            uid = uid_for(person, config, "birthday", twins)
+            out.write(encode_from(uid, None if identity is None else (identity,), lambda: birthday_event(person, config, twins)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy
 

@@ -12,11 +12,13 @@ goes (``cell`` values for table cells, ``text`` values for list items), so a
 name holding ``|``, ``[[``, ``*`` or a newline cannot break a table or a link,
 and a vault's own template cannot forget to escape. Raw values stay available
 (``name``, ``path``) and the ``cell`` and ``md`` filters escape anything else.
-The template loops over prepared rows once per file — no per-person template
-call — which keeps a 10,000-person build fast. What several notes show of a person
-(links, org, circle, dates) is escaped once per build (``IndexViews.cells``) and
-repeated texts are escaped once (``IndexViews.cell``/``md``); tests/render/test_indexnotes.py
-holds every note's variables equal to a straightforward reference.
+A list of people (``people``, ``overdue``, ``needs`` …) is a ``rows.PersonRows``: each
+item's variables are made only when asked for, and the default templates render each row
+through a macro and the ``rows`` filter, which takes the rows of people who did not change
+from the store (``rows``), so a build after one edit renders one person's rows. What several
+notes show of a person (links, org, circle, dates) is escaped once per build
+(``IndexViews.cells``) and repeated texts are escaped once (``IndexViews.cell``/``md``);
+tests/render/test_indexnotes.py holds every note's variables equal to a straightforward reference.
 Order is stable: by name, then path.
 """
 
@@ -40,6 +42,7 @@ from ..derive.intros import Graph, build_graph, sort_name
 from ..derive.ledger import NO_CIRCLE
 from ..derive.network import network
 from . import mermaid
+from .rows import PersonRows, RowKeeper, rows_filter
 
 _NUMBERED = re.compile(r"^(\d{1,9})([.)])")
 # What ``_escape_plain`` escapes: a Markdown-significant character; ``#`` after whitespace
@@ -144,8 +147,11 @@ class PersonCells:
 class IndexViews:
     """The vault's derived data, each part computed once per build and shared."""
 
-    def __init__(self, config: Config, people: list[Person], today: date):
+    def __init__(self, config: Config, people: list[Person], today: date, identities: dict[str, str] | None = None):
         self.config = config
+        # Each person's identity (``rows.PersonRows``): what their record is made of, by path;
+        # a person without one has rows that are never kept.
+        self.identities = identities or {}
         self.people = people  # already sorted by name, then path (loader.sort_people)
         self.today = today
         self.from_file = f"{config.index_dir.rstrip('/')}/index.md"
@@ -154,6 +160,7 @@ class IndexViews:
         self._cell_memo: dict[str, str] = {}
         self._md_memo: dict[str, str] = {}
         self._days: dict[date, str] = {}
+        self._link_memo: dict[str, tuple[str, str]] = {}
 
     def iso(self, value: date) -> str:
         """``value.isoformat()``, remembered: a vault's dates fall on a few hundred days."""
@@ -187,8 +194,30 @@ class IndexViews:
             found = self._cells[person.path] = self._make_cells(person)
         return found
 
+    def links(self, person: Person) -> tuple[str, str]:
+        """The person's link for a list item and for a table cell (worked out on first use)."""
+        found = self._link_memo.get(person.path)
+        if found is None:
+            found = self._link_memo[person.path] = self._links(person)
+        return found
+
+    def rows(self, note: str, name: str, entries: list, make) -> PersonRows:
+        """A per-person list of ``note`` (``rows.PersonRows``): ``entries`` are ``(key, person,
+        source)``, an item's identity being the person's, or all of them ``(key, person, source,
+        extra)``, its identity then the person's and ``extra`` (what else the item's variables
+        are made of)."""
+        get = self.identities.get
+        if entries and len(entries[0]) > 3:
+            listed = [
+                (key, None if (identity := get(person.path)) is None else f"{identity}|{extra}", source)
+                for key, person, source, extra in entries
+            ]
+        else:
+            listed = [(key, get(person.path), source) for key, person, source in entries]
+        return PersonRows(note, name, listed, make)
+
     def _make_cells(self, person: Person) -> PersonCells:
-        plain, in_cell = self._links(person)
+        plain, in_cell = self.links(person)
         due = self.dues[person.path]
         if due is None:
             next_text = "archived" if person.archived else "none"
@@ -232,8 +261,8 @@ class IndexViews:
 
     def link(self, person: Person, in_table: bool = False) -> str:
         """A link to the person's note from the index folder, in the vault's link style."""
-        cells = self.cells(person)
-        return cells.link_cell if in_table else cells.link
+        plain, in_cell = self.links(person)
+        return in_cell if in_table else plain
 
     @cached_property
     def last_seen(self) -> dict[str, date | None]:
@@ -280,33 +309,34 @@ class IndexViews:
 # --- People.md --------------------------------------------------------------------------------
 
 
+def _people_row(views: IndexViews, person: Person) -> dict[str, Any]:
+    cells = views.cells(person)
+    return {
+        "name": person.name,
+        "path": person.path,
+        "link": cells.link_cell,
+        "org": cells.org,
+        "role": cells.role,
+        "circle": cells.circle,
+        "last_contact": cells.last_contact,
+        "next": cells.next,
+    }
+
+
 def people_context(views: IndexViews) -> dict[str, Any]:
-    rows = []
     tags: dict[str, tuple[str, list[str]]] = {}
     orgs: dict[str, tuple[str, list[str]]] = {}
     org_keys: dict[str, str | None] = {}  # an org's group, by its text: the same org recurs
     for person in views.people:
-        cells = views.cells(person)
-        rows.append(
-            {
-                "name": person.name,
-                "path": person.path,
-                "link": cells.link_cell,
-                "org": cells.org,
-                "role": cells.role,
-                "circle": cells.circle,
-                "last_contact": cells.last_contact,
-                "next": cells.next,
-            }
-        )
         if person.tags:
+            link = views.links(person)[0]
             seen_tags = set()
             for tag in person.tags:
                 key = tag.casefold()
                 if key in seen_tags:
                     continue
                 seen_tags.add(key)
-                tags.setdefault(key, (tag, []))[1].append(cells.link)
+                tags.setdefault(key, (tag, []))[1].append(link)
         if person.org:
             if person.org in org_keys:
                 org_key = org_keys[person.org]
@@ -314,9 +344,10 @@ def people_context(views: IndexViews) -> dict[str, Any]:
                 target = link_target(person.org)
                 org_key = org_keys[person.org] = " ".join(target.split()).casefold() if target else None
             if org_key is not None:
-                orgs.setdefault(org_key, (person.org, []))[1].append(cells.link)
+                orgs.setdefault(org_key, (person.org, []))[1].append(views.links(person)[0])
     by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
     by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
+    rows = views.rows("People.md", "people", [(p.path, p, p) for p in views.people], lambda p: _people_row(views, p))
     return {**views.base("People"), "people": rows, "by_tag": by_tag, "by_org": by_org}
 
 
@@ -334,6 +365,37 @@ def _why(due: Due) -> str:
 PLAN_DAYS = 7  # the days of the plan Follow-ups.md shows (`vaultnet plan`'s default)
 
 
+def _due_row(views: IndexViews, due: Due, whens: dict[int, str], whys: dict[tuple, str]) -> dict[str, Any]:
+    person = due.person
+    cells = views.cells(person)
+    days = (views.today - due.date).days  # Due.days_overdue
+    when = whens.get(days)
+    if when is None:
+        when = whens[days] = relative_days(days)
+    if due.reason == FIRST_FOLLOW_UP:  # the meeting's own date and place
+        why = views.cell(_why(due))
+    else:
+        why = whys.get((due.reason, due.cadence))
+        if why is None:
+            why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
+    planned = views.planned[person.path]
+    return {
+        "name": person.name,
+        "path": person.path,
+        "link": cells.link_cell,
+        "due": views.iso(due.date),
+        "planned": views.iso(planned),
+        "planned_when": relative_days((views.today - planned).days),
+        "when": when,
+        "days_overdue": days,
+        "last_contact": cells.last_contact,
+        "why": why,
+        "org": cells.org,
+        "circle": cells.circle,
+        "needs": views.cell("; ".join(person.needs)) if person.needs else "",
+    }
+
+
 def followups_context(views: IndexViews) -> dict[str, Any]:
     today = views.today
     sunday = week_end(today)
@@ -345,50 +407,36 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
         if due is None:
             if person.archived:  # archived people leave the follow-ups altogether
                 continue
-            unscheduled.append({"name": person.name, "path": person.path, "link": views.cells(person).link})
+            unscheduled.append((person.path, person, person))
         else:
             dues.append(due)
     # Most overdue first, then soonest; ties by name, then path (people are in that order).
     dues.sort(key=lambda d: d.date)
+    planned = views.planned
+    for due in dues:
+        path = due.person.path
+        # A row shows the planned day, which depends on everyone due: it is part of the row's identity.
+        entry = (path, due.person, due, planned[path].toordinal())
+        if due.reason == NEVER_CONTACTED:
+            never.append(entry)
+        elif due.date < today:
+            overdue.append(entry)
+        elif due.date <= sunday:
+            week.append(entry)
+        elif due.date <= month:
+            later.append(entry)
     whens: dict[int, str] = {}
     whys: dict[tuple, str] = {}
-    for due in dues:
-        person = due.person
-        cells = views.cells(person)
-        days = (today - due.date).days  # Due.days_overdue
-        when = whens.get(days)
-        if when is None:
-            when = whens[days] = relative_days(days)
-        if due.reason == FIRST_FOLLOW_UP:  # the meeting's own date and place
-            why = views.cell(_why(due))
-        else:
-            why = whys.get((due.reason, due.cadence))
-            if why is None:
-                why = whys[(due.reason, due.cadence)] = views.cell(_why(due))
-        planned = views.planned[person.path]
-        row = {
-            "name": person.name,
-            "path": person.path,
-            "link": cells.link_cell,
-            "due": views.iso(due.date),
-            "planned": views.iso(planned),
-            "planned_when": relative_days((today - planned).days),
-            "when": when,
-            "days_overdue": days,
-            "last_contact": cells.last_contact,
-            "why": why,
-            "org": cells.org,
-            "circle": cells.circle,
-            "needs": views.cell("; ".join(person.needs)) if person.needs else "",
-        }
-        if due.reason == NEVER_CONTACTED:
-            never.append(row)
-        elif due.date < today:
-            overdue.append(row)
-        elif due.date <= sunday:
-            week.append(row)
-        elif due.date <= month:
-            later.append(row)
+
+    def make(due: Due) -> dict[str, Any]:
+        return _due_row(views, due, whens, whys)
+
+    def listed(name: str, entries: list) -> PersonRows:
+        return views.rows("Follow-ups.md", name, entries, make)
+
+    def unscheduled_row(person: Person) -> dict[str, Any]:
+        return {"name": person.name, "path": person.path, "link": views.links(person)[0]}
+
     # The plan of the next days, with the reasons `vaultnet plan` gives.
     last = today + timedelta(days=PLAN_DAYS - 1)
     days: dict[date, list] = {today + timedelta(days=n): [] for n in range(PLAN_DAYS)}
@@ -398,7 +446,7 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
         days[due.planned].append({
             "name": due.person.name,
             "path": due.person.path,
-            "link": views.cells(due.person).link,
+            "link": views.links(due.person)[0],
             "reasons": [views.md(r.text) for r in views.reasons.of(due)],
         })
     plan = [
@@ -411,43 +459,47 @@ def followups_context(views: IndexViews) -> dict[str, Any]:
         "week_end": sunday.isoformat(),
         "per_day": views.config.follow_ups_per_day or "any number of",
         "month_end": month.isoformat(),
-        "overdue": overdue,
-        "this_week": week,
-        "next_30_days": later,
-        "never_contacted": never,
-        "unscheduled": unscheduled,
+        "overdue": listed("overdue", overdue),
+        "this_week": listed("this_week", week),
+        "next_30_days": listed("next_30_days", later),
+        "never_contacted": listed("never_contacted", never),
+        "unscheduled": views.rows("Follow-ups.md", "unscheduled", unscheduled, unscheduled_row),
     }
 
 
 # --- Giving.md --------------------------------------------------------------------------------
 
 
-def _ledger_rows(views: IndexViews, field: str) -> list[dict[str, Any]]:
+def _ledger_rows(views: IndexViews, field: str) -> PersonRows:
     """Every item of ``helped``/``received``, newest first; undated items last.
 
     Ties keep the order of people (by name, then path) and of the items in a note:
     the rows are collected in that order and the sort is stable.
     """
-    rows: list[dict[str, Any]] = []
+    entries: list[tuple] = []
     newest_first: list[int] = []  # each row's sort key: ordinals are >= 1, so undated (1) comes last
-    iso, escape = views.iso, views.cell
     for person in views.people:
-        entries = getattr(person, field)
-        if entries:
-            link = views.cells(person).link_cell
-            for entry in entries:
-                when = entry.date
-                rows.append(
-                    {
-                        "date": iso(when) if when else "undated",
-                        "name": person.name,
-                        "path": person.path,
-                        "link": link,
-                        "what": escape(entry.text),
-                    }
-                )
-                newest_first.append(-when.toordinal() if when else 1)
-    return [rows[i] for i in sorted(range(len(rows)), key=newest_first.__getitem__)]
+        items = getattr(person, field)
+        if items:
+            path = person.path
+            for number, entry in enumerate(items):
+                entries.append((f"{path}\0{number}", person, (person, entry)))
+                newest_first.append(-entry.date.toordinal() if entry.date else 1)
+    iso, escape = views.iso, views.cell
+
+    def make(source: tuple[Person, Entry]) -> dict[str, Any]:
+        person, entry = source
+        when = entry.date
+        return {
+            "date": iso(when) if when else "undated",
+            "name": person.name,
+            "path": person.path,
+            "link": views.links(person)[1],
+            "what": escape(entry.text),
+        }
+
+    ordered = [entries[i] for i in sorted(range(len(entries)), key=newest_first.__getitem__)]
+    return views.rows("Giving.md", field, ordered, make)
 
 
 def _latest(views: IndexViews, entries: tuple[Entry, ...]) -> str:
@@ -458,32 +510,30 @@ def _latest(views: IndexViews, entries: tuple[Entry, ...]) -> str:
     return views.iso(newest) if newest else ""
 
 
+def _balance_row(views: IndexViews, person: Person) -> dict[str, Any]:
+    given, got = len(person.helped), len(person.received)
+    difference = given - got
+    return {
+        "name": person.name,
+        "path": person.path,
+        "link": views.links(person)[1],
+        "given": given,
+        "received": got,
+        "balance": f"+{difference}" if difference > 0 else ("0" if difference == 0 else f"−{-difference}"),
+        "last_given": _latest(views, person.helped),
+        "last_received": _latest(views, person.received),
+    }
+
+
 def giving_context(views: IndexViews) -> dict[str, Any]:
-    balance = []
-    for person in views.people:
-        given, got = len(person.helped), len(person.received)
-        if not (given or got):
-            continue
-        difference = given - got
-        balance.append(
-            {
-                "name": person.name,
-                "path": person.path,
-                "link": views.cells(person).link_cell,
-                "given": given,
-                "received": got,
-                "balance": f"+{difference}" if difference > 0 else ("0" if difference == 0 else f"−{-difference}"),
-                "last_given": _latest(views, person.helped),
-                "last_received": _latest(views, person.received),
-            }
-        )
+    balance = [(p.path, p, p) for p in views.people if p.helped or p.received]
     helped = _ledger_rows(views, "helped")
     received = _ledger_rows(views, "received")
     return {
         **views.base("Giving"),
         "helped": helped,
         "received": received,
-        "reciprocity": balance,
+        "reciprocity": views.rows("Giving.md", "reciprocity", balance, lambda p: _balance_row(views, p)),
         "helped_people": sum(1 for p in views.people if p.helped),
         "received_people": sum(1 for p in views.people if p.received),
     }
@@ -497,25 +547,28 @@ def needs_offers_context(views: IndexViews) -> dict[str, Any]:
     for person in views.people:
         if person.archived:  # left out of matching, so of the needs and offers to match
             continue
-        for field, bucket in (("needs", needs), ("offers", offers)):
-            items = getattr(person, field)
-            if items:
-                cells = views.cells(person)
-                bucket.append(
-                    {
-                        "name": person.name,
-                        "path": person.path,
-                        "link": cells.link,
-                        "org": cells.org_text,
-                        "items": [views.md(item) for item in items],
-                    }
-                )
+        if person.needs:
+            needs.append((person.path, person, person))
+        if person.offers:
+            offers.append((person.path, person, person))
+
+    def make(field: str) -> Callable[[Person], dict[str, Any]]:
+        def row(person: Person) -> dict[str, Any]:
+            return {
+                "name": person.name,
+                "path": person.path,
+                "link": views.links(person)[0],
+                "org": views.md(person.org),
+                "items": [views.md(item) for item in getattr(person, field)],
+            }
+        return row
+
     return {
         **views.base("Needs and offers"),
-        "needs": needs,
-        "offers": offers,
-        "need_count": sum(len(n["items"]) for n in needs),
-        "offer_count": sum(len(o["items"]) for o in offers),
+        "needs": views.rows("Needs and offers.md", "needs", needs, make("needs")),
+        "offers": views.rows("Needs and offers.md", "offers", offers, make("offers")),
+        "need_count": sum(len(entry[1].needs) for entry in needs),
+        "offer_count": sum(len(entry[1].offers) for entry in offers),
     }
 
 
@@ -728,11 +781,13 @@ def network_context(views: IndexViews) -> dict[str, Any]:
 # --- what each note reads ----------------------------------------------------------------------
 #
 # A note whose context is a function of a small part of each record (and of the config, the
-# day and the templates, which every kept note's key holds) says which part: ``build`` keeps
-# the note's bytes in the store under a key of that part and renders it again only when the
-# key changes. Each function returns the values its context function reads, person by person
-# in the vault's order; a context that starts reading something more must read it here too
-# (tests/pipeline/test_never_stale.py compares kept notes with a build without the store).
+# day, the templates and the number of people, which every kept note's key holds) says which
+# part, person by person: ``build`` keeps the note's bytes in the store under a key of those
+# parts and renders it again only when the key changes. Each function returns the values the
+# note's context reads of one person (None when the note leaves the person out); a context
+# that starts reading something more must read it here too (tests/pipeline/test_never_stale.py
+# compares kept notes with a build without the store). A person's part is a function of their
+# record, the config and the day, so ``build`` keeps a digest of it under the person's identity.
 
 
 def _entries(entries: tuple[Entry, ...]) -> tuple:
@@ -740,43 +795,36 @@ def _entries(entries: tuple[Entry, ...]) -> tuple:
     return tuple([(e.date.toordinal() if e.date else None, e.text) for e in entries]) if entries else ()
 
 
-def people_reads(views: IndexViews) -> list:
-    dues = views.dues
-    return [
-        (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived,
-         seen.toordinal() if (seen := p.last_seen) else None,
-         None if (d := dues[p.path]) is None else (d.reason, d.date.toordinal()))
-        for p in views.people
-    ]
+def people_reads(views: IndexViews, p: Person) -> tuple:
+    seen = p.last_seen
+    due = views.dues[p.path]
+    return (p.path, p.name, p.org, p.role, p.circle, p.tags, p.archived, seen.toordinal() if seen else None,
+            None if due is None else (due.reason, due.date.toordinal()))
 
 
-def giving_reads(views: IndexViews) -> tuple:
-    # Only the people with a ledger appear in the note; everyone counts in ``people_count``.
-    return len(views.people), [
-        (p.path, p.name, _entries(p.helped), _entries(p.received)) for p in views.people if p.helped or p.received
-    ]
+def giving_reads(views: IndexViews, p: Person) -> tuple | None:
+    # Only the people with a ledger appear in the note.
+    return (p.path, p.name, _entries(p.helped), _entries(p.received)) if p.helped or p.received else None
 
 
-def needs_offers_reads(views: IndexViews) -> tuple:
-    # Only the people not archived with needs or offers appear; everyone counts in ``people_count``.
-    return len(views.people), [
-        (p.path, p.name, p.org, p.needs, p.offers) for p in views.people if (p.needs or p.offers) and not p.archived
-    ]
+def needs_offers_reads(views: IndexViews, p: Person) -> tuple | None:
+    # Only the people not archived with needs or offers appear.
+    return (p.path, p.name, p.org, p.needs, p.offers) if (p.needs or p.offers) and not p.archived else None
 
 
-def introductions_reads(views: IndexViews) -> list:
-    return [(p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped)) for p in views.people]
+def introductions_reads(views: IndexViews, p: Person) -> tuple:
+    return (p.path, p.name, p.aliases, p.introduced_by, _entries(p.helped))
 
 
 @dataclass(frozen=True)
 class IndexNote:
     """One generated note: its file name in ``index_dir``, its template, its variables, and
-    (optionally) what of each record those variables are made of (see above)."""
+    (optionally) what of each person those variables are made of (see above)."""
 
     file: str
     template: str
     context: Callable[[IndexViews], dict[str, Any]]
-    reads: Callable[[IndexViews], Any] | None = None
+    reads: Callable[[IndexViews, Person], Any] | None = None
 
 
 REGISTRY: list[IndexNote] = [
@@ -789,6 +837,8 @@ REGISTRY: list[IndexNote] = [
 ]
 
 
-def filters() -> dict[str, Callable[..., str]]:
-    """Extra Jinja filters for templates (vault overrides included): ``cell`` and ``md``."""
-    return {"cell": cell, "md": md}
+def filters(keeper: RowKeeper | None = None) -> dict[str, Callable[..., Any]]:
+    """Extra Jinja filters for templates (vault overrides included): ``cell``, ``md`` and
+    ``rows`` (``rows.rows_filter``: a list's items rendered by a macro, the texts of people who
+    did not change taken from ``keeper``)."""
+    return {"cell": cell, "md": md, "rows": rows_filter(keeper or RowKeeper())}

@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..model.config import Config
 from ..model.errors import VaultnetError
 from ..model.yamltext import render as yaml_value
+from .rows import json_default
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the vaultnet package
 
@@ -165,6 +166,7 @@ def environment(config: Config, **filters: Any) -> DataSandbox:
         autoescape=False,
     )
     env.template_roots = [loader.folder for loader in loaders]
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": json_default}
     env.filters["yaml"] = yaml_value
     env.filters["yaml_flow"] = lambda value: yaml_value(value, flow=True)
     env.filters.update(filters)
