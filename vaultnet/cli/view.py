@@ -10,18 +10,30 @@ from datetime import date
 
 import click
 
-from ..model.links import link_target
-from ..derive.intros import show_dict, show_lines
 from ..derive.resolve import people_matching
 from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_of, met_text, next_date, planned_by
-from ..derive.plan import stale_needs
-from ..derive.views import archived_text, in_archive_folder, person_dict
-from ..model.person import dated_need
 from .context import DURATION, App
-from .complete import complete_person
 from .output import due_style, printable, table, to_json
 
+# ``due`` and ``list`` run many times a day: what only ``show``, a JSON listing or a link in
+# a field needs (the link grammar, the introduction graph, the plan) is imported there.
+
 pass_app = click.make_pass_decorator(App)
+
+
+def _complete_person(ctx, param, incomplete):
+    from .complete import complete_person
+
+    return complete_person(ctx, param, incomplete)
+
+
+def _link_target(text: str | None) -> str | None:
+    """``links.link_target``, whose grammar is imported only for a text that can hold a link."""
+    if text and "[" not in text:
+        return text.strip() or None
+    from ..model.links import link_target
+
+    return link_target(text)
 
 
 def _ago(day: date | None, today: date) -> str:
@@ -101,7 +113,7 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
                 "cadence": d.cadence,
                 "last_contact": d.person.last_seen,
                 "circle": d.person.circle,
-                "org": link_target(d.person.org) if d.person.org else None,
+                "org": _link_target(d.person.org) if d.person.org else None,
                 "emails": list(d.person.emails),
                 "tags": list(d.person.tags),
             }
@@ -131,11 +143,16 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
 
 
 @click.command()
-@click.argument("person", shell_complete=complete_person)
+@click.argument("person", shell_complete=_complete_person)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
     """Everything about PERSON: facts, follow-up, needs and offers, the giving ledger, the log."""
+    from ..derive.intros import show_dict, show_lines
+    from ..derive.plan import stale_needs
+    from ..derive.views import archived_text, in_archive_folder, person_dict
+    from ..model.person import dated_need
+
     target = app.person(person)
     config, today = app.config, app.today
     from .editor import obsidian_url
@@ -234,12 +251,15 @@ def list_people(
     # tags, needs, offers and more, and --json prints everything: those read whole records.
     vault = app.vault() if (query or tag or org or circle or as_json) else app.roster()
     today = app.today
-    people = people_matching(vault.people, tag, org, circle, query)
+    filtered = query or tag or org or circle
+    people = people_matching(vault.people, tag, org, circle, query) if filtered else vault.people
     hidden = 0
     if not show_all:
         shown = [p for p in people if not p.archived]
         hidden, people = len(people) - len(shown), shown
     if as_json:
+        from ..derive.views import person_dict
+
         click.echo(to_json([person_dict(p, vault.config, today) for p in people]))
         return
     note = f"{hidden} archived not shown: `vaultnet list --all`" if hidden else ""
@@ -255,7 +275,7 @@ def list_people(
     for person in people:
         org = orgs.get(person.org)
         if org is None:
-            org = orgs[person.org] = link_target(person.org) or ""
+            org = orgs[person.org] = _link_target(person.org) or ""
         due = next_date(person, vault.config, today)
         if due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)

@@ -26,17 +26,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from ..model.config import Config
-from ..model.dates import parse_date
 from ..model.errors import Problem
-from ..model.links import front_matter_links, mention_keys, mention_links
 from ..model.names import nfc_casefold
 from ..model.person import Mention
-from .discover import Found, stat_key, walk
+from .discover import Found, digest, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
-from .notefile import SplitError, split_note
+
+# Reading a note (the link grammar, the note's layout, dates) is imported by ``parse_mentions``:
+# a warm ``due`` reads no note and needs none of it.
 
 # The start of the warning for a ``date:`` field that cannot be read (``check`` knows it by it).
 UNREADABLE_DATE = "the note's date: field cannot be read"
@@ -80,6 +80,10 @@ def _shown(line: str) -> str:
 
 def parse_mentions(rel: str, data: bytes) -> NoteMentions:
     """Read one note's bytes (``rel`` is its vault-relative path); pure."""
+    from ..model.dates import parse_date
+    from ..model.links import front_matter_links, mention_links
+    from .notefile import SplitError, split_note
+
     if len(data) > MAX_NOTE_BYTES or b"\x00" in data:
         return NoteMentions(None)  # not a text note: it mentions nobody
     try:
@@ -121,6 +125,8 @@ def parse_mentions(rel: str, data: bytes) -> NoteMentions:
 
 
 def _keys(found: list[tuple[str, bool]], rel: str) -> tuple[str, ...]:
+    from ..model.links import mention_keys
+
     keys: list[str] = []
     for target, markdown in found:
         for key in mention_keys(target, markdown, rel):
@@ -227,3 +233,28 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
         if path is not None and (path not in out or day > out[path]):
             out[path] = day
     return out
+
+
+def latest_by_person(
+    config: Config, today: date, others: list[Found], people: list[Found], people_paths: Callable[[], list[str]]
+) -> tuple[dict, list[Problem]]:
+    """Each mentioned person's latest mention up to ``today`` as a day number, by path, and
+    the other notes' problems; ``people`` is the walk of the people folder (whose notes
+    the store's roster holds as they are), ``people_paths()`` every note a link can name.
+
+    What ``resolve_latest`` of ``latest_by_key`` says, kept in the store (``kept_latest``)
+    under the digests of both walks and read back while neither changes and no mention
+    falls between the day it was worked out for and ``today``; the caller checks the
+    types of what the store gives back."""
+    from . import store
+
+    if not others:
+        return {}, []
+    people_digest, others_digest = digest(people), digest(others)
+    kept = store.kept_latest(config, people_digest, others_digest, today)
+    if kept is not None:
+        return kept
+    latest, problems = store.latest_mentions(config, others, read_mentions, today, others_digest)
+    found = {path: day.toordinal() for path, day in resolve_latest(latest, people_paths()).items()}
+    store.keep_latest(config, people_digest, others_digest, today, found)
+    return found, problems

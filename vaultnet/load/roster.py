@@ -83,13 +83,16 @@ def _cadence(text) -> Duration:
     return Duration(int(amount), unit)
 
 
-def _briefs(rows: list[tuple]) -> list[Brief]:
-    """The roster's rows as records, each value checked (this loop is most of a warm ``due``)."""
+def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
+    """The roster's rows as records, each value checked (this loop is most of a warm ``due``);
+    ``mentioned``: each person's latest mention as a day number, by path, which moves their
+    last contact when it is later."""
     memo: dict = {None: None}
     cadences: dict = {None: None}
     archived_memo: dict = {None: None, 0: True}  # 0: ``archived: true``, or the Archive folder
     new = tuple.__new__
     people = []
+    latest = mentioned.get if mentioned else None
     for rel, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
         if name.__class__ is not str:
             raise _Stale
@@ -100,6 +103,13 @@ def _briefs(rows: list[tuple]) -> list[Brief]:
         cadence = cadences.get(every, cadences)
         if cadence is cadences:
             cadence = cadences[every] = _cadence(every)
+        if latest is not None:
+            day = latest(rel)
+            if day is not None:
+                if day.__class__ is not int or (seen is not None and seen.__class__ is not int):
+                    raise _Stale
+                if seen is None or day > seen:
+                    seen = day
         people.append(new(Brief, (
             rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo), met_at,
             _day(archived, archived_memo),
@@ -119,37 +129,32 @@ def read(config: Config, notes=None, today: date | None = None) -> Roster | None
     rows, problems = found
     if problems:  # a note that says it is not a person is left out without a word (``check`` says why)
         problems = [p for p in problems if not not_a_person(p)]
+    mentioned, elsewhere = None, []
+    if config.mentions:
+        mentioned, elsewhere = _mentions(config, notes, rows, problems, today or date.today())
     try:
-        people = _briefs(rows)
+        people = _briefs(rows, mentioned)
     except (_Stale, ValueError, TypeError, OverflowError) as exc:
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
         return None
     store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
-    if config.mentions:
-        people = _with_mentions(people, problems, config, today or date.today())
-    return Roster(config, people, problems)
+    return Roster(config, people, problems + elsewhere)
 
 
-def _with_mentions(people: list[Brief], problems: list[Problem], config: Config, today: date) -> list[Brief]:
-    """The roster with each person's last contact moved to their latest mention when it is
-    newer (``mentions``); the other notes' problems join ``problems``."""
-    from .mentions import latest_by_key, resolve_latest
+def _mentions(config: Config, notes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
+    """Each person's latest mention up to ``today`` (a day number by path, see
+    ``mentions.latest_by_person``) and the other notes' problems."""
+    others = walk(config, elsewhere=True)
+    if not others:
+        return None, []
+    from .mentions import latest_by_person
 
-    latest, found = latest_by_key(config, today)
-    # A note that cannot be read is still a note a link can name (its last good record
-    # shows in a full load): its mentions are not handed to a namesake elsewhere.
-    unreadable = [p.path for p in problems if p.fatal]
-    problems.extend(found)
-    latest = resolve_latest(latest, [b.path for b in people] + unreadable)
-    if not latest:
-        return people
-    out = []
-    for brief in people:
-        day = latest.get(brief.path)
-        if day is not None and (brief.last_seen is None or day > brief.last_seen):
-            brief = brief._replace(last_seen=day)
-        out.append(brief)
-    return out
+    def paths() -> list[str]:
+        # A note that cannot be read is still a note a link can name (its last good record
+        # shows in a full load): its mentions are not handed to a namesake elsewhere.
+        return [row[0] for row in rows] + [p.path for p in problems if p.fatal]
+
+    return latest_by_person(config, today, others, notes, paths)
 
 
 def load(config: Config, today: date | None = None) -> Roster:

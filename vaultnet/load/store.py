@@ -62,10 +62,11 @@ from ..model.durations import Duration
 from ..model.errors import Problem
 from ..model.person import Entry, Person, not_a_person
 from .discover import NO_KEY, Found, library_files, stat_key, walk
+from .discover import digest as walk_digest
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 5  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 6  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -110,6 +111,12 @@ SCHEMA = (
     " text TEXT NOT NULL)",
     "CREATE INDEX mentions_by_target ON mentions (target, day)",
     "CREATE INDEX mentions_by_note ON mentions (note)",
+    # Digests of walks, so that a warm run compares one value instead of a row per note:
+    # ``others``, of the walk the others and mentions tables last held in full, every row
+    # trusted (its value: the notes' problems); ``latest``, of the people and the others
+    # walks each person's latest mention was worked out from (its value: the days it holds
+    # for, and the mentions by person). Written with the rows they vouch for.
+    "CREATE TABLE digests (name TEXT PRIMARY KEY, digest BLOB NOT NULL, value TEXT NOT NULL)",
 )
 
 
@@ -1047,21 +1054,38 @@ def _mention_rows(rel: str, found) -> list[tuple]:
     return [(path, day, key, link.line, link.text) for link in found.links for key in link.keys]
 
 
-def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | None, list[tuple], list[Problem]]:
+def _sync_others(
+    config: Config, others: list[Found], read, digest: bytes | None = None
+) -> tuple[Store | None, list[tuple], list[Problem]]:
     """Bring the store's mentions up to date with ``others`` (a fresh walk): read the notes
     whose stored key differs or is not trusted, forget the notes gone. Returns the open
     store (None when it cannot be used: then every row is in the list), the rows the
-    store does not hold, and every note's problems in walk order."""
+    store does not hold, and every note's problems in walk order.
+
+    When the store was last brought up to date with this very walk (its ``digests`` row
+    ``others`` holds the walk's digest, ``discover.digest``; ``digest`` when the caller
+    has it), nothing is compared row by row: that row also holds the notes' problems."""
     store = Store.open(config, create=True) if enabled() else None
     stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
     found_problems: dict[bytes, str] = {}
-    if store is not None and store.valid:
-        try:
-            stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
-            found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
-        except sqlite3.DatabaseError:
-            store.close()
-            store = None
+    known = None  # the digest of the walk the store last held in full
+    if store is not None:
+        if digest is None:
+            digest = walk_digest(others)
+        if store.valid:
+            try:
+                row = store.db.execute("SELECT digest, value FROM digests WHERE name = 'others'").fetchone()
+                if row is not None and row[0] == digest:
+                    try:
+                        return store, [], _decode_walk_problems(row[1])
+                    except _BAD_ROW:
+                        row = None  # compared row by row below, which writes it anew
+                known = None if row is None else row[0]
+                stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
+                found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
+            except sqlite3.DatabaseError:
+                store.close()
+                store = None
     # A store not (yet) valid holds nothing to reuse; the write below makes it anew.
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     problems: list[Problem] = []
@@ -1077,6 +1101,7 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
     else:
         unread = [note for note, path in zip(others, paths) if get(path) != note.key + trusted]
     answers = dict(zip(map(id, unread), _read_others(unread, read)))
+    whole = True  # whether the store will hold every note of the walk, each trusted
     try:
         for note, path in zip(others, paths):
             old = get(path)
@@ -1092,10 +1117,13 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
                 changed.append(path)
             if store is None or not stable or note.key == NO_KEY:
                 extra += mine
+                whole = False
                 continue
             rows += mine
             kept = json.dumps(encode_problems(found.problems)) if found.problems else None
-            notes_rows.append((path, *note.key, int(note.changed_ns < racy_after), _enc_date(found.day), kept))
+            settled = note.changed_ns < racy_after
+            whole = whole and settled
+            notes_rows.append((path, *note.key, int(settled), _enc_date(found.day), kept))
     except _BAD_ROW:
         store.close()
         return _sync_others_without_store(others, read)
@@ -1103,7 +1131,7 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
         return None, extra, problems
     seen = set(paths)
     gone = [path for path in stored if path not in seen]
-    if not (changed or gone or rows or notes_rows):
+    if not (changed or gone or rows or notes_rows) and (known == digest or not whole):
         return store, extra, problems
 
     def work(db):
@@ -1112,11 +1140,33 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
         db.executemany("DELETE FROM others WHERE path = ?", forget)
         db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
         db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
+        if whole:  # the next run with this walk reads nothing else
+            db.execute("INSERT OR REPLACE INTO digests VALUES ('others', ?, ?)", (digest, _encode_walk_problems(problems)))
+        else:
+            db.execute("DELETE FROM digests WHERE name = 'others'")
 
     if not store.write(work):
         store.close()
         return _sync_others_without_store(others, read)
     return store, extra, problems
+
+
+def _encode_walk_problems(problems: list[Problem]) -> str:
+    return json.dumps([[p.path, p.message, p.line, p.field, p.fatal] for p in problems])
+
+
+def _decode_walk_problems(text: Any) -> list[Problem]:
+    """The problems ``_encode_walk_problems`` wrote; Invalid (or another of ``_BAD_ROW``)
+    when they are not of that shape."""
+    found = json.loads(text)
+    if found.__class__ is not list:
+        raise Invalid("expected a list of problems")
+    out = []
+    for item in found:
+        if item.__class__ is not list or len(item) != 5 or item[0].__class__ is not str:
+            raise Invalid("expected a problem")
+        out += decode_problems([item[1:]], item[0])
+    return out
 
 
 def _read_others(notes: list[Found], read) -> list:
@@ -1178,10 +1228,13 @@ def load_mentions_without_store(others: list[Found], read, today: date) -> tuple
     return [(note.decode("utf-8", "surrogateescape"), date.fromordinal(day), key, line, text) for note, day, key, line, text in rows if day <= limit], problems
 
 
-def latest_mentions(config: Config, others: list[Found], read, today: date) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_mentions(
+    config: Config, others: list[Found], read, today: date, digest: bytes | None = None
+) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest date up to ``today`` of each key links name a note by (see
-    ``load_mentions``), and the notes' problems."""
-    store, extra, problems = _sync_others(config, others, read)
+    ``load_mentions``), and the notes' problems; ``digest``: ``others``' digest, when
+    the caller has it."""
+    store, extra, problems = _sync_others(config, others, read, digest)
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
     if store is not None:
@@ -1204,3 +1257,61 @@ def latest_mentions(config: Config, others: list[Found], read, today: date) -> t
         rows, problems = load_mentions_without_store(others, read, today)
         return [(key, day) for _n, day, key, _l, _t in rows], problems
     return out, problems
+
+
+def kept_latest(config: Config, people: bytes, others: bytes, today: date) -> tuple[dict, list[Problem]] | None:
+    """Each person's latest mention as ``keep_latest`` kept it (``{path: day number}``, as
+    stored: the caller checks the types) and the other notes' problems, when it was worked
+    out from the walks whose digests are ``people`` and ``others``, the store still holds
+    the others of that walk, and no mention is dated between that day and ``today``;
+    else None."""
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+        rows = _quietly(lambda: store.db.execute(
+            "SELECT name, digest, value FROM digests WHERE name IN ('others', 'latest')"
+        ).fetchall(), store)
+    found = {name: (digest, value) for name, digest, value in rows or ()}
+    if found.get("others", (None,))[0] != others or found.get("latest", (None,))[0] != people + others:
+        return None
+    try:
+        low, high, latest = json.loads(found["latest"][1])
+        if (low is not None and low.__class__ is not int) or (high is not None and high.__class__ is not int):
+            raise Invalid("expected day numbers")
+        if latest.__class__ is not dict:
+            raise Invalid("expected the mentions by person")
+        problems = _decode_walk_problems(found["others"][1])
+    except _BAD_ROW as exc:
+        discard(config, f"a digests row failed validation ({exc.__class__.__name__})")
+        return None
+    day = today.toordinal()
+    if (low is not None and day < low) or (high is not None and day >= high):
+        return None  # a mention is dated between the day it was worked out for and today
+    return latest, problems
+
+
+def keep_latest(config: Config, people: bytes, others: bytes, today: date, latest: dict[str, int]) -> bool:
+    """Keep each person's latest mention up to ``today`` (``{path: day number}``), worked
+    out from the walks whose digests are ``people`` and ``others``, for ``kept_latest``:
+    only when the store holds the others of that walk in full, and with the days it holds
+    for (from the latest mention up to ``today`` to the first one after)."""
+    store = Store.open(config)
+    if store is None:
+        return False
+    text = json.dumps(latest, separators=(",", ":"))
+
+    def work(db):
+        row = db.execute("SELECT digest FROM digests WHERE name = 'others'").fetchone()
+        if row is None or row[0] != others:
+            return
+        day = today.toordinal()
+        low, high = db.execute(
+            "SELECT (SELECT MAX(day) FROM mentions WHERE day <= ?), (SELECT MIN(day) FROM mentions WHERE day > ?)", (day, day)
+        ).fetchone()
+        db.execute("INSERT OR REPLACE INTO digests VALUES ('latest', ?, ?)", (people + others, f"[{json.dumps(low)},{json.dumps(high)},{text}]"))
+
+    with store:
+        return store.valid and store.write(work)
