@@ -40,6 +40,19 @@ TODAY_STYLE = {"fg": "yellow"}
 LATER_STYLE = {"dim": True}
 
 
+def styles_kept() -> bool:
+    """Whether ``click.echo`` keeps the styles of what it prints on standard output (a
+    terminal, or colour forced on), decided as Click decides it; when it strips them, a
+    long table is not styled cell by cell only to have every style taken out again."""
+    try:
+        from click._compat import _default_text_stdout, should_strip_ansi
+        from click.globals import resolve_color_default
+    except ImportError:  # another Click: style, and let it decide
+        return True
+    stream = _default_text_stdout()
+    return stream is None or not should_strip_ansi(stream, resolve_color_default(None))
+
+
 def due_style(days_overdue: int) -> dict:
     """The style of a follow-up ``days_overdue`` days past (negative: still to come)."""
     if days_overdue > 0:

@@ -10,10 +10,9 @@ from datetime import date
 
 import click
 
-from ..derive.resolve import people_matching
 from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_of, met_text, next_date, planned_by
 from .context import DURATION, App
-from .output import due_style, printable, table, to_json
+from .output import due_style, printable, styles_kept, table, to_json
 
 # ``due`` and ``list`` run many times a day: what only ``show``, a JSON listing or a link in
 # a field needs (the link grammar, the introduction graph, the plan) is imported there.
@@ -41,6 +40,13 @@ def _ago(day: date | None, today: date) -> str:
     if day is None:
         return "never"
     return f"{day.isoformat()} ({days}d ago)" if days >= 0 else f"{day.isoformat()} (in {-days}d)"
+
+
+def people_matching(*args):
+    """``resolve.people_matching``, imported when a filter asks for it."""
+    from ..derive.resolve import people_matching
+
+    return people_matching(*args)
 
 
 def _check_filters(people, config, tag: str | None, circle: str | None) -> None:
@@ -128,6 +134,7 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
         return
     rows = []
     styles = {}
+    styled = styles_kept()
     for d in dues:
         days = d.days_overdue(today)
         when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
@@ -135,7 +142,8 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
             reason = f"{met_text(d.person)}: {HELP_ASK}"
         else:
             reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
-        styles[(len(rows), 1)] = due_style(days)
+        if styled:
+            styles[(len(rows), 1)] = due_style(days)
         rows.append([d.person.name, when, _relative(d.day, today), _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
     click.echo(table(rows, ["Name", "Due", "Planned", "Last contact", "Why"], styles))
     if limit and total > limit:
@@ -271,13 +279,14 @@ def list_people(
         return
     rows = []
     styles = {}
+    styled = styles_kept()
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
             org = orgs[person.org] = _link_target(person.org) or ""
         due = next_date(person, vault.config, today)
-        if due is not None and due <= today:
+        if styled and due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)
         rows.append([
             person.name,

@@ -25,7 +25,6 @@ templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
 
 from __future__ import annotations
 
-import hashlib
 import os
 from array import array
 from operator import itemgetter
@@ -34,6 +33,11 @@ from typing import NamedTuple
 
 from ..model.config import Config
 from .files import TEMP_SUFFIX
+
+try:  # hashlib's own BLAKE2, without loading OpenSSL's library as ``import hashlib`` does on every run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 NO_KEY: Key = (-1, -1, -1, -1)  # listed but not stat-able: the loader says why it cannot be read
@@ -72,7 +76,7 @@ def digest(notes: list[Found]) -> bytes:
     store keeps the digest of the walk its rows were last brought up to date with, so a
     warm run compares this one value instead of a row per note."""
     rels = "\0".join([note.rel for note in notes]).encode("utf-8", "surrogateescape")
-    found = hashlib.blake2b(rels, digest_size=20)
+    found = blake2b(rels, digest_size=20)
     found.update(len(notes).to_bytes(8, "little"))
     try:
         found.update(array("q", [value for note in notes for value in note.key]).tobytes())
@@ -142,9 +146,9 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
                 # Entries of a folder opened once: each stat looks up one name in it,
                 # not the whole path from the root again.
                 fd = os.open(folder, _FOLDER_FLAGS)
-                entries = list(os.scandir(fd))
+                entries = os.scandir(fd)
             else:
-                entries = list(os.scandir(folder))
+                entries = os.scandir(folder)
         except OSError:
             if fd is not None:
                 os.close(fd)
@@ -203,9 +207,12 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
                     continue
                 mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
                 append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+        except OSError:
+            pass  # a folder that cannot be read further ends early, as os.walk does
         finally:
+            entries.close()
             if fd is not None:
-                os.close(fd)
+                os.close(fd)  # after the last stat of its entries
     if elsewhere or not nested:
         found.sort(key=_REL)  # for the other notes, a stable order is all they need
     else:

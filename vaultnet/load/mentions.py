@@ -236,11 +236,12 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
 
 
 def latest_by_person(
-    config: Config, today: date, others: list[Found], people: list[Found], people_paths: Callable[[], list[str]]
+    config: Config, today: date, others: list[Found], people: bytes, people_paths: Callable[[], list[str]]
 ) -> tuple[dict, list[Problem]]:
     """Each mentioned person's latest mention up to ``today`` as a day number, by path, and
-    the other notes' problems; ``people`` is the walk of the people folder (whose notes
-    the store's roster holds as they are), ``people_paths()`` every note a link can name.
+    the other notes' problems; ``people`` is the digest of the walk of the people folder
+    (whose notes the store's roster holds as they are), ``people_paths()`` every note a
+    link can name.
 
     What ``resolve_latest`` of ``latest_by_key`` says, kept in the store (``kept_latest``)
     under the digests of both walks and read back while neither changes and no mention
@@ -250,7 +251,7 @@ def latest_by_person(
 
     if not others:
         return {}, []
-    people_digest, others_digest = digest(people), digest(others)
+    people_digest, others_digest = people, digest(others)
     kept = store.kept_latest(config, people_digest, others_digest, today)
     if kept is not None:
         return kept

@@ -29,7 +29,7 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import walk
+from .discover import digest, walk
 
 
 class Brief(NamedTuple):
@@ -93,7 +93,10 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     new = tuple.__new__
     people = []
     latest = mentioned.get if mentioned else None
-    for rel, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
+    decode = bytes.decode
+    get = memo.get
+    for path, name, org, circle, every, follow_up, seen, met, met_at, archived, _problems in rows:
+        rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
             raise _Stale
         if (org is not None and org.__class__ is not str) or (circle is not None and circle.__class__ is not str):
@@ -110,20 +113,29 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
                     raise _Stale
                 if seen is None or day > seen:
                     seen = day
+        # The days through the memo first: most are there (and None is), a call is not needed.
+        found_follow_up, found_seen, found_met = get(follow_up, memo), get(seen, memo), get(met, memo)
+        if found_follow_up is memo:
+            found_follow_up = _day(follow_up, memo)
+        if found_seen is memo:
+            found_seen = _day(seen, memo)
+        if found_met is memo:
+            found_met = _day(met, memo)
         people.append(new(Brief, (
-            rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo), met_at,
-            _day(archived, archived_memo),
+            rel, name, org, circle, cadence, found_follow_up, found_seen, found_met, met_at, _day(archived, archived_memo),
         )))
     return people
 
 
-def read(config: Config, notes=None, today: date | None = None) -> Roster | None:
+def read(config: Config, notes=None, today: date | None = None, report: bool = True) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
     (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``.
-    The last contact counts the mentions dated up to ``today`` (default: the real today)."""
+    The last contact counts the mentions dated up to ``today`` (default: the real today).
+    ``report``: say so with ``VAULTNET_CACHE_STATS``."""
     if notes is None:
         notes = walk(config)
-    found = store.roster_rows(config, notes)
+    walked = digest(notes)
+    found = store.roster_rows(config, notes, walked)
     if found is None:
         return None
     rows, problems = found
@@ -131,19 +143,21 @@ def read(config: Config, notes=None, today: date | None = None) -> Roster | None
         problems = [p for p in problems if not not_a_person(p)]
     mentioned, elsewhere = None, []
     if config.mentions:
-        mentioned, elsewhere = _mentions(config, notes, rows, problems, today or date.today())
+        mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
     try:
         people = _briefs(rows, mentioned)
     except (_Stale, ValueError, TypeError, OverflowError) as exc:
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
         return None
-    store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
+    if report:
+        store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
     return Roster(config, people, problems + elsewhere)
 
 
-def _mentions(config: Config, notes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
+def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
     """Each person's latest mention up to ``today`` (a day number by path, see
-    ``mentions.latest_by_person``) and the other notes' problems."""
+    ``mentions.latest_by_person``) and the other notes' problems; ``walked`` is the
+    digest of the walk of the people folder the roster's ``rows`` are."""
     others = walk(config, elsewhere=True)
     if not others:
         return None, []
@@ -152,9 +166,9 @@ def _mentions(config: Config, notes, rows: list[tuple], problems: list[Problem],
     def paths() -> list[str]:
         # A note that cannot be read is still a note a link can name (its last good record
         # shows in a full load): its mentions are not handed to a namesake elsewhere.
-        return [row[0] for row in rows] + [p.path for p in problems if p.fatal]
+        return [row[0].decode("utf-8", "surrogateescape") for row in rows] + [p.path for p in problems if p.fatal]
 
-    return latest_by_person(config, today, others, notes, paths)
+    return latest_by_person(config, today, others, walked, paths)
 
 
 def load(config: Config, today: date | None = None) -> Roster:
@@ -162,14 +176,18 @@ def load(config: Config, today: date | None = None) -> Roster:
     store up to date), seen through ``Brief`` records either way; the last contact counts
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
-    notes = walk(config)  # one walk, for the roster or the full load
-    with collector_paused(keep=True):  # a record per person, alive until the command ends
+    with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
+        notes = walk(config)  # one walk, for the roster or the full load
         found = read(config, notes, today)
     if found is not None:
         return found
     from .vault import load_notes, vault_of, with_mentions_of
 
     vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)
+    # The store now holds what the load found: read it as the next run will, so that this
+    # run, not the next, keeps the digests that run compares (a warm run writes nothing).
+    with collector_paused():
+        read(config, notes, today, report=False)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
 
 

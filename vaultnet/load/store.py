@@ -112,11 +112,19 @@ SCHEMA = (
     "CREATE INDEX mentions_by_target ON mentions (target, day)",
     "CREATE INDEX mentions_by_note ON mentions (note)",
     # Digests of walks, so that a warm run compares one value instead of a row per note:
-    # ``others``, of the walk the others and mentions tables last held in full, every row
-    # trusted (its value: the notes' problems); ``latest``, of the people and the others
+    # ``people``, of the walk the notes table was last found to hold exactly, every row
+    # trusted (``roster_rows``); ``others``, of the walk the others and mentions tables last
+    # held in full, every row trusted (its value: the notes' problems); ``latest``, of the people and the others
     # walks each person's latest mention was worked out from (its value: the days it holds
     # for, and the mentions by person). Written with the rows they vouch for.
     "CREATE TABLE digests (name TEXT PRIMARY KEY, digest BLOB NOT NULL, value TEXT NOT NULL)",
+    # Whatever changes a row a digest vouches for (this module, another process, a hand
+    # editing the file) drops that digest, so it is never trusted over the rows.
+    *(
+        f"CREATE TRIGGER {table}_{event.lower()} AFTER {event} ON {table} BEGIN DELETE FROM digests WHERE name IN {names}; END"
+        for table, names in (("notes", "('people', 'latest')"), ("others", "('others', 'latest')"), ("mentions", "('latest')"))
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
 )
 
 
@@ -687,8 +695,11 @@ def load_notes(
     _collecting = collecting = gc.isenabled()
     gc.disable()
     last_good: dict[str, Person] = {}
+    version = _data_version(store)
     try:
         results = _load(store, notes, parse, stats, last_good, progress)
+        if store is not None and stats.reused == len(notes):
+            keep_people_digest(store, notes, version)  # every row the walk's: a warm run compares one digest
     finally:
         if store is not None:
             store.close()
@@ -858,46 +869,102 @@ def _parse_chunk(notes: list[Found]) -> list:
 # --- the roster: the few facts ``due`` and ``list`` print, for every note -------------------------
 
 
-def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[Problem]] | None:
+def _data_version(store: Store | None) -> int | None:
+    """SQLite's count of the changes other connections committed (None without a store)."""
+    if store is None or not store.valid:
+        return None
+    try:
+        return store.db.execute("PRAGMA data_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None
+
+
+def keep_people_digest(store: Store, notes: list[Found], version: int | None, digest: bytes | None = None) -> None:
+    """Keep the digest of ``notes`` (a walk whose every note has a trusted row under its
+    key, and no other row, as read since the store's ``PRAGMA data_version`` was
+    ``version``) as the ``digests`` row ``people``, unless it is already there or
+    another connection has written since."""
+    if version is None or not store.valid:
+        return
+    digest = digest or walk_digest(notes)
+    try:
+        row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
+    except sqlite3.DatabaseError:
+        return
+    if row is not None and row[0] == digest:
+        return
+
+    def keep(db):
+        if db.execute("PRAGMA data_version").fetchone()[0] == version:
+            db.execute("INSERT OR REPLACE INTO digests VALUES ('people', ?, '')", (digest,))
+
+    store.write(keep)
+
+
+def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
     walk), each under its current stat key and trusted; else None (then load in full).
 
-    The roster is a row per readable note, in the vault's order (name, then path): ``(rel,
-    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day, met_at,
-    archived day (0 for ``true``))``, as
-    stored (the caller checks the types), and every note's problems in walk order."""
+    The roster is a row per readable note, in the vault's order (name, then path): ``(path
+    as stored (bytes), name, org, circle, cadence as "amount unit", follow-up day, last-seen
+    day, met day, met_at, archived day (0 for ``true``), problems)``, as stored (the caller
+    decodes the path and checks the types), and every note's problems in walk order.
+
+    The first time the rows are found to be exactly the walk's, the walk's digest
+    (``discover.digest``; ``digest`` when the caller has it) is kept in the ``digests`` row
+    ``people``: while the walk keeps that digest, no row's key is compared again. Every
+    change of a note changes its stat key, so the walk's digest, for good (a change time
+    never comes back), and a store remade drops the row."""
     store = Store.open(config)
     if store is None:
         return None
+    if digest is None:
+        digest = walk_digest(notes)
     with store:
         if not store.valid:
             return None
-        keys = {_path_key(note.rel): note.key for note in notes}
 
         def read():
+            # Changes committed by another connection since this moment change the number:
+            # the digest is kept only when the rows it vouches for are those compared here.
+            (version,) = store.db.execute("PRAGMA data_version").fetchone()
+            row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
+            if row is not None and row[0] == digest:
+                rows = store.db.execute(
+                    "SELECT path, name, org, circle, cadence, follow_up, last_seen, met, met_at, archived, problems"
+                    " FROM notes ORDER BY sort_name, path"
+                ).fetchall()
+                return (rows, None) if len(rows) == len(notes) else None
             rows = store.db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
                 " follow_up, last_seen, met, met_at, archived, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
-            if len(rows) != len(keys):
+            if len(rows) != len(notes):
                 return None
-            get = keys.get
+            get = {_path_key(note.rel): note.key for note in notes}.get
             for row in rows:
                 if row[5] != 1 or get(row[0]) != row[1:5]:
                     return None
-            return rows
+            return [(row[0], *row[6:]) for row in rows], version
 
-        rows = _quietly(read, store)
-        if rows is None:
+        found = _quietly(read, store)
+        if found is None:
             return None
-        decode = bytes.decode
-        try:
-            found = {row[0]: decode_problems(json.loads(row[15]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[15] is not None}
-        except _BAD_ROW as exc:
-            store.discard(f"a row failed validation ({exc.__class__.__name__})")
-            return None
-    problems = [p for path in keys if path in found for p in found[path]] if found else []
-    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:15]) for row in rows if row[6] is not None], problems
+        rows, version = found
+        if version is not None:
+            keep_people_digest(store, notes, version, digest)
+        problems: list[Problem] = []
+        with_problems = [row for row in rows if row[10] is not None]
+        if with_problems:
+            order = {_path_key(note.rel): i for i, note in enumerate(notes)}
+            with_problems.sort(key=lambda row: order.get(row[0], -1))
+            try:
+                for row in with_problems:
+                    problems += decode_problems(json.loads(row[10]), row[0].decode("utf-8", "surrogateescape"))
+            except _BAD_ROW as exc:
+                store.discard(f"a row failed validation ({exc.__class__.__name__})")
+                return None
+    return [row for row in rows if row[1] is not None], problems
 
 
 def discard(config: Config, why: str) -> None:
