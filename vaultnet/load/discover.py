@@ -25,8 +25,9 @@ templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
 
 from __future__ import annotations
 
+import marshal
 import os
-from array import array
+import stat
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -75,13 +76,9 @@ def digest(notes: list[Found]) -> bytes:
     """One digest of a walk: every note's path and stat key, in the walk's order. The
     store keeps the digest of the walk its rows were last brought up to date with, so a
     warm run compares this one value instead of a row per note."""
-    rels = "\0".join([note.rel for note in notes]).encode("utf-8", "surrogateescape")
-    found = blake2b(rels, digest_size=20)
-    found.update(len(notes).to_bytes(8, "little"))
-    try:
-        found.update(array("q", [value for note in notes for value in note.key]).tobytes())
-    except OverflowError:  # an inode number past 2**63: spelled out instead
-        found.update(repr([note.key for note in notes]).encode())
+    found = blake2b("\0".join(map(_REL, notes)).encode("utf-8", "surrogateescape"), digest_size=20)
+    # marshal's version 2 writes the same bytes for the same numbers (no back-references).
+    found.update(marshal.dumps(list(map(_KEY, notes)), 2))
     return found.digest()
 
 
@@ -157,6 +154,17 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
             for entry in entries:
                 name = entry.name
                 path = folder + name
+                if name[-3:] == ".md" and name[0] != "." and not entry.is_symlink():
+                    # Most entries: a plain file named like a note. Its stat says whether it
+                    # is a folder after all (then the rules below apply).
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        st = None  # the rules below say what it is
+                    if st is not None and st.st_mode & _FORMAT != _FOLDER:
+                        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+                        append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+                        continue
                 try:
                     is_dir = entry.is_dir()  # a folder, or a link to one (``os.walk`` lists both as folders)
                 except OSError:
@@ -221,6 +229,8 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
 
 
 _REL = itemgetter(0)
+_FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
+_KEY = itemgetter(3)
 _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
