@@ -26,13 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from ..model.config import Config
 from ..model.errors import Problem
 from ..model.names import nfc_casefold
 from ..model.person import Mention
-from .discover import Found, digest, stat_key, walk
+from .discover import Found, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 # Reading a note (the link grammar, the note's layout, dates) is imported by ``parse_mentions``:
@@ -210,16 +210,19 @@ def load_mentions(config: Config, people_paths, today: date, others: list[Found]
     return Mentions({path: tuple(m) for path, m in by_person.items()}, problems)
 
 
-def latest_by_key(config: Config, today: date, others: list[Found] | None = None) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_by_key(
+    config: Config, today: date, others: list[Found] | None = None, digest: bytes | None = None
+) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest mention up to ``today`` of each form a link names a note by, and the
-    other notes' problems (see ``store.latest_mentions``)."""
+    other notes' problems (see ``store.latest_mentions``); ``digest``: ``others``'
+    digest (``discover.digest``), when the caller has it."""
     from . import store
 
     if others is None:
         others = other_notes(config)
     if not others:
         return [], []
-    return store.latest_mentions(config, others, read_mentions, today)
+    return store.latest_mentions(config, others, read_mentions, today, digest)
 
 
 def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, date]:
@@ -234,28 +237,3 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
             out[path] = day
     return out
 
-
-def latest_by_person(
-    config: Config, today: date, others: list[Found], people: bytes, people_paths: Callable[[], list[str]]
-) -> tuple[dict, list[Problem]]:
-    """Each mentioned person's latest mention up to ``today`` as a day number, by path, and
-    the other notes' problems; ``people`` is the digest of the walk of the people folder
-    (whose notes the store's roster holds as they are), ``people_paths()`` every note a
-    link can name.
-
-    What ``resolve_latest`` of ``latest_by_key`` says, kept in the store (``kept_latest``)
-    under the digests of both walks and read back while neither changes and no mention
-    falls between the day it was worked out for and ``today``; the caller checks the
-    types of what the store gives back."""
-    from . import store
-
-    if not others:
-        return {}, []
-    people_digest, others_digest = people, digest(others)
-    kept = store.kept_latest(config, people_digest, others_digest, today)
-    if kept is not None:
-        return kept
-    latest, problems = store.latest_mentions(config, others, read_mentions, today, others_digest)
-    found = {path: day.toordinal() for path, day in resolve_latest(latest, people_paths()).items()}
-    store.keep_latest(config, people_digest, others_digest, today, found)
-    return found, problems

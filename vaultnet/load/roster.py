@@ -155,20 +155,39 @@ def read(config: Config, notes=None, today: date | None = None, report: bool = T
 
 
 def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
-    """Each person's latest mention up to ``today`` (a day number by path, see
-    ``mentions.latest_by_person``) and the other notes' problems; ``walked`` is the
-    digest of the walk of the people folder the roster's ``rows`` are."""
+    """Each person's latest mention up to ``today`` that is later than their own last
+    contact (a day number by path: what moves their last contact) and the other notes'
+    problems; ``walked`` is the digest of the walk of the people folder the roster's
+    ``rows`` are.
+
+    It is what ``mentions.resolve_latest`` of ``mentions.latest_by_key`` says (the mentions
+    resolve against every note a link can name), kept in the store (``store.keep_latest``)
+    under the digests of both walks, and read back while neither changes and no mention
+    falls between the day it was worked out for and ``today``. ``_briefs`` checks the
+    types of what the store gives back."""
     others = walk(config, elsewhere=True)
     if not others:
         return None, []
-    from .mentions import latest_by_person
+    others_digest = digest(others)
+    kept = store.kept_latest(config, walked, others_digest, today)
+    if kept is not None:
+        return kept
+    from .mentions import latest_by_key, resolve_latest
 
-    def paths() -> list[str]:
-        # A note that cannot be read is still a note a link can name (its last good record
-        # shows in a full load): its mentions are not handed to a namesake elsewhere.
-        return [row[0].decode("utf-8", "surrogateescape") for row in rows] + [p.path for p in problems if p.fatal]
-
-    return latest_by_person(config, today, others, walked, paths)
+    latest, found_problems = latest_by_key(config, today, others, others_digest)
+    # A note that cannot be read is still a note a link can name (its last good record
+    # shows in a full load): its mentions are not handed to a namesake elsewhere.
+    seen = {row[0].decode("utf-8", "surrogateescape"): row[6] for row in rows}
+    names = [*seen, *(p.path for p in problems if p.fatal)]
+    moving = {}
+    for path, day in resolve_latest(latest, names).items():
+        # Only a mention later than the person's own last contact changes anything.
+        if path in seen:
+            last, day = seen[path], day.toordinal()
+            if last is None or last.__class__ is not int or day > last:
+                moving[path] = day
+    store.keep_latest(config, walked, others_digest, today, moving)
+    return moving, found_problems
 
 
 def load(config: Config, today: date | None = None) -> Roster:
