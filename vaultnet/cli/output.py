@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import repeat
 from datetime import date
 from typing import Any
 
@@ -89,10 +90,10 @@ def table(rows: list[list[str]], headers: list[str], styles: dict[tuple[int, int
     colour never upsets the alignment."""
     if not rows:
         return ""
-    # Column by column rather than cell by cell: ``list`` prints every person.
-    columns = [[str(c) for c in column] for column in zip(headers, *rows)]
+    # Column by column, each through ``map`` rather than cell by cell: ``list`` prints every person.
+    columns = [list(map(str, column)) for column in zip(headers, *rows)]
     widths = [max(map(len, column)) for column in columns]
-    padded = [[c.ljust(width) for c in column] for column, width in zip(columns[:-1], widths)]
+    padded = [list(map(str.ljust, column, repeat(width))) for column, width in zip(columns[:-1], widths)]
     if styles:
         padded.append(columns[-1])
         for (row, column), style in styles.items():
@@ -101,7 +102,7 @@ def table(rows: list[list[str]], headers: list[str], styles: dict[tuple[int, int
             padded[column][row + 1] = click.style(text, **style) + cell[len(text):]
         columns = padded
         padded = padded[:-1]
-    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
+    lines = list(map(str.rstrip, map("  ".join, zip(*padded, columns[-1]))))
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -135,6 +135,9 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     rows = []
     styles = {}
     styled = styles_kept()
+    # Many people share a planned day and a day of last contact: each is spelled once.
+    planned: dict = {}
+    contacted: dict = {None: "never"}
     for d in dues:
         days = d.days_overdue(today)
         when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
@@ -144,7 +147,14 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
             reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
         if styled:
             styles[(len(rows), 1)] = due_style(days)
-        rows.append([d.person.name, when, _relative(d.day, today), _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
+        day, seen = d.day, d.person.last_seen
+        on = planned.get(day)
+        if on is None:
+            on = planned[day] = _relative(day, today)
+        last = contacted.get(seen)
+        if last is None:
+            last = contacted[seen] = _ago(seen, today)
+        rows.append([d.person.name, when, on, last, reason])
     click.echo(table(rows, ["Name", "Due", "Planned", "Last contact", "Why"], styles))
     if limit and total > limit:
         click.echo(f"The first {limit} of {total} shown; --limit 0 shows everyone.")

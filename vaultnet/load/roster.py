@@ -94,7 +94,7 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     people = []
     latest = mentioned.get if mentioned else None
     decode = bytes.decode
-    get = memo.get
+    get, archived_get = memo.get, archived_memo.get
     for path, name, org, circle, every, follow_up, seen, met, met_at, archived, _problems in rows:
         rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
@@ -121,8 +121,11 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
             found_seen = _day(seen, memo)
         if found_met is memo:
             found_met = _day(met, memo)
+        found_archived = archived_get(archived, memo)
+        if found_archived is memo:
+            found_archived = _day(archived, archived_memo)
         people.append(new(Brief, (
-            rel, name, org, circle, cadence, found_follow_up, found_seen, found_met, met_at, _day(archived, archived_memo),
+            rel, name, org, circle, cadence, found_follow_up, found_seen, found_met, met_at, found_archived,
         )))
     return people
 
