@@ -24,6 +24,10 @@ What keeps it honest:
   again on the next run: file times are coarse, so a second edit in the same tick would
   otherwise keep the key of the first (git's "racily clean" rule). A note that changed
   while it was read (its key before and after differ) is not stored at all.
+- A digest of a walk (``discover.digest``: every path and stat key) stands for a row per
+  note only while nothing changed: it is kept only when every row it vouches for was
+  compared and trusted and no other connection wrote meanwhile (``PRAGMA data_version``),
+  and triggers drop it as soon as any such row changes.
 - The store is used only when its schema is exactly this module's (``PRAGMA
   user_version`` and the tables), and its ``meta`` table names this vaultnet, Python,
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
