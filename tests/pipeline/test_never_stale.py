@@ -114,6 +114,10 @@ def build(root: Path, today: str, *extra: str, env: dict | None = None):
     )
 
 
+def read(root: Path, today: str, *args: str, env: dict | None = None):
+    return CliRunner().invoke(main, ["--vault", str(root), "--today", today, *args], env=env, catch_exceptions=False)
+
+
 class Vault(RuleBasedStateMachine):
     """A vault changed step by step; after each step the incremental build is checked."""
 
@@ -249,6 +253,22 @@ class Vault(RuleBasedStateMachine):
         mine, theirs = outputs(self.root), outputs(copy)
         for rel in theirs:
             assert mine[rel] == theirs[rel], f"{rel} differs from a build without the store"
+        self.warm_reads_equal_a_load_without_the_store(copy)
+
+    def warm_reads_equal_a_load_without_the_store(self, copy: Path):
+        """``due`` and ``list`` from the store's roster (its digests of the walks, the latest
+        mentions it kept) say what a load without the store says. The racy window is shut
+        for them, so that the roster serves every run whose notes the store holds."""
+        from vaultnet.load import store
+
+        racy, store.RACY_SECONDS = store.RACY_SECONDS, 0.0
+        try:
+            for args in (("due", "--within", "60d"), ("due", "--within", "60d"), ("list",)):
+                mine = read(self.root, self.today, *args)
+                theirs = read(copy, self.today, *args, env={"VAULTNET_NO_CACHE": "1"})
+                assert (mine.exit_code, mine.stdout, mine.stderr) == (theirs.exit_code, theirs.stdout, theirs.stderr), args
+        finally:
+            store.RACY_SECONDS = racy
 
 
 # Bounded to a few seconds in the normal run. No shrinking: each step is a real build, and a
