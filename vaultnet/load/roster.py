@@ -19,7 +19,6 @@ schedule (``schedule.due_of``) and the commands' printing work on either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -50,13 +49,17 @@ class Brief(NamedTuple):
     archived: date | bool | None
 
 
-@dataclass
 class Roster:
-    """Everyone, as ``Brief`` records in the vault's order (name, then path), and the notes' problems."""
+    """Everyone, as ``Brief`` records in the vault's order (name, then path), and the notes' problems.
 
-    config: Config
-    people: list[Brief]
-    problems: list[Problem] = field(default_factory=list)
+    A plain class: a dataclass costs its making on every warm run, for nothing used here."""
+
+    __slots__ = ("config", "people", "problems")
+
+    def __init__(self, config: Config, people: list[Brief], problems: list[Problem] | None = None):
+        self.config = config
+        self.people = people
+        self.problems = [] if problems is None else problems
 
 
 class _Stale(Exception):
