@@ -19,8 +19,8 @@ schedule (``schedule.due_of``) and the commands' printing work on either.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import date
-from typing import NamedTuple
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -31,12 +31,13 @@ from .collector import collector_paused
 from .discover import digest, walk
 
 
-class Brief(NamedTuple):
+class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
     """What ``due`` and ``list`` need of one person; the names are ``Person``'s.
 
     A named tuple rather than a frozen dataclass: as immutable, and built in a tenth of
     the time, which shows at 10,000 people."""
 
+    __slots__ = ()
     path: str
     name: str
     org: str | None
