@@ -135,16 +135,24 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     rows = []
     styles = {}
     styled = styles_kept()
-    # Many people share a planned day and a day of last contact: each is spelled once.
+    # Many people share a planned day, a day of last contact, a reason: each is spelled once.
     planned: dict = {}
     contacted: dict = {None: "never"}
+    reasons: dict = {}
+    whens: dict = {}
     for d in dues:
         days = d.days_overdue(today)
-        when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
+        when = whens.get(days)
+        if when is None:
+            when = whens[days] = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
         if d.reason == FIRST_FOLLOW_UP:
             reason = f"{met_text(d.person)}: {HELP_ASK}"
         else:
-            reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
+            reason = reasons.get((d.reason, d.cadence))
+            if reason is None:
+                reason = reasons[(d.reason, d.cadence)] = {
+                    "follow_up": "follow-up date", "cadence": f"every {d.cadence}"
+                }.get(d.reason, NEVER_CONTACTED)
         if styled:
             styles[(len(rows), 1)] = due_style(days)
         day, seen = d.day, d.person.last_seen
@@ -291,6 +299,7 @@ def list_people(
     styles = {}
     styled = styles_kept()
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
+    days: dict = {None: None}  # many people share a day: each is spelled once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
@@ -298,12 +307,17 @@ def list_people(
         due = next_date(person, vault.config, today)
         if styled and due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)
+        seen, next_day = days.get(person.last_seen, days), days.get(due, days)
+        if seen is days:
+            seen = days[person.last_seen] = person.last_seen.isoformat()
+        if next_day is days:
+            next_day = days[due] = due.isoformat()
         rows.append([
             person.name,
             org,
             person.circle or "",
-            person.last_seen.isoformat() if person.last_seen else "never",
-            due.isoformat() if due else ("archived" if person.archived else "-"),
+            seen or "never",
+            next_day or ("archived" if person.archived else "-"),
         ])
     click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"], styles))
     click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}" + (f" ({note})" if note else ""))
