@@ -117,10 +117,10 @@ SCHEMA = (
     "CREATE INDEX mentions_by_note ON mentions (note)",
     # Digests of walks, so that a warm run compares one value instead of a row per note:
     # ``people``, of the walk the notes table was last found to hold exactly, every row
-    # trusted (``roster_rows``); ``others``, of the walk the others and mentions tables last
-    # held in full, every row trusted (its value: the notes' problems); ``latest``, of the people and the others
-    # walks each person's latest mention was worked out from (its value: the days it holds
-    # for, and the mentions by person). Written with the rows they vouch for.
+    # trusted (``roster_rows``); ``others``, of the walk the others and mentions tables
+    # last held in full, every row trusted (its value: those notes' problems); ``latest``,
+    # of both walks the roster's latest mentions were worked out from (its value: the days
+    # they hold for, and the mentions by person; ``keep_latest``).
     "CREATE TABLE digests (name TEXT PRIMARY KEY, digest BLOB NOT NULL, value TEXT NOT NULL)",
     # Whatever changes a row a digest vouches for (this module, another process, a hand
     # editing the file) drops that digest, so it is never trusted over the rows.
@@ -1331,11 +1331,11 @@ def latest_mentions(
 
 
 def kept_latest(config: Config, people: bytes, others: bytes, today: date) -> tuple[dict, list[Problem]] | None:
-    """Each person's latest mention as ``keep_latest`` kept it (``{path: day number}``, as
-    stored: the caller checks the types) and the other notes' problems, when it was worked
-    out from the walks whose digests are ``people`` and ``others``, the store still holds
-    the others of that walk, and no mention is dated between that day and ``today``;
-    else None."""
+    """The latest mentions by person as ``keep_latest`` kept them (``{path: day number}``,
+    as stored: the caller checks the types) and the other notes' problems, when they were
+    worked out from the walks whose digests are ``people`` and ``others``, the store still
+    holds the others of that walk, and no mention is dated between the day they were
+    worked out for and ``today``; else None."""
     store = Store.open(config)
     if store is None:
         return None
@@ -1365,10 +1365,10 @@ def kept_latest(config: Config, people: bytes, others: bytes, today: date) -> tu
 
 
 def keep_latest(config: Config, people: bytes, others: bytes, today: date, latest: dict[str, int]) -> bool:
-    """Keep each person's latest mention up to ``today`` (``{path: day number}``), worked
-    out from the walks whose digests are ``people`` and ``others``, for ``kept_latest``:
-    only when the store holds the others of that walk in full, and with the days it holds
-    for (from the latest mention up to ``today`` to the first one after)."""
+    """Keep the latest mentions up to ``today`` by person (``{path: day number}``, what
+    ``roster`` works out from the walks whose digests are ``people`` and ``others``) for
+    ``kept_latest``: only when the store holds the others of that walk in full, and with
+    the days they hold for (from the latest mention up to ``today`` to the first one after)."""
     store = Store.open(config)
     if store is None:
         return False
