@@ -571,7 +571,7 @@ def render_and_write(
         events = EncodedEvents(keys, lambda uid: kept_events[uid][1] if uid in kept_events else None, kept_notes.base)
         rows = kept_rows(kept_notes.base, row_keys, fetch_rows)
         outputs = render_outputs(vault, today, events, kept_notes, rows, identities)
-    del kept_events
+    kept_events.clear()  # the feed holds the bytes it reused; the rest can go
     if write:
         write_outputs(config.root, outputs, report if report is not None else BuildReport(), config)
     save_fragments(config, EVENTS, events.fresh, events.gone)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import repeat
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,19 @@ WARNING_STYLE = {"fg": "yellow"}
 OVERDUE_STYLE = {"fg": "red"}
 TODAY_STYLE = {"fg": "yellow"}
 LATER_STYLE = {"dim": True}
+
+
+def styles_kept() -> bool:
+    """Whether ``click.echo`` keeps the styles of what it prints on standard output (a
+    terminal, or colour forced on), decided as Click decides it; when it strips them, a
+    long table is not styled cell by cell only to have every style taken out again."""
+    try:
+        from click._compat import _default_text_stdout, should_strip_ansi
+        from click.globals import resolve_color_default
+    except ImportError:  # another Click: style, and let it decide
+        return True
+    stream = _default_text_stdout()
+    return stream is None or not should_strip_ansi(stream, resolve_color_default(None))
 
 
 def due_style(days_overdue: int) -> dict:
@@ -76,10 +90,10 @@ def table(rows: list[list[str]], headers: list[str], styles: dict[tuple[int, int
     colour never upsets the alignment."""
     if not rows:
         return ""
-    # Column by column rather than cell by cell: ``list`` prints every person.
-    columns = [[str(c) for c in column] for column in zip(headers, *rows)]
+    # Column by column, each through ``map`` rather than cell by cell: ``list`` prints every person.
+    columns = [list(map(str, column)) for column in zip(headers, *rows)]
     widths = [max(map(len, column)) for column in columns]
-    padded = [[c.ljust(width) for c in column] for column, width in zip(columns[:-1], widths)]
+    padded = [list(map(str.ljust, column, repeat(width))) for column, width in zip(columns[:-1], widths)]
     if styles:
         padded.append(columns[-1])
         for (row, column), style in styles.items():
@@ -88,7 +102,7 @@ def table(rows: list[list[str]], headers: list[str], styles: dict[tuple[int, int
             padded[column][row + 1] = click.style(text, **style) + cell[len(text):]
         columns = padded
         padded = padded[:-1]
-    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, columns[-1])]
+    lines = list(map(str.rstrip, map("  ".join, zip(*padded, columns[-1]))))
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

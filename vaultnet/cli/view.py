@@ -10,18 +10,29 @@ from datetime import date
 
 import click
 
-from ..model.links import link_target
-from ..derive.intros import show_dict, show_lines
-from ..derive.resolve import people_matching
 from ..derive.schedule import FIRST_FOLLOW_UP, HELP_ASK, NEVER_CONTACTED, cadence_of, days_since, due_of, met_text, next_date, planned_by
-from ..derive.plan import stale_needs
-from ..derive.views import archived_text, in_archive_folder, person_dict
-from ..model.person import dated_need
 from .context import DURATION, App
-from .complete import complete_person
-from .output import due_style, printable, table, to_json
+from .output import due_style, printable, styles_kept, table, to_json
+
+# ``due`` and ``list`` run many times a day: what only ``show``, a JSON listing or a link in
+# a field needs (the link grammar, the introduction graph, the plan) is imported there.
 
 pass_app = click.make_pass_decorator(App)
+
+
+def _complete_person(ctx, param, incomplete):
+    from .complete import complete_person
+
+    return complete_person(ctx, param, incomplete)
+
+
+def _link_target(text: str | None) -> str | None:
+    """``links.link_target``, whose grammar is imported only for a text that can hold a link."""
+    if text and "[" not in text:
+        return text.strip() or None
+    from ..model.links import link_target
+
+    return link_target(text)
 
 
 def _ago(day: date | None, today: date) -> str:
@@ -29,6 +40,13 @@ def _ago(day: date | None, today: date) -> str:
     if day is None:
         return "never"
     return f"{day.isoformat()} ({days}d ago)" if days >= 0 else f"{day.isoformat()} (in {-days}d)"
+
+
+def people_matching(*args):
+    """``resolve.people_matching``, imported when a filter asks for it."""
+    from ..derive.resolve import people_matching
+
+    return people_matching(*args)
 
 
 def _check_filters(people, config, tag: str | None, circle: str | None) -> None:
@@ -101,7 +119,7 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
                 "cadence": d.cadence,
                 "last_contact": d.person.last_seen,
                 "circle": d.person.circle,
-                "org": link_target(d.person.org) if d.person.org else None,
+                "org": _link_target(d.person.org) if d.person.org else None,
                 "emails": list(d.person.emails),
                 "tags": list(d.person.tags),
             }
@@ -116,26 +134,51 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
         return
     rows = []
     styles = {}
+    styled = styles_kept()
+    # Many people share a planned day, a day of last contact, a reason: each is spelled once.
+    planned: dict = {}
+    contacted: dict = {None: "never"}
+    reasons: dict = {}
+    whens: dict = {}
     for d in dues:
         days = d.days_overdue(today)
-        when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
+        when = whens.get(days)
+        if when is None:
+            when = whens[days] = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
         if d.reason == FIRST_FOLLOW_UP:
             reason = f"{met_text(d.person)}: {HELP_ASK}"
         else:
-            reason = {"follow_up": "follow-up date", "cadence": f"every {d.cadence}"}.get(d.reason, NEVER_CONTACTED)
-        styles[(len(rows), 1)] = due_style(days)
-        rows.append([d.person.name, when, _relative(d.day, today), _ago(d.person.last_seen, today) if d.person.last_seen else "never", reason])
+            reason = reasons.get((d.reason, d.cadence))
+            if reason is None:
+                reason = reasons[(d.reason, d.cadence)] = {
+                    "follow_up": "follow-up date", "cadence": f"every {d.cadence}"
+                }.get(d.reason, NEVER_CONTACTED)
+        if styled:
+            styles[(len(rows), 1)] = due_style(days)
+        day, seen = d.day, d.person.last_seen
+        on = planned.get(day)
+        if on is None:
+            on = planned[day] = _relative(day, today)
+        last = contacted.get(seen)
+        if last is None:
+            last = contacted[seen] = _ago(seen, today)
+        rows.append([d.person.name, when, on, last, reason])
     click.echo(table(rows, ["Name", "Due", "Planned", "Last contact", "Why"], styles))
     if limit and total > limit:
         click.echo(f"The first {limit} of {total} shown; --limit 0 shows everyone.")
 
 
 @click.command()
-@click.argument("person", shell_complete=complete_person)
+@click.argument("person", shell_complete=_complete_person)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: App, person: str, as_json: bool) -> None:
     """Everything about PERSON: facts, follow-up, needs and offers, the giving ledger, the log."""
+    from ..derive.intros import show_dict, show_lines
+    from ..derive.plan import stale_needs
+    from ..derive.views import archived_text, in_archive_folder, person_dict
+    from ..model.person import dated_need
+
     target = app.person(person)
     config, today = app.config, app.today
     from .editor import obsidian_url
@@ -234,12 +277,15 @@ def list_people(
     # tags, needs, offers and more, and --json prints everything: those read whole records.
     vault = app.vault() if (query or tag or org or circle or as_json) else app.roster()
     today = app.today
-    people = people_matching(vault.people, tag, org, circle, query)
+    filtered = query or tag or org or circle
+    people = people_matching(vault.people, tag, org, circle, query) if filtered else vault.people
     hidden = 0
     if not show_all:
         shown = [p for p in people if not p.archived]
         hidden, people = len(people) - len(shown), shown
     if as_json:
+        from ..derive.views import person_dict
+
         click.echo(to_json([person_dict(p, vault.config, today) for p in people]))
         return
     note = f"{hidden} archived not shown: `vaultnet list --all`" if hidden else ""
@@ -251,20 +297,27 @@ def list_people(
         return
     rows = []
     styles = {}
+    styled = styles_kept()
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
+    days: dict = {None: None}  # many people share a day: each is spelled once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
-            org = orgs[person.org] = link_target(person.org) or ""
+            org = orgs[person.org] = _link_target(person.org) or ""
         due = next_date(person, vault.config, today)
-        if due is not None and due <= today:
+        if styled and due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)
+        seen, next_day = days.get(person.last_seen, days), days.get(due, days)
+        if seen is days:
+            seen = days[person.last_seen] = person.last_seen.isoformat()
+        if next_day is days:
+            next_day = days[due] = due.isoformat()
         rows.append([
             person.name,
             org,
             person.circle or "",
-            person.last_seen.isoformat() if person.last_seen else "never",
-            due.isoformat() if due else ("archived" if person.archived else "-"),
+            seen or "never",
+            next_day or ("archived" if person.archived else "-"),
         ])
     click.echo(table(rows, ["Name", "Org", "Circle", "Last contact", "Next"], styles))
     click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'}" + (f" ({note})" if note else ""))

@@ -85,7 +85,9 @@ def _next(person: Person, config: Config, today: date) -> tuple | None:
     fields of a ``Due``, as a plain tuple so that ``due_by`` can filter before building one."""
     if person.archived:
         return None
-    cadence = cadence_of(person, config)
+    cadence = person.cadence  # ``cadence_of``, without a call for each of everyone
+    if cadence is None:
+        cadence = config.circle_cadence(person.circle) or config.default_cadence
     follow_up = person.follow_up
     if follow_up and not (person.last_seen and person.last_seen >= follow_up):
         # A contact on or after the follow-up date has done it, whether ``log`` recorded it
@@ -127,13 +129,18 @@ def due_by(people: Iterable[Person], config: Config, today: date, within: Durati
     """Everyone due on or before today plus ``within``, most overdue first.
 
     Only those due are made into ``Due`` records: at 10,000 people, most are not."""
+    return sorted(_due_by(people, config, today, within), key=lambda d: (d.date, d.person.name.casefold(), d.person.path))
+
+
+def _due_by(people: Iterable[Person], config: Config, today: date, within: Duration | None) -> list[Due]:
+    """``due_by`` in the people's order."""
     limit = within.after(today) if within is not None and not within.never else today
     dues = []
     for person in people:
         found = _next(person, config, today)
         if found is not None and found[0] <= limit:
             dues.append(Due(person, *found))
-    return sorted(dues, key=lambda d: (d.date, d.person.name.casefold(), d.person.path))
+    return dues
 
 
 CIRCLE_ORDER = {"inner": 0, "close": 1, "network": 2}
@@ -190,7 +197,8 @@ def contacted_on(people: Iterable[Person], day: date) -> int:
 def planned_by(people: Iterable[Person], config: Config, today: date, within: Duration | None = None) -> list[Due]:
     """Everyone due on or before today plus ``within``, in line order, each with a planned day."""
     people = list(people)
-    return plan_days(due_by(people, config, today, within), config, today, contacted_on(people, today))
+    # The plan puts them in line (``line_key``) itself: ``due_by``'s order would be thrown away.
+    return plan_days(_due_by(people, config, today, within), config, today, contacted_on(people, today))
 
 
 def days_since(day: date | None, today: date) -> int | None:

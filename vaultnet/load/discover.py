@@ -25,12 +25,20 @@ templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
 
 from __future__ import annotations
 
+import marshal
 import os
-from dataclasses import dataclass
+import stat
+from collections import namedtuple
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 
 from ..model.config import Config
 from .files import TEMP_SUFFIX
+
+try:  # hashlib's own BLAKE2, without loading OpenSSL's library as ``import hashlib`` does on every run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 Key = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 NO_KEY: Key = (-1, -1, -1, -1)  # listed but not stat-able: the loader says why it cannot be read
@@ -45,21 +53,35 @@ LINK_BROKEN = "link-broken"
 LINK_TO_NOTE = "link-to-note"  # a link to another note of the folder; ``target`` is that note
 
 
-@dataclass(slots=True)
-class Found:
+class Found(namedtuple("Found", "rel path kind key changed_ns target", defaults=(NOTE, NO_KEY, 0, None))):
     """One entry of the people folder: vault-relative path (with ``/``), full path, kind;
-    for a note its stat key and the later of its mtime and ctime (for the racy rule)."""
+    for a note its stat key and the later of its mtime and ctime (for the racy rule).
 
+    A named tuple: a warm run makes one per note of the vault, and a tuple is made in a
+    fraction of the time of a class instance (``collections.namedtuple``, whose making
+    costs a warm run less than ``typing.NamedTuple``'s)."""
+
+    __slots__ = ()
     rel: str
     path: str
-    kind: str = NOTE
-    key: Key = NO_KEY
-    changed_ns: int = 0
-    target: str | None = None
+    kind: str
+    key: Key
+    changed_ns: int
+    target: str | None
 
 
 def stat_key(st: os.stat_result) -> Key:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def digest(notes: list[Found]) -> bytes:
+    """One digest of a walk: every note's path and stat key, in the walk's order. The
+    store keeps the digest of the walk its rows were last brought up to date with, so a
+    warm run compares this one value instead of a row per note."""
+    found = blake2b("\0".join(map(_REL, notes)).encode("utf-8", "surrogateescape"), digest_size=20)
+    # marshal's version 2 writes the same bytes for the same numbers (no back-references).
+    found.update(marshal.dumps(list(map(_KEY, notes)), 2))
+    return found.digest()
 
 
 def is_another_note(target: Path, people: Path) -> bool:
@@ -110,69 +132,109 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
     prefix = base.relative_to(root).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
     found: list[Found] = []
-    stack = [(str(base), prefix)]
+    append = found.append
+    new = tuple.__new__
+    start = str(base)
+    stack = [(start if start.endswith("/") else start + "/", prefix)]  # folders end with "/"
     nested = False
     while stack:
         folder, rel_folder = stack.pop()
+        fd = None
         try:
-            entries = list(os.scandir(folder))
+            if _SCAN_FD:
+                # Entries of a folder opened once: each stat looks up one name in it,
+                # not the whole path from the root again.
+                fd = os.open(folder, _FOLDER_FLAGS)
+                entries = os.scandir(fd)
+            else:
+                entries = os.scandir(folder)
         except OSError:
+            if fd is not None:
+                os.close(fd)
             continue  # an unreadable folder is skipped, as os.walk does
-        for entry in entries:
-            name = entry.name
-            if name[0] == "." and not (whole_vault and name[-3:].lower() == ".md" and not _is_dir(entry)):
-                if everything and name.endswith(TEMP_SUFFIX) and not _is_dir(entry):
-                    found.append(Found(rel_folder + name, entry.path, STALE_TEMP))
-                continue
-            if _is_dir(entry):
-                if skip and rel_folder + name in skip:
-                    continue
-                if everything:
-                    found.append(Found(rel_folder + name, entry.path, FOLDER))
-                if not entry.is_symlink():  # a link to a folder is not followed
-                    stack.append((entry.path, rel_folder + name + "/"))
-                    nested = True
-                continue
-            is_note = name[-3:].lower() == ".md"
-            if not (is_note or everything):
-                continue
-            target = None
-            if entry.is_symlink():
-                if not links:
-                    links += [root.resolve(), people.resolve()]
+        try:
+            for entry in entries:
+                name = entry.name
+                path = folder + name
+                if name[-3:] == ".md" and name[0] != "." and not entry.is_symlink():
+                    # Most entries: a plain file named like a note. Its stat says whether it
+                    # is a folder after all (then the rules below apply).
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        st = None  # the rules below say what it is
+                    if st is not None and st.st_mode & _FORMAT != _FOLDER:
+                        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+                        append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+                        continue
                 try:
-                    resolved = Path(entry.path).resolve(strict=True)
-                    target = resolved.relative_to(links[0]).as_posix()
-                except FileNotFoundError:
-                    if everything:
-                        found.append(Found(rel_folder + name, entry.path, LINK_BROKEN))
+                    is_dir = entry.is_dir()  # a folder, or a link to one (``os.walk`` lists both as folders)
+                except OSError:
+                    is_dir = False
+                if name[0] == "." and not (whole_vault and name[-3:].lower() == ".md" and not is_dir):
+                    if everything and name.endswith(TEMP_SUFFIX) and not is_dir:
+                        append(Found(rel_folder + name, path, STALE_TEMP))
                     continue
-                except (OSError, ValueError, RuntimeError):
+                if is_dir:
+                    if skip and rel_folder + name in skip:
+                        continue
                     if everything:
-                        found.append(Found(rel_folder + name, entry.path, LINK_OUTSIDE))
+                        append(Found(rel_folder + name, path, FOLDER))
+                    if not entry.is_symlink():  # a link to a folder is not followed
+                        stack.append((path + "/", rel_folder + name + "/"))
+                        nested = True
                     continue
-                if is_note and not whole_vault and is_another_note(resolved, links[1]):
-                    if everything:
-                        found.append(Found(rel_folder + name, entry.path, LINK_TO_NOTE, target=target))
+                is_note = name[-3:].lower() == ".md"
+                if not (is_note or everything):
                     continue
-            if not is_note:
-                found.append(Found(rel_folder + name, entry.path, OTHER))
-                continue
-            try:
-                st = entry.stat()
-            except OSError:
-                # Listed but not stat-able: the loader tries to read it and says why it cannot.
-                found.append(Found(rel_folder + name, entry.path))
-                continue
-            mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-            found.append(Found(rel_folder + name, entry.path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime))
-    if elsewhere:
-        found.sort(key=lambda f: f.rel)  # a stable order is all these notes need
-    elif nested:
-        found.sort(key=lambda f: f.rel.split("/"))
+                target = None
+                if entry.is_symlink():
+                    if not links:
+                        links += [root.resolve(), people.resolve()]
+                    try:
+                        resolved = Path(path).resolve(strict=True)
+                        target = resolved.relative_to(links[0]).as_posix()
+                    except FileNotFoundError:
+                        if everything:
+                            append(Found(rel_folder + name, path, LINK_BROKEN))
+                        continue
+                    except (OSError, ValueError, RuntimeError):
+                        if everything:
+                            append(Found(rel_folder + name, path, LINK_OUTSIDE))
+                        continue
+                    if is_note and not whole_vault and is_another_note(resolved, links[1]):
+                        if everything:
+                            append(Found(rel_folder + name, path, LINK_TO_NOTE, target=target))
+                        continue
+                if not is_note:
+                    append(Found(rel_folder + name, path, OTHER))
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError:
+                    # Listed but not stat-able: the loader tries to read it and says why it cannot.
+                    append(Found(rel_folder + name, path))
+                    continue
+                mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+                append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+        except OSError:
+            pass  # a folder that cannot be read further ends early, as os.walk does
+        finally:
+            entries.close()
+            if fd is not None:
+                os.close(fd)  # after the last stat of its entries
+    if elsewhere or not nested:
+        found.sort(key=_REL)  # for the other notes, a stable order is all they need
     else:
-        found.sort(key=lambda f: f.rel)
+        found.sort(key=lambda f: f.rel.split("/"))
     return found
+
+
+_REL = itemgetter(0)
+_FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
+_KEY = itemgetter(3)
+_SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

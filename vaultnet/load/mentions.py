@@ -29,14 +29,14 @@ from datetime import date
 from typing import NamedTuple
 
 from ..model.config import Config
-from ..model.dates import parse_date
 from ..model.errors import Problem
-from ..model.links import front_matter_links, mention_keys, mention_links
 from ..model.names import nfc_casefold
 from ..model.person import Mention
 from .discover import Found, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
-from .notefile import SplitError, split_note
+
+# Reading a note (the link grammar, the note's layout, dates) is imported by ``parse_mentions``:
+# a warm ``due`` reads no note and needs none of it.
 
 # The start of the warning for a ``date:`` field that cannot be read (``check`` knows it by it).
 UNREADABLE_DATE = "the note's date: field cannot be read"
@@ -80,6 +80,10 @@ def _shown(line: str) -> str:
 
 def parse_mentions(rel: str, data: bytes) -> NoteMentions:
     """Read one note's bytes (``rel`` is its vault-relative path); pure."""
+    from ..model.dates import parse_date
+    from ..model.links import front_matter_links, mention_links
+    from .notefile import SplitError, split_note
+
     if len(data) > MAX_NOTE_BYTES or b"\x00" in data:
         return NoteMentions(None)  # not a text note: it mentions nobody
     try:
@@ -121,6 +125,8 @@ def parse_mentions(rel: str, data: bytes) -> NoteMentions:
 
 
 def _keys(found: list[tuple[str, bool]], rel: str) -> tuple[str, ...]:
+    from ..model.links import mention_keys
+
     keys: list[str] = []
     for target, markdown in found:
         for key in mention_keys(target, markdown, rel):
@@ -204,16 +210,19 @@ def load_mentions(config: Config, people_paths, today: date, others: list[Found]
     return Mentions({path: tuple(m) for path, m in by_person.items()}, problems)
 
 
-def latest_by_key(config: Config, today: date, others: list[Found] | None = None) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_by_key(
+    config: Config, today: date, others: list[Found] | None = None, digest: bytes | None = None
+) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest mention up to ``today`` of each form a link names a note by, and the
-    other notes' problems (see ``store.latest_mentions``)."""
+    other notes' problems (see ``store.latest_mentions``); ``digest``: ``others``'
+    digest (``discover.digest``), when the caller has it."""
     from . import store
 
     if others is None:
         others = other_notes(config)
     if not others:
         return [], []
-    return store.latest_mentions(config, others, read_mentions, today)
+    return store.latest_mentions(config, others, read_mentions, today, digest)
 
 
 def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, date]:
@@ -227,3 +236,4 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
         if path is not None and (path not in out or day > out[path]):
             out[path] = day
     return out
+

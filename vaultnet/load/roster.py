@@ -19,9 +19,8 @@ schedule (``schedule.due_of``) and the commands' printing work on either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 from datetime import date
-from typing import NamedTuple
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -29,15 +28,16 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import walk
+from .discover import digest, walk
 
 
-class Brief(NamedTuple):
+class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
     """What ``due`` and ``list`` need of one person; the names are ``Person``'s.
 
     A named tuple rather than a frozen dataclass: as immutable, and built in a tenth of
     the time, which shows at 10,000 people."""
 
+    __slots__ = ()
     path: str
     name: str
     org: str | None
@@ -50,13 +50,17 @@ class Brief(NamedTuple):
     archived: date | bool | None
 
 
-@dataclass
 class Roster:
-    """Everyone, as ``Brief`` records in the vault's order (name, then path), and the notes' problems."""
+    """Everyone, as ``Brief`` records in the vault's order (name, then path), and the notes' problems.
 
-    config: Config
-    people: list[Brief]
-    problems: list[Problem] = field(default_factory=list)
+    A plain class: a dataclass costs its making on every warm run, for nothing used here."""
+
+    __slots__ = ("config", "people", "problems")
+
+    def __init__(self, config: Config, people: list[Brief], problems: list[Problem] | None = None):
+        self.config = config
+        self.people = people
+        self.problems = [] if problems is None else problems
 
 
 class _Stale(Exception):
@@ -83,14 +87,20 @@ def _cadence(text) -> Duration:
     return Duration(int(amount), unit)
 
 
-def _briefs(rows: list[tuple]) -> list[Brief]:
-    """The roster's rows as records, each value checked (this loop is most of a warm ``due``)."""
+def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
+    """The roster's rows as records, each value checked (this loop is most of a warm ``due``);
+    ``mentioned``: each person's latest mention as a day number, by path, which moves their
+    last contact when it is later."""
     memo: dict = {None: None}
     cadences: dict = {None: None}
     archived_memo: dict = {None: None, 0: True}  # 0: ``archived: true``, or the Archive folder
     new = tuple.__new__
     people = []
-    for rel, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
+    latest = mentioned.get if mentioned else None
+    decode = bytes.decode
+    get, archived_get = memo.get, archived_memo.get
+    for path, name, org, circle, every, follow_up, seen, met, met_at, archived, _problems in rows:
+        rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
             raise _Stale
         if (org is not None and org.__class__ is not str) or (circle is not None and circle.__class__ is not str):
@@ -100,56 +110,91 @@ def _briefs(rows: list[tuple]) -> list[Brief]:
         cadence = cadences.get(every, cadences)
         if cadence is cadences:
             cadence = cadences[every] = _cadence(every)
+        if latest is not None:
+            day = latest(rel)
+            if day is not None:
+                if day.__class__ is not int or (seen is not None and seen.__class__ is not int):
+                    raise _Stale
+                if seen is None or day > seen:
+                    seen = day
+        # The days through the memo first: most are there (and None is), a call is not needed.
+        found_follow_up, found_seen, found_met = get(follow_up, memo), get(seen, memo), get(met, memo)
+        if found_follow_up is memo:
+            found_follow_up = _day(follow_up, memo)
+        if found_seen is memo:
+            found_seen = _day(seen, memo)
+        if found_met is memo:
+            found_met = _day(met, memo)
+        found_archived = archived_get(archived, memo)
+        if found_archived is memo:
+            found_archived = _day(archived, archived_memo)
         people.append(new(Brief, (
-            rel, name, org, circle, cadence, _day(follow_up, memo), _day(seen, memo), _day(met, memo), met_at,
-            _day(archived, archived_memo),
+            rel, name, org, circle, cadence, found_follow_up, found_seen, found_met, met_at, found_archived,
         )))
     return people
 
 
-def read(config: Config, notes=None, today: date | None = None) -> Roster | None:
+def read(config: Config, notes=None, today: date | None = None, report: bool = True) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
     (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``.
-    The last contact counts the mentions dated up to ``today`` (default: the real today)."""
+    The last contact counts the mentions dated up to ``today`` (default: the real today).
+    ``report``: say so with ``VAULTNET_CACHE_STATS``."""
     if notes is None:
         notes = walk(config)
-    found = store.roster_rows(config, notes)
+    walked = digest(notes)
+    found = store.roster_rows(config, notes, walked)
     if found is None:
         return None
     rows, problems = found
     if problems:  # a note that says it is not a person is left out without a word (``check`` says why)
         problems = [p for p in problems if not not_a_person(p)]
+    mentioned, elsewhere = None, []
+    if config.mentions:
+        mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
     try:
-        people = _briefs(rows)
+        people = _briefs(rows, mentioned)
     except (_Stale, ValueError, TypeError, OverflowError) as exc:
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
         return None
-    store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
-    if config.mentions:
-        people = _with_mentions(people, problems, config, today or date.today())
-    return Roster(config, people, problems)
+    if report:
+        store.report(store.Stats(notes=len(notes), reused=len(notes)), " from the roster")
+    return Roster(config, people, problems + elsewhere)
 
 
-def _with_mentions(people: list[Brief], problems: list[Problem], config: Config, today: date) -> list[Brief]:
-    """The roster with each person's last contact moved to their latest mention when it is
-    newer (``mentions``); the other notes' problems join ``problems``."""
+def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
+    """Each person's latest mention up to ``today`` that is later than their own last
+    contact (a day number by path: what moves their last contact) and the other notes'
+    problems; ``walked`` is the digest of the walk of the people folder the roster's
+    ``rows`` are.
+
+    It is what ``mentions.resolve_latest`` of ``mentions.latest_by_key`` says (the mentions
+    resolve against every note a link can name), kept in the store (``store.keep_latest``)
+    under the digests of both walks, and read back while neither changes and no mention
+    falls between the day it was worked out for and ``today``. ``_briefs`` checks the
+    types of what the store gives back."""
+    others = walk(config, elsewhere=True)
+    if not others:
+        return None, []
+    others_digest = digest(others)
+    kept = store.kept_latest(config, walked, others_digest, today)
+    if kept is not None:
+        return kept
     from .mentions import latest_by_key, resolve_latest
 
-    latest, found = latest_by_key(config, today)
+    latest, found_problems = latest_by_key(config, today, others, others_digest)
     # A note that cannot be read is still a note a link can name (its last good record
     # shows in a full load): its mentions are not handed to a namesake elsewhere.
-    unreadable = [p.path for p in problems if p.fatal]
-    problems.extend(found)
-    latest = resolve_latest(latest, [b.path for b in people] + unreadable)
-    if not latest:
-        return people
-    out = []
-    for brief in people:
-        day = latest.get(brief.path)
-        if day is not None and (brief.last_seen is None or day > brief.last_seen):
-            brief = brief._replace(last_seen=day)
-        out.append(brief)
-    return out
+    seen = {row[0].decode("utf-8", "surrogateescape"): row[6] for row in rows}
+    names = [*seen, *(p.path for p in problems if p.fatal)]
+    moving = {}
+    for path, day in resolve_latest(latest, names).items():
+        # Only a mention later than the person's own last contact changes anything.
+        if path in seen:
+            last, day = seen[path], day.toordinal()
+            if last is None or last.__class__ is not int or day > last:
+                moving[path] = day
+    store.keep_latest(config, walked, others_digest, today, moving)
+    return moving, found_problems
 
 
 def load(config: Config, today: date | None = None) -> Roster:
@@ -157,14 +202,18 @@ def load(config: Config, today: date | None = None) -> Roster:
     store up to date), seen through ``Brief`` records either way; the last contact counts
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
-    notes = walk(config)  # one walk, for the roster or the full load
-    with collector_paused(keep=True):  # a record per person, alive until the command ends
+    with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
+        notes = walk(config)  # one walk, for the roster or the full load
         found = read(config, notes, today)
     if found is not None:
         return found
     from .vault import load_notes, vault_of, with_mentions_of
 
     vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)
+    # The store now holds what the load found: read it as the next run will, so that this
+    # run, not the next, keeps the digests that run compares (a warm run writes nothing).
+    with collector_paused():
+        read(config, notes, today, report=False)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
 
 

@@ -24,6 +24,10 @@ What keeps it honest:
   again on the next run: file times are coarse, so a second edit in the same tick would
   otherwise keep the key of the first (git's "racily clean" rule). A note that changed
   while it was read (its key before and after differ) is not stored at all.
+- A digest of a walk (``discover.digest``: every path and stat key) stands for a row per
+  note only while nothing changed: it is kept only when every row it vouches for was
+  compared and trusted and no other connection wrote meanwhile (``PRAGMA data_version``),
+  and triggers drop it as soon as any such row changes.
 - The store is used only when its schema is exactly this module's (``PRAGMA
   user_version`` and the tables), and its ``meta`` table names this vaultnet, Python,
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
@@ -63,10 +67,11 @@ from ..model.durations import Duration
 from ..model.errors import Problem
 from ..model.person import Entry, Person, not_a_person
 from .discover import NO_KEY, Found, library_files, stat_key, walk
+from .discover import digest as walk_digest
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 6  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 7  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -117,6 +122,20 @@ SCHEMA = (
     # The facts with each row's stat key, whole in the index: read without the records.
     "CREATE INDEX facts ON notes (path, size, mtime_ns, ctime_ns, inode, trusted, tags, emails, aliases, needs,"
     " offers, links)",
+    # Digests of walks, so that a warm run compares one value instead of a row per note:
+    # ``people``, of the walk the notes table was last found to hold exactly, every row
+    # trusted (``roster_rows``); ``others``, of the walk the others and mentions tables
+    # last held in full, every row trusted (its value: those notes' problems); ``latest``,
+    # of both walks the roster's latest mentions were worked out from (its value: the days
+    # they hold for, and the mentions by person; ``keep_latest``).
+    "CREATE TABLE digests (name TEXT PRIMARY KEY, digest BLOB NOT NULL, value TEXT NOT NULL)",
+    # Whatever changes a row a digest vouches for (this module, another process, a hand
+    # editing the file) drops that digest, so it is never trusted over the rows.
+    *(
+        f"CREATE TRIGGER {table}_{event.lower()} AFTER {event} ON {table} BEGIN DELETE FROM digests WHERE name IN {names}; END"
+        for table, names in (("notes", "('people', 'latest')"), ("others", "('others', 'latest')"), ("mentions", "('latest')"))
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
 )
 
 
@@ -693,8 +712,11 @@ def load_notes(
     _collecting = collecting = gc.isenabled()
     gc.disable()
     last_good: dict[str, Person] = {}
+    version = _data_version(store)
     try:
         results = _load(store, notes, parse, stats, last_good, progress)
+        if store is not None and stats.reused == len(notes):
+            keep_people_digest(store, notes, version)  # every row the walk's: a warm run compares one digest
     finally:
         if store is not None:
             store.close()
@@ -864,46 +886,102 @@ def _parse_chunk(notes: list[Found]) -> list:
 # --- the roster: the few facts ``due`` and ``list`` print, for every note -------------------------
 
 
-def roster_rows(config: Config, notes: list[Found]) -> tuple[list[tuple], list[Problem]] | None:
+def _data_version(store: Store | None) -> int | None:
+    """SQLite's count of the changes other connections committed (None without a store)."""
+    if store is None or not store.valid:
+        return None
+    try:
+        return store.db.execute("PRAGMA data_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None
+
+
+def keep_people_digest(store: Store, notes: list[Found], version: int | None, digest: bytes | None = None) -> None:
+    """Keep the digest of ``notes`` (a walk whose every note has a trusted row under its
+    key, and no other row, as read since the store's ``PRAGMA data_version`` was
+    ``version``) as the ``digests`` row ``people``, unless it is already there or
+    another connection has written since."""
+    if version is None or not store.valid:
+        return
+    digest = digest or walk_digest(notes)
+    try:
+        row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
+    except sqlite3.DatabaseError:
+        return
+    if row is not None and row[0] == digest:
+        return
+
+    def keep(db):
+        if db.execute("PRAGMA data_version").fetchone()[0] == version:
+            db.execute("INSERT OR REPLACE INTO digests VALUES ('people', ?, '')", (digest,))
+
+    store.write(keep)
+
+
+def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
     walk), each under its current stat key and trusted; else None (then load in full).
 
-    The roster is a row per readable note, in the vault's order (name, then path): ``(rel,
-    name, org, circle, cadence as "amount unit", follow-up day, last-seen day, met day, met_at,
-    archived day (0 for ``true``))``, as
-    stored (the caller checks the types), and every note's problems in walk order."""
+    The roster is a row per readable note, in the vault's order (name, then path): ``(path
+    as stored (bytes), name, org, circle, cadence as "amount unit", follow-up day, last-seen
+    day, met day, met_at, archived day (0 for ``true``), problems)``, as stored (the caller
+    decodes the path and checks the types), and every note's problems in walk order.
+
+    The first time the rows are found to be exactly the walk's, the walk's digest
+    (``discover.digest``; ``digest`` when the caller has it) is kept in the ``digests`` row
+    ``people``: while the walk keeps that digest, no row's key is compared again. Every
+    change of a note changes its stat key, so the walk's digest, for good (a change time
+    never comes back), and a store remade drops the row."""
     store = Store.open(config)
     if store is None:
         return None
+    if digest is None:
+        digest = walk_digest(notes)
     with store:
         if not store.valid:
             return None
-        keys = {_path_key(note.rel): note.key for note in notes}
 
         def read():
+            # Changes committed by another connection since this moment change the number:
+            # the digest is kept only when the rows it vouches for are those compared here.
+            (version,) = store.db.execute("PRAGMA data_version").fetchone()
+            row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
+            if row is not None and row[0] == digest:
+                rows = store.db.execute(
+                    "SELECT path, name, org, circle, cadence, follow_up, last_seen, met, met_at, archived, problems"
+                    " FROM notes ORDER BY sort_name, path"
+                ).fetchall()
+                return (rows, None) if len(rows) == len(notes) else None
             rows = store.db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
                 " follow_up, last_seen, met, met_at, archived, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
-            if len(rows) != len(keys):
+            if len(rows) != len(notes):
                 return None
-            get = keys.get
+            get = {_path_key(note.rel): note.key for note in notes}.get
             for row in rows:
                 if row[5] != 1 or get(row[0]) != row[1:5]:
                     return None
-            return rows
+            return [(row[0], *row[6:]) for row in rows], version
 
-        rows = _quietly(read, store)
-        if rows is None:
+        found = _quietly(read, store)
+        if found is None:
             return None
-        decode = bytes.decode
-        try:
-            found = {row[0]: decode_problems(json.loads(row[15]), decode(row[0], "utf-8", "surrogateescape")) for row in rows if row[15] is not None}
-        except _BAD_ROW as exc:
-            store.discard(f"a row failed validation ({exc.__class__.__name__})")
-            return None
-    problems = [p for path in keys if path in found for p in found[path]] if found else []
-    return [(decode(row[0], "utf-8", "surrogateescape"), *row[6:15]) for row in rows if row[6] is not None], problems
+        rows, version = found
+        if version is not None:
+            keep_people_digest(store, notes, version, digest)
+        problems: list[Problem] = []
+        with_problems = [row for row in rows if row[10] is not None]
+        if with_problems:
+            order = {_path_key(note.rel): i for i, note in enumerate(notes)}
+            with_problems.sort(key=lambda row: order.get(row[0], -1))
+            try:
+                for row in with_problems:
+                    problems += decode_problems(json.loads(row[10]), row[0].decode("utf-8", "surrogateescape"))
+            except _BAD_ROW as exc:
+                store.discard(f"a row failed validation ({exc.__class__.__name__})")
+                return None
+    return [row for row in rows if row[1] is not None], problems
 
 
 def discard(config: Config, why: str) -> None:
@@ -1154,21 +1232,38 @@ def _mention_rows(rel: str, found) -> list[tuple]:
     return [(path, day, key, link.line, link.text) for link in found.links for key in link.keys]
 
 
-def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | None, list[tuple], list[Problem]]:
+def _sync_others(
+    config: Config, others: list[Found], read, digest: bytes | None = None
+) -> tuple[Store | None, list[tuple], list[Problem]]:
     """Bring the store's mentions up to date with ``others`` (a fresh walk): read the notes
     whose stored key differs or is not trusted, forget the notes gone. Returns the open
     store (None when it cannot be used: then every row is in the list), the rows the
-    store does not hold, and every note's problems in walk order."""
+    store does not hold, and every note's problems in walk order.
+
+    When the store was last brought up to date with this very walk (its ``digests`` row
+    ``others`` holds the walk's digest, ``discover.digest``; ``digest`` when the caller
+    has it), nothing is compared row by row: that row also holds the notes' problems."""
     store = Store.open(config, create=True) if enabled() else None
     stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
     found_problems: dict[bytes, str] = {}
-    if store is not None and store.valid:
-        try:
-            stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
-            found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
-        except sqlite3.DatabaseError:
-            store.close()
-            store = None
+    known = None  # the digest of the walk the store last held in full
+    if store is not None:
+        if digest is None:
+            digest = walk_digest(others)
+        if store.valid:
+            try:
+                row = store.db.execute("SELECT digest, value FROM digests WHERE name = 'others'").fetchone()
+                if row is not None and row[0] == digest:
+                    try:
+                        return store, [], _decode_walk_problems(row[1])
+                    except _BAD_ROW:
+                        row = None  # compared row by row below, which writes it anew
+                known = None if row is None else row[0]
+                stored = {row[0]: row[1:] for row in store.db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, trusted FROM others")}
+                found_problems = dict(store.db.execute("SELECT path, problems FROM others WHERE problems IS NOT NULL").fetchall())
+            except sqlite3.DatabaseError:
+                store.close()
+                store = None
     # A store not (yet) valid holds nothing to reuse; the write below makes it anew.
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     problems: list[Problem] = []
@@ -1184,6 +1279,7 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
     else:
         unread = [note for note, path in zip(others, paths) if get(path) != note.key + trusted]
     answers = dict(zip(map(id, unread), _read_others(unread, read)))
+    whole = True  # whether the store will hold every note of the walk, each trusted
     try:
         for note, path in zip(others, paths):
             old = get(path)
@@ -1199,10 +1295,13 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
                 changed.append(path)
             if store is None or not stable or note.key == NO_KEY:
                 extra += mine
+                whole = False
                 continue
             rows += mine
             kept = json.dumps(encode_problems(found.problems)) if found.problems else None
-            notes_rows.append((path, *note.key, int(note.changed_ns < racy_after), _enc_date(found.day), kept))
+            settled = note.changed_ns < racy_after
+            whole = whole and settled
+            notes_rows.append((path, *note.key, int(settled), _enc_date(found.day), kept))
     except _BAD_ROW:
         store.close()
         return _sync_others_without_store(others, read)
@@ -1210,7 +1309,7 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
         return None, extra, problems
     seen = set(paths)
     gone = [path for path in stored if path not in seen]
-    if not (changed or gone or rows or notes_rows):
+    if not (changed or gone or rows or notes_rows) and (known == digest or not whole):
         return store, extra, problems
 
     def work(db):
@@ -1219,11 +1318,33 @@ def _sync_others(config: Config, others: list[Found], read) -> tuple[Store | Non
         db.executemany("DELETE FROM others WHERE path = ?", forget)
         db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
         db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
+        if whole:  # the next run with this walk reads nothing else
+            db.execute("INSERT OR REPLACE INTO digests VALUES ('others', ?, ?)", (digest, _encode_walk_problems(problems)))
+        else:
+            db.execute("DELETE FROM digests WHERE name = 'others'")
 
     if not store.write(work):
         store.close()
         return _sync_others_without_store(others, read)
     return store, extra, problems
+
+
+def _encode_walk_problems(problems: list[Problem]) -> str:
+    return json.dumps([[p.path, p.message, p.line, p.field, p.fatal] for p in problems])
+
+
+def _decode_walk_problems(text: Any) -> list[Problem]:
+    """The problems ``_encode_walk_problems`` wrote; Invalid (or another of ``_BAD_ROW``)
+    when they are not of that shape."""
+    found = json.loads(text)
+    if found.__class__ is not list:
+        raise Invalid("expected a list of problems")
+    out = []
+    for item in found:
+        if item.__class__ is not list or len(item) != 5 or item[0].__class__ is not str:
+            raise Invalid("expected a problem")
+        out += decode_problems([item[1:]], item[0])
+    return out
 
 
 def _read_others(notes: list[Found], read) -> list:
@@ -1285,10 +1406,13 @@ def load_mentions_without_store(others: list[Found], read, today: date) -> tuple
     return [(note.decode("utf-8", "surrogateescape"), date.fromordinal(day), key, line, text) for note, day, key, line, text in rows if day <= limit], problems
 
 
-def latest_mentions(config: Config, others: list[Found], read, today: date) -> tuple[list[tuple[str, date]], list[Problem]]:
+def latest_mentions(
+    config: Config, others: list[Found], read, today: date, digest: bytes | None = None
+) -> tuple[list[tuple[str, date]], list[Problem]]:
     """The latest date up to ``today`` of each key links name a note by (see
-    ``load_mentions``), and the notes' problems."""
-    store, extra, problems = _sync_others(config, others, read)
+    ``load_mentions``), and the notes' problems; ``digest``: ``others``' digest, when
+    the caller has it."""
+    store, extra, problems = _sync_others(config, others, read, digest)
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
     if store is not None:
@@ -1311,3 +1435,61 @@ def latest_mentions(config: Config, others: list[Found], read, today: date) -> t
         rows, problems = load_mentions_without_store(others, read, today)
         return [(key, day) for _n, day, key, _l, _t in rows], problems
     return out, problems
+
+
+def kept_latest(config: Config, people: bytes, others: bytes, today: date) -> tuple[dict, list[Problem]] | None:
+    """The latest mentions by person as ``keep_latest`` kept them (``{path: day number}``,
+    as stored: the caller checks the types) and the other notes' problems, when they were
+    worked out from the walks whose digests are ``people`` and ``others``, the store still
+    holds the others of that walk, and no mention is dated between the day they were
+    worked out for and ``today``; else None."""
+    store = Store.open(config)
+    if store is None:
+        return None
+    with store:
+        if not store.valid:
+            return None
+        rows = _quietly(lambda: store.db.execute(
+            "SELECT name, digest, value FROM digests WHERE name IN ('others', 'latest')"
+        ).fetchall(), store)
+    found = {name: (digest, value) for name, digest, value in rows or ()}
+    if found.get("others", (None,))[0] != others or found.get("latest", (None,))[0] != people + others:
+        return None
+    try:
+        low, high, latest = json.loads(found["latest"][1])
+        if (low is not None and low.__class__ is not int) or (high is not None and high.__class__ is not int):
+            raise Invalid("expected day numbers")
+        if latest.__class__ is not dict:
+            raise Invalid("expected the mentions by person")
+        problems = _decode_walk_problems(found["others"][1])
+    except _BAD_ROW as exc:
+        discard(config, f"a digests row failed validation ({exc.__class__.__name__})")
+        return None
+    day = today.toordinal()
+    if (low is not None and day < low) or (high is not None and day >= high):
+        return None  # a mention is dated between the day it was worked out for and today
+    return latest, problems
+
+
+def keep_latest(config: Config, people: bytes, others: bytes, today: date, latest: dict[str, int]) -> bool:
+    """Keep the latest mentions up to ``today`` by person (``{path: day number}``, what
+    ``roster`` works out from the walks whose digests are ``people`` and ``others``) for
+    ``kept_latest``: only when the store holds the others of that walk in full, and with
+    the days they hold for (from the latest mention up to ``today`` to the first one after)."""
+    store = Store.open(config)
+    if store is None:
+        return False
+    text = json.dumps(latest, separators=(",", ":"))
+
+    def work(db):
+        row = db.execute("SELECT digest FROM digests WHERE name = 'others'").fetchone()
+        if row is None or row[0] != others:
+            return
+        day = today.toordinal()
+        low, high = db.execute(
+            "SELECT (SELECT MAX(day) FROM mentions WHERE day <= ?), (SELECT MIN(day) FROM mentions WHERE day > ?)", (day, day)
+        ).fetchone()
+        db.execute("INSERT OR REPLACE INTO digests VALUES ('latest', ?, ?)", (people + others, f"[{json.dumps(low)},{json.dumps(high)},{text}]"))
+
+    with store:
+        return store.valid and store.write(work)
