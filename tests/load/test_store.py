@@ -31,7 +31,7 @@ from vaultnet.model.config import load_config
 from vaultnet.model.dates import Birthday
 from vaultnet.model.durations import Duration
 from vaultnet.model.errors import Problem
-from vaultnet.model.person import Entry, Person
+from vaultnet.model.person import Entry, Person, facts_of
 
 JANE = """\
     ---
@@ -303,7 +303,7 @@ def _built(vault) -> Path:
 
 
 def _record(vault, change) -> None:
-    """Change Jane's stored record (a JSON list, one value per Person field after the path)."""
+    """Change Jane's stored record (a JSON list: the Person's fields by name, and its facts)."""
     db = sqlite3.connect(path_of(vault))
     (text,) = db.execute("SELECT record FROM notes WHERE path = ?", (b"People/Jane Doe.md",)).fetchone()
     values = json.loads(text)
@@ -335,14 +335,20 @@ DAMAGE = {
     "a-table-changed": lambda v, p: sql(v, "ALTER TABLE notes ADD COLUMN extra TEXT"),
     "a-trigger-added": lambda v, p: sql(v, "CREATE TRIGGER t AFTER INSERT ON notes BEGIN DELETE FROM meta; END"),
     "record-not-json": lambda v, p: _record(v, lambda r: "[1, 2"),
-    "record-too-short": lambda v, p: _record(v, lambda r: r.pop()),
     "record-deep-nesting": lambda v, p: _record(v, lambda r: "[" * 100_000 + "]" * 100_000),
-    "text-not-text": lambda v, p: _record(v, lambda r: r.__setitem__(0, 42)),
-    "bad-day-number": lambda v, p: _record(v, lambda r: r.__setitem__(9, 10**9)),
-    "day-as-text": lambda v, p: _record(v, lambda r: r.__setitem__(9, "2026-01-01")),
-    "negative-cadence": lambda v, p: _record(v, lambda r: r.__setitem__(8, [-3, "d"])),
-    "unknown-unit": lambda v, p: _record(v, lambda r: r.__setitem__(8, [3, "fortnights"])),
-    "log-line-wrong-shape": lambda v, p: _record(v, lambda r: r.__setitem__(19, [[1, 2, 3]])),
+    "text-not-text": lambda v, p: _record(v, lambda r: r[0].__setitem__("name", 42)),
+    "field-missing": lambda v, p: _record(v, lambda r: r[0].pop("name")),
+    "bad-day": lambda v, p: _record(v, lambda r: r[0].__setitem__("last_contact", "2026-02-30")),
+    "day-as-number": lambda v, p: _record(v, lambda r: r[0].__setitem__("last_contact", 739000)),
+    "negative-cadence": lambda v, p: _record(v, lambda r: r[0].__setitem__("cadence", {"amount": -3, "unit": "d"})),
+    "unknown-unit": lambda v, p: _record(v, lambda r: r[0].__setitem__("cadence", {"amount": 3, "unit": "fortnights"})),
+    "no-real-birthday": lambda v, p: _record(v, lambda r: r[0].__setitem__("birthday", {"month": 2, "day": 30, "year": None})),
+    "archived-false": lambda v, p: _record(v, lambda r: r[0].__setitem__("archived", False)),
+    "log-line-wrong-shape": lambda v, p: _record(v, lambda r: r[0].__setitem__("log", [[1, 2, 3]])),
+    "record-of-another-note": lambda v, p: _record(v, lambda r: r[0].__setitem__("path", "People/Bob.md")),
+    "facts-missing": lambda v, p: _record(v, lambda r: r.pop()),
+    "facts-past-the-log": lambda v, p: _record(v, lambda r: r[1].__setitem__(0, 99)),
+    "facts-not-numbers": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, ["2026-01-01"])),
     "record-without-fatal-problem": lambda v, p: sql(v, "UPDATE notes SET problems = NULL WHERE path = ?", b"People/Broken.md"),
     "problem-wrong-shape": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"only\", \"two\"]]' WHERE path = ?", b"People/Bob.md"),
     "problem-fatal-not-bool": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"m\", 1, null, 1]]' WHERE path = ?", b"People/Bob.md"),
@@ -415,6 +421,8 @@ def test_the_codec_round_trips_every_kind_of_value():
     )
     back = store.decode_record("People/x.md", store.encode_record(person))
     assert back == person and back.problems == person.problems
+    assert back.facts == facts_of(person) == (0, (date(9999, 12, 31).toordinal(),), (date(2026, 2, 3).toordinal(),),
+                                              (date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()))
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
     plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990), archived=True)
     back = store.decode_record("People/y.md", store.encode_record(plain))

@@ -57,15 +57,13 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..model.config import Config
-from ..model.dates import Birthday
-from ..model.durations import Duration
 from ..model.errors import Problem
-from ..model.person import Entry, Person, not_a_person
+from ..model.person import Facts, Person, not_a_person, with_facts
 from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
 FILE = "store.sqlite3"
-SCHEMA_VERSION = 5  # PRAGMA user_version: raise it with any change of the tables below
+SCHEMA_VERSION = 6  # PRAGMA user_version: raise it with any change of the tables below
 RACY_SECONDS = 2.0
 BUSY_SECONDS = 2.0  # how long to wait for another process's write before going on without the store
 BATCH = 2000  # rows written per transaction on a cold load, so memory stays flat at any vault size
@@ -165,7 +163,7 @@ def store_path(root: Path) -> Path:
 
 
 # The libraries a note is parsed with: an upgrade of either empties the store too.
-PARSER_LIBRARIES = ("yaml", "frontmatter")
+PARSER_LIBRARIES = ("yaml", "frontmatter", "msgspec")
 
 
 def _fingerprint() -> list:
@@ -371,10 +369,12 @@ def _quietly(read: Callable[[], Any], store: Store) -> Any:
         return None
 
 
-# --- the record codec: a Person as a JSON list, one value per field ----------------------------
-# Each Person field is coded by its annotation, so a field added with a known type is stored
-# with no change here, and one with a new type fails ``PLAN`` (and a test) instead of being
-# dropped. Decoding checks every type: a value of the wrong shape raises Invalid.
+# --- the record codec: a Person and its Facts as JSON, by msgspec ------------------------------
+# msgspec encodes and decodes the Person dataclass from its annotations, so a field added with a
+# type it knows is stored with no change here (one it cannot hold fails ``PLAN``, and a test).
+# Decoding checks every value's type as it builds the record, in C; what a type cannot say
+# (a cadence's unit, a birthday that is a real day, where the facts point) is checked after.
+# A value of the wrong shape raises Invalid (or msgspec's ValidationError, a ValueError).
 
 
 class Invalid(ValueError):
@@ -397,116 +397,12 @@ def _enc_date(v):
     return None if v is None else v.toordinal()
 
 
-def _dec_str(v, rel):
-    if v.__class__ is not str:
-        raise Invalid("expected a text")
-    return v
-
-
-def _dec_opt_str(v, rel):
-    if v is not None and v.__class__ is not str:
-        raise Invalid("expected a text")
-    return v
-
-
-def _dec_strs(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    for s in v:
-        if s.__class__ is not str:
-            raise Invalid("expected a text")
-    return tuple(v)
-
-
-def _dec_date(v, rel):
-    return None if v is None else _day(v)
-
-
-def _enc_duration(v):
-    return None if v is None else [v.amount, v.unit]
-
-
-def _duration(amount: Any, unit: Any) -> Duration:
-    if amount.__class__ is not int or amount < 0 or unit not in UNITS:
-        raise Invalid("expected a duration")
-    return Duration(amount, unit)
-
-
 UNITS = frozenset(("d", "w", "m", "y", "none"))
-
-
-def _dec_duration(v, rel):
-    if v is None:
-        return None
-    amount, unit = v
-    return _duration(amount, unit)
-
-
-def _enc_archived(v):
-    """An archived date as its day number; ``true`` stays ``true`` (JSON tells it from 1)."""
-    return v if v is None or v is True else v.toordinal()
-
-
-def _dec_archived(v, rel):
-    return v if v is None or v is True else _day(v)
 
 
 def roster_archived(v) -> int | None:
     """The roster's ``archived`` column: NULL, the day number, or 0 for ``true``."""
     return None if v is None else 0 if v is True else v.toordinal()
-
-
-def _enc_birthday(v):
-    return None if v is None else [v.month, v.day, v.year]
-
-
-def _dec_birthday(v, rel):
-    if v is None:
-        return None
-    month, day, year = v
-    if year is not None and year.__class__ is not int:
-        raise Invalid("expected a year")
-    date(year or 2000, month, day)  # a real day, or TypeError/ValueError
-    return Birthday(month, day, year)
-
-
-def _enc_entries(v):
-    return [[None if e.date is None else e.date.toordinal(), e.text] for e in v]
-
-
-_new_entry = Entry.__new__
-_set_date = Entry.date.__set__  # the slot setters: what the frozen ``__init__`` does, minus its frame
-_set_text = Entry.text.__set__
-
-
-def _dec_entries(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    memo = _date_memo
-    out = []
-    for day, text in v:
-        if text.__class__ is not str:
-            raise Invalid("expected a text")
-        entry = _new_entry(Entry)
-        _set_date(entry, None if day is None else (memo.get(day) or _day(day)))
-        _set_text(entry, text)
-        out.append(entry)
-    return tuple(out)
-
-
-def _enc_pairs(v):
-    return [list(pair) for pair in v]
-
-
-def _dec_pairs(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    out = []
-    for key, value in v:
-        if key.__class__ is not str or value.__class__ is not str:
-            raise Invalid("expected a text")
-        out.append((key, value))
-    return tuple(out)
 
 
 def encode_problems(problems: Iterable[Problem]) -> list:
@@ -527,61 +423,48 @@ def decode_problems(v: Any, rel: str) -> list[Problem]:
     return out
 
 
-def _dec_problems(v, rel):
-    return tuple(decode_problems(v, rel))
+def _plan():
+    """The record's encoder and decoder, or None when a Person field has a type msgspec
+    cannot hold (then records are not stored)."""
+    try:
+        import msgspec
 
-
-def _same(v):
-    return v
-
-
-# annotation -> (encoder, decoder)
-_CODECS: dict[str, tuple[Callable, Callable]] = {
-    "str": (_same, _dec_str),
-    "str | None": (_same, _dec_opt_str),
-    "tuple[str, ...]": (list, _dec_strs),
-    "date | None": (_enc_date, _dec_date),
-    "Duration | None": (_enc_duration, _dec_duration),
-    "Birthday | None": (_enc_birthday, _dec_birthday),
-    "date | bool | None": (_enc_archived, _dec_archived),
-    "tuple[Entry, ...]": (_enc_entries, _dec_entries),
-    "tuple[tuple[str, str], ...]": (_enc_pairs, _dec_pairs),
-    "tuple[Problem, ...]": (encode_problems, _dec_problems),
-}
-
-
-def _plan() -> list[tuple[str, Callable, Callable]] | None:
-    """(field name, encoder, decoder) of every Person field after ``path``, or None when a
-    field has a type the store cannot hold (then records are not stored)."""
-    fields = dataclasses.fields(Person)
-    if not fields or fields[0].name != "path":
+        return msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts])
+    except (ImportError, TypeError):
         return None
-    plan = []
-    for f in fields[1:]:
-        annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
-        codec = _CODECS.get(annotation)
-        if codec is None or not f.init:
-            return None
-        plan.append((f.name, *codec))
-    return plan
 
 
 PLAN = _plan()
-_DECODERS = tuple(decode for _name, _encode, decode in PLAN or ())
 
 
 def encode_record(person: Person) -> str:
+    """The record and its ``Facts`` as the store keeps them (a JSON array of the two)."""
     assert PLAN is not None
-    return json.dumps([encode(getattr(person, name)) for name, encode, _decode in PLAN], separators=(",", ":"))
+    return PLAN[0].encode((person, person.facts)).decode("utf-8")
 
 
 def decode_record(rel: str, text: Any) -> Person:
-    """The Person ``encode_record`` wrote; Invalid (or another ValueError, TypeError) when
-    the text is not exactly of that shape."""
-    values = json.loads(text)
-    if values.__class__ is not list or len(values) != len(_DECODERS):
-        raise Invalid("a stored record has the wrong length")
-    return Person(rel, *[decode(value, rel) for decode, value in zip(_DECODERS, values)])
+    """The Person ``encode_record`` wrote, with its facts; Invalid (or another ValueError,
+    TypeError) when the text is not exactly of that shape or does not belong to ``rel``."""
+    assert PLAN is not None
+    person, facts = PLAN[1].decode(text)
+    if person.path != rel:
+        raise Invalid("a stored record names another note")
+    cadence = person.cadence
+    if cadence is not None and (cadence.amount < 0 or cadence.unit not in UNITS):
+        raise Invalid("expected a duration")
+    birthday = person.birthday
+    if birthday is not None:
+        date(birthday.year or 2000, birthday.month, birthday.day)  # a real day, or ValueError
+    if person.archived is False:
+        raise Invalid("expected an archived date or true")
+    for problem in person.problems:
+        if problem.path != rel:
+            raise Invalid("a stored problem names another note")
+    last = facts.last_log
+    if not -1 <= last < len(person.log) or (last >= 0 and person.log[last].date is None):
+        raise Invalid("the stored facts do not fit the record")
+    return with_facts(person, facts)
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -1016,18 +899,17 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
     store = Store.open(config)
     if store is None:
         return None
-    position = [name for name, _encode, _decode in PLAN].index("aliases")
     with store:
         if not store.valid:
             return None
         try:
             try:
-                rows = store.db.execute(f"SELECT path, name, json_extract(record, '$[{position}]') FROM notes").fetchall()
+                rows = store.db.execute("SELECT path, name, json_extract(record, '$[0].aliases') FROM notes").fetchall()
                 aliases = [json.loads(row[2]) if row[2] else [] for row in rows]
             except sqlite3.OperationalError:  # an SQLite without JSON functions
                 rows = store.db.execute("SELECT path, name, record FROM notes").fetchall()
-                aliases = [json.loads(row[2])[position] if row[2] else [] for row in rows]
-        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError):
+                aliases = [json.loads(row[2])[0]["aliases"] if row[2] else [] for row in rows]
+        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError, KeyError):
             return None
     out = []
     for (path, name, _raw), found in zip(rows, aliases):

@@ -76,9 +76,48 @@ class _Derived:
     """A slot for what is derived from a Person's fields and asked for often (see
     ``Person._newest``): a base class's slot is not a dataclass field, so it stays out of
     ``__init__``, comparisons, ``repr``, ``dataclasses.replace`` and the cache's record.
-    ``_mentions`` holds what other notes say (``with_mentions``), not the note itself."""
+    ``_mentions`` holds what other notes say (``with_mentions``), not the note itself;
+    ``_facts`` what the record's lists say (``Person.facts``), which the store keeps
+    beside the record."""
 
-    __slots__ = ("_newest_memo", "_mentions")
+    __slots__ = ("_newest_memo", "_mentions", "_facts")
+
+
+class Facts(NamedTuple):
+    """What a record's log and giving ledger say that every build asks of everyone, worked
+    out once per record (``facts_of``): the store keeps them with the record, so a warm
+    load does not walk each log again. Days are day numbers (``date.toordinal``), in
+    ascending order."""
+
+    last_log: int  # index in ``log`` of the newest line that is a contact (a tie: the last written); -1: none
+    contact_days: tuple[int, ...]  # the distinct days of the log's contacts (job changes are not contacts)
+    helped_days: tuple[int, ...]  # the day of each dated ``helped`` item
+    received_days: tuple[int, ...]  # the day of each dated ``received`` item
+
+
+def facts_of(person: "Person") -> Facts:
+    """``Facts`` worked out from the record's fields: the one definition of each."""
+    last, newest = -1, None
+    days = set()
+    for index, entry in enumerate(person.log):
+        day = entry.date
+        if day is None or is_job_change(entry.text):
+            continue  # news about them that an import noticed, not a conversation with them
+        days.add(day)
+        if newest is None or day >= newest:  # the newest date; on a tie, the last line written
+            last, newest = index, day
+    return Facts(
+        last,
+        tuple(sorted(d.toordinal() for d in days)),
+        tuple(sorted(e.date.toordinal() for e in person.helped if e.date is not None)),
+        tuple(sorted(e.date.toordinal() for e in person.received if e.date is not None)),
+    )
+
+
+def with_facts(person: "Person", facts: Facts) -> "Person":
+    """``person`` given the ``Facts`` the store kept for it (checked by the store)."""
+    object.__setattr__(person, "_facts", facts)
+    return person
 
 
 class Mention(NamedTuple):
@@ -176,23 +215,31 @@ class Person(_Derived):
         """The newest log line (the last one written on the newest date)."""
         return self._newest()[1]
 
-    def _newest(self) -> tuple[date | None, Entry | None]:
-        """``(last_seen, last_log)``, worked out from the log on first use and then kept.
+    @property
+    def facts(self) -> Facts:
+        """What the log and the giving ledger say (``Facts``): from the store when the
+        record came from it, else worked out on first use and then kept (the record is
+        immutable; ``dataclasses.replace`` makes a new record without them)."""
+        try:
+            return self._facts
+        except AttributeError:
+            pass
+        facts = facts_of(self)
+        object.__setattr__(self, "_facts", facts)  # frozen: the dataclass's own way to set a slot
+        return facts
 
-        ``list``, ``due`` and the build ask for them several times per person, and
-        each answer walks the whole log; the record is immutable, so the first
-        answer stays true. ``dataclasses.replace`` makes a new record without it.
+    def _newest(self) -> tuple[date | None, Entry | None]:
+        """``(last_seen, last_log)``, worked out on first use and then kept.
+
+        ``list``, ``due`` and the build ask for them several times per person; the
+        record is immutable, so the first answer stays true.
         """
         try:
             return self._newest_memo
         except AttributeError:
             pass
-        last_log = None
-        for entry in self.log:  # the newest date; on a tie, the last line written
-            if is_job_change(entry.text):
-                continue  # news about them that an import noticed, not a conversation with them
-            if entry.date is not None and (last_log is None or entry.date >= last_log.date):
-                last_log = entry
+        index = self.facts.last_log
+        last_log = None if index < 0 else self.log[index]
         seen = self.last_contact
         if last_log is not None and (seen is None or last_log.date > seen):
             seen = last_log.date
