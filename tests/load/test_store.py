@@ -31,7 +31,7 @@ from vaultnet.model.config import load_config
 from vaultnet.model.dates import Birthday
 from vaultnet.model.durations import Duration
 from vaultnet.model.errors import Problem
-from vaultnet.model.person import Entry, Person, facts_of
+from vaultnet.model.person import Entry, Person, days, facts_of
 
 JANE = """\
     ---
@@ -349,6 +349,7 @@ DAMAGE = {
     "facts-missing": lambda v, p: _record(v, lambda r: r.pop()),
     "facts-past-the-log": lambda v, p: _record(v, lambda r: r[1].__setitem__(0, 99)),
     "facts-not-numbers": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, ["2026-01-01"])),
+    "facts-not-whole-days": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, "AAAA")),
     "record-without-fatal-problem": lambda v, p: sql(v, "UPDATE notes SET problems = NULL WHERE path = ?", b"People/Broken.md"),
     "problem-wrong-shape": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"only\", \"two\"]]' WHERE path = ?", b"People/Bob.md"),
     "problem-fatal-not-bool": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"m\", 1, null, 1]]' WHERE path = ?", b"People/Bob.md"),
@@ -421,8 +422,10 @@ def test_the_codec_round_trips_every_kind_of_value():
     )
     back = store.decode_record("People/x.md", store.encode_record(person))
     assert back == person and back.problems == person.problems
-    assert back.facts == facts_of(person) == (0, (date(9999, 12, 31).toordinal(),), (date(2026, 2, 3).toordinal(),),
-                                              (date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()))
+    assert back.facts == facts_of(person)
+    assert back.facts.last_log == 0 and list(days(back.facts.contact_days)) == [date(9999, 12, 31).toordinal()]
+    assert list(days(back.facts.helped_days)) == [date(2026, 2, 3).toordinal()]
+    assert list(days(back.facts.received_days)) == [date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()]
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
     plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990), archived=True)
     back = store.decode_record("People/y.md", store.encode_record(plain))

@@ -42,6 +42,7 @@ What keeps it honest:
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from contextlib import contextmanager
 import gc
 import json
@@ -58,7 +59,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..model.config import Config
 from ..model.errors import Problem
-from ..model.person import Facts, Person, not_a_person, with_facts
+from ..model.person import DAY_TYPE, Facts, Person, not_a_person, with_facts
 from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
@@ -187,6 +188,7 @@ def _meta(people_dir: str) -> dict[str, str]:
         "fields": json.dumps([f.name for f in dataclasses.fields(Person)]),
         "parser": json.dumps(_fingerprint()),
         "people_dir": people_dir,
+        "byteorder": sys.byteorder,  # of the records' packed days (``Facts``)
     }
 
 
@@ -435,6 +437,7 @@ def _plan():
 
 
 PLAN = _plan()
+DAY_BYTES = array(DAY_TYPE).itemsize
 
 
 def encode_record(person: Person) -> str:
@@ -462,7 +465,10 @@ def decode_record(rel: str, text: Any) -> Person:
         if problem.path != rel:
             raise Invalid("a stored problem names another note")
     last = facts.last_log
-    if not -1 <= last < len(person.log) or (last >= 0 and person.log[last].date is None):
+    if (
+        not -1 <= last < len(person.log) or (last >= 0 and person.log[last].date is None)
+        or (len(facts.contact_days) | len(facts.helped_days) | len(facts.received_days)) % DAY_BYTES
+    ):
         raise Invalid("the stored facts do not fit the record")
     return with_facts(person, facts)
 
