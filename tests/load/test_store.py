@@ -712,3 +712,38 @@ def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypat
     assert outcome["loaded"].stats.parsed == 30
     monkeypatch.setattr(store, "PARALLEL_FROM", 10**9)
     assert outcome["loaded"].results == load(vault, use_store=False).results
+
+
+# --- the facts kept with each record --------------------------------------------------------------
+
+
+def test_the_facts_of_a_changed_note_are_worked_out_again(vault, settled, monkeypatch):
+    """The facts kept beside a record (its newest contact, its days in touch, its giving
+    days) come back from the store for an unchanged note, and are worked out again for a
+    changed one: the last contact and the monthly figures follow the edit."""
+    vault.write("Jane Doe", JANE)
+    vault.write("Bob", "---\nname: Bob\n---\n## Log\n- 2026-10-02 call\n", dedent=False)
+    for args in (("stats", "--json"), ("list", "--json")):
+        same_as_without(vault, monkeypatch, *args)
+    stats = same_as_without(vault, monkeypatch, "stats", "--json")
+    assert (stats["reused"], stats["parsed"]) == (2, 0)
+    before = json.loads(vault.run("stats", "--json").output)["per_month"]
+    path = vault.people / "Jane Doe.md"
+    path.write_text(
+        path.read_text().replace("needs: [a designer]", "helped: [2026-11-03 an intro]")
+        + "- 2026-11-21 job change: CTO at Acme\n- 2026-11-20 walk\n- 2026-11-20 call, later that day\n",
+        encoding="utf-8",
+    )
+    stats = same_as_without(vault, monkeypatch, "stats", "--json")
+    assert (stats["reused"], stats["parsed"]) == (1, 1)
+    after = json.loads(vault.run("stats", "--json").output)["per_month"]
+    assert [m["contacts"] for m in after] == [m["contacts"] + (m["month"] == "2026-11") for m in before]
+    assert [m["helped"] for m in after] == [m["helped"] + (m["month"] == "2026-11") for m in before]
+    jane = next(p for p in json.loads(vault.run("list", "--json").output) if p["name"] == "Jane Doe")
+    assert jane["last_contact"] == "2026-11-20"  # the job change is news, not a contact
+    same_as_without(vault, monkeypatch, "list", "--json")
+    stored = assert_fresh(vault)
+    for _rel, person, _problems in stored.results:
+        assert person.facts == facts_of(person)
+    jane = next(person for _rel, person, _problems in stored.results if person.name == "Jane Doe")
+    assert jane.last_log.text == "call, later that day"  # a tie: the last line written

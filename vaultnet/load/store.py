@@ -440,10 +440,12 @@ PLAN = _plan()
 DAY_BYTES = array(DAY_TYPE).itemsize
 
 
-def encode_record(person: Person) -> str:
-    """The record and its ``Facts`` as the store keeps them (a JSON array of the two)."""
+def encode_record(person: Person) -> bytes:
+    """The record and its ``Facts`` as the store keeps them: a JSON array of the two, as
+    UTF-8 bytes (a BLOB in SQLite, which keeps a value's own type whatever the column's, so
+    reading it back neither decodes nor re-encodes the text)."""
     assert PLAN is not None
-    return PLAN[0].encode((person, person.facts)).decode("utf-8")
+    return PLAN[0].encode((person, person.facts))
 
 
 def decode_record(rel: str, text: Any) -> Person:
@@ -910,7 +912,7 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
             return None
         try:
             try:
-                rows = store.db.execute("SELECT path, name, json_extract(record, '$[0].aliases') FROM notes").fetchall()
+                rows = store.db.execute("SELECT path, name, json_extract(CAST(record AS TEXT), '$[0].aliases') FROM notes").fetchall()
                 aliases = [json.loads(row[2]) if row[2] else [] for row in rows]
             except sqlite3.OperationalError:  # an SQLite without JSON functions
                 rows = store.db.execute("SELECT path, name, record FROM notes").fetchall()

@@ -200,7 +200,10 @@ class Person(_Derived):
         A log line typed by hand in another editor is a contact too, so it counts
         even when the ``last_contact`` field was not updated; so is a link in a daily note.
         """
-        return self._newest()[0]
+        try:
+            return self._newest_memo[0]  # asked for many times per person by a build
+        except AttributeError:
+            return self._newest()[0]
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
