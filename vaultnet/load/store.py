@@ -431,7 +431,7 @@ def _plan():
     try:
         import msgspec
 
-        return msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts])
+        return msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts]), msgspec.DecodeError
     except (ImportError, TypeError):
         return None
 
@@ -452,7 +452,10 @@ def decode_record(rel: str, text: Any) -> Person:
     """The Person ``encode_record`` wrote, with its facts; Invalid (or another ValueError,
     TypeError) when the text is not exactly of that shape or does not belong to ``rel``."""
     assert PLAN is not None
-    person, facts = PLAN[1].decode(text)
+    try:
+        person, facts = PLAN[1].decode(text)
+    except PLAN[2] as exc:  # a ValueError in recent msgspec releases, not in older ones
+        raise Invalid(str(exc)) from None
     if person.path != rel:
         raise Invalid("a stored record names another note")
     cadence = person.cadence
