@@ -29,9 +29,9 @@ What keeps it honest:
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
   another version, a foreign file, a damaged database, a row that fails validation — and
   the store is emptied and rebuilt: damage is never partly trusted.
-- Records are plain JSON, a data-only format, type-checked as they are decoded: a store
-  someone else wrote can at worst make vaultnet show wrong data (as editing the notes
-  could), never run code. Schemas of foreign files are never trusted
+- Records are plain JSON, a data-only format, type-checked as they are decoded (by
+  msgspec, against ``Person``'s own annotations): a store someone else wrote can at worst
+  make vaultnet show wrong data (as editing the notes could), never run code. Schemas of foreign files are never trusted
   (``PRAGMA trusted_schema = OFF``).
 - A store that cannot be written (a read-only vault, a full disk, a lock held too long)
   is silently skipped: the command works as it would without it. ``VAULTNET_NO_CACHE=1``
