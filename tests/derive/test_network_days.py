@@ -46,8 +46,8 @@ def test_per_month_counts_the_days_of_every_record_as_defined(people, today):
         got += [e.date for e in record.received if e.date]
         assert list(days(record.facts.helped_days)) == sorted(d.toordinal() for d in [e.date for e in record.helped if e.date])
     assert per_month(map(contact_days, records), months, today) == plain_count(touched, months, today)
-    assert per_month((days(r.facts.helped_days) for r in records), months, today) == plain_count(gave, months, today)
-    assert per_month((days(r.facts.received_days) for r in records), months, today) == plain_count(got, months, today)
+    assert per_month((r.facts.helped_days for r in records), months, today) == plain_count(gave, months, today)
+    assert per_month((r.facts.received_days for r in records), months, today) == plain_count(got, months, today)
 
 
 def test_the_newest_log_line_is_the_last_written_of_the_newest_day_and_no_job_change():

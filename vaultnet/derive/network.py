@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Iterable, Sequence
 
 from ..model.config import Config
-from ..model.person import Person, days
+from ..model.person import Person, days, pack_days
 from .ledger import circle_counts
 from .schedule import Due, contacted_on, due_of, plan_days, week_end
 
@@ -48,15 +48,15 @@ class Network:
     weeks: list[Week]
 
 
-def contact_days(person: Person) -> Sequence[int]:
-    """The days (day numbers, ascending) on which a person was in touch, one per day however
-    many lines record it: each dated Log line (not a job change an import noted:
-    ``Person.facts``) and each mention in a daily or meeting note (``Person.mentions``).
-    The one place that says what a contact is for the monthly count."""
-    found = days(person.facts.contact_days)
+def contact_days(person: Person) -> bytes:
+    """The days on which a person was in touch, one per day however many lines record it,
+    packed as ``Person.facts`` holds days (``model.person.days`` reads them): each dated Log
+    line (not a job change an import noted) and each mention in a daily or meeting note
+    (``Person.mentions``). The one place that says what a contact is for the monthly count."""
+    found = person.facts.contact_days
     mentions = person.mentions
     if mentions:
-        return sorted({*found, *(mention.date.toordinal() for mention in mentions)})
+        return pack_days({*days(found), *(mention.date.toordinal() for mention in mentions)})
     return found
 
 
@@ -72,19 +72,20 @@ def month_starts(today: date, count: int = MONTHS) -> list[date]:
     return starts[::-1]
 
 
-def per_month(day_lists: Iterable[Sequence[int]], months: Sequence[date], today: date) -> list[int]:
-    """How many days of the lists ``day_lists`` fall in each month of ``months``
-    (consecutive; none after today). Each list holds a person's day numbers in ascending
-    order (``Person.facts``), so it is cut to the months' span by bisection: a person's
-    days outside it cost nothing."""
+def per_month(packed: Iterable[bytes], months: Sequence[date], today: date) -> list[int]:
+    """How many days of ``packed`` fall in each month of ``months`` (consecutive; none after
+    today). Each item holds a person's days packed in ascending order (``Person.facts``), so
+    it is cut to the months' span by bisection: a person's days outside it cost nothing."""
     counts = [0] * len(months)
     if not months:
         return counts
     low, high = months[0].toordinal(), today.toordinal()
     inside: list[int] = []
-    for found in day_lists:
-        if found and found[-1] >= low:
-            inside += found[bisect_left(found, low):bisect_right(found, high)]
+    for item in packed:
+        if item:
+            found = days(item)
+            if found[-1] >= low:
+                inside += found[bisect_left(found, low):bisect_right(found, high)]
     bounds = [month.toordinal() for month in months[1:]]
     for day, count in Counter(inside).items():
         counts[bisect_right(bounds, day)] += count
@@ -102,8 +103,8 @@ def network(
     people = [p for p, _d in active]
     months = month_starts(today)
     contacts = per_month(map(contact_days, people), months, today)
-    helped = per_month((days(p.facts.helped_days) for p in people), months, today)
-    received = per_month((days(p.facts.received_days) for p in people), months, today)
+    helped = per_month((p.facts.helped_days for p in people), months, today)
+    received = per_month((p.facts.received_days for p in people), months, today)
     ends = [week_end(today)]
     for _ in range(weeks - 1):
         if (date.max - ends[-1]).days < 7:

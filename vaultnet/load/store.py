@@ -617,6 +617,10 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_goo
         stats.discarded = store.why
         store.discard(store.why or "made anew")  # empties it: no row of the old store outlives this load
     missing = [i for i, result in enumerate(results) if result is None]
+    if missing and _collecting and len(missing) < len(notes):
+        # Parsing turns the collector back on (``_read_note``): its first full pass would walk
+        # every record reused above, none of them garbage. Out of its sight, they are not.
+        gc.freeze()
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     rows: list[tuple] = []
     for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
