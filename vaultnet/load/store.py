@@ -31,8 +31,8 @@ What keeps it honest:
   the store is emptied and rebuilt: damage is never partly trusted.
 - Records are plain JSON, a data-only format, type-checked as they are decoded (by
   msgspec, against ``Person``'s own annotations): a store someone else wrote can at worst
-  make vaultnet show wrong data (as editing the notes could), never run code. Schemas of foreign files are never trusted
-  (``PRAGMA trusted_schema = OFF``).
+  make vaultnet show wrong data (as editing the notes could), never run code. Schemas of
+  foreign files are never trusted (``PRAGMA trusted_schema = OFF``).
 - A store that cannot be written (a read-only vault, a full disk, a lock held too long)
   is silently skipped: the command works as it would without it. ``VAULTNET_NO_CACHE=1``
   turns it off (to measure it, or to rule it out when something looks wrong), and
@@ -373,10 +373,10 @@ def _quietly(read: Callable[[], Any], store: Store) -> Any:
 
 # --- the record codec: a Person and its Facts as JSON, by msgspec ------------------------------
 # msgspec encodes and decodes the Person dataclass from its annotations, so a field added with a
-# type it knows is stored with no change here (one it cannot hold fails ``PLAN``, and a test).
+# type it knows is stored with no change here (one it cannot hold turns ``codec`` off, and fails a test).
 # Decoding checks every value's type as it builds the record, in C; what a type cannot say
 # (a cadence's unit, a birthday that is a real day, where the facts point) is checked after.
-# A value of the wrong shape raises Invalid (or msgspec's ValidationError, a ValueError).
+# A value of the wrong shape raises Invalid.
 
 
 class Invalid(ValueError):
@@ -425,18 +425,22 @@ def decode_problems(v: Any, rel: str) -> list[Problem]:
     return out
 
 
-def _plan():
-    """The record's encoder and decoder, or None when a Person field has a type msgspec
-    cannot hold (then records are not stored)."""
-    try:
-        import msgspec
+def codec():
+    """The record's encoder and decoder and msgspec's decode error, made on first use
+    (msgspec is imported only by a command that reads or writes whole records: a warm
+    ``due`` reads the roster alone); None when a Person field has a type msgspec cannot
+    hold (then records are not stored)."""
+    if not _codec:
+        try:
+            import msgspec
 
-        return msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts]), msgspec.DecodeError
-    except (ImportError, TypeError):
-        return None
+            _codec.append((msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts]), msgspec.DecodeError))
+        except (ImportError, TypeError):
+            _codec.append(None)
+    return _codec[0]
 
 
-PLAN = _plan()
+_codec: list = []
 DAY_BYTES = array(DAY_TYPE).itemsize
 
 
@@ -444,17 +448,16 @@ def encode_record(person: Person) -> bytes:
     """The record and its ``Facts`` as the store keeps them: a JSON array of the two, as
     UTF-8 bytes (a BLOB in SQLite, which keeps a value's own type whatever the column's, so
     reading it back neither decodes nor re-encodes the text)."""
-    assert PLAN is not None
-    return PLAN[0].encode((person, person.facts))
+    return codec()[0].encode((person, person.facts))
 
 
 def decode_record(rel: str, text: Any) -> Person:
     """The Person ``encode_record`` wrote, with its facts; Invalid (or another ValueError,
     TypeError) when the text is not exactly of that shape or does not belong to ``rel``."""
-    assert PLAN is not None
+    _encoder, decoder, error = codec()
     try:
-        person, facts = PLAN[1].decode(text)
-    except PLAN[2] as exc:  # a ValueError in recent msgspec releases, not in older ones
+        person, facts = decoder.decode(text)
+    except error as exc:  # a ValueError in recent msgspec releases, not in older ones
         raise Invalid(str(exc)) from None
     if person.path != rel:
         raise Invalid("a stored record names another note")
@@ -567,7 +570,7 @@ def load_notes(
     stats = Stats(notes=len(notes))
     if use_store is None:
         use_store = enabled()
-    store = Store.open(config, create=True) if use_store and PLAN is not None else None
+    store = Store.open(config, create=True) if use_store and codec() is not None else None
     # Decoding builds a few hundred thousand small objects, none of them garbage; the cyclic
     # collector would walk the growing heap again and again for nothing.
     global _collecting
@@ -710,7 +713,7 @@ def _parse_all(notes: list[Found], parse):
     record as the store holds it, and this process decodes it (a round trip the store's
     tests prove exact)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork") or _threaded():
+    if len(notes) < PARALLEL_FROM or workers < 2 or codec() is None or not hasattr(os, "fork") or _threaded():
         for note in notes:
             yield _read_note(note, parse)
         return
@@ -909,8 +912,6 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
     suggestion a moment out of date does no harm, and completion must answer at once.
     Only the name and the aliases of each record are read (by SQLite's JSON functions,
     when it has them), never a whole record."""
-    if PLAN is None:
-        return None
     store = Store.open(config)
     if store is None:
         return None
