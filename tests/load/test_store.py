@@ -31,7 +31,7 @@ from vaultnet.model.config import load_config
 from vaultnet.model.dates import Birthday
 from vaultnet.model.durations import Duration
 from vaultnet.model.errors import Problem
-from vaultnet.model.person import Entry, Person, days, facts_of
+from vaultnet.model.person import Entry, Person, days, dated_of
 
 JANE = """\
     ---
@@ -303,7 +303,7 @@ def _built(vault) -> Path:
 
 
 def _record(vault, change) -> None:
-    """Change Jane's stored record (a JSON list: the Person's fields by name, and its facts)."""
+    """Change Jane's stored record (a JSON list: the Person's fields by name, and its ``Dated``)."""
     db = sqlite3.connect(path_of(vault))
     (text,) = db.execute("SELECT record FROM notes WHERE path = ?", (b"People/Jane Doe.md",)).fetchone()
     values = json.loads(text)
@@ -346,10 +346,10 @@ DAMAGE = {
     "archived-false": lambda v, p: _record(v, lambda r: r[0].__setitem__("archived", False)),
     "log-line-wrong-shape": lambda v, p: _record(v, lambda r: r[0].__setitem__("log", [[1, 2, 3]])),
     "record-of-another-note": lambda v, p: _record(v, lambda r: r[0].__setitem__("path", "People/Bob.md")),
-    "facts-missing": lambda v, p: _record(v, lambda r: r.pop()),
-    "facts-past-the-log": lambda v, p: _record(v, lambda r: r[1].__setitem__(0, 99)),
-    "facts-not-numbers": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, ["2026-01-01"])),
-    "facts-not-whole-days": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, "AAAA")),
+    "dated-missing": lambda v, p: _record(v, lambda r: r.pop()),
+    "dated-past-the-log": lambda v, p: _record(v, lambda r: r[1].__setitem__(0, 99)),
+    "dated-not-numbers": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, ["2026-01-01"])),
+    "dated-not-whole-days": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, "AAAA")),
     "record-without-fatal-problem": lambda v, p: sql(v, "UPDATE notes SET problems = NULL WHERE path = ?", b"People/Broken.md"),
     "problem-wrong-shape": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"only\", \"two\"]]' WHERE path = ?", b"People/Bob.md"),
     "problem-fatal-not-bool": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"m\", 1, null, 1]]' WHERE path = ?", b"People/Bob.md"),
@@ -422,10 +422,10 @@ def test_the_codec_round_trips_every_kind_of_value():
     )
     back = store.decode_record("People/x.md", store.encode_record(person))
     assert back == person and back.problems == person.problems
-    assert back.facts == facts_of(person)
-    assert back.facts.last_log == 0 and list(days(back.facts.contact_days)) == [date(9999, 12, 31).toordinal()]
-    assert list(days(back.facts.helped_days)) == [date(2026, 2, 3).toordinal()]
-    assert list(days(back.facts.received_days)) == [date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()]
+    assert back.dated == dated_of(person)
+    assert back.dated.last_log == 0 and list(days(back.dated.contact_days)) == [date(9999, 12, 31).toordinal()]
+    assert list(days(back.dated.helped_days)) == [date(2026, 2, 3).toordinal()]
+    assert list(days(back.dated.received_days)) == [date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()]
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
     plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990), archived=True)
     back = store.decode_record("People/y.md", store.encode_record(plain))
@@ -714,11 +714,11 @@ def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypat
     assert outcome["loaded"].results == load(vault, use_store=False).results
 
 
-# --- the facts kept with each record --------------------------------------------------------------
+# --- the dated facts kept with each record -----------------------------------------------------------
 
 
-def test_the_facts_of_a_changed_note_are_worked_out_again(vault, settled, monkeypatch):
-    """The facts kept beside a record (its newest contact, its days in touch, its giving
+def test_the_dated_facts_of_a_changed_note_are_worked_out_again(vault, settled, monkeypatch):
+    """The dated facts kept beside a record (its newest contact, its days in touch, its giving
     days) come back from the store for an unchanged note, and are worked out again for a
     changed one: the last contact and the monthly figures follow the edit."""
     vault.write("Jane Doe", JANE)
@@ -744,6 +744,6 @@ def test_the_facts_of_a_changed_note_are_worked_out_again(vault, settled, monkey
     same_as_without(vault, monkeypatch, "list", "--json")
     stored = assert_fresh(vault)
     for _rel, person, _problems in stored.results:
-        assert person.facts == facts_of(person)
+        assert person.dated == dated_of(person)
     jane = next(person for _rel, person, _problems in stored.results if person.name == "Jane Doe")
     assert jane.last_log.text == "call, later that day"  # a tie: the last line written

@@ -50,10 +50,10 @@ class Network:
 
 def contact_days(person: Person) -> bytes:
     """The days on which a person was in touch, one per day however many lines record it,
-    packed as ``Person.facts`` holds days (``model.person.days`` reads them): each dated Log
+    packed as ``Person.dated`` holds days (``model.person.days`` reads them): each dated Log
     line (not a job change an import noted) and each mention in a daily or meeting note
     (``Person.mentions``). The one place that says what a contact is for the monthly count."""
-    found = person.facts.contact_days
+    found = person.dated.contact_days
     mentions = person.mentions
     if mentions:
         return pack_days({*days(found), *(mention.date.toordinal() for mention in mentions)})
@@ -74,7 +74,7 @@ def month_starts(today: date, count: int = MONTHS) -> list[date]:
 
 def per_month(packed: Iterable[bytes], months: Sequence[date], today: date) -> list[int]:
     """How many days of ``packed`` fall in each month of ``months`` (consecutive; none after
-    today). Each item holds a person's days packed in ascending order (``Person.facts``), so
+    today). Each item holds a person's days packed in ascending order (``Person.dated``), so
     it is cut to the months' span by bisection: a person's days outside it cost nothing."""
     counts = [0] * len(months)
     if not months:
@@ -103,8 +103,8 @@ def network(
     people = [p for p, _d in active]
     months = month_starts(today)
     contacts = per_month(map(contact_days, people), months, today)
-    helped = per_month((p.facts.helped_days for p in people), months, today)
-    received = per_month((p.facts.received_days for p in people), months, today)
+    helped = per_month((p.dated.helped_days for p in people), months, today)
+    received = per_month((p.dated.received_days for p in people), months, today)
     ends = [week_end(today)]
     for _ in range(weeks - 1):
         if (date.max - ends[-1]).days < 7:

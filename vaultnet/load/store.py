@@ -59,7 +59,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..model.config import Config
 from ..model.errors import Problem
-from ..model.person import DAY_TYPE, Facts, Person, not_a_person, with_facts
+from ..model.person import DAY_TYPE, Dated, Person, not_a_person, with_dated
 from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
@@ -188,7 +188,7 @@ def _meta(people_dir: str) -> dict[str, str]:
         "fields": json.dumps([f.name for f in dataclasses.fields(Person)]),
         "parser": json.dumps(_fingerprint()),
         "people_dir": people_dir,
-        "byteorder": sys.byteorder,  # of the records' packed days (``Facts``)
+        "byteorder": sys.byteorder,  # of the records' packed days (``Dated``)
     }
 
 
@@ -371,11 +371,11 @@ def _quietly(read: Callable[[], Any], store: Store) -> Any:
         return None
 
 
-# --- the record codec: a Person and its Facts as JSON, by msgspec ------------------------------
+# --- the record codec: a Person and its Dated as JSON, by msgspec ------------------------------
 # msgspec encodes and decodes the Person dataclass from its annotations, so a field added with a
 # type it knows is stored with no change here (one it cannot hold turns ``codec`` off, and fails a test).
 # Decoding checks every value's type as it builds the record, in C; what a type cannot say
-# (a cadence's unit, a birthday that is a real day, where the facts point) is checked after.
+# (a cadence's unit, a birthday that is a real day, where the dated facts point) is checked after.
 # A value of the wrong shape raises Invalid.
 
 
@@ -434,7 +434,7 @@ def codec():
         try:
             import msgspec
 
-            _codec.append((msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Facts]), msgspec.DecodeError))
+            _codec.append((msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Dated]), msgspec.DecodeError))
         except (ImportError, TypeError):
             _codec.append(None)
     return _codec[0]
@@ -445,18 +445,18 @@ DAY_BYTES = array(DAY_TYPE).itemsize
 
 
 def encode_record(person: Person) -> bytes:
-    """The record and its ``Facts`` as the store keeps them: a JSON array of the two, as
+    """The record and its ``Dated`` as the store keeps them: a JSON array of the two, as
     UTF-8 bytes (a BLOB in SQLite, which keeps a value's own type whatever the column's, so
     reading it back neither decodes nor re-encodes the text)."""
-    return codec()[0].encode((person, person.facts))
+    return codec()[0].encode((person, person.dated))
 
 
 def decode_record(rel: str, text: Any) -> Person:
-    """The Person ``encode_record`` wrote, with its facts; Invalid (or another ValueError,
+    """The Person ``encode_record`` wrote, with its ``Dated``; Invalid (or another ValueError,
     TypeError) when the text is not exactly of that shape or does not belong to ``rel``."""
     _encoder, decoder, error = codec()
     try:
-        person, facts = decoder.decode(text)
+        person, dated = decoder.decode(text)
     except error as exc:  # a ValueError in recent msgspec releases, not in older ones
         raise Invalid(str(exc)) from None
     if person.path != rel:
@@ -472,13 +472,13 @@ def decode_record(rel: str, text: Any) -> Person:
     for problem in person.problems:
         if problem.path != rel:
             raise Invalid("a stored problem names another note")
-    last = facts.last_log
+    last = dated.last_log
     if (
         not -1 <= last < len(person.log) or (last >= 0 and person.log[last].date is None)
-        or (len(facts.contact_days) | len(facts.helped_days) | len(facts.received_days)) % DAY_BYTES
+        or (len(dated.contact_days) | len(dated.helped_days) | len(dated.received_days)) % DAY_BYTES
     ):
-        raise Invalid("the stored facts do not fit the record")
-    return with_facts(person, facts)
+        raise Invalid("the stored dated facts do not fit the record")
+    return with_dated(person, dated)
 
 
 # --- rows ------------------------------------------------------------------------------------

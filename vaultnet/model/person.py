@@ -78,18 +78,18 @@ class _Derived:
     ``Person._newest``): a base class's slot is not a dataclass field, so it stays out of
     ``__init__``, comparisons, ``repr``, ``dataclasses.replace`` and the cache's record.
     ``_mentions`` holds what other notes say (``with_mentions``), not the note itself;
-    ``_facts`` what the record's lists say (``Person.facts``), which the store keeps
+    ``_dated`` what the record's lists say (``Person.dated``), which the store keeps
     beside the record."""
 
-    __slots__ = ("_newest_memo", "_mentions", "_facts")
+    __slots__ = ("_newest_memo", "_mentions", "_dated")
 
 
-class Facts(NamedTuple):
-    """What a record's log and giving ledger say that every build asks of everyone, worked
-    out once per record (``facts_of``): the store keeps them with the record, so a warm
-    load does not walk each log again. Days are day numbers (``date.toordinal``) in
-    ascending order, packed as unsigned 32-bit integers (``days``, ``pack_days``): a few
-    bytes per day, for a vault of 100,000 people held in memory at once."""
+class Dated(NamedTuple):
+    """The dated facts of a record: what its log and giving ledger say that every build asks
+    of everyone, worked out once per record (``dated_of``): the store keeps them with the
+    record, so a warm load does not walk each log again. Days are day numbers
+    (``date.toordinal``) in ascending order, packed as unsigned 32-bit integers (``days``,
+    ``pack_days``): a few bytes per day, for a vault of 100,000 people held in memory at once."""
 
     last_log: int  # index in ``log`` of the newest line that is a contact (a tie: the last written); -1: none
     contact_days: bytes  # the distinct days of the log's contacts (job changes are not contacts)
@@ -101,17 +101,17 @@ DAY_TYPE = "I"  # how a packed day number is held (``array``'s and ``memoryview.
 
 
 def pack_days(days: Iterable[int]) -> bytes:
-    """Day numbers, ascending, packed as ``Facts`` holds them."""
+    """Day numbers, ascending, packed as ``Dated`` holds them."""
     return array(DAY_TYPE, sorted(days)).tobytes()
 
 
 def days(packed: bytes) -> Sequence[int]:
-    """The day numbers of a ``Facts`` list (a view: indexing, slicing and ``bisect`` work)."""
+    """The day numbers of a ``Dated`` list (a view: indexing, slicing and ``bisect`` work)."""
     return memoryview(packed).cast(DAY_TYPE)
 
 
-def facts_of(person: "Person") -> Facts:
-    """``Facts`` worked out from the record's fields: the one definition of each."""
+def dated_of(person: "Person") -> Dated:
+    """``Dated`` worked out from the record's fields: the one definition of each."""
     last, newest = -1, None
     found = set()
     for index, entry in enumerate(person.log):
@@ -121,7 +121,7 @@ def facts_of(person: "Person") -> Facts:
         found.add(day)
         if newest is None or day >= newest:  # the newest date; on a tie, the last line written
             last, newest = index, day
-    return Facts(
+    return Dated(
         last,
         pack_days(d.toordinal() for d in found),
         pack_days(e.date.toordinal() for e in person.helped if e.date is not None),
@@ -129,9 +129,9 @@ def facts_of(person: "Person") -> Facts:
     )
 
 
-def with_facts(person: "Person", facts: Facts) -> "Person":
-    """``person`` given the ``Facts`` the store kept for it (checked by the store)."""
-    object.__setattr__(person, "_facts", facts)
+def with_dated(person: "Person", dated: Dated) -> "Person":
+    """``person`` given the ``Dated`` the store kept for it (checked by the store)."""
+    object.__setattr__(person, "_dated", dated)
     return person
 
 
@@ -234,17 +234,17 @@ class Person(_Derived):
         return self._newest()[1]
 
     @property
-    def facts(self) -> Facts:
-        """What the log and the giving ledger say (``Facts``): from the store when the
+    def dated(self) -> Dated:
+        """What the log and the giving ledger say (``Dated``): from the store when the
         record came from it, else worked out on first use and then kept (the record is
         immutable; ``dataclasses.replace`` makes a new record without them)."""
         try:
-            return self._facts
+            return self._dated
         except AttributeError:
             pass
-        facts = facts_of(self)
-        object.__setattr__(self, "_facts", facts)  # frozen: the dataclass's own way to set a slot
-        return facts
+        dated = dated_of(self)
+        object.__setattr__(self, "_dated", dated)  # frozen: the dataclass's own way to set a slot
+        return dated
 
     def _newest(self) -> tuple[date | None, Entry | None]:
         """``(last_seen, last_log)``, worked out on first use and then kept.
@@ -256,7 +256,7 @@ class Person(_Derived):
             return self._newest_memo
         except AttributeError:
             pass
-        index = self.facts.last_log
+        index = self.dated.last_log
         last_log = None if index < 0 else self.log[index]
         seen = self.last_contact
         if last_log is not None and (seen is None or last_log.date > seen):
