@@ -657,7 +657,7 @@ def person_identities(vault: Vault, notes: list[Found]) -> dict[str, str]:
 
 # --- the build stamp ----------------------------------------------------------------------------
 
-STAMP_FORMAT = 1
+STAMP_FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -724,12 +724,18 @@ def input_state(
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
     notes = tuple(walk(config)) if notes is None else notes
-    for note in notes:
-        inputs.append((note.rel, note.path, note.key, note.changed_ns))
     if elsewhere is None:  # a daily note's link to a person is a contact
         elsewhere = tuple(walk(config, elsewhere=True)) if config.mentions else ()
-    for note in elsewhere:
-        inputs.append(("elsewhere " + note.rel, note.path, note.key, note.changed_ns))
+    # The notes settled and not named by the last stamp (nearly all of them) count by their
+    # stat keys, hashed as one text; the others go through the loop below with the rest.
+    settled = []
+    for prefix, walked in (("", notes), ("elsewhere ", elsewhere)):
+        for note in walked:
+            label = prefix + note.rel
+            if note.changed_ns >= racy_after or label in by_content:
+                inputs.append((label, note.path, note.key, note.changed_ns))
+            else:
+                settled.append((label, note.key))
     others = [config.root / "vaultnet.toml", config.people_path, config.templates_path]
     if config.templates_path.is_dir():
         others += _files_under(config.templates_path)
@@ -739,6 +745,7 @@ def input_state(
         inputs.append((str(path), str(path), key, max(key[1], key[2]) if key else 0))
     digest = hashlib.sha256()
     digest.update(repr((STAMP_FORMAT, __version__, today.isoformat(), output_paths(config))).encode())
+    digest.update(_settled_digest(settled))
     hashed = []
     for label, path, key, changed in inputs:
         if changed >= racy_after or label in by_content:
@@ -747,6 +754,22 @@ def input_state(
             key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
     return InputState(digest.hexdigest(), tuple(hashed), notes, elsewhere)
+
+
+def _settled_digest(settled: list[tuple[str, tuple]]) -> bytes:
+    """The settled inputs' labels and stat keys as one hash: the keys packed as 64-bit
+    integers (one C call for them all), or as text when one does not fit."""
+    from array import array
+    from itertools import chain
+
+    digest = hashlib.sha256(repr(len(settled)).encode())
+    digest.update("\0".join([label for label, _key in settled]).encode("utf-8", "surrogateescape"))
+    keys = [key for _label, key in settled]
+    try:
+        digest.update(array("q", chain.from_iterable(keys)).tobytes())
+    except (OverflowError, TypeError):
+        digest.update(repr(keys).encode())
+    return digest.digest()
 
 
 def _output_keys(config: Config) -> dict[str, list[int] | None]:

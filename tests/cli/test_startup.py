@@ -15,17 +15,18 @@ from tests.support import imported_by
 
 HEAVY = ("jinja2", "icalendar", "vobject")
 PARSERS = ("yaml", "frontmatter")  # needed to parse notes, never to print help
+RECORDS = ("msgspec",)  # needed to read or write whole records, never for help or a warm due
 
 def test_importing_the_cli_loads_no_heavy_library_and_no_yaml():
     modules = imported_by(None)
     assert "click" in modules  # the probe works
-    assert not modules & {*HEAVY, *PARSERS}
+    assert not modules & {*HEAVY, *PARSERS, *RECORDS}
 
 
 def test_help_loads_no_heavy_library_and_no_yaml():
     modules = imported_by(["--help"])
     assert "vaultnet" in modules
-    assert not modules & {*HEAVY, *PARSERS}
+    assert not modules & {*HEAVY, *PARSERS, *RECORDS}
 
 
 def test_help_imports_no_command_module():
@@ -61,7 +62,7 @@ def test_reading_commands_load_no_heavy_library(vault, command):
     assert not imported_by(argv) & set(HEAVY)  # again, from the cache
 
 
-def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
+def test_a_warm_run_does_not_import_the_yaml_parser_nor_the_record_decoder(vault, monkeypatch):
     from vaultnet.load import store
     vault.write("Jane Doe", "---\nlast_contact: 2026-01-01\n---\n")
     monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # trust a note written just now
@@ -69,4 +70,6 @@ def test_a_warm_run_does_not_import_the_yaml_parser(vault, monkeypatch):
     assert vault.run("due").exit_code == 0  # parses the note, writes the cache
     for command in ("due", "list"):
         modules = imported_by(["--vault", str(vault.root), "--today", "2026-11-23", command])
-        assert "vaultnet" in modules and not modules & {"yaml", "frontmatter"}
+        assert "vaultnet" in modules and not modules & {*PARSERS, *RECORDS}
+    modules = imported_by(["--vault", str(vault.root), "--today", "2026-11-23", "due", "--json"])
+    assert "msgspec" in modules and not modules & set(PARSERS)  # the probe sees a decoder at work

@@ -31,7 +31,7 @@ from vaultnet.model.config import load_config
 from vaultnet.model.dates import Birthday
 from vaultnet.model.durations import Duration
 from vaultnet.model.errors import Problem
-from vaultnet.model.person import Entry, Person
+from vaultnet.model.person import Entry, Person, days, dated_of
 
 JANE = """\
     ---
@@ -303,7 +303,7 @@ def _built(vault) -> Path:
 
 
 def _record(vault, change) -> None:
-    """Change Jane's stored record (a JSON list, one value per Person field after the path)."""
+    """Change Jane's stored record (a JSON list: the Person's fields by name, and its ``Dated``)."""
     db = sqlite3.connect(path_of(vault))
     (text,) = db.execute("SELECT record FROM notes WHERE path = ?", (b"People/Jane Doe.md",)).fetchone()
     values = json.loads(text)
@@ -335,14 +335,21 @@ DAMAGE = {
     "a-table-changed": lambda v, p: sql(v, "ALTER TABLE notes ADD COLUMN extra TEXT"),
     "a-trigger-added": lambda v, p: sql(v, "CREATE TRIGGER t AFTER INSERT ON notes BEGIN DELETE FROM meta; END"),
     "record-not-json": lambda v, p: _record(v, lambda r: "[1, 2"),
-    "record-too-short": lambda v, p: _record(v, lambda r: r.pop()),
     "record-deep-nesting": lambda v, p: _record(v, lambda r: "[" * 100_000 + "]" * 100_000),
-    "text-not-text": lambda v, p: _record(v, lambda r: r.__setitem__(0, 42)),
-    "bad-day-number": lambda v, p: _record(v, lambda r: r.__setitem__(9, 10**9)),
-    "day-as-text": lambda v, p: _record(v, lambda r: r.__setitem__(9, "2026-01-01")),
-    "negative-cadence": lambda v, p: _record(v, lambda r: r.__setitem__(8, [-3, "d"])),
-    "unknown-unit": lambda v, p: _record(v, lambda r: r.__setitem__(8, [3, "fortnights"])),
-    "log-line-wrong-shape": lambda v, p: _record(v, lambda r: r.__setitem__(19, [[1, 2, 3]])),
+    "text-not-text": lambda v, p: _record(v, lambda r: r[0].__setitem__("name", 42)),
+    "field-missing": lambda v, p: _record(v, lambda r: r[0].pop("name")),
+    "bad-day": lambda v, p: _record(v, lambda r: r[0].__setitem__("last_contact", "2026-02-30")),
+    "day-as-number": lambda v, p: _record(v, lambda r: r[0].__setitem__("last_contact", 739000)),
+    "negative-cadence": lambda v, p: _record(v, lambda r: r[0].__setitem__("cadence", {"amount": -3, "unit": "d"})),
+    "unknown-unit": lambda v, p: _record(v, lambda r: r[0].__setitem__("cadence", {"amount": 3, "unit": "fortnights"})),
+    "no-real-birthday": lambda v, p: _record(v, lambda r: r[0].__setitem__("birthday", {"month": 2, "day": 30, "year": None})),
+    "archived-false": lambda v, p: _record(v, lambda r: r[0].__setitem__("archived", False)),
+    "log-line-wrong-shape": lambda v, p: _record(v, lambda r: r[0].__setitem__("log", [[1, 2, 3]])),
+    "record-of-another-note": lambda v, p: _record(v, lambda r: r[0].__setitem__("path", "People/Bob.md")),
+    "dated-missing": lambda v, p: _record(v, lambda r: r.pop()),
+    "dated-past-the-log": lambda v, p: _record(v, lambda r: r[1].__setitem__(0, 99)),
+    "dated-not-numbers": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, ["2026-01-01"])),
+    "dated-not-whole-days": lambda v, p: _record(v, lambda r: r[1].__setitem__(1, "AAAA")),
     "record-without-fatal-problem": lambda v, p: sql(v, "UPDATE notes SET problems = NULL WHERE path = ?", b"People/Broken.md"),
     "problem-wrong-shape": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"only\", \"two\"]]' WHERE path = ?", b"People/Bob.md"),
     "problem-fatal-not-bool": lambda v, p: sql(v, "UPDATE notes SET problems = '[[\"m\", 1, null, 1]]' WHERE path = ?", b"People/Bob.md"),
@@ -383,7 +390,7 @@ def test_a_store_file_that_is_a_link_is_replaced_not_followed(vault, settled, mo
 def test_every_person_field_has_a_codec():
     """A field added to Person with a type the store cannot hold would turn records off:
     this test says so instead of a silent slow-down."""
-    assert store.PLAN is not None
+    assert store.codec() is not None
 
 
 def test_the_codec_round_trips_every_kind_of_value():
@@ -415,6 +422,10 @@ def test_the_codec_round_trips_every_kind_of_value():
     )
     back = store.decode_record("People/x.md", store.encode_record(person))
     assert back == person and back.problems == person.problems
+    assert back.dated == dated_of(person)
+    assert back.dated.last_log == 0 and list(days(back.dated.contact_days)) == [date(9999, 12, 31).toordinal()]
+    assert list(days(back.dated.helped_days)) == [date(2026, 2, 3).toordinal()]
+    assert list(days(back.dated.received_days)) == [date(2025, 1, 1).toordinal(), date(2025, 1, 2).toordinal()]
     assert all(type(e) is Entry for e in back.helped + back.received + back.log)
     plain = Person(path="People/y.md", name="Y", log=(Entry(date(2026, 1, 2), "call"),), birthday=Birthday(5, 6, 1990), archived=True)
     back = store.decode_record("People/y.md", store.encode_record(plain))
@@ -701,3 +712,38 @@ def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypat
     assert outcome["loaded"].stats.parsed == 30
     monkeypatch.setattr(store, "PARALLEL_FROM", 10**9)
     assert outcome["loaded"].results == load(vault, use_store=False).results
+
+
+# --- the dated facts kept with each record -----------------------------------------------------------
+
+
+def test_the_dated_facts_of_a_changed_note_are_worked_out_again(vault, settled, monkeypatch):
+    """The dated facts kept beside a record (its newest contact, its days in touch, its giving
+    days) come back from the store for an unchanged note, and are worked out again for a
+    changed one: the last contact and the monthly figures follow the edit."""
+    vault.write("Jane Doe", JANE)
+    vault.write("Bob", "---\nname: Bob\n---\n## Log\n- 2026-10-02 call\n", dedent=False)
+    for args in (("stats", "--json"), ("list", "--json")):
+        same_as_without(vault, monkeypatch, *args)
+    stats = same_as_without(vault, monkeypatch, "stats", "--json")
+    assert (stats["reused"], stats["parsed"]) == (2, 0)
+    before = json.loads(vault.run("stats", "--json").output)["per_month"]
+    path = vault.people / "Jane Doe.md"
+    path.write_text(
+        path.read_text().replace("needs: [a designer]", "helped: [2026-11-03 an intro]")
+        + "- 2026-11-21 job change: CTO at Acme\n- 2026-11-20 walk\n- 2026-11-20 call, later that day\n",
+        encoding="utf-8",
+    )
+    stats = same_as_without(vault, monkeypatch, "stats", "--json")
+    assert (stats["reused"], stats["parsed"]) == (1, 1)
+    after = json.loads(vault.run("stats", "--json").output)["per_month"]
+    assert [m["contacts"] for m in after] == [m["contacts"] + (m["month"] == "2026-11") for m in before]
+    assert [m["helped"] for m in after] == [m["helped"] + (m["month"] == "2026-11") for m in before]
+    jane = next(p for p in json.loads(vault.run("list", "--json").output) if p["name"] == "Jane Doe")
+    assert jane["last_contact"] == "2026-11-20"  # the job change is news, not a contact
+    same_as_without(vault, monkeypatch, "list", "--json")
+    stored = assert_fresh(vault)
+    for _rel, person, _problems in stored.results:
+        assert person.dated == dated_of(person)
+    jane = next(person for _rel, person, _problems in stored.results if person.name == "Jane Doe")
+    assert jane.last_log.text == "call, later that day"  # a tie: the last line written

@@ -67,7 +67,7 @@ FIELDS = {
     "offers": st.lists(st.sampled_from(TOPICS), max_size=2, unique=True),
     "helped": st.lists(ledger.map(lambda e: f"{e[0]} {e[1]}" if e[0] else e[1]), max_size=2),
     "received": st.lists(ledger.map(lambda e: f"{e[0]} {e[1]}" if e[0] else e[1]), max_size=1),
-    "log": st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["call", "coffee: plans"])), max_size=3),
+    "log": st.lists(st.tuples(st.sampled_from(DAYS), st.sampled_from(["call", "coffee: plans", "job change: CTO at Acme"])), max_size=3),
 }
 notes = st.fixed_dictionaries(FIELDS)
 

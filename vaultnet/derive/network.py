@@ -3,7 +3,7 @@
 Pure functions over Person records, each with a definition a user can check by hand:
 
 - contacts per month, the last 12 calendar months up to today's: every dated
-  contact counted in the month of its date (``contact_dates`` says which dates count);
+  contact counted in the month of its date (``contact_days`` says which days count);
 - people per circle: ``ledger.circle_counts``;
 - follow-ups over the coming weeks: people whose next follow-up is before today
   (overdue), then per week — this week (to Sunday), then the following weeks of
@@ -14,12 +14,14 @@ Pure functions over Person records, each with a definition a user can check by h
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from ..model.config import Config
-from ..model.person import Entry, Person, is_job_change
+from ..model.person import Person, days, pack_days
 from .ledger import circle_counts
 from .schedule import Due, contacted_on, due_of, plan_days, week_end
 
@@ -46,14 +48,16 @@ class Network:
     weeks: list[Week]
 
 
-def contact_dates(person: Person) -> Iterator[date]:
-    """The days on which a person was in touch, one per day however many lines record it:
-    each dated Log line (not a job change an import noted) and each mention in a daily or
-    meeting note (``Person.mentions``). The one place that says what a contact is for the
-    monthly count."""
-    days = {entry.date for entry in person.log if entry.date is not None and not is_job_change(entry.text)}
-    days.update(mention.date for mention in person.mentions)
-    return iter(sorted(days))
+def contact_days(person: Person) -> bytes:
+    """The days on which a person was in touch, one per day however many lines record it,
+    packed as ``Person.dated`` holds days (``model.person.days`` reads them): each dated Log
+    line (not a job change an import noted) and each mention in a daily or meeting note
+    (``Person.mentions``). The one place that says what a contact is for the monthly count."""
+    found = person.dated.contact_days
+    mentions = person.mentions
+    if mentions:
+        return pack_days({*days(found), *(mention.date.toordinal() for mention in mentions)})
+    return found
 
 
 def month_starts(today: date, count: int = MONTHS) -> list[date]:
@@ -68,23 +72,24 @@ def month_starts(today: date, count: int = MONTHS) -> list[date]:
     return starts[::-1]
 
 
-def per_month(dates: Iterable[date], months: Sequence[date], today: date) -> list[int]:
-    """How many of ``dates`` fall in each month of ``months`` (consecutive; none after today)."""
+def per_month(packed: Iterable[bytes], months: Sequence[date], today: date) -> list[int]:
+    """How many days of ``packed`` fall in each month of ``months`` (consecutive; none after
+    today). Each item holds a person's days packed in ascending order (``Person.dated``), so
+    it is cut to the months' span by bisection: a person's days outside it cost nothing."""
     counts = [0] * len(months)
     if not months:
         return counts
-    base = months[0].year * 12 + months[0].month
-    size = len(months)
-    for day in dates:
-        if day <= today:
-            i = day.year * 12 + day.month - base
-            if 0 <= i < size:
-                counts[i] += 1
+    low, high = months[0].toordinal(), today.toordinal()
+    inside: list[int] = []
+    for item in packed:
+        if item:
+            found = days(item)
+            if found[-1] >= low:
+                inside += found[bisect_left(found, low):bisect_right(found, high)]
+    bounds = [month.toordinal() for month in months[1:]]
+    for day, count in Counter(inside).items():
+        counts[bisect_right(bounds, day)] += count
     return counts
-
-
-def _dated(entries: Iterable[Entry]) -> Iterator[date]:
-    return (e.date for e in entries if e.date is not None)
 
 
 def network(
@@ -97,9 +102,9 @@ def network(
     active = [(p, d) for p, d in zip(people, dues) if not p.archived]
     people = [p for p, _d in active]
     months = month_starts(today)
-    contacts = per_month((d for p in people for d in contact_dates(p)), months, today)
-    helped = per_month((d for p in people for d in _dated(p.helped)), months, today)
-    received = per_month((d for p in people for d in _dated(p.received)), months, today)
+    contacts = per_month(map(contact_days, people), months, today)
+    helped = per_month((p.dated.helped_days for p in people), months, today)
+    received = per_month((p.dated.received_days for p in people), months, today)
     ends = [week_end(today)]
     for _ in range(weeks - 1):
         if (date.max - ends[-1]).days < 7:

@@ -89,13 +89,14 @@ def _next(person: Person, config: Config, today: date) -> tuple | None:
     if cadence is None:
         cadence = config.circle_cadence(person.circle) or config.default_cadence
     follow_up = person.follow_up
-    if follow_up and not (person.last_seen and person.last_seen >= follow_up):
+    seen = person.last_seen
+    if follow_up and not (seen and seen >= follow_up):
         # A contact on or after the follow-up date has done it, whether ``log`` recorded it
         # (which also removes the field) or it was typed into the Log or a daily note.
-        return follow_up, FOLLOW_UP, cadence, person.last_seen or person.met
+        return follow_up, FOLLOW_UP, cadence, seen or person.met
     if cadence.never:
         return None
-    since = person.last_seen
+    since = seen
     if since is None:
         met = person.met
         if met is None:

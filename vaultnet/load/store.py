@@ -33,10 +33,10 @@ What keeps it honest:
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
   another version, a foreign file, a damaged database, a row that fails validation — and
   the store is emptied and rebuilt: damage is never partly trusted.
-- Records are plain JSON, a data-only format, type-checked as they are decoded: a store
-  someone else wrote can at worst make vaultnet show wrong data (as editing the notes
-  could), never run code. Schemas of foreign files are never trusted
-  (``PRAGMA trusted_schema = OFF``).
+- Records are plain JSON, a data-only format, type-checked as they are decoded (by
+  msgspec, against ``Person``'s own annotations): a store someone else wrote can at worst
+  make vaultnet show wrong data (as editing the notes could), never run code. Schemas of
+  foreign files are never trusted (``PRAGMA trusted_schema = OFF``).
 - A store that cannot be written (a read-only vault, a full disk, a lock held too long)
   is silently skipped: the command works as it would without it. ``VAULTNET_NO_CACHE=1``
   turns it off (to measure it, or to rule it out when something looks wrong), and
@@ -46,6 +46,7 @@ What keeps it honest:
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from contextlib import contextmanager
 import gc
 import json
@@ -62,10 +63,8 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..model.config import Config
-from ..model.dates import Birthday
-from ..model.durations import Duration
 from ..model.errors import Problem
-from ..model.person import Entry, Person, not_a_person
+from ..model.person import DAY_TYPE, Dated, Person, not_a_person, with_dated
 from .discover import NO_KEY, Found, library_files, stat_key, walk
 from .discover import digest as walk_digest
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
@@ -191,7 +190,7 @@ def store_path(root: Path) -> Path:
 
 
 # The libraries a note is parsed with: an upgrade of either empties the store too.
-PARSER_LIBRARIES = ("yaml", "frontmatter")
+PARSER_LIBRARIES = ("yaml", "frontmatter", "msgspec")
 
 
 def _fingerprint() -> list:
@@ -215,6 +214,7 @@ def _meta(people_dir: str) -> dict[str, str]:
         "fields": json.dumps([f.name for f in dataclasses.fields(Person)]),
         "parser": json.dumps(_fingerprint()),
         "people_dir": people_dir,
+        "byteorder": sys.byteorder,  # of the records' packed days (``Dated``)
     }
 
 
@@ -397,10 +397,12 @@ def _quietly(read: Callable[[], Any], store: Store) -> Any:
         return None
 
 
-# --- the record codec: a Person as a JSON list, one value per field ----------------------------
-# Each Person field is coded by its annotation, so a field added with a known type is stored
-# with no change here, and one with a new type fails ``PLAN`` (and a test) instead of being
-# dropped. Decoding checks every type: a value of the wrong shape raises Invalid.
+# --- the record codec: a Person and its Dated as JSON, by msgspec ------------------------------
+# msgspec encodes and decodes the Person dataclass from its annotations, so a field added with a
+# type it knows is stored with no change here (one it cannot hold turns ``codec`` off, and fails a test).
+# Decoding checks every value's type as it builds the record, in C; what a type cannot say
+# (a cadence's unit, a birthday that is a real day, where the dated facts point) is checked after.
+# A value of the wrong shape raises Invalid.
 
 
 class Invalid(ValueError):
@@ -423,116 +425,12 @@ def _enc_date(v):
     return None if v is None else v.toordinal()
 
 
-def _dec_str(v, rel):
-    if v.__class__ is not str:
-        raise Invalid("expected a text")
-    return v
-
-
-def _dec_opt_str(v, rel):
-    if v is not None and v.__class__ is not str:
-        raise Invalid("expected a text")
-    return v
-
-
-def _dec_strs(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    for s in v:
-        if s.__class__ is not str:
-            raise Invalid("expected a text")
-    return tuple(v)
-
-
-def _dec_date(v, rel):
-    return None if v is None else _day(v)
-
-
-def _enc_duration(v):
-    return None if v is None else [v.amount, v.unit]
-
-
-def _duration(amount: Any, unit: Any) -> Duration:
-    if amount.__class__ is not int or amount < 0 or unit not in UNITS:
-        raise Invalid("expected a duration")
-    return Duration(amount, unit)
-
-
 UNITS = frozenset(("d", "w", "m", "y", "none"))
-
-
-def _dec_duration(v, rel):
-    if v is None:
-        return None
-    amount, unit = v
-    return _duration(amount, unit)
-
-
-def _enc_archived(v):
-    """An archived date as its day number; ``true`` stays ``true`` (JSON tells it from 1)."""
-    return v if v is None or v is True else v.toordinal()
-
-
-def _dec_archived(v, rel):
-    return v if v is None or v is True else _day(v)
 
 
 def roster_archived(v) -> int | None:
     """The roster's ``archived`` column: NULL, the day number, or 0 for ``true``."""
     return None if v is None else 0 if v is True else v.toordinal()
-
-
-def _enc_birthday(v):
-    return None if v is None else [v.month, v.day, v.year]
-
-
-def _dec_birthday(v, rel):
-    if v is None:
-        return None
-    month, day, year = v
-    if year is not None and year.__class__ is not int:
-        raise Invalid("expected a year")
-    date(year or 2000, month, day)  # a real day, or TypeError/ValueError
-    return Birthday(month, day, year)
-
-
-def _enc_entries(v):
-    return [[None if e.date is None else e.date.toordinal(), e.text] for e in v]
-
-
-_new_entry = Entry.__new__
-_set_date = Entry.date.__set__  # the slot setters: what the frozen ``__init__`` does, minus its frame
-_set_text = Entry.text.__set__
-
-
-def _dec_entries(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    memo = _date_memo
-    out = []
-    for day, text in v:
-        if text.__class__ is not str:
-            raise Invalid("expected a text")
-        entry = _new_entry(Entry)
-        _set_date(entry, None if day is None else (memo.get(day) or _day(day)))
-        _set_text(entry, text)
-        out.append(entry)
-    return tuple(out)
-
-
-def _enc_pairs(v):
-    return [list(pair) for pair in v]
-
-
-def _dec_pairs(v, rel):
-    if v.__class__ is not list:
-        raise Invalid("expected a list")
-    out = []
-    for key, value in v:
-        if key.__class__ is not str or value.__class__ is not str:
-            raise Invalid("expected a text")
-        out.append((key, value))
-    return tuple(out)
 
 
 def encode_problems(problems: Iterable[Problem]) -> list:
@@ -553,61 +451,60 @@ def decode_problems(v: Any, rel: str) -> list[Problem]:
     return out
 
 
-def _dec_problems(v, rel):
-    return tuple(decode_problems(v, rel))
+def codec():
+    """The record's encoder and decoder and msgspec's decode error, made on first use
+    (msgspec is imported only by a command that reads or writes whole records: a warm
+    ``due`` reads the roster alone); None when a Person field has a type msgspec cannot
+    hold (then records are not stored)."""
+    if not _codec:
+        try:
+            import msgspec
+
+            _codec.append((msgspec.json.Encoder(), msgspec.json.Decoder(tuple[Person, Dated]), msgspec.DecodeError))
+        except (ImportError, TypeError):
+            _codec.append(None)
+    return _codec[0]
 
 
-def _same(v):
-    return v
+_codec: list = []
+DAY_BYTES = array(DAY_TYPE).itemsize
 
 
-# annotation -> (encoder, decoder)
-_CODECS: dict[str, tuple[Callable, Callable]] = {
-    "str": (_same, _dec_str),
-    "str | None": (_same, _dec_opt_str),
-    "tuple[str, ...]": (list, _dec_strs),
-    "date | None": (_enc_date, _dec_date),
-    "Duration | None": (_enc_duration, _dec_duration),
-    "Birthday | None": (_enc_birthday, _dec_birthday),
-    "date | bool | None": (_enc_archived, _dec_archived),
-    "tuple[Entry, ...]": (_enc_entries, _dec_entries),
-    "tuple[tuple[str, str], ...]": (_enc_pairs, _dec_pairs),
-    "tuple[Problem, ...]": (encode_problems, _dec_problems),
-}
-
-
-def _plan() -> list[tuple[str, Callable, Callable]] | None:
-    """(field name, encoder, decoder) of every Person field after ``path``, or None when a
-    field has a type the store cannot hold (then records are not stored)."""
-    fields = dataclasses.fields(Person)
-    if not fields or fields[0].name != "path":
-        return None
-    plan = []
-    for f in fields[1:]:
-        annotation = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", repr(f.type))
-        codec = _CODECS.get(annotation)
-        if codec is None or not f.init:
-            return None
-        plan.append((f.name, *codec))
-    return plan
-
-
-PLAN = _plan()
-_DECODERS = tuple(decode for _name, _encode, decode in PLAN or ())
-
-
-def encode_record(person: Person) -> str:
-    assert PLAN is not None
-    return json.dumps([encode(getattr(person, name)) for name, encode, _decode in PLAN], separators=(",", ":"))
+def encode_record(person: Person) -> bytes:
+    """The record and its ``Dated`` as the store keeps them: a JSON array of the two, as
+    UTF-8 bytes (a BLOB in SQLite, which keeps a value's own type whatever the column's, so
+    reading it back neither decodes nor re-encodes the text)."""
+    return codec()[0].encode((person, person.dated))
 
 
 def decode_record(rel: str, text: Any) -> Person:
-    """The Person ``encode_record`` wrote; Invalid (or another ValueError, TypeError) when
-    the text is not exactly of that shape."""
-    values = json.loads(text)
-    if values.__class__ is not list or len(values) != len(_DECODERS):
-        raise Invalid("a stored record has the wrong length")
-    return Person(rel, *[decode(value, rel) for decode, value in zip(_DECODERS, values)])
+    """The Person ``encode_record`` wrote, with its ``Dated``; Invalid (or another ValueError,
+    TypeError) when the text is not exactly of that shape or does not belong to ``rel``."""
+    _encoder, decoder, error = codec()
+    try:
+        person, dated = decoder.decode(text)
+    except error as exc:  # a ValueError in recent msgspec releases, not in older ones
+        raise Invalid(str(exc)) from None
+    if person.path != rel:
+        raise Invalid("a stored record names another note")
+    cadence = person.cadence
+    if cadence is not None and (cadence.amount < 0 or cadence.unit not in UNITS):
+        raise Invalid("expected a duration")
+    birthday = person.birthday
+    if birthday is not None:
+        date(birthday.year or 2000, birthday.month, birthday.day)  # a real day, or ValueError
+    if person.archived is False:
+        raise Invalid("expected an archived date or true")
+    for problem in person.problems:
+        if problem.path != rel:
+            raise Invalid("a stored problem names another note")
+    last = dated.last_log
+    if (
+        not -1 <= last < len(person.log) or (last >= 0 and person.log[last].date is None)
+        or (len(dated.contact_days) | len(dated.helped_days) | len(dated.received_days)) % DAY_BYTES
+    ):
+        raise Invalid("the stored dated facts do not fit the record")
+    return with_dated(person, dated)
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -705,7 +602,7 @@ def load_notes(
     stats = Stats(notes=len(notes))
     if use_store is None:
         use_store = enabled()
-    store = Store.open(config, create=True) if use_store and PLAN is not None else None
+    store = Store.open(config, create=True) if use_store and codec() is not None else None
     # Decoding builds a few hundred thousand small objects, none of them garbage; the cyclic
     # collector would walk the growing heap again and again for nothing.
     global _collecting
@@ -758,6 +655,10 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_goo
         stats.discarded = store.why
         store.discard(store.why or "made anew")  # empties it: no row of the old store outlives this load
     missing = [i for i, result in enumerate(results) if result is None]
+    if missing and _collecting and len(missing) < len(notes):
+        # Parsing turns the collector back on (``_read_note``): its first full pass would walk
+        # every record reused above, none of them garbage. Out of its sight, they are not.
+        gc.freeze()
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
     rows: list[tuple] = []
     for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
@@ -847,7 +748,7 @@ def _parse_all(notes: list[Found], parse):
     record as the store holds it, and this process decodes it (a round trip the store's
     tests prove exact)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(notes) < PARALLEL_FROM or workers < 2 or PLAN is None or not hasattr(os, "fork") or _threaded():
+    if len(notes) < PARALLEL_FROM or workers < 2 or codec() is None or not hasattr(os, "fork") or _threaded():
         for note in notes:
             yield _read_note(note, parse)
         return
@@ -1152,7 +1053,7 @@ def records(config: Config, notes: list[Found], rels: Iterable[str]) -> dict[str
     load in full)."""
     wanted = {note.rel: note.key for note in notes}
     rels = list(dict.fromkeys(rels))
-    if PLAN is None or any(rel not in wanted for rel in rels):
+    if codec() is None or any(rel not in wanted for rel in rels):
         return None
     paths = [_path_key(rel) for rel in rels]
     store = Store.open(config)
@@ -1196,23 +1097,20 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
     suggestion a moment out of date does no harm, and completion must answer at once.
     Only the name and the aliases of each record are read (by SQLite's JSON functions,
     when it has them), never a whole record."""
-    if PLAN is None:
-        return None
     store = Store.open(config)
     if store is None:
         return None
-    position = [name for name, _encode, _decode in PLAN].index("aliases")
     with store:
         if not store.valid:
             return None
         try:
             try:
-                rows = store.db.execute(f"SELECT path, name, json_extract(record, '$[{position}]') FROM notes").fetchall()
+                rows = store.db.execute("SELECT path, name, json_extract(CAST(record AS TEXT), '$[0].aliases') FROM notes").fetchall()
                 aliases = [json.loads(row[2]) if row[2] else [] for row in rows]
             except sqlite3.OperationalError:  # an SQLite without JSON functions
                 rows = store.db.execute("SELECT path, name, record FROM notes").fetchall()
-                aliases = [json.loads(row[2])[position] if row[2] else [] for row in rows]
-        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError):
+                aliases = [json.loads(row[2])[0]["aliases"] if row[2] else [] for row in rows]
+        except (sqlite3.DatabaseError, ValueError, TypeError, IndexError, KeyError):
             return None
     out = []
     for (path, name, _raw), found in zip(rows, aliases):

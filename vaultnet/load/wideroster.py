@@ -106,7 +106,7 @@ def read(config: Config, today: date, fields: tuple[str, ...] = FIELDS) -> WideR
     """The wide roster of the vault as it is now, with the ``fields`` asked for (of ``FIELDS``),
     or None when the store does not hold it (then load the vault in full); the last contact
     counts the mentions dated up to ``today``."""
-    if store.PLAN is None:
+    if store.codec() is None:
         return None
     notes = walk(config)
     with collector_paused(keep=True):  # a record per person, alive until the command ends
