@@ -237,6 +237,18 @@ def test_due_refuses_a_circle_or_tag_no_one_has_with_the_closest(vault):
         assert result.exit_code == 0 and "Nobody due matches." in result.output, result.output
 
 
+def test_list_refuses_a_circle_or_tag_no_one_has_with_the_closest(vault):
+    vault.write("Ann", "---\nname: Ann\ncircle: network\ntags: [vc]\n---\n")
+    result = run(vault, "list", "--circle", "netwrk")
+    assert result.exit_code == 2 and "no one is in the circle 'netwrk'. Did you mean 'network'?" in result.output
+    result = run(vault, "list", "--tag", "vcc", "--json")
+    assert result.exit_code == 2 and "no one has the tag 'vcc'. Did you mean 'vc'?" in result.output
+    result = run(vault, "list", "--circle", "inner")  # a circle of the config, just no one in it yet
+    assert result.exit_code == 0 and "No one matches." in result.output, result.output
+    result = run(vault, "list", "--tag", "vc", "--circle", "network", "zed")  # known filters, no one matches the words
+    assert result.exit_code == 0 and "No one matches." in result.output, result.output
+
+
 def test_alias_refuses_someone_elses_name_and_skips_the_own_name(vault):
     vault.write("Jane Doe", "---\nname: Jane Doe\naliases: [JD]\n---\n")
     vault.write("Bob", "---\nname: Bob\n---\n")

@@ -279,6 +279,8 @@ def list_people(
     today = app.today
     filtered = query or tag or org or circle
     people = people_matching(vault.people, tag, org, circle, query) if filtered else vault.people
+    if not people and (tag or circle):
+        _check_filters(vault.people, vault.config, tag, circle)
     hidden = 0
     if not show_all:
         shown = [p for p in people if not p.archived]
