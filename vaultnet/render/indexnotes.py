@@ -281,7 +281,12 @@ class IndexViews:
     def planned_dues(self) -> list[Due]:
         """Everyone due, in line, each with their planned day (``schedule.plan_days``)."""
         dues = [d for d in self.dues.values() if d is not None]
-        return plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))
+        return plan_days(dues, self.config, self.today, self.taken_today)
+
+    @cached_property
+    def taken_today(self) -> int:
+        """How many people were in touch today (``schedule.contacted_on``)."""
+        return contacted_on(self.people, self.today)
 
     @cached_property
     def planned(self) -> dict[str, date]:
@@ -734,7 +739,10 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     ``week``, ``from``, ``to``, ``due``, ``planned``; ``overdue``.
     """
     dues = views.dues
-    figures = network(views.people, views.config, views.today, dues=[dues[p.path] for p in views.people])
+    figures = network(
+        views.people, views.config, views.today, dues=[dues[p.path] for p in views.people],
+        plan=(views.planned_dues, views.taken_today),
+    )
     labels = [month_label(m) for m in figures.months]
     contacts_chart = giving_chart = ""
     if any(figures.contacts):
