@@ -20,9 +20,11 @@ What keeps it honest:
   program, so an edit that keeps the size and puts the old modification time back is
   still seen; a rename (same inode, new path) or an editor's save-by-rename (new inode)
   too.
-- A note changed within ``RACY_SECONDS`` of the scan is stored as not trusted and parsed
-  again on the next run: file times are coarse, so a second edit in the same tick would
-  otherwise keep the key of the first (git's "racily clean" rule). A note that changed
+- A note changed within ``RACY_SECONDS`` before it was read is stored as not trusted and
+  parsed again on the next run: file times are coarse, so a second edit in the same tick
+  would otherwise keep the key of the first (git's "racily clean" rule). A note that had
+  settled by the time it was read is trusted, even when it changed just before the load
+  began (a first build right after an import reads for seconds). A note that changed
   while it was read (its key before and after differ) is not stored at all.
 - A digest of a walk (``discover.digest``: every path and stat key) stands for a row per
   note only while nothing changed: it is kept only when every row it vouches for was
