@@ -333,6 +333,7 @@ def people_context(views: IndexViews) -> dict[str, Any]:
     orgs: dict[str, tuple[str, list[str]]] = {}
     org_keys: dict[str, str | None] = {}  # an org's group, by its text: the same org recurs
     for person in views.people:
+        link = None  # the person's link, looked up once for both groups
         if person.tags:
             link = views.links(person)[0]
             seen_tags = set()
@@ -349,7 +350,9 @@ def people_context(views: IndexViews) -> dict[str, Any]:
                 target = link_target(person.org)
                 org_key = org_keys[person.org] = " ".join(target.split()).casefold() if target else None
             if org_key is not None:
-                orgs.setdefault(org_key, (person.org, []))[1].append(views.links(person)[0])
+                if link is None:
+                    link = views.links(person)[0]
+                orgs.setdefault(org_key, (person.org, []))[1].append(link)
     by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
     by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
     rows = views.rows("People.md", "people", [(p.path, p, p) for p in views.people], lambda p: _people_row(views, p))
