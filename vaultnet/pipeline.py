@@ -468,6 +468,7 @@ class KeptNotes:
         parts = self.parts  # updated in place: a huge vault holds one copy
         identities = self.identities
         changed = False
+        every: list[str] = []  # each person's digests, in order
         for person in views.people:
             path = person.path
             identity = identities.get(path)
@@ -480,8 +481,11 @@ class KeptNotes:
                 if identity is not None:
                     parts[path] = f"{identity}|{digests}"
                     changed = True
-            for i, hasher in enumerate(hashers):
-                hasher.update(digests[i * PART_DIGEST : (i + 1) * PART_DIGEST].encode("ascii"))
+            every.append(digests)
+        for i, hasher in enumerate(hashers):  # fed as one text: the same digest as one update per person
+            start, end = i * PART_DIGEST, (i + 1) * PART_DIGEST
+            hasher.update("".join([digests[start:end] for digests in every]).encode("ascii"))
+        del every
         if len(parts) > len(identities) or changed:
             for path in [path for path in parts if path not in identities]:
                 del parts[path]

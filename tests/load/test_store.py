@@ -226,6 +226,27 @@ def test_a_note_changed_within_the_racy_window_is_read_again(vault, monkeypatch)
     assert same_as_without(vault, monkeypatch, "list", "--json")["reused"] == 1
 
 
+def test_a_note_settled_by_the_time_it_is_read_is_trusted(vault, monkeypatch):
+    """The racy rule is about when a note was read, not when the load began: notes written
+    just before a long load (a first build right after an import) and read once they have
+    settled are trusted, so the next run does not parse them all again."""
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.5)
+    for name in ("Ann", "Ben", "Cy"):
+        vault.write(name, f"---\norg: {name}\n---\n")
+    started = []
+
+    def slow_parse(rel, data):
+        if not started:  # the first note parsed: the others are read after the window
+            started.append(rel)
+            time.sleep(0.6)
+        return parse_note(rel, data)
+
+    first = store.load_notes(load_config(vault.root), slow_parse, use_store=True)
+    assert first.stats.parsed == 3
+    again = assert_fresh(vault)
+    assert again.stats.parsed == 1 and again.stats.reused == 2  # only the one read within the window
+
+
 def test_rename_delete_and_add_are_seen(vault, settled, monkeypatch):
     a = vault.write("Ann", "---\norg: A\n---\n")
     b = vault.write("Ben", "---\norg: B\n---\n")

@@ -92,6 +92,8 @@ class Views:
         self._markdown_config = dataclasses.replace(config, link_style="markdown")
         self.last_seen = {p.path: p.last_seen for p in people}
         self.dues = {p.path: due_of(p, config, today) for p in people}
+        self.taken_today = sum(1 for p in people if p.last_seen == today)
+        self.planned_dues = plan_days([d for d in self.dues.values() if d is not None], config, today, self.taken_today)
 
     def link(self, person: Person, in_table: bool = False) -> str:
         config = self.config

@@ -6,7 +6,6 @@ import click
 
 from ..pipeline import build as run_build
 from ..render.words import plural
-from ..serve import Site, make_server, token_option, urls_for
 from .context import App
 from .output import Progress, report_problems, to_json
 
@@ -83,6 +82,8 @@ def serve(app: App, host: str, port: int, token: str | None, no_write: bool) -> 
 
     Subscribe a calendar app to the printed .ics URL. Stop with Ctrl-C.
     """
+    from ..serve import Site, make_server, token_option, urls_for  # the HTTP server: `build` does without it
+
     token = token_option(token)
     pinned = app.today_option
     site = Site(app.config, today=(lambda: pinned) if pinned else None, write=not no_write, token=token)

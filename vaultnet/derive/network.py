@@ -93,10 +93,14 @@ def per_month(packed: Iterable[bytes], months: Sequence[date], today: date) -> l
 
 
 def network(
-    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, dues: Sequence[Due | None] | None = None
+    people: Sequence[Person], config: Config, today: date, weeks: int = WEEKS, dues: Sequence[Due | None] | None = None,
+    plan: tuple[list[Due], int] | None = None,
 ) -> Network:
     """Every figure of the network charts, archived people left out. ``dues``: each
-    person's ``schedule.due_of``, when the caller has them already."""
+    person's ``schedule.due_of``, when the caller has them already; ``plan``: the
+    ``plan_days`` of everyone's dues and the ``taken_today`` it was made with, when the
+    caller has made it already (archived people are never due, so it is the same plan
+    whenever they took none of today's room)."""
     if dues is None:
         dues = [due_of(person, config, today) for person in people]
     active = [(p, d) for p, d in zip(people, dues) if not p.archived]
@@ -114,13 +118,20 @@ def network(
     due_counts = [0] * weeks
     planned_counts = [0] * weeks
     overdue = 0
-    line = [d for _p, d in active if d is not None and d.date <= ends[-1]]
-    for due in plan_days(line, config, today, contacted_on(people, today)):
+    last = ends[-1]
+    taken = contacted_on(people, today)
+    if plan is not None and plan[1] == taken:
+        # A person's day depends only on those before them in line, and everyone due by the
+        # last week's end comes before everyone due later: the plan's first part is theirs.
+        planned = [d for d in plan[0] if d.date <= last]
+    else:
+        planned = plan_days([d for _p, d in active if d is not None and d.date <= last], config, today, taken)
+    for due in planned:
         if due.date < today:
             overdue += 1
         else:
             due_counts[_week_of(due.date, ends)] += 1
-        if due.planned <= ends[-1]:
+        if due.planned <= last:
             planned_counts[_week_of(due.planned, ends)] += 1
     starts = [today] + [end + timedelta(days=1) for end in ends[:-1]]
     return Network(

@@ -20,9 +20,11 @@ What keeps it honest:
   program, so an edit that keeps the size and puts the old modification time back is
   still seen; a rename (same inode, new path) or an editor's save-by-rename (new inode)
   too.
-- A note changed within ``RACY_SECONDS`` of the scan is stored as not trusted and parsed
-  again on the next run: file times are coarse, so a second edit in the same tick would
-  otherwise keep the key of the first (git's "racily clean" rule). A note that changed
+- A note changed within ``RACY_SECONDS`` before it was read is stored as not trusted and
+  parsed again on the next run: file times are coarse, so a second edit in the same tick
+  would otherwise keep the key of the first (git's "racily clean" rule). A note that had
+  settled by the time it was read is trusted, even when it changed just before the load
+  began (a first build right after an import reads for seconds). A note that changed
   while it was read (its key before and after differ) is not stored at all.
 - A digest of a walk (``discover.digest``: every path and stat key) stands for a row per
   note only while nothing changed: it is kept only when every row it vouches for was
@@ -565,16 +567,19 @@ def _save_rows(
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
-    """Read and parse one note; the flag says whether the result may be stored (the file
-    did not change while it was read)."""
+def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], int]:
+    """Read and parse one note; the last value is the time the note was read (ns), or 0
+    when the result may not be stored (the file changed while it was read). A note is
+    trusted by its stat key when it had settled for ``RACY_SECONDS`` before it was read
+    (``_load``): a later edit then lands on another tick of the file's times."""
+    read_at = time.time_ns()
     try:
         data, st = read_note_bytes(note.path, MAX_NOTE_BYTES)
         after = stat_key(st)
     except NoteFileError as exc:
-        return None, [Problem(note.rel, str(exc), fatal=True)], False
+        return None, [Problem(note.rel, str(exc), fatal=True)], 0
     except OSError as exc:
-        return None, [Problem(note.rel, f"cannot read the file: {exc.strerror}", fatal=True)], False
+        return None, [Problem(note.rel, f"cannot read the file: {exc.strerror}", fatal=True)], 0
     if _collecting:
         gc.enable()  # YAML parsing leaves cyclic garbage: collect it as usual
         try:
@@ -583,7 +588,7 @@ def _read_note(note: Found, parse) -> tuple[Person | None, list[Problem], bool]:
             gc.disable()
     else:
         person, problems = parse(note.rel, data)
-    return person, problems, after == note.key
+    return person, problems, read_at if after == note.key else 0
 
 
 _collecting = False
@@ -659,16 +664,18 @@ def _load(store: Store | None, notes: list[Found], parse, stats: Stats, last_goo
         # Parsing turns the collector back on (``_read_note``): its first full pass would walk
         # every record reused above, none of them garbage. Out of its sight, they are not.
         gc.freeze()
-    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    racy_ns = int(RACY_SECONDS * 1e9)
     rows: list[tuple] = []
-    for i, (person, problems, stable) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
+    for i, (person, problems, read_at) in zip(missing, _parse_all([notes[i] for i in missing], parse)):
         note = notes[i]
         stats.parsed += 1
         if progress is not None and not stats.parsed % PROGRESS_EVERY:
             progress(stats.parsed, len(missing))
         results[i] = (note.rel, person, problems)
-        if store is not None and stable and note.key != NO_KEY:
-            rows.append(_row(note, note.changed_ns < racy_after, person, problems))
+        if store is not None and read_at and note.key != NO_KEY:
+            # Settled before it was read (not merely before this load began): a note written
+            # just before a long cold load is trusted, so the next run does not parse it again.
+            rows.append(_row(note, note.changed_ns < read_at - racy_ns, person, problems))
             if len(rows) >= BATCH:
                 stats.written = _save_rows(store, rows, []) or stats.written
                 rows = []
@@ -741,7 +748,7 @@ _worker_parse = None
 
 
 def _parse_all(notes: list[Found], parse):
-    """``(person, problems, stable)`` for each note, in order.
+    """``(person, problems, read_at)`` for each note, in order (``_read_note``).
 
     Parsing is pure Python and most of a cold run, so a big batch (a first run, a new
     parser, an import) is split across the cores: forked workers parse and send back each
@@ -759,9 +766,9 @@ def _parse_all(notes: list[Found], parse):
     chunks = [notes[i : i + 200] for i in range(0, len(notes), 200)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for chunk, done in zip(chunks, pool.imap(_parse_chunk, chunks)):
-            for note, (record, found, stable) in zip(chunk, done):
+            for note, (record, found, read_at) in zip(chunk, done):
                 problems = decode_problems(found, note.rel)
-                yield (None if record is None else decode_record(note.rel, record)), problems, stable
+                yield (None if record is None else decode_record(note.rel, record)), problems, read_at
 
 
 def _threaded() -> bool:
@@ -779,8 +786,8 @@ def _parse_chunk(notes: list[Found]) -> list:
     gc.enable()  # forked from a process that had turned it off
     out = []
     for note in notes:
-        person, problems, stable = _read_note(note, _worker_parse)
-        out.append((None if person is None else encode_record(person), encode_problems(problems), stable))
+        person, problems, read_at = _read_note(note, _worker_parse)
+        out.append((None if person is None else encode_record(person), encode_problems(problems), read_at))
     return out
 
 

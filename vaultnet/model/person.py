@@ -208,10 +208,8 @@ class Person(_Derived):
     @property
     def mentions(self) -> tuple[Mention, ...]:
         """Where other notes mention this person, newest first (``with_mentions``)."""
-        try:
-            return self._mentions
-        except AttributeError:
-            return ()
+        # Most people have none (the slot is unset): getattr's default costs no raised exception.
+        return getattr(self, "_mentions", ())
 
     @property
     def last_mention(self) -> Mention | None:

@@ -576,10 +576,12 @@ def build_calendar(
     del follow_ups
     if config.birthdays:
         births = [p for p in people if p.birthday is not None and not p.archived]
-        births.sort(key=lambda person: _birthday_place(person, config, twins))
-        for person in births:
+        places = [_birthday_place(person, config, twins) for person in births]
+        order = sorted(range(len(births)), key=places.__getitem__)
+        births = [(births[i], places[i][2]) for i in order]  # each with its UID, worked out once
+        del places, order
+        for person, uid in births:
             identity = identities.get(person.path)
-            uid = uid_for(person, config, "birthday", twins)
             out.write(encode_from(uid, None if identity is None else (identity,), lambda: birthday_event(person, config, twins)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy

@@ -281,7 +281,12 @@ class IndexViews:
     def planned_dues(self) -> list[Due]:
         """Everyone due, in line, each with their planned day (``schedule.plan_days``)."""
         dues = [d for d in self.dues.values() if d is not None]
-        return plan_days(dues, self.config, self.today, contacted_on(self.people, self.today))
+        return plan_days(dues, self.config, self.today, self.taken_today)
+
+    @cached_property
+    def taken_today(self) -> int:
+        """How many people were in touch today (``schedule.contacted_on``)."""
+        return contacted_on(self.people, self.today)
 
     @cached_property
     def planned(self) -> dict[str, date]:
@@ -328,6 +333,7 @@ def people_context(views: IndexViews) -> dict[str, Any]:
     orgs: dict[str, tuple[str, list[str]]] = {}
     org_keys: dict[str, str | None] = {}  # an org's group, by its text: the same org recurs
     for person in views.people:
+        link = None  # the person's link, looked up once for both groups
         if person.tags:
             link = views.links(person)[0]
             seen_tags = set()
@@ -344,7 +350,9 @@ def people_context(views: IndexViews) -> dict[str, Any]:
                 target = link_target(person.org)
                 org_key = org_keys[person.org] = " ".join(target.split()).casefold() if target else None
             if org_key is not None:
-                orgs.setdefault(org_key, (person.org, []))[1].append(views.links(person)[0])
+                if link is None:
+                    link = views.links(person)[0]
+                orgs.setdefault(org_key, (person.org, []))[1].append(link)
     by_tag = [{"tag": md(shown), "people": links} for _, (shown, links) in sorted(tags.items())]
     by_org = [{"org": md(shown), "people": links} for _, (shown, links) in sorted(orgs.items())]
     rows = views.rows("People.md", "people", [(p.path, p, p) for p in views.people], lambda p: _people_row(views, p))
@@ -734,7 +742,10 @@ def network_context(views: IndexViews) -> dict[str, Any]:
     ``week``, ``from``, ``to``, ``due``, ``planned``; ``overdue``.
     """
     dues = views.dues
-    figures = network(views.people, views.config, views.today, dues=[dues[p.path] for p in views.people])
+    figures = network(
+        views.people, views.config, views.today, dues=[dues[p.path] for p in views.people],
+        plan=(views.planned_dues, views.taken_today),
+    )
     labels = [month_label(m) for m in figures.months]
     contacts_chart = giving_chart = ""
     if any(figures.contacts):

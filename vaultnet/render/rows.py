@@ -120,15 +120,20 @@ class RowKeeper:
         """Each item's text, by ``macro`` (see the module docstring); ``context_names``: the
         variables of the template's render."""
         name = getattr(macro, "name", None)
-        if template is None or name is None or not self._is_pure(env, template, name, context_names):
+        if template is None or name is None:
             self.rendered += len(items)
             return [str(macro(item)) for item in items]
         slot = slot_name(items._note, items._name, template, name)
+        data = self.fetch(slot)
+        old = decode_slot(data) if data is not None else None
+        # A slot is kept only for a pure macro, under a key of the template files, the config
+        # and the code (``fetch``): one found was judged pure with these same templates.
+        if old is None and not self._is_pure(env, template, name, context_names):
+            self.rendered += len(items)
+            return [str(macro(item)) for item in items]
         self.used.add(slot)
         keys = [entry[0] for entry in items._entries]
         identities = [entry[1] for entry in items._entries]
-        data = self.fetch(slot)
-        old = decode_slot(data) if data is not None else None
         if old is not None and old[0] == keys and old[1] == identities and None not in identities:
             return old[2]  # nobody in the list changed
         kept = {}
