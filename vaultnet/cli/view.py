@@ -300,11 +300,12 @@ def list_people(
     styled = styles_kept()
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     days: dict = {None: None}  # many people share a day: each is spelled once
+    sums: dict = {}  # and a cadence from the same day: each due date is worked out once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
             org = orgs[person.org] = _link_target(person.org) or ""
-        due = next_date(person, vault.config, today)
+        due = next_date(person, vault.config, today, sums)
         if styled and due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)
         seen, next_day = days.get(person.last_seen, days), days.get(due, days)
