@@ -86,12 +86,19 @@ def cadence_of(person: Person, config: Config) -> Duration:
 def _next(person: Person, config: Config, today: date, memo: dict | None = None) -> tuple | None:
     """``(date, reason, cadence, since)`` of the person's next follow-up, or None; the
     fields of a ``Due``, as a plain tuple so that ``due_by`` can filter before building one.
-    ``memo``: a dict kept across the people of one listing (see ``_after``)."""
+    ``memo``: a dict kept across the people of one listing, of each circle's cadence (by
+    circle) and each sum of a cadence and a day (see ``_after``)."""
     if person.archived:
         return None
     cadence = person.cadence  # ``cadence_of``, without a call for each of everyone
     if cadence is None:
-        cadence = config.circle_cadence(person.circle) or config.default_cadence
+        if memo is None:
+            cadence = config.circle_cadence(person.circle) or config.default_cadence
+        else:  # most people share a handful of circles: each circle's cadence looked up once
+            circle = person.circle
+            cadence = memo.get(circle)
+            if cadence is None:
+                cadence = memo[circle] = config.circle_cadence(circle) or config.default_cadence
     follow_up = person.follow_up
     seen = person.last_seen
     if follow_up and not (seen and seen >= follow_up):

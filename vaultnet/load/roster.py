@@ -99,7 +99,7 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     latest = mentioned.get if mentioned else None
     decode = bytes.decode
     get, archived_get = memo.get, archived_memo.get
-    for path, name, org, circle, every, follow_up, seen, met, met_at, archived, _problems in rows:
+    for path, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
         rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
             raise _Stale
