@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import date, timedelta
+from functools import partial
 from typing import Iterable
 
 from ..model.config import Config
@@ -172,11 +173,18 @@ def _due_by(people: Iterable[Person], config: Config, today: date, within: Durat
 CIRCLE_ORDER = {"inner": 0, "close": 1, "network": 2}
 
 
-def line_key(due: Due, today: date) -> tuple:
-    """A person's place in line: due date (overdue counts from today), circle, name, path."""
-    circle = due.person.circle
-    rank = 4 if not circle else CIRCLE_ORDER.get(circle.strip().lower(), 3)
-    return (max(due.date, today), due.date, rank, due.person.name.casefold(), due.person.path)
+def line_key(due: Due, today: date, ranks: dict | None = None) -> tuple:
+    """A person's place in line: due date (overdue counts from today), circle, name, path.
+    ``ranks``: a dict kept across one line, of each circle's place (most share a few)."""
+    person = due.person
+    circle = person.circle
+    rank = None if ranks is None else ranks.get(circle)
+    if rank is None:
+        rank = 4 if not circle else CIRCLE_ORDER.get(circle.strip().lower(), 3)
+        if ranks is not None:
+            ranks[circle] = rank
+    when = due.date
+    return (when if when > today else today, when, rank, person.name.casefold(), person.path)
 
 
 def plan_days(
@@ -192,7 +200,7 @@ def plan_days(
     planned on or before that day are returned.
     """
     cap = config.follow_ups_per_day
-    ordered = sorted(dues, key=lambda d: line_key(d, today))
+    ordered = sorted(dues, key=partial(line_key, today=today, ranks={}))
     out = []
     day = today
     used = min(taken_today, cap) if cap else 0
