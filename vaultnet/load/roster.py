@@ -28,7 +28,7 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import digest, walk
+from .discover import digest, keys_digest, walk
 
 
 class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
@@ -172,13 +172,18 @@ def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[P
     under the digests of both walks, and read back while neither changes and no mention
     falls between the day it was worked out for and ``today``. ``_briefs`` checks the
     types of what the store gives back."""
+    # The other notes' paths and keys are all a warm run needs of them (their digest): the
+    # notes themselves are walked again only when the store does not hold what it keeps.
+    keys = walk(config, elsewhere=True, keys_only=True)
+    if not keys:
+        return None, []
+    kept = store.kept_latest(config, walked, keys_digest(keys), today)
+    if kept is not None:
+        return kept
     others = walk(config, elsewhere=True)
     if not others:
         return None, []
     others_digest = digest(others)
-    kept = store.kept_latest(config, walked, others_digest, today)
-    if kept is not None:
-        return kept
     from .mentions import latest_by_key, resolve_latest
 
     latest, found_problems = latest_by_key(config, today, others, others_digest)
