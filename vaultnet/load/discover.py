@@ -86,6 +86,11 @@ def keys_digest(pairs: list[tuple[str, Key]]) -> bytes:
     return _digest(map(_REL, pairs), list(map(_PAIR_KEY, pairs)))
 
 
+def keys_of(notes: list[Found]) -> list[tuple[str, Key]]:
+    """The ``(rel, key)`` pairs a ``keys_only`` walk would list, of a walk's notes."""
+    return list(zip(map(_REL, notes), map(_KEY, notes)))
+
+
 def _digest(rels, keys: list[Key]) -> bytes:
     found = blake2b("\0".join(rels).encode("utf-8", "surrogateescape"), digest_size=20)
     # marshal's version 2 writes the same bytes for the same numbers (no back-references).

@@ -65,7 +65,7 @@ from .. import __version__
 from ..model.config import Config
 from ..model.errors import Problem
 from ..model.person import DAY_TYPE, Dated, Person, not_a_person, with_dated
-from .discover import NO_KEY, Found, library_files, stat_key, walk
+from .discover import NO_KEY, Found, Key, keys_digest, library_files, stat_key, walk
 from .discover import digest as walk_digest
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
@@ -819,9 +819,10 @@ def keep_people_digest(store: Store, notes: list[Found], version: int | None, di
     store.write(keep)
 
 
-def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
+def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
-    walk), each under its current stat key and trusted; else None (then load in full).
+    walk, as ``(rel, key)`` pairs: ``discover.walk(keys_only=True)``), each under its current
+    stat key and trusted; else None (then load in full).
 
     The roster is a row per readable note, in the vault's order (name, then path): ``(path
     as stored (bytes), name, org, circle, cadence as "amount unit", follow-up day, last-seen
@@ -837,7 +838,7 @@ def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None)
     if store is None:
         return None
     if digest is None:
-        digest = walk_digest(notes)
+        digest = keys_digest(notes)
     with store:
         if not store.valid:
             return None
@@ -873,7 +874,7 @@ def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None)
             ).fetchall()
             if len(rows) != len(notes):
                 return None
-            get = {_path_key(note.rel): note.key for note in notes}.get
+            get = {_path_key(rel): key for rel, key in notes}.get
             for row in rows:
                 if row[5] != 1 or get(row[0]) != row[1:5]:
                     return None
@@ -888,7 +889,7 @@ def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None)
             keep_people_digest(store, notes, version, digest)
         problems: list[Problem] = []
         if with_problems:
-            order = {_path_key(note.rel): i for i, note in enumerate(notes)}
+            order = {_path_key(rel): i for i, (rel, _key) in enumerate(notes)}
             with_problems.sort(key=lambda row: order.get(row[0], -1))
             try:
                 for path, text in with_problems:
