@@ -51,6 +51,9 @@ def test_the_walk_of_other_notes_skips_people_index_templates_hidden_and_ignored
     vault.config('ignore = ["Archive"]\n')
     found = [f.rel for f in discover.walk(load_config(vault.root), elsewhere=True)]
     assert found == ["Daily/2026-11-20.md", "Daily/Sub/2026-11-21.MD", "Top.md"]
+    keys = discover.walk(load_config(vault.root), elsewhere=True, keys_only=True)
+    assert [rel for rel, _key in keys] == found
+    assert discover.keys_digest(keys) == discover.digest(discover.walk(load_config(vault.root), elsewhere=True))
 
 
 def test_a_link_to_a_person_note_is_not_another_note(vault):
@@ -58,6 +61,7 @@ def test_a_link_to_a_person_note_is_not_another_note(vault):
     (vault.root / "Daily").mkdir()
     os.symlink(vault.people / "Jane Doe.md", vault.root / "Daily" / "2026-11-20.md")
     assert discover.walk(load_config(vault.root), elsewhere=True) == []
+    assert discover.walk(load_config(vault.root), elsewhere=True, keys_only=True) == []
 
 
 def test_an_unchanged_note_is_not_read_again_an_edited_one_is_a_deleted_one_is_forgotten(vault, settled):

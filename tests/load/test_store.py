@@ -518,6 +518,12 @@ def test_the_walk_finds_the_notes_by_the_rules(vault, tmp_path, monkeypatch):
     ]
     config = load_config(vault.root)
     assert [f.rel for f in discover.walk(config)] == expected  # path order: the parts compared in turn
+    # The walk a warm run compares first lists the same notes in the same order, with the same digest.
+    for elsewhere in (False, True):
+        walked = discover.walk(config, elsewhere=elsewhere)
+        keys = discover.walk(config, elsewhere=elsewhere, keys_only=True)
+        assert keys == [(f.rel, f.key) for f in walked] and discover.keys_digest(keys) == discover.digest(walked)
+    assert discover.walk(config, elsewhere=True, keys_only=True)[0][0] == "Archive/Old.md"
     kinds = {f.rel: f.kind for f in discover.walk(config, everything=True)}
     assert {rel for rel, kind in kinds.items() if kind == discover.NOTE} == set(expected)
     assert kinds["People/LinkOut.md"] == "link-outside" and kinds["People/Broken.md"] == "link-broken"

@@ -32,6 +32,19 @@ def test_months_are_calendar_months_clamped_to_the_last_day():
     assert Duration(2, "w").after(date(2026, 12, 25)) == date(2027, 1, 8)
 
 
+def test_month_lengths_are_the_calendars_leap_years_included():
+    import calendar
+
+    from vaultnet.model.durations import days_in_month
+
+    for year in (1, 4, 100, 400, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(1, 13):
+            assert days_in_month(year, month) == calendar.monthrange(year, month)[1]
+    assert Duration(1, "m").after(date(2024, 1, 31)) == date(2024, 2, 29)
+    assert Duration(1, "y").after(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert Duration(1, "m").after(date(9999, 12, 31)) == date.max
+
+
 def test_never_has_no_end():
     with pytest.raises(ValueError):
         NEVER.after(date(2026, 1, 1))

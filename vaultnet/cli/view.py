@@ -141,21 +141,24 @@ def due(app: App, within, circle: str | None, tag: str | None, limit: int, as_js
     reasons: dict = {}
     whens: dict = {}
     for d in dues:
-        days = d.days_overdue(today)
+        days = (today - d.date).days  # Due.days_overdue
         when = whens.get(days)
         if when is None:
             when = whens[days] = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
         if d.reason == FIRST_FOLLOW_UP:
             reason = f"{met_text(d.person)}: {HELP_ASK}"
         else:
-            reason = reasons.get((d.reason, d.cadence))
+            # By the cadence's identity, not its value: a Duration hashes in Python, and the
+            # people share a few cadence objects, each alive until the command ends.
+            key = (d.reason, id(d.cadence))
+            reason = reasons.get(key)
             if reason is None:
-                reason = reasons[(d.reason, d.cadence)] = {
+                reason = reasons[key] = {
                     "follow_up": "follow-up date", "cadence": f"every {d.cadence}"
                 }.get(d.reason, NEVER_CONTACTED)
         if styled:
             styles[(len(rows), 1)] = due_style(days)
-        day, seen = d.day, d.person.last_seen
+        day, seen = d.planned or d.date, d.person.last_seen  # Due.day
         on = planned.get(day)
         if on is None:
             on = planned[day] = _relative(day, today)
@@ -302,11 +305,12 @@ def list_people(
     styled = styles_kept()
     orgs: dict[str | None, str] = {}  # many people share an org: read each link once
     days: dict = {None: None}  # many people share a day: each is spelled once
+    sums: dict = {}  # and a cadence from the same day: each due date is worked out once
     for person in people:
         org = orgs.get(person.org)
         if org is None:
             org = orgs[person.org] = _link_target(person.org) or ""
-        due = next_date(person, vault.config, today)
+        due = next_date(person, vault.config, today, sums)
         if styled and due is not None and due <= today:
             styles[(len(rows), 4)] = due_style((today - due).days)
         seen, next_day = days.get(person.last_seen, days), days.get(due, days)

@@ -78,9 +78,23 @@ def digest(notes: list[Found]) -> bytes:
     """One digest of a walk: every note's path and stat key, in the walk's order. The
     store keeps the digest of the walk its rows were last brought up to date with, so a
     warm run compares this one value instead of a row per note."""
-    found = blake2b("\0".join(map(_REL, notes)).encode("utf-8", "surrogateescape"), digest_size=20)
+    return _digest(map(_REL, notes), list(map(_KEY, notes)))
+
+
+def keys_digest(pairs: list[tuple[str, Key]]) -> bytes:
+    """``digest`` of a walk made with ``keys_only`` (the same bytes as of the full walk)."""
+    return _digest(map(_REL, pairs), list(map(_PAIR_KEY, pairs)))
+
+
+def keys_of(notes: list[Found]) -> list[tuple[str, Key]]:
+    """The ``(rel, key)`` pairs a ``keys_only`` walk would list, of a walk's notes."""
+    return list(zip(map(_REL, notes), map(_KEY, notes)))
+
+
+def _digest(rels, keys: list[Key]) -> bytes:
+    found = blake2b("\0".join(rels).encode("utf-8", "surrogateescape"), digest_size=20)
     # marshal's version 2 writes the same bytes for the same numbers (no back-references).
-    found.update(marshal.dumps(list(map(_KEY, notes)), 2))
+    found.update(marshal.dumps(keys, 2))
     return found.digest()
 
 
@@ -105,7 +119,9 @@ def _skipped(config: Config, elsewhere: bool) -> frozenset[str]:
     return frozenset(skip)
 
 
-def walk(config: Config, everything: bool = False, whole_vault: bool = False, elsewhere: bool = False) -> list[Found]:
+def walk(
+    config: Config, everything: bool = False, whole_vault: bool = False, elsewhere: bool = False, keys_only: bool = False
+) -> list[Found]:
     """The notes of the people folder in path order; with ``everything``, every other
     entry too (folders, other files, links not followed, leftover temporary files).
 
@@ -115,6 +131,10 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
 
     ``elsewhere`` lists the notes outside the people, index, templates and ignored
     folders instead (those that may mention people); a link to a person note is not one.
+
+    ``keys_only`` lists each note as a pair ``(rel, key)`` instead of a ``Found``, in the
+    same order: enough for ``keys_digest``, which a warm run compares with the store's
+    before it needs the notes themselves (then it walks again; most runs do not).
 
     Raises ``VaultnetError`` when the people folder is a link leading out of the vault.
     Uses ``os.scandir``, whose entries know their type without a system call, and plain
@@ -155,7 +175,6 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
         try:
             for entry in entries:
                 name = entry.name
-                path = folder + name
                 if name[-3:] == ".md" and name[0] != "." and not entry.is_symlink():
                     # Most entries: a plain file named like a note. Its stat says whether it
                     # is a folder after all (then the rules below apply).
@@ -165,8 +184,12 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
                         st = None  # the rules below say what it is
                     if st is not None and st.st_mode & _FORMAT != _FOLDER:
                         mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-                        append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+                        if keys_only:
+                            append((rel_folder + name, (st.st_size, mtime, ctime, st.st_ino)))
+                        else:
+                            append(new(Found, (rel_folder + name, folder + name, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
                         continue
+                path = folder + name
                 try:
                     is_dir = entry.is_dir()  # a folder, or a link to one (``os.walk`` lists both as folders)
                 except OSError:
@@ -213,10 +236,13 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
                     st = entry.stat()
                 except OSError:
                     # Listed but not stat-able: the loader tries to read it and says why it cannot.
-                    append(Found(rel_folder + name, path))
+                    append((rel_folder + name, NO_KEY) if keys_only else Found(rel_folder + name, path))
                     continue
                 mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-                append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
+                if keys_only:
+                    append((rel_folder + name, (st.st_size, mtime, ctime, st.st_ino)))
+                else:
+                    append(new(Found, (rel_folder + name, path, NOTE, (st.st_size, mtime, ctime, st.st_ino), mtime if mtime > ctime else ctime, None)))
         except OSError:
             pass  # a folder that cannot be read further ends early, as os.walk does
         finally:
@@ -226,13 +252,14 @@ def walk(config: Config, everything: bool = False, whole_vault: bool = False, el
     if elsewhere or not nested:
         found.sort(key=_REL)  # for the other notes, a stable order is all they need
     else:
-        found.sort(key=lambda f: f.rel.split("/"))
+        found.sort(key=lambda f: f[0].split("/"))
     return found
 
 
 _REL = itemgetter(0)
 _FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
 _KEY = itemgetter(3)
+_PAIR_KEY = itemgetter(1)
 _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 

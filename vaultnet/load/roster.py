@@ -28,7 +28,7 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import digest, walk
+from .discover import digest, keys_digest, keys_of, walk
 
 
 class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
@@ -99,7 +99,7 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     latest = mentioned.get if mentioned else None
     decode = bytes.decode
     get, archived_get = memo.get, archived_memo.get
-    for path, name, org, circle, every, follow_up, seen, met, met_at, archived, _problems in rows:
+    for path, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
         rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
             raise _Stale
@@ -136,12 +136,13 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
 
 def read(config: Config, notes=None, today: date | None = None, report: bool = True) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
-    (then load the vault in full: ``load``); ``notes`` is a fresh ``discover.walk``.
-    The last contact counts the mentions dated up to ``today`` (default: the real today).
-    ``report``: say so with ``VAULTNET_CACHE_STATS``."""
+    (then load the vault in full: ``load``); ``notes`` is a fresh walk of the people folder
+    as ``(rel, key)`` pairs (``discover.walk(keys_only=True)``, or ``discover.keys_of`` of a
+    walk). The last contact counts the mentions dated up to ``today`` (default: the real
+    today). ``report``: say so with ``VAULTNET_CACHE_STATS``."""
     if notes is None:
-        notes = walk(config)
-    walked = digest(notes)
+        notes = walk(config, keys_only=True)
+    walked = keys_digest(notes)
     found = store.roster_rows(config, notes, walked)
     if found is None:
         return None
@@ -172,13 +173,18 @@ def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[P
     under the digests of both walks, and read back while neither changes and no mention
     falls between the day it was worked out for and ``today``. ``_briefs`` checks the
     types of what the store gives back."""
+    # The other notes' paths and keys are all a warm run needs of them (their digest): the
+    # notes themselves are walked again only when the store does not hold what it keeps.
+    keys = walk(config, elsewhere=True, keys_only=True)
+    if not keys:
+        return None, []
+    kept = store.kept_latest(config, walked, keys_digest(keys), today)
+    if kept is not None:
+        return kept
     others = walk(config, elsewhere=True)
     if not others:
         return None, []
     others_digest = digest(others)
-    kept = store.kept_latest(config, walked, others_digest, today)
-    if kept is not None:
-        return kept
     from .mentions import latest_by_key, resolve_latest
 
     latest, found_problems = latest_by_key(config, today, others, others_digest)
@@ -203,17 +209,19 @@ def load(config: Config, today: date | None = None) -> Roster:
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
     with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
-        notes = walk(config)  # one walk, for the roster or the full load
-        found = read(config, notes, today)
+        # The paths and keys are all the roster needs of the walk: the notes themselves are
+        # walked again only for a full load, when something changed.
+        found = read(config, walk(config, keys_only=True), today)
     if found is not None:
         return found
     from .vault import load_notes, vault_of, with_mentions_of
 
+    notes = walk(config)
     vault = with_mentions_of(vault_of(config, load_notes(config, notes)), today)
     # The store now holds what the load found: read it as the next run will, so that this
     # run, not the next, keeps the digests that run compares (a warm run writes nothing).
     with collector_paused():
-        read(config, notes, today, report=False)
+        read(config, keys_of(notes), today, report=False)
     return Roster(config, [brief_of(p) for p in vault.people], list(vault.problems))
 
 

@@ -67,7 +67,7 @@ from .. import __version__
 from ..model.config import Config
 from ..model.errors import Problem
 from ..model.person import DAY_TYPE, Dated, Person, not_a_person, with_dated
-from .discover import NO_KEY, Found, library_files, stat_key, walk
+from .discover import NO_KEY, Found, Key, keys_digest, library_files, stat_key, walk
 from .discover import digest as walk_digest
 from .files import MAX_NOTE_BYTES, NoteFileError, read_note_bytes
 
@@ -826,13 +826,14 @@ def keep_people_digest(store: Store, notes: list[Found], version: int | None, di
     store.write(keep)
 
 
-def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
+def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
-    walk), each under its current stat key and trusted; else None (then load in full).
+    walk, as ``(rel, key)`` pairs: ``discover.walk(keys_only=True)``), each under its current
+    stat key and trusted; else None (then load in full).
 
     The roster is a row per readable note, in the vault's order (name, then path): ``(path
     as stored (bytes), name, org, circle, cadence as "amount unit", follow-up day, last-seen
-    day, met day, met_at, archived day (0 for ``true``), problems)``, as stored (the caller
+    day, met day, met_at, archived day (0 for ``true``))``, as stored (the caller
     decodes the path and checks the types), and every note's problems in walk order.
 
     The first time the rows are found to be exactly the walk's, the walk's digest
@@ -844,48 +845,62 @@ def roster_rows(config: Config, notes: list[Found], digest: bytes | None = None)
     if store is None:
         return None
     if digest is None:
-        digest = walk_digest(notes)
+        digest = keys_digest(notes)
     with store:
         if not store.valid:
             return None
 
         def read():
+            # One read transaction: the digest, the rows and their problems seen at one moment.
+            store.db.execute("BEGIN")
+            try:
+                return compare()
+            finally:
+                if store.db.in_transaction:
+                    store.db.execute("COMMIT")
+
+        def compare():
             # Changes committed by another connection since this moment change the number:
             # the digest is kept only when the rows it vouches for are those compared here.
             (version,) = store.db.execute("PRAGMA data_version").fetchone()
             row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
             if row is not None and row[0] == digest:
                 rows = store.db.execute(
-                    "SELECT path, name, org, circle, cadence, follow_up, last_seen, met, met_at, archived, problems"
+                    "SELECT path, name, org, circle, cadence, follow_up, last_seen, met, met_at, archived"
                     " FROM notes ORDER BY sort_name, path"
                 ).fetchall()
-                return (rows, None) if len(rows) == len(notes) else None
+                # The few notes with problems read apart: the roster's rows need not carry
+                # a column that is empty for nearly everyone.
+                troubled = store.db.execute(
+                    "SELECT path, problems FROM notes WHERE problems IS NOT NULL"
+                ).fetchall()
+                return (rows, troubled, None) if len(rows) == len(notes) else None
             rows = store.db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
                 " follow_up, last_seen, met, met_at, archived, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
             if len(rows) != len(notes):
                 return None
-            get = {_path_key(note.rel): note.key for note in notes}.get
+            get = {_path_key(rel): key for rel, key in notes}.get
             for row in rows:
                 if row[5] != 1 or get(row[0]) != row[1:5]:
                     return None
-            return [(row[0], *row[6:]) for row in rows], version
+            troubled = [(row[0], row[15]) for row in rows if row[15] is not None]
+            return [(row[0], *row[6:15]) for row in rows], troubled, version
 
         found = _quietly(read, store)
         if found is None:
             return None
-        rows, version = found
+        rows, with_problems, version = found
         if version is not None:
             keep_people_digest(store, notes, version, digest)
         problems: list[Problem] = []
-        with_problems = [row for row in rows if row[10] is not None]
         if with_problems:
-            order = {_path_key(note.rel): i for i, note in enumerate(notes)}
+            order = {_path_key(rel): i for i, (rel, _key) in enumerate(notes)}
             with_problems.sort(key=lambda row: order.get(row[0], -1))
             try:
-                for row in with_problems:
-                    problems += decode_problems(json.loads(row[10]), row[0].decode("utf-8", "surrogateescape"))
+                for path, text in with_problems:
+                    problems += decode_problems(json.loads(text), path.decode("utf-8", "surrogateescape"))
             except _BAD_ROW as exc:
                 store.discard(f"a row failed validation ({exc.__class__.__name__})")
                 return None

@@ -26,7 +26,7 @@ from ..model.errors import Problem
 from ..model.person import Entry, Person
 from . import roster, store
 from .collector import collector_paused
-from .discover import Found, walk
+from .discover import Found, keys_of, walk
 
 
 FIELDS = ("tags", "emails", "aliases", "needs", "offers", "helped")  # in the order of ``store.FACTS``
@@ -110,7 +110,7 @@ def read(config: Config, today: date, fields: tuple[str, ...] = FIELDS) -> WideR
         return None
     notes = walk(config)
     with collector_paused(keep=True):  # a record per person, alive until the command ends
-        found = roster.read(config, notes, today)
+        found = roster.read(config, keys_of(notes), today)
         if found is None:
             return None
         facts = store.fact_rows(config, notes, [store.FACTS[FIELDS.index(name)] for name in fields])

@@ -8,7 +8,6 @@ a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -244,6 +243,8 @@ def parse_config(data: dict[str, Any], root: Path, source: Path | None = None) -
     values: dict[str, Any] = {}
     for key, raw in data.items():
         if key not in _KEYS:
+            import difflib  # only for a key no one knows: not on every run
+
             close = difflib.get_close_matches(key, list(_KEYS), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_KEYS)})"
             raise VaultnetError(f"{where}: unknown key '{key}'{hint}")

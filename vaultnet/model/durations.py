@@ -6,7 +6,6 @@ month is the last day of February, which is what a person means by "monthly".
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,7 +42,7 @@ class Duration:
             months = self.amount * (12 if self.unit == "y" else 1)
             index = start.month - 1 + months
             year, month = start.year + index // 12, index % 12 + 1
-            return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+            return date(year, month, min(start.day, days_in_month(year, month)))
         except (OverflowError, ValueError):
             # Past year 9999 (a note saying `last_contact: 9999-12-31`, `cadence: 99999y`):
             # as good as never, and one odd note must not crash every command.
@@ -54,6 +53,16 @@ class Duration:
 
 
 NEVER = Duration(0, "none")
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]``, without importing ``calendar`` (and
+    ``locale``) on every run for one table and the leap-year rule."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def parse_duration(value: object) -> Duration:
