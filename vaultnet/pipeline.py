@@ -393,18 +393,19 @@ def build(
                 return report
         # The notes the stamp's walk found: one walk of the vault per build.
         walked = inputs is not None
+        walked_at = inputs.walked_at if walked else time.time_ns()
         notes = list(inputs.notes) if walked else _walk(config)
         vault = load_vault(
             config, today, progress=progress, notes=notes, elsewhere=list(inputs.elsewhere) if walked else None,
         )
     else:
-        notes = None
+        notes, walked_at = None, None
     people, problems = with_last_good(vault)
     report = BuildReport(problems=problems, people=len(people))
     if strict and vault.problems:
         report.failed = True
         return report
-    render_and_write(vault, today, report, notes=notes)
+    render_and_write(vault, today, report, notes=notes, walked_at=walked_at)
     if inputs is not None:
         _save_stamp(config, inputs, report)
     return report
@@ -549,19 +550,21 @@ def _notes_base_key(config: Config, today: date) -> str | None:
 
 
 def render_and_write(
-    vault: Vault, today: date, report: BuildReport | None = None, write: bool = True, notes: list[Found] | None = None
+    vault: Vault, today: date, report: BuildReport | None = None, write: bool = True, notes: list[Found] | None = None,
+    walked_at: int | None = None,
 ) -> list[Output]:
     """Render every output, reusing what the store kept from earlier builds (the calendar
     events, the index notes, and each person's rows in them: only what changed is rendered
     again), write the outputs that changed unless ``write`` is off, then store what was
     rendered for the next build (skipped when the store cannot be written: it is only a
     cache). ``notes``: the walk the vault was loaded from, which tells each person's
-    identity (``person_identities``); without it no row is reused. Used by ``build`` and ``serve``."""
+    identity (``person_identities``), and ``walked_at`` the time (ns) before that walk began;
+    without them no row is reused. Used by ``build`` and ``serve``."""
     from .load.store import fragments, kept_fragments, save_fragments
     from .render.calendar import EncodedEvents
 
     config = vault.config
-    identities = person_identities(vault, notes) if notes is not None else {}
+    identities = person_identities(vault, notes, walked_at) if notes is not None and walked_at is not None else {}
     # The events read at once: most of them are reused, and one query is much cheaper than one
     # per event (the feed's bytes are held anyway).
     kept_events = fragments(config, EVENTS)
@@ -635,16 +638,17 @@ def _walk(config: Config) -> list:
     return list(walk(config))
 
 
-def person_identities(vault: Vault, notes: list[Found]) -> dict[str, str]:
+def person_identities(vault: Vault, notes: list[Found], walked_at: int) -> dict[str, str]:
     """Each person's identity, by path: what their record is made of besides the config and
     the code — the stat key of their note (the store's own rule: size, times and inode),
-    and the mentions of them in other notes. A note changed within the racy window (its
-    stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read well
-    have none: their rows are rendered every time."""
+    and the mentions of them in other notes. A note changed within the racy window before
+    ``walked_at`` (when the walk that took its stat key began, so before the note was read:
+    its stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read
+    well have none: their rows are rendered every time."""
     from .load.discover import NOTE
     from .load.store import RACY_SECONDS
 
-    racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    racy_after = walked_at - int(RACY_SECONDS * 1e9)
     out = {}
     for note in notes:
         if note.kind == NOTE and note.changed_ns < racy_after and note.changed_ns > 0:
@@ -673,6 +677,7 @@ class InputState:
     by_content: tuple[str, ...] = ()
     notes: tuple = field(default=(), compare=False, repr=False)  # the walk of the notes it was made from
     elsewhere: tuple = field(default=(), compare=False, repr=False)  # and of the notes that may mention people
+    walked_at: int = field(default=0, compare=False, repr=False)  # the time (ns) before that walk began
 
     @property
     def racy(self) -> bool:
@@ -726,6 +731,7 @@ def input_state(
     from .render.templating import default_templates_dir
 
     racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+    walked_at = racy_after + int(RACY_SECONDS * 1e9)
     inputs: list[tuple[str, str, tuple | None, int]] = []  # label, path, stat key, last change
     notes = tuple(walk(config)) if notes is None else notes
     if elsewhere is None:  # a daily note's link to a person is a contact
@@ -757,7 +763,7 @@ def input_state(
             is_file = key is not None and os.path.isfile(path)
             key = ("content", _input_hash(path) if is_file else key)
         digest.update(repr((label, key)).encode("utf-8", "surrogateescape"))
-    return InputState(digest.hexdigest(), tuple(hashed), notes, elsewhere)
+    return InputState(digest.hexdigest(), tuple(hashed), notes, elsewhere, walked_at)
 
 
 def _settled_digest(settled: list[tuple[str, tuple]]) -> bytes:

@@ -143,10 +143,11 @@ class Site:
         from .load.discover import walk
         from .load.vault import load_vault
 
+        walked_at = time.time_ns()
         notes = list(walk(config))  # the walk the vault is loaded from tells who changed (``person_identities``)
         vault = load_vault(config, today, notes=notes)
         try:
-            outputs = render_and_write(vault, today, write=self.write, notes=notes)
+            outputs = render_and_write(vault, today, write=self.write, notes=notes, walked_at=walked_at)
         except VaultnetError as exc:
             if self.write and _cannot_write(exc):
                 raise VaultnetError(f"{exc}\n(to serve a vault you cannot write to, add --no-write: the outputs stay in memory)") from None

@@ -151,3 +151,21 @@ def test_a_kept_value_tampered_with_is_never_trusted(people, monkeypatch, tamper
     for args, answer in zip(COMMANDS, expected):
         result = people.run(*args)
         assert (result.exit_code, result.stdout) == (0, answer), args
+
+
+def test_a_note_row_damaged_under_kept_digests_is_not_trusted(people, monkeypatch):
+    """A row whose path is not what the store writes, while the digests that vouch for the
+    rows are still there (written back by hand): a full load, not a traceback."""
+    _note(people, "Daily/2026-11-20.md", "Coffee with [[Jane Doe]].\n")
+    expected = same_warm_and_cold(people, monkeypatch)
+    db = sqlite3.connect(people.root / ".vaultnet" / "cache" / store.FILE)
+    with db:
+        saved = db.execute("SELECT name, digest, value FROM digests WHERE name != 'latest'").fetchall()
+        db.execute("UPDATE notes SET path = CAST(path AS TEXT) WHERE path = CAST('People/Cy Lee.md' AS BLOB)")
+        db.execute("DELETE FROM digests")
+        db.executemany("INSERT INTO digests VALUES (?, ?, ?)", saved)
+    db.close()
+    assert {name for name, _digest, _value in saved} == {"people", "others"}
+    for args, answer in zip(COMMANDS, expected):
+        result = people.run(*args)
+        assert (result.exit_code, result.stdout) == (0, answer), args

@@ -133,3 +133,24 @@ def test_a_template_uses_the_lists_as_lists(kept, tmp_path):
     text = (kept.root / "Index" / "Follow-ups.md").read_bytes()
     assert text == full_build(kept, tmp_path)["Follow-ups.md"]
     assert b"[]" in text or b'"link"' in text
+
+
+def test_a_note_changed_just_before_the_walk_has_no_identity_however_long_the_build_takes(vault):
+    """The racy window counts back from when the walk began (the note was read after it), not
+    from when rendering starts: a build that reads a note a moment after it changed and
+    renders seconds later must not keep that note's rows under its stat key."""
+    import time
+    from datetime import date
+
+    from vaultnet.load.discover import walk
+    from vaultnet.load.vault import load_vault
+    from vaultnet.model.config import load_config
+
+    vault.write("Ann Lee", "---\nname: Ann Lee\n---\n")
+    walked_at = time.time_ns()
+    config = load_config(vault.root)
+    notes = list(walk(config))
+    loaded = load_vault(config, date(2026, 11, 23), notes=notes)
+    assert pipeline.person_identities(loaded, notes, walked_at) == {}  # however late this runs
+    settled = walked_at + int((store.RACY_SECONDS + 1) * 1e9)  # a walk begun once the note had settled
+    assert list(pipeline.person_identities(loaded, notes, settled)) == ["People/Ann Lee.md"]

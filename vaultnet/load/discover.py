@@ -264,14 +264,6 @@ _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
-    """Whether an entry is a folder, or a link to one (``os.walk`` lists both as folders)."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
 def library_files(names) -> list[Path]:
     """The file each library is loaded from, found without importing it (a warm run must
     not pay for the imports); a placeholder path for one that is not installed."""

@@ -236,4 +236,3 @@ def resolve_latest(latest: list[tuple[str, date]], people_paths) -> dict[str, da
         if path is not None and (path not in out or day > out[path]):
             out[path] = day
     return out
-

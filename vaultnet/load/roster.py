@@ -150,9 +150,9 @@ def read(config: Config, notes=None, today: date | None = None, report: bool = T
     if problems:  # a note that says it is not a person is left out without a word (``check`` says why)
         problems = [p for p in problems if not not_a_person(p)]
     mentioned, elsewhere = None, []
-    if config.mentions:
-        mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
     try:
+        if config.mentions:
+            mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
         people = _briefs(rows, mentioned)
     except (_Stale, ValueError, TypeError, OverflowError) as exc:
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
@@ -190,7 +190,11 @@ def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[P
     latest, found_problems = latest_by_key(config, today, others, others_digest)
     # A note that cannot be read is still a note a link can name (its last good record
     # shows in a full load): its mentions are not handed to a namesake elsewhere.
-    seen = {row[0].decode("utf-8", "surrogateescape"): row[6] for row in rows}
+    seen = {}
+    for row in rows:
+        if row[0].__class__ is not bytes:
+            raise _Stale
+        seen[row[0].decode("utf-8", "surrogateescape")] = row[6]
     names = [*seen, *(p.path for p in problems if p.fatal)]
     moving = {}
     for path, day in resolve_latest(latest, names).items():

@@ -82,7 +82,7 @@ BATCH = 2000  # rows written per transaction on a cold load, so memory stays fla
 SOURCE_MODULES = (
     "load/vault", "load/frontmatter", "load/notefile", "load/files", "load/store", "model/person", "model/dates",
     "model/durations", "model/errors", "model/names", "render/calendar", "render/contentlines",
-    "load/mentions", "model/links",
+    "load/mentions", "model/links", "load/roster",
 )
 # Files of the stores this one replaced, removed when the store is made.
 _OBSOLETE = ("roster.json", "build-stamp.json", "calendar-writer.json", *(f"notes-{n:02d}.json" for n in range(32)))
