@@ -63,16 +63,12 @@ class Roster:
         self.problems = [] if problems is None else problems
 
 
-class _Stale(Exception):
-    """A stored value of the wrong type: the store is not trusted."""
-
-
 def _day(value, memo: dict) -> date | None:
     """A day number as a date (remembered: a vault has far fewer days than people)."""
     found = memo.get(value, memo)
     if found is memo:
         if value.__class__ is not int:
-            raise _Stale
+            raise store.Invalid
         found = memo[value] = date.fromordinal(value)  # ValueError when out of range
     return found
 
@@ -80,10 +76,10 @@ def _day(value, memo: dict) -> date | None:
 def _cadence(text) -> Duration:
     """A cadence as stored: "amount unit" ("14 d", "0 none")."""
     if text.__class__ is not str:
-        raise _Stale
+        raise store.Invalid
     amount, unit = text.split(" ")
     if not (amount.isascii() and amount.isdigit()) or unit not in store.UNITS:
-        raise _Stale
+        raise store.Invalid
     return Duration(int(amount), unit)
 
 
@@ -102,11 +98,11 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     for path, name, org, circle, every, follow_up, seen, met, met_at, archived in rows:
         rel = decode(path, "utf-8", "surrogateescape")
         if name.__class__ is not str:
-            raise _Stale
+            raise store.Invalid
         if (org is not None and org.__class__ is not str) or (circle is not None and circle.__class__ is not str):
-            raise _Stale
+            raise store.Invalid
         if met_at is not None and met_at.__class__ is not str:
-            raise _Stale
+            raise store.Invalid
         cadence = cadences.get(every, cadences)
         if cadence is cadences:
             cadence = cadences[every] = _cadence(every)
@@ -114,7 +110,7 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
             day = latest(rel)
             if day is not None:
                 if day.__class__ is not int or (seen is not None and seen.__class__ is not int):
-                    raise _Stale
+                    raise store.Invalid
                 if seen is None or day > seen:
                     seen = day
         # The days through the memo first: most are there (and None is), a call is not needed.
@@ -154,7 +150,7 @@ def read(config: Config, notes=None, today: date | None = None, report: bool = T
         if config.mentions:
             mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
         people = _briefs(rows, mentioned)
-    except (_Stale, ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # store.Invalid among them
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
         return None
     if report:
@@ -193,7 +189,7 @@ def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[P
     seen = {}
     for row in rows:
         if row[0].__class__ is not bytes:
-            raise _Stale
+            raise store.Invalid
         seen[row[0].decode("utf-8", "surrogateescape")] = row[6]
     names = [*seen, *(p.path for p in problems if p.fatal)]
     moving = {}

@@ -826,6 +826,19 @@ def keep_people_digest(store: Store, notes: list[Found], version: int | None, di
     store.write(keep)
 
 
+def _hold_the_walk(rows: list[tuple], keys: dict[bytes, Key]) -> bool:
+    """Whether ``rows`` (``path, size, mtime_ns, ctime_ns, inode, trusted, …``) are exactly
+    the notes of a fresh walk (``keys``: each note's stat key by its stored path), each under
+    its current stat key and trusted: the one rule for reading the store without parsing."""
+    if len(rows) != len(keys):
+        return False
+    get = keys.get
+    for row in rows:
+        if row[5] != 1 or get(row[0]) != row[1:5]:
+            return False
+    return True
+
+
 def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
     walk, as ``(rel, key)`` pairs: ``discover.walk(keys_only=True)``), each under its current
@@ -879,12 +892,8 @@ def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | No
                 "SELECT path, size, mtime_ns, ctime_ns, inode, trusted, name, org, circle, cadence,"
                 " follow_up, last_seen, met, met_at, archived, problems FROM notes ORDER BY sort_name, path"
             ).fetchall()
-            if len(rows) != len(notes):
+            if not _hold_the_walk(rows, {_path_key(rel): key for rel, key in notes}):
                 return None
-            get = {_path_key(rel): key for rel, key in notes}.get
-            for row in rows:
-                if row[5] != 1 or get(row[0]) != row[1:5]:
-                    return None
             troubled = [(row[0], row[15]) for row in rows if row[15] is not None]
             return [(row[0], *row[6:15]) for row in rows], troubled, version
 
@@ -1054,13 +1063,7 @@ def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS
             rows = store.db.execute(
                 "SELECT " + ", ".join(["path", "size", "mtime_ns", "ctime_ns", "inode", "trusted", *columns]) + " FROM notes"
             ).fetchall()
-            if len(rows) != len(keys):
-                return None
-            get = keys.get
-            for row in rows:
-                if row[5] != 1 or get(row[0]) != row[1:5]:
-                    return None
-            return rows
+            return rows if _hold_the_walk(rows, keys) else None
 
         rows = _quietly(read, store)
     if rows is None:

@@ -63,17 +63,13 @@ class WideRoster:
         return store.records(self.config, self.notes, paths)
 
 
-class _Stale(Exception):
-    """A stored value of the wrong type: the store is not trusted."""
-
-
 def _strings(text) -> tuple[str, ...]:
     """A ``FACTS`` column as a tuple of strings."""
     if text.__class__ is not str:
-        raise _Stale
+        raise store.Invalid
     values = json.loads(text)
     if values.__class__ is not list or not values or any(v.__class__ is not str for v in values):
-        raise _Stale
+        raise store.Invalid
     return tuple(values)
 
 
@@ -91,7 +87,7 @@ def _widen(people: list, facts: dict[str, tuple], fields: tuple[str, ...]) -> li
     for brief in people:
         row = facts.get(brief.path)
         if row is None:
-            raise _Stale
+            raise store.Invalid
         values = [None] * len(FIELDS)
         for slot, text, memo, decode in zip(slots, row, memos, decoders):
             found = memo.get(text)
@@ -118,7 +114,7 @@ def read(config: Config, today: date, fields: tuple[str, ...] = FIELDS) -> WideR
             return None
         try:
             people = _widen(found.people, facts, fields)
-        except (_Stale, ValueError, TypeError, RecursionError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # store.Invalid among them
             store.discard(config, f"a row's facts failed validation ({exc.__class__.__name__})")
             return None
     return WideRoster(config, people, found.problems, notes)
