@@ -209,7 +209,14 @@ def render_note(env, template: str, context: dict) -> str:
     whatever the template did."""
     from .render.templating import render
 
-    return render(env, template, context).replace("\r\n", "\n").rstrip("\n") + "\n"
+    text = render(env, template, context)
+    # An index note of a huge vault runs to tens of megabytes: each step below copies it
+    # only when it has something to change.
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if not (text.endswith("\n") and not text.endswith("\n\n")):
+        text = text.rstrip("\n") + "\n"
+    return text
 
 
 def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config: Config | None = None) -> None:
