@@ -89,29 +89,22 @@ class CheckedTemplate(Template):
         runs to tens of megabytes, and its whole text (four bytes a character when one
         character needs it) would otherwise be held beside its bytes and every piece. Only
         the template's own errors are turned into a ``VaultnetError``, as ``render`` does."""
+        from itertools import islice
+
         pieces = self.generate(*args, **kwargs)
         encoded: list[bytes] = []
-        batch: list[str] = []
-        size = 0
         while True:
             try:
-                piece = next(pieces)
-            except StopIteration:
-                break
+                batch = list(islice(pieces, _BATCH_PIECES))
             except VaultnetError:
                 raise
             except (Exception, RecursionError, MemoryError) as exc:
                 if self.name is None:  # not from a file (``from_string``): nothing to name
                     raise
                 raise runtime_error(self.environment, self.name, exc) from None
-            batch.append(piece)
-            size += len(piece)
-            if size >= _BATCH_CHARACTERS:
-                encoded.append("".join(batch).encode("utf-8"))
-                batch, size = [], 0
-        encoded.append("".join(batch).encode("utf-8"))
-        del batch
-        return b"".join(encoded)
+            if not batch:
+                return b"".join(encoded)
+            encoded.append("".join(batch).encode("utf-8"))
 
 
 def runtime_error(env: SandboxedEnvironment, name: str, exc: BaseException) -> VaultnetError:
@@ -212,7 +205,7 @@ def render_utf8(env: SandboxedEnvironment, template: str, context: dict[str, Any
     return _compiled(env, template).render_utf8(**context)
 
 
-_BATCH_CHARACTERS = 1 << 16  # pieces of a render joined and encoded at a time
+_BATCH_PIECES = 4096  # pieces of a render joined and encoded at a time
 
 
 def _compiled(env: SandboxedEnvironment, template: str) -> CheckedTemplate:
