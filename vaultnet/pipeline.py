@@ -189,7 +189,7 @@ def render_outputs(
                 key = notes.key(note, views) if notes is not None else None
                 data = notes.kept(rel, key) if key is not None else None
                 if data is None:
-                    data = render_note(env, note.template, note.context(views)).encode("utf-8")
+                    data = render_note(env, note.template, note.context(views))
                     if key is not None:
                         notes.fresh[rel] = (key, data)
                 outputs.append(Output(rel, data, "text/markdown; charset=utf-8"))
@@ -204,12 +204,20 @@ def render_outputs(
     return outputs
 
 
-def render_note(env, template: str, context: dict) -> str:
-    """One index note: the template rendered, with one trailing newline and LF line ends
-    whatever the template did."""
-    from .render.templating import render
+def render_note(env, template: str, context: dict) -> bytes:
+    """One index note as UTF-8: the template rendered, with one trailing newline and LF line
+    ends whatever the template did."""
+    from .render.templating import render_utf8
 
-    return render(env, template, context).replace("\r\n", "\n").rstrip("\n") + "\n"
+    data = render_utf8(env, template, context)
+    # An index note of a huge vault runs to tens of megabytes: each step below copies it
+    # only when it has something to change (UTF-8 never uses the bytes of CR and LF inside
+    # another character, so they are fixed here as in the text).
+    if b"\r\n" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not (data.endswith(b"\n") and not data.endswith(b"\n\n")):
+        data = data.rstrip(b"\n") + b"\n"
+    return data
 
 
 def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config: Config | None = None) -> None:

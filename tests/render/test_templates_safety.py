@@ -153,3 +153,17 @@ def test_a_link_inside_the_templates_folder_still_works(vault):
     result = vault.run("build")
     assert result.exit_code == 0, result.output
     assert (vault.root / "Index" / "Giving.md").read_text(encoding="utf-8").endswith("mine\n")
+
+
+def test_a_long_note_is_written_as_its_template_makes_it_line_ends_and_all(vault):
+    # Many thousand pieces with characters beyond ASCII, CRLF line ends and extra trailing
+    # newlines: the note is encoded a batch of pieces at a time, and must read as the whole
+    # text would.
+    small_vault(vault)
+    (templates(vault) / "People.md").write_text(
+        "{% for i in range(6000) %}Zoë {{ i }} —\r\n{% endfor %}\n\n\n", encoding="utf-8", newline=""
+    )
+    result = vault.run("build")
+    assert result.exit_code == 0, result.output
+    expected = "".join(f"Zoë {i} —\n" for i in range(6000))
+    assert (vault.root / "Index" / "People.md").read_bytes() == expected.encode("utf-8")

@@ -172,7 +172,17 @@ _MAX_SLOT = 1 << 30  # a kept slot that inflates beyond this is not one vaultnet
 
 def encode_slot(lists: list[list[str]]) -> bytes:
     """A slot's keys, identities and texts as stored: JSON (a data-only format), compressed."""
-    return zlib.compress(json.dumps(lists, ensure_ascii=False).encode("utf-8", "surrogatepass"), 1)
+    # Compressed list by list: the whole JSON text of a huge note's rows would be held twice
+    # over (as text and as UTF-8) beside the rows themselves.
+    deflate = zlib.compressobj(1)
+    out = [deflate.compress(b"[")]
+    for i, part in enumerate(lists):
+        if i:
+            out.append(deflate.compress(b", "))
+        out.append(deflate.compress(json.dumps(part, ensure_ascii=False).encode("utf-8", "surrogatepass")))
+    out.append(deflate.compress(b"]"))
+    out.append(deflate.flush())
+    return b"".join(out)
 
 
 def decode_slot(data: bytes) -> list[list[str]] | None:
