@@ -11,6 +11,7 @@ import click
 from ..derive.ledger import NO_CIRCLE, network_stats, stats_dict
 from ..derive.network import network
 from ..derive.matching import MIN_STRENGTH, PER_PERSON, suggest
+from ..derive.schedule import due_of
 from ..derive.views import archived_text
 from ..model.errors import UsageProblem
 from .context import App
@@ -117,8 +118,9 @@ def stats(app: App, top: int, as_json: bool) -> None:
     """Network health at a glance: circles, who is overdue, recent contact, the giving balance, who has gone cold."""
     vault = app.vault()
     today = app.today
-    figures = network_stats(vault.people, vault.config, today, top=top)
-    shape = network(vault.people, vault.config, today)
+    dues = [due_of(p, vault.config, today) for p in vault.people]  # each person scheduled once, for both
+    figures = network_stats(vault.people, vault.config, today, top=top, dues=dues)
+    shape = network(vault.people, vault.config, today, dues=dues)
     if as_json:
         click.echo(to_json({**stats_dict(figures), **_network_dict(shape)}))
         return

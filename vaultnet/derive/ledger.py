@@ -29,7 +29,7 @@ from typing import Sequence
 
 from ..model.config import Config
 from ..model.person import Person
-from .schedule import cadence_of, schedule
+from .schedule import Due, cadence_of, due_of
 
 NO_CIRCLE = "(none)"
 
@@ -89,11 +89,17 @@ def balances(people: Sequence[Person]) -> list[Balance]:
     return [Balance(p, len(p.helped), len(p.received)) for p in people]
 
 
-def network_stats(people: Sequence[Person], config: Config, today: date, window: int = 90, top: int = 5) -> Stats:
-    """Every figure of ``vaultnet stats``; ``top`` bounds the ranked lists."""
+def network_stats(
+    people: Sequence[Person], config: Config, today: date, window: int = 90, top: int = 5,
+    dues: Sequence[Due | None] | None = None,
+) -> Stats:
+    """Every figure of ``vaultnet stats``; ``top`` bounds the ranked lists. ``dues``: each
+    person's ``schedule.due_of``, when the caller has them already (``network`` takes the same)."""
     everyone = list(people)
+    if dues is None:
+        dues = [due_of(p, config, today) for p in everyone]
     people = [p for p in everyone if not p.archived]
-    dues = schedule(people, config, today)
+    dues = [d for p, d in zip(everyone, dues) if d is not None and not p.archived]
     since = today - timedelta(days=min(window, today.toordinal() - 1))  # no day before 0001-01-01
     recent = sum(1 for p in people if p.last_seen is not None and p.last_seen >= since)
     all_balances = balances(people)

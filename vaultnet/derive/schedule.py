@@ -145,12 +145,6 @@ def due_of(person: Person, config: Config, today: date) -> Due | None:
     return None if found is None else Due(person, *found)
 
 
-def schedule(people: Iterable[Person], config: Config, today: date) -> list[Due]:
-    """Everyone with a next follow-up, soonest (most overdue) first, then by name."""
-    dues = [d for d in (due_of(p, config, today) for p in people) if d is not None]
-    return sorted(dues, key=lambda d: (d.date, d.person.name.casefold(), d.person.path))
-
-
 def due_by(people: Iterable[Person], config: Config, today: date, within: Duration | None = None) -> list[Due]:
     """Everyone due on or before today plus ``within``, most overdue first.
 
