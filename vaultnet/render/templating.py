@@ -10,6 +10,8 @@ render, not at their top: a command that renders nothing never loads it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +76,21 @@ class CheckedTemplate(Template):
     recursive macro or a huge list in it must not end a command with a traceback
     (nor write anything: callers write only what rendered)."""
 
-    def render(self, *args: Any, **kwargs: Any) -> str:
+    @contextmanager
+    def _named_errors(self) -> Iterator[None]:
+        """Any error raised inside, as a ``VaultnetError`` naming the template's file and line."""
         try:
-            return super().render(*args, **kwargs)
+            yield
         except VaultnetError:
             raise
         except (Exception, RecursionError, MemoryError) as exc:
             if self.name is None:  # not from a file (``from_string``): nothing to name
                 raise
             raise runtime_error(self.environment, self.name, exc) from None
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with self._named_errors():
+            return super().render(*args, **kwargs)
 
     def render_utf8(self, *args: Any, **kwargs: Any) -> bytes:
         """``render``'s text as UTF-8, encoded as it is made: an index note of a huge vault
@@ -94,14 +102,8 @@ class CheckedTemplate(Template):
         pieces = self.generate(*args, **kwargs)
         encoded: list[bytes] = []
         while True:
-            try:
+            with self._named_errors():
                 batch = list(islice(pieces, _BATCH_PIECES))
-            except VaultnetError:
-                raise
-            except (Exception, RecursionError, MemoryError) as exc:
-                if self.name is None:  # not from a file (``from_string``): nothing to name
-                    raise
-                raise runtime_error(self.environment, self.name, exc) from None
             if not batch:
                 return b"".join(encoded)
             encoded.append("".join(batch).encode("utf-8"))
