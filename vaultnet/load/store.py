@@ -839,6 +839,25 @@ def _hold_the_walk(rows: list[tuple], keys: dict[bytes, Key]) -> bool:
     return True
 
 
+def _in_one_read(db: sqlite3.Connection, read: Callable[[], Any]) -> Any:
+    """``read()`` in one read transaction: a digest and the rows it vouches for seen at one
+    moment, whatever another process commits meanwhile."""
+    db.execute("BEGIN")
+    try:
+        return read()
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")
+
+
+def _people_digest_is(db: sqlite3.Connection, digest: bytes) -> bool:
+    """Whether the notes table is vouched for as the walk of this ``digest`` (the ``people``
+    row of ``digests``, dropped by triggers whenever a row changes): then its rows are that
+    walk's notes, each under its current stat key and trusted, without comparing them."""
+    row = db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
+    return row is not None and row[0] == digest
+
+
 def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | None = None) -> tuple[list[tuple], list[Problem]] | None:
     """The roster of the vault when the store holds exactly the notes of ``notes`` (a fresh
     walk, as ``(rel, key)`` pairs: ``discover.walk(keys_only=True)``), each under its current
@@ -863,21 +882,11 @@ def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | No
         if not store.valid:
             return None
 
-        def read():
-            # One read transaction: the digest, the rows and their problems seen at one moment.
-            store.db.execute("BEGIN")
-            try:
-                return compare()
-            finally:
-                if store.db.in_transaction:
-                    store.db.execute("COMMIT")
-
         def compare():
             # Changes committed by another connection since this moment change the number:
             # the digest is kept only when the rows it vouches for are those compared here.
             (version,) = store.db.execute("PRAGMA data_version").fetchone()
-            row = store.db.execute("SELECT digest FROM digests WHERE name = 'people'").fetchone()
-            if row is not None and row[0] == digest:
+            if _people_digest_is(store.db, digest):
                 rows = store.db.execute(
                     "SELECT path, name, org, circle, cadence, follow_up, last_seen, met, met_at, archived"
                     " FROM notes ORDER BY sort_name, path"
@@ -897,7 +906,7 @@ def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | No
             troubled = [(row[0], row[15]) for row in rows if row[15] is not None]
             return [(row[0], *row[6:15]) for row in rows], troubled, version
 
-        found = _quietly(read, store)
+        found = _quietly(lambda: _in_one_read(store.db, compare), store)
         if found is None:
             return None
         rows, with_problems, version = found
@@ -1057,19 +1066,22 @@ def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS
     with store:
         if not store.valid:
             return None
-        keys = {_path_key(note.rel): note.key for note in notes}
-
         def read():
+            if _people_digest_is(store.db, walk_digest(notes)):
+                rows = store.db.execute("SELECT " + ", ".join(["path", *columns]) + " FROM notes").fetchall()
+                return rows if len(rows) == len(notes) else None
             rows = store.db.execute(
                 "SELECT " + ", ".join(["path", "size", "mtime_ns", "ctime_ns", "inode", "trusted", *columns]) + " FROM notes"
             ).fetchall()
-            return rows if _hold_the_walk(rows, keys) else None
+            if not _hold_the_walk(rows, {_path_key(note.rel): note.key for note in notes}):
+                return None
+            return [(row[0], *row[6:]) for row in rows]
 
-        rows = _quietly(read, store)
+        rows = _quietly(lambda: _in_one_read(store.db, read), store)
     if rows is None:
         return None
     decode = bytes.decode
-    return {decode(row[0], "utf-8", "surrogateescape"): row[6:] for row in rows}
+    return {decode(row[0], "utf-8", "surrogateescape"): row[1:] for row in rows}
 
 
 def records(config: Config, notes: list[Found], rels: Iterable[str]) -> dict[str, Person] | None:
