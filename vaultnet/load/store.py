@@ -795,8 +795,13 @@ def _parse_chunk(notes: list[Found]) -> list:
 
 
 def _data_version(store: Store | None) -> int | None:
-    """SQLite's count of the changes other connections committed (None without a store)."""
-    if store is None or not store.valid:
+    """SQLite's count of the changes other connections committed (None without a valid store)."""
+    return _any_data_version(store) if store is not None and store.valid else None
+
+
+def _any_data_version(store: Store | None) -> int | None:
+    """``PRAGMA data_version`` of a store, valid or not yet made (None without one)."""
+    if store is None:
         return None
     try:
         return store.db.execute("PRAGMA data_version").fetchone()[0]
@@ -1179,6 +1184,7 @@ def _sync_others(
     ``others`` holds the walk's digest, ``discover.digest``; ``digest`` when the caller
     has it), nothing is compared row by row: that row also holds the notes' problems."""
     store = Store.open(config, create=True) if enabled() else None
+    version = _any_data_version(store)  # before reading the rows the digest would vouch for
     stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
     found_problems: dict[bytes, str] = {}
     known = None  # the digest of the walk the store last held in full
@@ -1250,10 +1256,16 @@ def _sync_others(
     def work(db):
         forget = [(p,) for p in (*changed, *gone)]
         db.executemany("DELETE FROM mentions WHERE note = ?", forget)
+        # Another process may have stored a note this one read as new since this one read
+        # the store (both read a new daily note at once): its rows are replaced, never added to.
+        db.executemany("DELETE FROM mentions WHERE note = ?", [(row[0],) for row in notes_rows if get(row[0]) is None])
         db.executemany("DELETE FROM others WHERE path = ?", forget)
         db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
         db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
-        if whole:  # the next run with this walk reads nothing else
+        # The digest says the store holds this walk and nothing else: only when no other
+        # process wrote between this one's reading of the rows and now (one may have stored
+        # a note made after this walk).
+        if whole and version is not None and db.execute("PRAGMA data_version").fetchone()[0] == version:
             db.execute("INSERT OR REPLACE INTO digests VALUES ('others', ?, ?)", (digest, _encode_walk_problems(problems)))
         else:
             db.execute("DELETE FROM digests WHERE name = 'others'")
@@ -1317,6 +1329,9 @@ def load_mentions(config: Config, others: list[Found], read, today: date) -> tup
             ).fetchall(), store)
         if found is None:
             return load_mentions_without_store(others, read, today)
+        if extra:  # a note this run read but could not store may be stored by another process
+            held = {row[0] for row in extra}
+            found = [row for row in found if row[0] not in held]
         rows += found
     out = []
     memo: dict = {}
