@@ -225,3 +225,72 @@ def test_a_note_changed_while_read_is_not_counted_twice_when_another_process_sto
     expected = _without_store(config)
     assert len(expected) == 5 and sorted(rows) == expected
     assert _through_store(config) == expected
+
+
+# --- builds at once, and a build while a note is edited ----------------------------------------------
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    """What ``build`` writes: the index notes and the calendar."""
+    found = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "Index").rglob("*") if p.is_file()}
+    found["followups.ics"] = (root / "followups.ics").read_bytes()
+    return found
+
+
+def _single_build(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The outputs of one build, without the store, of a copy of the vault as it is now."""
+    copy = tmp_path / "single"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".vaultnet", "Index", "followups.ics"))
+    _cli(copy, "build", cache=False)
+    return _outputs(copy)
+
+
+def test_builds_at_once_write_whole_outputs_equal_to_one_build(vault, tmp_path):
+    _people(vault)
+    root = vault.root
+    _daily(root, "Daily/2026-01-01.md")
+    _cli(root, "build")
+    for round_ in range(3):
+        for k in range(100):
+            _daily(root, f"Daily/2026-{round_ + 2:02d}-{k % 28 + 1:02d} {k:03d}.md")
+        vault.write("Bob Roe", f"---\norg: Org {round_}\ncadence: 14d\nlast_contact: 2026-0{round_ + 1}-10\n---\n")
+        _race(root, tmp_path / f"go{round_}", [["build"], ["build"], ["due"]])
+        expected = _single_build(root, tmp_path)
+        assert _outputs(root) == expected
+        assert _cli(root, "build").startswith("Nothing changed")
+        assert _outputs(root) == expected
+        assert _store_mentions(root) == sorted(
+            (r[0].encode(), r[1].toordinal(), *r[2:]) for r in _without_store(load_config(root), date(9999, 1, 1))
+        )
+
+
+def test_a_note_edited_while_builds_run_is_built_right_once_the_edits_stop(vault, tmp_path):
+    _people(vault)
+    root = vault.root
+    daily = _daily(root, "Daily/2026-01-01.md")
+    _cli(root, "build")
+    edits = 0
+    for round_ in range(3):
+        racing = subprocess.Popen(
+            [sys.executable, "-c", RACER, str(tmp_path / f"go{round_}"), "--vault", str(root), "--today", str(TODAY), "build"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        while not list(tmp_path.glob(f"go{round_}.*")):
+            time.sleep(0.01)
+        (tmp_path / f"go{round_}").touch()
+        # As an editor saves (a whole new file renamed over the note), as fast as it can
+        # until the build is done: Jane's note and a daily note mentioning someone else.
+        while racing.poll() is None or edits < 5:
+            edits += 1
+            for path, text in (
+                (root / "People" / "Jane Doe.md", f"---\norg: Org {edits}\ncadence: 30d\nlast_contact: 2026-01-{edits % 28 + 1:02d}\n---\n"),
+                (daily, f"# The day\n\nCoffee with [[{PEOPLE[edits % 3]}]].\n"),
+            ):
+                temp = path.with_name(f".{path.name}.tmp")
+                temp.write_text(text, encoding="utf-8")
+                temp.replace(path)
+        out, err = racing.communicate(timeout=120)
+        assert racing.returncode == 0 and err == b"", err.decode()
+        _cli(root, "build")
+        assert _outputs(root) == _single_build(root, tmp_path)
