@@ -1256,16 +1256,18 @@ def _sync_others(
     def work(db):
         forget = [(p,) for p in (*changed, *gone)]
         db.executemany("DELETE FROM mentions WHERE note = ?", forget)
-        # Another process may have stored a note this one read as new since this one read
-        # the store (both read a new daily note at once): its rows are replaced, never added to.
-        db.executemany("DELETE FROM mentions WHERE note = ?", [(row[0],) for row in notes_rows if get(row[0]) is None])
+        # Whether another process wrote since this one read the rows: it may have stored a
+        # note this one read as new (both read a new daily note at once), whose rows are then
+        # replaced, never added to; and a note made after this walk.
+        moved = version is None or db.execute("PRAGMA data_version").fetchone()[0] != version
+        if moved:
+            db.executemany("DELETE FROM mentions WHERE note = ?", [(row[0],) for row in notes_rows if get(row[0]) is None])
         db.executemany("DELETE FROM others WHERE path = ?", forget)
         db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
         db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
-        # The digest says the store holds this walk and nothing else: only when no other
-        # process wrote between this one's reading of the rows and now (one may have stored
-        # a note made after this walk).
-        if whole and version is not None and db.execute("PRAGMA data_version").fetchone()[0] == version:
+        # The digest says the store holds this walk and nothing else: the next run with this
+        # walk reads nothing else.
+        if whole and not moved:
             db.execute("INSERT OR REPLACE INTO digests VALUES ('others', ?, ?)", (digest, _encode_walk_problems(problems)))
         else:
             db.execute("DELETE FROM digests WHERE name = 'others'")
