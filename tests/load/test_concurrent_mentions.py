@@ -294,3 +294,29 @@ def test_a_note_edited_while_builds_run_is_built_right_once_the_edits_stop(vault
         assert racing.returncode == 0 and err == b"", err.decode()
         _cli(root, "build")
         assert _outputs(root) == _single_build(root, tmp_path)
+
+
+def test_the_latest_mentions_count_the_version_of_a_note_changed_while_read_not_another_process_s(vault):
+    _people(vault)
+    config = load_config(vault.root)
+    _daily(vault.root, "Daily/2026-11-01.md")
+    _through_store(config)
+    note = _write(vault.root, "Daily/meeting.md", "---\ndate: 2026-11-20\n---\nWith [[Jane Doe]].\n")
+    others = discover.walk(config, elsewhere=True)
+
+    def other():  # stores the note as it is, then it is moved to an earlier day meanwhile
+        store.load_mentions(config, discover.walk(config, elsewhere=True), mentions.read_mentions, TODAY)
+        note.write_text("---\ndate: 2026-11-05\n---\nWith [[Jane Doe]], moved.\n", encoding="utf-8")
+
+    latest, _ = store.latest_mentions(config, others, Meanwhile(other), TODAY)
+    expected = {"bob roe": date(2026, 11, 1), "jane doe": date(2026, 11, 5), "people/ann poe": date(2026, 11, 1)}
+    assert _latest_by_key(latest) == expected
+    again, _ = store.latest_mentions(config, discover.walk(config, elsewhere=True), mentions.read_mentions, TODAY)
+    assert _latest_by_key(again) == expected
+
+
+def _latest_by_key(rows: list[tuple[str, date]]) -> dict[str, date]:
+    out: dict[str, date] = {}
+    for key, day in rows:
+        out[key] = max(day, out.get(key, day))
+    return out

@@ -1368,10 +1368,15 @@ def latest_mentions(
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
     if store is not None:
+        held = {row[0] for row in extra}  # as in ``load_mentions``: the rows in hand count, not the store's
         with store:
             found = _quietly(lambda: store.db.execute(
                 "SELECT target, MAX(day) FROM mentions WHERE day <= ? GROUP BY target", (limit,)
-            ).fetchall(), store)
+            ).fetchall() if not held else [
+                (key, day) for note, key, day in store.db.execute(
+                    "SELECT note, target, MAX(day) FROM mentions WHERE day <= ? GROUP BY note, target", (limit,)
+                ) if note not in held
+            ], store)
         if found is None:
             rows, problems = load_mentions_without_store(others, read, today)
             return [(key, day) for _n, day, key, _l, _t in rows], problems
