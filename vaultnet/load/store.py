@@ -30,6 +30,10 @@ What keeps it honest:
   note only while nothing changed: it is kept only when every row it vouches for was
   compared and trusted and no other connection wrote meanwhile (``PRAGMA data_version``),
   and triggers drop it as soon as any such row changes.
+- Two processes may read the same new note at once and both write it: a note's rows are
+  keyed by its path and the second write replaces the first's (for the mentions, which
+  have no key of their own, by deleting the note's rows first whenever another process
+  wrote since this one read the store).
 - The store is used only when its schema is exactly this module's (``PRAGMA
   user_version`` and the tables), and its ``meta`` table names this vaultnet, Python,
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
