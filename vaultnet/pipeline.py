@@ -77,6 +77,9 @@ class BuildReport:
     people: int = 0
     failed: bool = False
     from_stamp: bool = False  # nothing was loaded: the build stamp said nothing changed
+    # Each output's stat key as this build wrote it or found it holding its bytes: what the
+    # stamp records, so that another build's write after this one's shows as a touched output.
+    output_keys: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def skipped(self) -> list[str]:
@@ -251,6 +254,7 @@ def write_outputs(root: Path, outputs: list[Output], report: BuildReport, config
         else:
             report.unchanged.append(output.rel)
         keys[output.rel] = _key(path)
+    report.output_keys = keys
     _save_written_records(config, written, keys, outputs)
 
 
@@ -790,8 +794,13 @@ def _settled_digest(settled: list[tuple[str, tuple]]) -> bytes:
     return digest.digest()
 
 
-def _output_keys(config: Config) -> dict[str, list[int] | None]:
-    return {rel: (list(key) if (key := _key(config.root / rel)) else None) for rel in output_paths(config)}
+def _output_keys(config: Config, as_written: dict | None = None) -> dict[str, list[int] | None]:
+    """Each output's stat key: as written (``BuildReport.output_keys``) when known, else as it is now."""
+    known = as_written or {}
+    return {
+        rel: (list(key) if (key := known[rel] if rel in known else _key(config.root / rel)) else None)
+        for rel in output_paths(config)
+    }
 
 
 def _from_stamp(config: Config, inputs: InputState, strict: bool, today: date) -> BuildReport | None:
@@ -839,7 +848,7 @@ def _save_stamp(config: Config, inputs: InputState, report: BuildReport) -> None
         "format": STAMP_FORMAT,
         "inputs": inputs.digest,
         "by_content": list(inputs.by_content),
-        "outputs": _output_keys(config),
+        "outputs": _output_keys(config, report.output_keys),
         "people": report.people,
         "problems": [
             {"path": p.path, "message": p.message, "line": p.line, "field": p.field, "fatal": p.fatal}

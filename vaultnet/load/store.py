@@ -30,6 +30,10 @@ What keeps it honest:
   note only while nothing changed: it is kept only when every row it vouches for was
   compared and trusted and no other connection wrote meanwhile (``PRAGMA data_version``),
   and triggers drop it as soon as any such row changes.
+- Two processes may read the same new note at once and both write it: a note's rows are
+  keyed by its path and the second write replaces the first's (for the mentions, which
+  have no key of their own, by deleting the note's rows first whenever another process
+  wrote since this one read the store).
 - The store is used only when its schema is exactly this module's (``PRAGMA
   user_version`` and the tables), and its ``meta`` table names this vaultnet, Python,
   ``Person``'s fields, the parser's source files and the people folder. Anything else —
@@ -795,8 +799,13 @@ def _parse_chunk(notes: list[Found]) -> list:
 
 
 def _data_version(store: Store | None) -> int | None:
-    """SQLite's count of the changes other connections committed (None without a store)."""
-    if store is None or not store.valid:
+    """SQLite's count of the changes other connections committed (None without a valid store)."""
+    return _any_data_version(store) if store is not None and store.valid else None
+
+
+def _any_data_version(store: Store | None) -> int | None:
+    """``PRAGMA data_version`` of a store, valid or not yet made (None without one)."""
+    if store is None:
         return None
     try:
         return store.db.execute("PRAGMA data_version").fetchone()[0]
@@ -1179,6 +1188,7 @@ def _sync_others(
     ``others`` holds the walk's digest, ``discover.digest``; ``digest`` when the caller
     has it), nothing is compared row by row: that row also holds the notes' problems."""
     store = Store.open(config, create=True) if enabled() else None
+    version = _any_data_version(store)  # before reading the rows the digest would vouch for
     stored: dict[bytes, tuple] = {}  # path: (size, mtime_ns, ctime_ns, inode, trusted)
     found_problems: dict[bytes, str] = {}
     known = None  # the digest of the walk the store last held in full
@@ -1250,10 +1260,18 @@ def _sync_others(
     def work(db):
         forget = [(p,) for p in (*changed, *gone)]
         db.executemany("DELETE FROM mentions WHERE note = ?", forget)
+        # Whether another process wrote since this one read the rows: it may have stored a
+        # note this one read as new (both read a new daily note at once), whose rows are then
+        # replaced, never added to; and a note made after this walk.
+        moved = version is None or db.execute("PRAGMA data_version").fetchone()[0] != version
+        if moved:
+            db.executemany("DELETE FROM mentions WHERE note = ?", [(row[0],) for row in notes_rows if get(row[0]) is None])
         db.executemany("DELETE FROM others WHERE path = ?", forget)
         db.executemany("INSERT OR REPLACE INTO others VALUES (?, ?, ?, ?, ?, ?, ?, ?)", notes_rows)
         db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?)", rows)
-        if whole:  # the next run with this walk reads nothing else
+        # The digest says the store holds this walk and nothing else: the next run with this
+        # walk reads nothing else.
+        if whole and not moved:
             db.execute("INSERT OR REPLACE INTO digests VALUES ('others', ?, ?)", (digest, _encode_walk_problems(problems)))
         else:
             db.execute("DELETE FROM digests WHERE name = 'others'")
@@ -1317,6 +1335,9 @@ def load_mentions(config: Config, others: list[Found], read, today: date) -> tup
             ).fetchall(), store)
         if found is None:
             return load_mentions_without_store(others, read, today)
+        if extra:  # a note this run read but could not store may be stored by another process
+            held = {row[0] for row in extra}
+            found = [row for row in found if row[0] not in held]
         rows += found
     out = []
     memo: dict = {}
@@ -1351,10 +1372,15 @@ def latest_mentions(
     limit = today.toordinal()
     rows = [(key, day) for _note, day, key, _line, _text in extra if day <= limit]
     if store is not None:
+        held = {row[0] for row in extra}  # as in ``load_mentions``: the rows in hand count, not the store's
         with store:
             found = _quietly(lambda: store.db.execute(
                 "SELECT target, MAX(day) FROM mentions WHERE day <= ? GROUP BY target", (limit,)
-            ).fetchall(), store)
+            ).fetchall() if not held else [
+                (key, day) for note, key, day in store.db.execute(
+                    "SELECT note, target, MAX(day) FROM mentions WHERE day <= ? GROUP BY note, target", (limit,)
+                ) if note not in held
+            ], store)
         if found is None:
             rows, problems = load_mentions_without_store(others, read, today)
             return [(key, day) for _n, day, key, _l, _t in rows], problems
