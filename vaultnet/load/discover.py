@@ -25,7 +25,6 @@ templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
 
 from __future__ import annotations
 
-import marshal
 import os
 import stat
 from collections import namedtuple
@@ -93,8 +92,14 @@ def keys_of(notes: list[Found]) -> list[tuple[str, Key]]:
 
 def _digest(rels, keys: list[Key]) -> bytes:
     found = blake2b("\0".join(rels).encode("utf-8", "surrogateescape"), digest_size=20)
-    # marshal's version 2 writes the same bytes for the same numbers (no back-references).
-    found.update(marshal.dumps(keys, 2))
+    # The keys through Python's own hash of a tuple of integers rather than serialised: it
+    # is computed in C without writing a byte per digit, and unlike a string's it is the
+    # same in every process (only str and bytes hashes are salted). Its 64 bits tell one
+    # walk from the next as any 64-bit digest would: an integer hashes as itself modulo
+    # 2**61 - 1, so a size or a time changes its hash unless it moves by a multiple of that
+    # (73 years in nanoseconds). The store is remade for another Python version, whose hash
+    # may differ.
+    found.update(hash(tuple(keys)).to_bytes(8, "little", signed=True))
     return found.digest()
 
 
