@@ -11,7 +11,6 @@ and two ``build`` runs at once, and a build while a note is edited."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import sqlite3

@@ -1,17 +1,21 @@
 """The digest of a walk: what a warm run compares instead of every note's stat key.
 
 It must change with any change of any note's path or key, and be the same bytes in every
-process (a warm run compares it with the one an earlier process kept)."""
+process (a warm run compares it with the one an earlier process kept), including the copy
+of this process that works it out on the second core (``walk_digest_aside``)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultnet.load import discover
+from vaultnet.model.config import load_config
 
 # Python hashes an integer as the number modulo 2**61 - 1, so numbers that differ by a multiple
 # of that hash alike: sizes and times never do, and file systems whose inode numbers are that
@@ -54,3 +58,100 @@ def test_the_digest_is_the_same_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(found) == 1 and found != {""}
+
+
+def _daily(vault, count: int = 3) -> None:
+    vault.write("Jane Doe", "---\n---\n")
+    for day in range(1, count + 1):
+        path = vault.root / "Daily" / f"2026-11-{day:02d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("Coffee with [[Jane Doe]]\n", encoding="utf-8")
+
+
+def _here(config) -> bytes | None:
+    return discover.keys_digest(discover.walk(config, elsewhere=True, keys_only=True))
+
+
+def _forks(monkeypatch) -> list[int]:
+    """The children ``os.fork`` makes from now on, recorded."""
+    children: list[int] = []
+    fork = os.fork
+
+    def recording():
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording)
+    return children
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True  # reaped already
+    return False
+
+
+def test_the_digest_worked_out_aside_is_the_walk_s_and_its_process_is_gone(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+    children = _forks(monkeypatch)
+    found = discover.walk_digest_aside(config, elsewhere=True)
+    assert found() == _here(config) is not None
+    assert found() == _here(config)  # asked again: the same answer, no second wait
+    if sys.platform.startswith("linux"):
+        assert len(children) == 1 and _gone(children[0])
+    # The people folder too, and a walk that lists nothing.
+    assert discover.walk_digest_aside(config)() == discover.walk_digest(config) == discover.keys_digest(discover.walk(config, keys_only=True))
+    (vault.root / "Daily" / "2026-11-01.md").unlink()
+    (vault.root / "Daily" / "2026-11-02.md").unlink()
+    (vault.root / "Daily" / "2026-11-03.md").unlink()
+    assert discover.walk_digest_aside(config, elsewhere=True)() is None
+
+
+def test_the_walk_runs_here_when_the_fork_fails(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+
+    def refuse():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert discover.walk_digest_aside(config, elsewhere=True)() == _here(config) is not None
+
+
+def test_the_walk_runs_here_when_the_copy_fails(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+    expected = _here(config)
+    parent = os.getpid()
+    walk = discover.walk
+
+    def failing_in_the_copy(*args, **kwargs):
+        if os.getpid() != parent:
+            raise OSError(5, "Input/output error")
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(discover, "walk", failing_in_the_copy)
+    children = _forks(monkeypatch)
+    assert discover.walk_digest_aside(config, elsewhere=True)() == expected is not None
+    if sys.platform.startswith("linux"):
+        assert len(children) == 1 and _gone(children[0])
+
+
+def test_no_fork_while_another_thread_runs(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+    children = _forks(monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert discover.walk_digest_aside(config, elsewhere=True)() == _here(config) is not None
+    finally:
+        stop.set()
+        other.join()
+    assert children == []

@@ -95,6 +95,8 @@ def configs():
         "default_cadence": st.sampled_from(['"90d"', '"30d"']),
         "birthdays": st.sampled_from(["true", "false"]),
         "calendar_horizon": st.sampled_from(['"90d"', '"14d"']),
+        "first_follow_up": st.sampled_from(['"3d"', '"none"', '"2w"']),
+        "mentions": st.sampled_from(["true", "false"]),
     })
 
 
@@ -242,10 +244,12 @@ class Vault(RuleBasedStateMachine):
         (self.root / ".vaultnet" / "templates" / name).unlink(missing_ok=True)
         self.result = build(self.root, self.today)
 
-    @rule(values=configs())
-    def change_config(self, values):
+    @rule(values=configs(), mentors=st.sampled_from(['"2m"', '"1w"', '"none"']), close=st.sampled_from([None, '"7d"']))
+    def change_config(self, values, mentors, close):
+        """The config changed, a circle's cadence too."""
         text = "".join(f"{key} = {value}\n" for key, value in values.items())
-        (self.root / "vaultnet.toml").write_text(text + '[circles]\nmentors = "2m"\n', encoding="utf-8")
+        circles = f"[circles]\nmentors = {mentors}\n" + (f"close = {close}\n" if close else "")
+        (self.root / "vaultnet.toml").write_text(text + circles, encoding="utf-8")
         self.result = build(self.root, self.today)
 
     @rule(today=st.sampled_from(TODAYS))
@@ -288,7 +292,8 @@ class Vault(RuleBasedStateMachine):
 
         racy, store.RACY_SECONDS = store.RACY_SECONDS, 0.0
         try:
-            for args in (("due", "--within", "60d"), ("due", "--within", "60d"), ("list",), *READS):
+            dues = [("due", "--within", "60d"), ("due", "--within", "60d"), ("due",), ("due", "--circle", "mentors", "--limit", "1")]
+            for args in (*dues, ("list",), *READS):
                 mine = read(self.root, self.today, *args)
                 theirs = read(copy, self.today, *args, env={"VAULTNET_NO_CACHE": "1"})
                 assert (mine.exit_code, mine.stdout, mine.stderr) == (theirs.exit_code, theirs.stdout, theirs.stderr), args

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections import namedtuple
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from ..model.config import Config
 from .files import TEMP_SUFFIX
@@ -101,6 +103,83 @@ def _digest(rels, keys: list[Key]) -> bytes:
     # may differ.
     found.update(hash(tuple(keys)).to_bytes(8, "little", signed=True))
     return found.digest()
+
+
+def walk_digest(config: Config, elsewhere: bool = False) -> bytes | None:
+    """``keys_digest`` of a fresh ``walk(config, elsewhere=elsewhere, keys_only=True)``;
+    None when it lists nothing."""
+    keys = walk(config, elsewhere=elsewhere, keys_only=True)
+    return keys_digest(keys) if keys else None
+
+
+def walk_digest_aside(config: Config, elsewhere: bool = False) -> Callable[[], bytes | None]:
+    """``walk_digest``, worked out in a second process while this one goes on: call the
+    function returned for it (it waits, once; later calls give the same answer).
+
+    A warm run's time is mostly the stat of every note, each a system call whose result
+    Python builds under its interpreter lock, so threads take turns instead of running
+    together; a forked copy of this process walks the other notes on the second core
+    while this one walks the people folder and reads the store (as git stats its index
+    with threads). The copy runs nothing but the walk: it writes the digest to a pipe and
+    leaves at once, without flushing or closing anything it shares with this process.
+    Where it could go wrong the walk runs in the call instead: off Linux (other systems'
+    libraries are not safe to use after a fork), when other threads are running (a lock
+    one of them holds would stay held in the copy), or when the fork or the copy fails."""
+
+    def here() -> bytes | None:
+        return walk_digest(config, elsewhere)
+
+    threading = sys.modules.get("threading")
+    if not _FORK or (threading is not None and threading.active_count() > 1):
+        return _once(here)
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return _once(here)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return _once(here)
+    if pid == 0:  # the copy: never returns into the caller's code
+        status = 1
+        try:
+            os.close(read_end)
+            found = here()
+            # One write of at most 21 bytes, under the pipe's atomic size: whole or nothing.
+            os.write(write_end, b"\0" if found is None else b"\1" + found)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def wait() -> bytes | None:
+        try:
+            data = b""
+            while chunk := os.read(read_end, 64):
+                data += chunk
+        finally:
+            os.close(read_end)
+            os.waitpid(pid, 0)
+        if data == b"\0":
+            return None
+        if len(data) == 21 and data[:1] == b"\1":
+            return data[1:]
+        return here()  # the copy failed: walk here
+
+    return _once(wait)
+
+
+def _once(work: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
+    done: list = []
+
+    def once() -> bytes | None:
+        if not done:
+            done.append(work())
+        return done[0]
+
+    return once
 
 
 def is_another_note(target: Path, people: Path) -> bool:
@@ -265,6 +344,7 @@ _REL = itemgetter(0)
 _FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
 _KEY = itemgetter(3)
 _PAIR_KEY = itemgetter(1)
+_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 

@@ -28,7 +28,7 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import digest, keys_digest, keys_of, walk
+from .discover import digest, keys_digest, keys_of, walk, walk_digest, walk_digest_aside
 
 
 class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
@@ -130,12 +130,13 @@ def _briefs(rows: list[tuple], mentioned: dict | None = None) -> list[Brief]:
     return people
 
 
-def read(config: Config, notes=None, today: date | None = None, report: bool = True) -> Roster | None:
+def read(config: Config, notes=None, today: date | None = None, report: bool = True, aside=None) -> Roster | None:
     """The roster of the vault as it is now, or None when the store does not hold it
     (then load the vault in full: ``load``); ``notes`` is a fresh walk of the people folder
     as ``(rel, key)`` pairs (``discover.walk(keys_only=True)``, or ``discover.keys_of`` of a
-    walk). The last contact counts the mentions dated up to ``today`` (default: the real
-    today). ``report``: say so with ``VAULTNET_CACHE_STATS``."""
+    walk); ``aside``, when given, gives the digest of a fresh walk of the other notes
+    (``discover.walk_digest_aside``). The last contact counts the mentions dated up to
+    ``today`` (default: the real today). ``report``: say so with ``VAULTNET_CACHE_STATS``."""
     if notes is None:
         notes = walk(config, keys_only=True)
     walked = keys_digest(notes)
@@ -148,7 +149,7 @@ def read(config: Config, notes=None, today: date | None = None, report: bool = T
     mentioned, elsewhere = None, []
     try:
         if config.mentions:
-            mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today())
+            mentioned, elsewhere = _mentions(config, walked, rows, problems, today or date.today(), aside)
         people = _briefs(rows, mentioned)
     except (ValueError, TypeError, OverflowError) as exc:  # store.Invalid among them
         store.discard(config, f"a roster row failed validation ({exc.__class__.__name__})")
@@ -158,11 +159,13 @@ def read(config: Config, notes=None, today: date | None = None, report: bool = T
     return Roster(config, people, problems + elsewhere)
 
 
-def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[Problem], today: date) -> tuple[dict | None, list[Problem]]:
+def _mentions(
+    config: Config, walked: bytes, rows: list[tuple], problems: list[Problem], today: date, aside=None
+) -> tuple[dict | None, list[Problem]]:
     """Each person's latest mention up to ``today`` that is later than their own last
     contact (a day number by path: what moves their last contact) and the other notes'
     problems; ``walked`` is the digest of the walk of the people folder the roster's
-    ``rows`` are.
+    ``rows`` are, ``aside()`` (when given) that of the other notes, as ``read`` says.
 
     It is what ``mentions.resolve_latest`` of ``mentions.latest_by_key`` says (the mentions
     resolve against every note a link can name), kept in the store (``store.keep_latest``)
@@ -171,10 +174,10 @@ def _mentions(config: Config, walked: bytes, rows: list[tuple], problems: list[P
     types of what the store gives back."""
     # The other notes' paths and keys are all a warm run needs of them (their digest): the
     # notes themselves are walked again only when the store does not hold what it keeps.
-    keys = walk(config, elsewhere=True, keys_only=True)
-    if not keys:
-        return None, []
-    kept = store.kept_latest(config, walked, keys_digest(keys), today)
+    found = walk_digest(config, elsewhere=True) if aside is None else aside()
+    if found is None:
+        return None, []  # no other notes
+    kept = store.kept_latest(config, walked, found, today)
     if kept is not None:
         return kept
     others = walk(config, elsewhere=True)
@@ -208,10 +211,16 @@ def load(config: Config, today: date | None = None) -> Roster:
     store up to date), seen through ``Brief`` records either way; the last contact counts
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
-    with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
-        # The paths and keys are all the roster needs of the walk: the notes themselves are
-        # walked again only for a full load, when something changed.
-        found = read(config, walk(config, keys_only=True), today)
+    # The other notes are walked on the second core while this one walks the people folder.
+    aside = walk_digest_aside(config, elsewhere=True) if config.mentions else None
+    try:
+        with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
+            # The paths and keys are all the roster needs of the walk: the notes themselves are
+            # walked again only for a full load, when something changed.
+            found = read(config, walk(config, keys_only=True), today, aside=aside)
+    finally:
+        if aside is not None:
+            aside()  # waited for even when not used, so the walk's process is gone before this returns
     if found is not None:
         return found
     from .vault import load_notes, vault_of, with_mentions_of
