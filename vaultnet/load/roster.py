@@ -20,7 +20,9 @@ schedule (``schedule.due_of``) and the commands' printing work on either.
 from __future__ import annotations
 
 from collections import namedtuple
+from contextlib import contextmanager
 from datetime import date
+from typing import Callable, Iterator
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -206,21 +208,29 @@ def _mentions(
     return moving, found_problems
 
 
+@contextmanager
+def others_aside(config: Config) -> Iterator[Callable[[], bytes | None] | None]:
+    """The digest of the other notes' walk worked out on the second core
+    (``discover.walk_digest_aside``) while the block reads the people folder, for ``read``'s
+    ``aside``; None when no mentions count. Waited for when the block ends, used or not, so
+    that the walk's process is gone by then."""
+    aside = walk_digest_aside(config, elsewhere=True) if config.mentions else None
+    try:
+        yield aside
+    finally:
+        if aside is not None:
+            aside()
+
+
 def load(config: Config, today: date | None = None) -> Roster:
     """The roster when the store holds it, else the vault loaded in full (which brings the
     store up to date), seen through ``Brief`` records either way; the last contact counts
     the mentions dated up to ``today`` (default: the real today)."""
     today = today or date.today()
-    # The other notes are walked on the second core while this one walks the people folder.
-    aside = walk_digest_aside(config, elsewhere=True) if config.mentions else None
-    try:
-        with collector_paused(keep=True):  # a record per note and per person, alive until the command ends
-            # The paths and keys are all the roster needs of the walk: the notes themselves are
-            # walked again only for a full load, when something changed.
-            found = read(config, walk(config, keys_only=True), today, aside=aside)
-    finally:
-        if aside is not None:
-            aside()  # waited for even when not used, so the walk's process is gone before this returns
+    with others_aside(config) as aside, collector_paused(keep=True):  # the records live until the command ends
+        # The paths and keys are all the roster needs of the walk: the notes themselves are
+        # walked again only for a full load, when something changed.
+        found = read(config, walk(config, keys_only=True), today, aside=aside)
     if found is not None:
         return found
     from .vault import load_notes, vault_of, with_mentions_of

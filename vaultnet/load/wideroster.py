@@ -104,9 +104,9 @@ def read(config: Config, today: date, fields: tuple[str, ...] = FIELDS) -> WideR
     counts the mentions dated up to ``today``."""
     if store.codec() is None:
         return None
-    notes = walk(config)
-    with collector_paused(keep=True):  # a record per person, alive until the command ends
-        found = roster.read(config, keys_of(notes), today)
+    with roster.others_aside(config) as aside, collector_paused(keep=True):  # the records live until the command ends
+        notes = walk(config)
+        found = roster.read(config, keys_of(notes), today, aside=aside)
         if found is None:
             return None
         facts = store.fact_rows(config, notes, [store.FACTS[FIELDS.index(name)] for name in fields])
