@@ -25,6 +25,7 @@ templates folders and the ignored ones (hidden folders, ``.git``, ``.obsidian``,
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import sys
@@ -145,6 +146,9 @@ def walk_digest_aside(config: Config, elsewhere: bool = False) -> Callable[[], b
     if pid == 0:  # the copy: never returns into the caller's code
         status = 1
         try:
+            # No cycle collection: the walk makes none, and a pass over the heap the copy
+            # shares with this process would copy every page it touches.
+            gc.disable()
             os.close(read_end)
             found = here()
             # One write of at most 21 bytes, under the pipe's atomic size: whole or nothing.
