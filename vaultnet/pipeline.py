@@ -701,9 +701,14 @@ def _key(path: Path | str) -> tuple[int, int, int, int] | None:
 
 
 def _files_under(folder: Path) -> list[Path]:
+    """The files under ``folder``, and the links to folders there: the walk does not follow
+    them, but a template may include through one (``parts/current/row.md``), and pointing
+    it at another folder changes no file the walk lists. The stamp keys a link by what it
+    leads to (another folder: another inode)."""
     found = []
     for base, dirs, files in os.walk(folder):
         dirs.sort()
+        found += [Path(base) / name for name in dirs if os.path.islink(os.path.join(base, name))]
         found += [Path(base) / name for name in sorted(files)]
     return found
 
