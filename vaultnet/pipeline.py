@@ -652,7 +652,11 @@ def person_identities(vault: Vault, notes: list[Found], walked_at: int) -> dict[
     and the mentions of them in other notes. A note changed within the racy window before
     ``walked_at`` (when the walk that took its stat key began, so before the note was read:
     its stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read
-    well have none: their rows are rendered every time."""
+    well have none: their rows are rendered every time.
+
+    An identity holds for one path: a stat key is that of the file a linked note leads to,
+    and a rename may keep it, so whatever is kept under an identity is kept by path too (the
+    rows and parts are, and a calendar event's key holds the path beside its UID)."""
     from .load.discover import NOTE
     from .load.store import RACY_SECONDS
 
