@@ -719,6 +719,21 @@ def test_a_file_name_that_is_not_utf8_is_stored_too(vault, settled, monkeypatch)
     assert same_as_without(vault, monkeypatch, "due")["roster"]
 
 
+def test_a_vault_on_a_path_that_is_not_utf8_keeps_its_store(tmp_path, settled, monkeypatch):
+    """A vault's own folder may be named in another encoding (``café`` in Latin-1, from an
+    old disk): the store opens there as anywhere, and every command says what it says
+    without the store."""
+    from tests.conftest import VaultFixture
+
+    vault = VaultFixture(Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9 vault")))
+    vault.write("Jane Doe", JANE)
+    for args in (("due",), ("due",), ("list",), ("plan",), ("show", "Jane")):
+        same_as_without(vault, monkeypatch, *args)
+    assert path_of(vault).is_file()
+    assert same_as_without(vault, monkeypatch, "due")["roster"]
+    assert build_as_without(vault, monkeypatch)["parsed"] == 0
+
+
 def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypatch):
     """``serve`` loads the vault from request threads; forking there could deadlock."""
     import multiprocessing

@@ -380,7 +380,7 @@ def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
     db = sqlite3.connect(
-        f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}", uri=True,
+        f"file:{quote(os.fsencode(path))}?mode={'rwc' if create else 'rw'}", uri=True,
         timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False,
     )
     db.execute("PRAGMA trusted_schema = OFF")  # a foreign file's views and triggers run nothing
