@@ -343,11 +343,21 @@ def _foreign(path: Path) -> None:
     db.close()
 
 
+def _schema_not_utf8(path: Path) -> None:
+    """A byte that is not UTF-8 in a table's SQL: SQLite's error message quotes it."""
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = CAST(x'43524541544520ff' || CAST(sql AS BLOB) AS TEXT) WHERE name = 'meta'")
+    db.close()
+
+
 DAMAGE = {
     "truncated": lambda v, p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
     "empty": lambda v, p: p.write_bytes(b""),
     "garbage": lambda v, p: p.write_bytes(os.urandom(8192)),
     "text": lambda v, p: p.write_text('{"header": {}, "notes": {}}', encoding="utf-8"),
+    "schema-not-utf8": lambda v, p: _schema_not_utf8(p),
     "pages-overwritten": lambda v, p: p.write_bytes(p.read_bytes()[:100] + os.urandom(len(p.read_bytes()) - 100)),
     "foreign-database": lambda v, p: _foreign(p),
     "another-schema-version": lambda v, p: sql(v, "PRAGMA user_version = 99"),

@@ -274,7 +274,7 @@ class Store:
                 return None
         try:
             db = _connect(path, create)
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return None
         store = cls(db, path, config.people_dir)
         try:
@@ -283,6 +283,11 @@ class Store:
             store.why = f"not a usable database ({exc})"
             if _is_damaged(exc):
                 store._replace_file()
+        except UnicodeDecodeError:
+            # A damaged schema whose text is not UTF-8: SQLite's error quotes it, and Python
+            # cannot decode that message.
+            store.why = "not a usable database (its schema is not UTF-8 text)"
+            store._replace_file()
         return store
 
     def _check(self) -> None:
