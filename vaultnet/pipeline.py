@@ -15,11 +15,12 @@ writes outputs from a clean vault or leaves the old outputs alone.
 **The build stamp** (a row of the store, ``load.store``) makes a rebuild with
 nothing changed cost a ``stat`` per note instead of a full render. It records a
 hash of everything the outputs depend on — the stat key (size, mtime, ctime,
-inode) of every note, of the config and of every template, the source files of
-vaultnet itself and of the libraries it renders with (``LIBRARIES``), the list of
-outputs, and today's date — and the stat key of every
-output as written, plus the build's problems (replayed on stderr, and failing a
-``--strict`` build, as if the notes were read again). A build whose inputs and
+inode) of every note, of the config and of every template (and of every link to a
+folder among them, by the folder it leads to), the source files of vaultnet itself
+and of the libraries it renders with (``LIBRARIES``), the list of outputs, and
+today's date — and the stat key of every output as written, plus the build's
+problems (replayed on stderr, and failing a ``--strict`` build, as if the notes
+were read again). A build whose inputs and
 outputs all match the stamp is done. Anything else — an edited, added, removed or
 renamed note, a touched output, a new day, a corrupt stamp — means a full build.
 As in git's "racily clean" rule, an input changed within the last ``RACY_SECONDS``
