@@ -15,11 +15,12 @@ writes outputs from a clean vault or leaves the old outputs alone.
 **The build stamp** (a row of the store, ``load.store``) makes a rebuild with
 nothing changed cost a ``stat`` per note instead of a full render. It records a
 hash of everything the outputs depend on — the stat key (size, mtime, ctime,
-inode) of every note, of the config and of every template, the source files of
-vaultnet itself and of the libraries it renders with (``LIBRARIES``), the list of
-outputs, and today's date — and the stat key of every
-output as written, plus the build's problems (replayed on stderr, and failing a
-``--strict`` build, as if the notes were read again). A build whose inputs and
+inode) of every note, of the config and of every template (and of every link to a
+folder among them, by the folder it leads to), the source files of vaultnet itself
+and of the libraries it renders with (``LIBRARIES``), the list of outputs, and
+today's date — and the stat key of every output as written, plus the build's
+problems (replayed on stderr, and failing a ``--strict`` build, as if the notes
+were read again). A build whose inputs and
 outputs all match the stamp is done. Anything else — an edited, added, removed or
 renamed note, a touched output, a new day, a corrupt stamp — means a full build.
 As in git's "racily clean" rule, an input changed within the last ``RACY_SECONDS``
@@ -656,7 +657,11 @@ def person_identities(vault: Vault, notes: list[Found], walked_at: int) -> dict[
     and the mentions of them in other notes. A note changed within the racy window before
     ``walked_at`` (when the walk that took its stat key began, so before the note was read:
     its stat key cannot be trusted yet, as in ``load.store``) and a note kept as last read
-    well have none: their rows are rendered every time."""
+    well have none: their rows are rendered every time.
+
+    An identity holds for one path: a stat key is that of the file a linked note leads to,
+    and a rename may keep it, so whatever is kept under an identity is kept by path too (the
+    rows and parts are, and a calendar event's key holds the path beside its UID)."""
     from .load.discover import NOTE
     from .load.store import RACY_SECONDS
 
@@ -705,9 +710,14 @@ def _key(path: Path | str) -> tuple[int, int, int, int] | None:
 
 
 def _files_under(folder: Path) -> list[Path]:
+    """The files under ``folder``, and the links to folders there: the walk does not follow
+    them, but a template may include through one (``parts/current/row.md``), and pointing
+    it at another folder changes no file the walk lists. The stamp keys a link by what it
+    leads to (another folder: another inode)."""
     found = []
     for base, dirs, files in os.walk(folder):
         dirs.sort()
+        found += [Path(base) / name for name in dirs if os.path.islink(os.path.join(base, name))]
         found += [Path(base) / name for name in sorted(files)]
     return found
 

@@ -343,11 +343,21 @@ def _foreign(path: Path) -> None:
     db.close()
 
 
+def _schema_not_utf8(path: Path) -> None:
+    """A byte that is not UTF-8 in a table's SQL: SQLite's error message quotes it."""
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = CAST(x'43524541544520ff' || CAST(sql AS BLOB) AS TEXT) WHERE name = 'meta'")
+    db.close()
+
+
 DAMAGE = {
     "truncated": lambda v, p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
     "empty": lambda v, p: p.write_bytes(b""),
     "garbage": lambda v, p: p.write_bytes(os.urandom(8192)),
     "text": lambda v, p: p.write_text('{"header": {}, "notes": {}}', encoding="utf-8"),
+    "schema-not-utf8": lambda v, p: _schema_not_utf8(p),
     "pages-overwritten": lambda v, p: p.write_bytes(p.read_bytes()[:100] + os.urandom(len(p.read_bytes()) - 100)),
     "foreign-database": lambda v, p: _foreign(p),
     "another-schema-version": lambda v, p: sql(v, "PRAGMA user_version = 99"),
@@ -717,6 +727,21 @@ def test_a_file_name_that_is_not_utf8_is_stored_too(vault, settled, monkeypatch)
     assert (again.stats.reused, again.stats.parsed, again.stats.written) == (2, 0, False)
     same_as_without(vault, monkeypatch, "due")
     assert same_as_without(vault, monkeypatch, "due")["roster"]
+
+
+def test_a_vault_on_a_path_that_is_not_utf8_keeps_its_store(tmp_path, settled, monkeypatch):
+    """A vault's own folder may be named in another encoding (``café`` in Latin-1, from an
+    old disk): the store opens there as anywhere, and every command says what it says
+    without the store."""
+    from tests.conftest import VaultFixture
+
+    vault = VaultFixture(Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9 vault")))
+    vault.write("Jane Doe", JANE)
+    for args in (("due",), ("due",), ("list",), ("plan",), ("show", "Jane")):
+        same_as_without(vault, monkeypatch, *args)
+    assert path_of(vault).is_file()
+    assert same_as_without(vault, monkeypatch, "due")["roster"]
+    assert build_as_without(vault, monkeypatch)["parsed"] == 0
 
 
 def test_no_worker_processes_are_forked_while_other_threads_run(vault, monkeypatch):

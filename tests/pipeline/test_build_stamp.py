@@ -113,3 +113,32 @@ def test_an_upgraded_note_reader_means_the_notes_are_parsed_again(vault, tmp_pat
     init = libs / library / "__init__.py"
     init.write_text(init.read_text(encoding="utf-8") + "\n# upgraded\n", encoding="utf-8")
     assert parsed() == 1, f"an upgrade of {library} went unseen"
+
+
+def test_a_link_to_a_folder_of_templates_pointed_elsewhere_means_a_full_build(vault, monkeypatch):
+    """A template may include one through a link to a folder inside the templates folder
+    (``parts/current`` -> ``../variants/a``): pointing the link at another folder changes
+    what the notes say, though no template file changed and the templates folder's own
+    times stay as they were, so the stamp must see the link."""
+    from vaultnet.load import store
+    from vaultnet.render.templating import default_templates_dir
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)
+    vault.write("Amara Okafor", "---\norg: Acme\nlast_contact: 2026-10-01\n---\n")
+    templates = vault.root / ".vaultnet" / "templates"
+    for variant in ("a", "b"):
+        (templates / "variants" / variant).mkdir(parents=True)
+        (templates / "variants" / variant / "extra.md").write_text(f"Variant {variant}.\n", encoding="utf-8")
+    (templates / "parts").mkdir()
+    os.symlink("../variants/a", templates / "parts" / "current")
+    default = (default_templates_dir() / "People.md").read_text(encoding="utf-8")
+    (templates / "People.md").write_text(default + '\n{% include "parts/current/extra.md" %}\n', encoding="utf-8")
+    assert vault.run("build").exit_code == 0
+    people = vault.root / "Index" / "People.md"
+    assert people.read_text(encoding="utf-8").endswith("Variant a.\n")
+    (templates / "parts" / "current").unlink()
+    os.symlink("../variants/b", templates / "parts" / "current")
+    result = vault.run("build", "--json")
+    assert result.exit_code == 0, result.output
+    assert not json.loads(result.output)["from_stamp"]
+    assert people.read_text(encoding="utf-8").endswith("Variant b.\n")

@@ -84,3 +84,24 @@ def test_a_kept_event_under_a_stale_key_is_never_used(vault, monkeypatch):
     (vault.root / "followups.ics").unlink()
     assert vault.run("build", "--force").exit_code == 0
     assert (vault.root / "followups.ics").read_bytes() == _feed_without_store(vault, monkeypatch, "2026-11-23")
+
+
+def test_a_linked_note_renamed_in_case_only_names_its_new_path(vault, monkeypatch):
+    """A person note may be a link to a file elsewhere in the vault. Renaming the link
+    ``Zed.md`` -> ``zed.md`` keeps its stat key (that of the file it leads to) and its
+    events' UIDs (made of the path folded), but the events name the note and the person
+    by the new path: they must not be taken from what was kept under the old one."""
+    from vaultnet.load import store
+
+    monkeypatch.setattr(store, "RACY_SECONDS", 0.0)  # every note trusted by its stat key at once
+    (vault.root / "Shared").mkdir()
+    target = vault.root / "Shared" / "zed.md"
+    target.write_text("---\ncircle: inner\nlast_contact: 2026-10-01\nbirthday: --12-01\n---\n", encoding="utf-8")
+    os.symlink("../Shared/zed.md", vault.people / "Zed.md")
+    assert vault.run("build").exit_code == 0
+    assert b"Note: People/Zed.md" in (vault.root / "followups.ics").read_bytes()
+    (vault.people / "Zed.md").rename(vault.people / "zed.md")
+    assert vault.run("build").exit_code == 0
+    feed = (vault.root / "followups.ics").read_bytes()
+    assert feed == _feed_without_store(vault, monkeypatch, "2026-11-23")
+    assert b"Note: People/zed.md" in feed and b"SUMMARY:Birthday: zed" in feed

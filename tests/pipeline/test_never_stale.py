@@ -213,6 +213,36 @@ class Vault(RuleBasedStateMachine):
         self.result = build(self.root, self.today)
 
     @rule(which=st.integers(0, 10))
+    def link_note(self, which):
+        """A note moved out of the people folder and linked from there: its stat key is
+        now that of the file the link leads to."""
+        people = [p for p in self._people() if not p.is_symlink()]
+        if people:
+            source = people[which % len(people)]
+            shared = self.root / "Shared"
+            shared.mkdir(exist_ok=True)
+            target = shared / source.name
+            if not target.exists():
+                source.rename(target)
+                source.symlink_to(Path("..") / "Shared" / source.name)
+        self.result = build(self.root, self.today)
+
+    @rule(which=st.integers(0, 10))
+    def rename_case(self, which):
+        """A note renamed in letter case only (``Bo Chen.md`` -> ``bo chen.md``): a new path,
+        but the same stat key when the note is a link (those are renamed first), and the
+        same calendar UIDs."""
+        people = [p for p in self._people() if p.is_symlink()] or self._people()
+        if people:
+            source = people[which % len(people)]
+            target = source.with_name(source.name.swapcase())
+            if not target.exists() and not target.is_symlink():
+                source.rename(target)
+                if source.stem in self.fields:
+                    self.fields[target.stem] = self.fields.pop(source.stem)
+        self.result = build(self.root, self.today)
+
+    @rule(which=st.integers(0, 10))
     def delete(self, which):
         people = self._people()
         if len(people) > 1:

@@ -278,7 +278,7 @@ class Store:
                 return None
         try:
             db = _connect(path, create)
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeDecodeError):
             return None
         store = cls(db, path, config.people_dir)
         try:
@@ -287,6 +287,11 @@ class Store:
             store.why = f"not a usable database ({exc})"
             if _is_damaged(exc):
                 store._replace_file()
+        except UnicodeDecodeError:
+            # A damaged schema whose text is not UTF-8: SQLite's error quotes it, and Python
+            # cannot decode that message.
+            store.why = "not a usable database (its schema is not UTF-8 text)"
+            store._replace_file()
         return store
 
     def _check(self) -> None:
@@ -384,7 +389,7 @@ def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
     db = sqlite3.connect(
-        f"file:{quote(str(path))}?mode={'rwc' if create else 'rw'}", uri=True,
+        f"file:{quote(os.fsencode(path))}?mode={'rwc' if create else 'rw'}", uri=True,
         timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False,
     )
     db.execute("PRAGMA trusted_schema = OFF")  # a foreign file's views and triggers run nothing

@@ -571,7 +571,9 @@ def build_calendar(
     for due, uid in follow_ups:
         texts = [r.text for r in reasons(due)]
         identity = identities.get(due.person.path)
-        facts = None if identity is None else (identity, due.planned.toordinal() if due.planned else None, texts)
+        # Kept by UID, which two paths can share (a case-only rename of a linked note keeps
+        # the stat key too): the path is part of what the event is made of.
+        facts = None if identity is None else (identity, due.person.path, due.planned.toordinal() if due.planned else None, texts)
         out.write(encode_from(uid, facts, lambda: follow_up_event(due, config, today, twins, texts)))
     del follow_ups
     if config.birthdays:
@@ -582,7 +584,7 @@ def build_calendar(
         del places, order
         for person, uid in births:
             identity = identities.get(person.path)
-            out.write(encode_from(uid, None if identity is None else (identity,), lambda: birthday_event(person, config, twins)))
+            out.write(encode_from(uid, None if identity is None else (identity, person.path), lambda: birthday_event(person, config, twins)))
     out.write(_END)
     return out.getvalue()  # the buffer itself, not a copy
 
