@@ -7,10 +7,12 @@ of this process that works it out on the second core (``walk_digest_aside``)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,10 +62,10 @@ def test_the_digest_is_the_same_in_every_process():
     assert len(found) == 1 and found != {""}
 
 
-def _daily(vault, count: int = 3) -> None:
+def _daily(vault, count: int = 3, month: int = 11) -> None:
     vault.write("Jane Doe", "---\n---\n")
     for day in range(1, count + 1):
-        path = vault.root / "Daily" / f"2026-11-{day:02d}.md"
+        path = vault.root / "Daily" / f"2026-{month:02d}-{day:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("Coffee with [[Jane Doe]]\n", encoding="utf-8")
 
@@ -155,3 +157,73 @@ def test_no_fork_while_another_thread_runs(vault, monkeypatch):
         stop.set()
         other.join()
     assert children == []
+
+
+def test_an_unasked_copy_is_ended_without_waiting_and_reaped(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+    children = _forks(monkeypatch)
+    aside = discover.walk_digest_aside(config, elsewhere=True)
+    aside.close(kill=True)
+    aside.close(kill=True)  # once only
+    if sys.platform.startswith("linux"):
+        assert len(children) == 1 and _gone(children[0])
+    assert aside() == _here(config)  # asked after all: walked here
+
+
+def test_an_interrupt_while_waiting_leaves_nothing_behind(vault, monkeypatch):
+    _daily(vault)
+    config = load_config(vault.root)
+    children = _forks(monkeypatch)
+    aside = discover.walk_digest_aside(config, elsewhere=True)
+    read = os.read
+
+    def interrupted(fd, size):
+        monkeypatch.setattr(os, "read", read)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "read", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        aside()
+    aside.close(kill=True)  # what the roster does as the interrupt passes: no second close of the pipe
+    if sys.platform.startswith("linux"):
+        assert len(children) == 1 and _gone(children[0])
+
+
+def test_the_caller_s_signal_handlers_do_not_run_in_the_copy(vault, monkeypatch, tmp_path):
+    _daily(vault)
+    config = load_config(vault.root)
+    marks = tmp_path / "handled"
+    parent = os.getpid()
+    walk = discover.walk
+
+    def handler(number, frame):
+        with open(marks, "a") as out:
+            out.write(f"{os.getpid()}\n")
+
+    def terminated_in_the_copy(*args, **kwargs):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return walk(*args, **kwargs)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        monkeypatch.setattr(discover, "walk", terminated_in_the_copy)
+        assert discover.walk_digest_aside(config, elsewhere=True)() == _here(config) is not None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not marks.exists()  # the copy died of the signal; the test's handler never ran there
+
+
+def test_due_works_with_sigchld_ignored(vault):
+    # A process that ignores SIGCHLD (inherited from a shell's `trap '' CHLD`) has its
+    # children reaped by the system: waiting for the copy finds none, which is no error.
+    _daily(vault, 5, month=1)  # Jane last mentioned in January: due
+    argv = [sys.executable, "-m", "vaultnet", "--vault", str(vault.root), "--today", "2026-11-23", "due"]
+    plain = subprocess.run(argv, capture_output=True, text=True)
+    for _ in range(2):  # the store is made on the first run, read on the second
+        ignoring = subprocess.run(
+            argv, capture_output=True, text=True, preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        )
+        assert (ignoring.returncode, ignoring.stdout, ignoring.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    assert plain.returncode == 0 and "Jane Doe" in plain.stdout

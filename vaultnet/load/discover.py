@@ -32,7 +32,6 @@ import sys
 from collections import namedtuple
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 from ..model.config import Config
 from .files import TEMP_SUFFIX
@@ -113,77 +112,111 @@ def walk_digest(config: Config, elsewhere: bool = False) -> bytes | None:
     return keys_digest(keys) if keys else None
 
 
-def walk_digest_aside(config: Config, elsewhere: bool = False) -> Callable[[], bytes | None]:
-    """``walk_digest``, worked out in a second process while this one goes on: call the
-    function returned for it (it waits, once; later calls give the same answer).
+def walk_digest_aside(config: Config, elsewhere: bool = False) -> Aside:
+    """``walk_digest``, worked out in a second process while this one goes on (see ``Aside``).
 
     A warm run's time is mostly the stat of every note, each a system call whose result
     Python builds under its interpreter lock, so threads take turns instead of running
     together; a forked copy of this process walks the other notes on the second core
     while this one walks the people folder and reads the store (as git stats its index
     with threads). The copy runs nothing but the walk: it writes the digest to a pipe and
-    leaves at once, without flushing or closing anything it shares with this process.
-    Where it could go wrong the walk runs in the call instead: off Linux (other systems'
-    libraries are not safe to use after a fork), when other threads are running (a lock
-    one of them holds would stay held in the copy), or when the fork or the copy fails."""
-
-    def here() -> bytes | None:
-        return walk_digest(config, elsewhere)
-
+    leaves at once, without flushing or closing anything it shares with this process, and
+    none of the caller's signal handlers runs in it (signals wait, blocked, until its
+    handlers are the system's defaults). Where it could go wrong the walk runs in the
+    call instead: off Linux (other systems' libraries are not safe to use after a fork),
+    outside the main thread or with other threads running (a lock one of them holds would
+    stay held in the copy), or when the fork or the copy fails."""
     threading = sys.modules.get("threading")
-    if not _FORK or (threading is not None and threading.active_count() > 1):
-        return _once(here)
+    if not _FORK or (threading is not None and (threading.active_count() > 1 or threading.current_thread() is not threading.main_thread())):
+        return Aside(config, elsewhere)
+    import signal
+
     try:
         read_end, write_end = os.pipe()
     except OSError:
-        return _once(here)
+        return Aside(config, elsewhere)
+    # No handler runs between the fork and the copy's own defaults (it would run the
+    # caller's code in the copy), nor in this process before the Aside owns the copy.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return Aside(config, elsewhere)
+        if pid == 0:  # the copy: never returns into the caller's code
+            status = 1
+            try:
+                for number in signal.valid_signals():
+                    try:
+                        if callable(signal.getsignal(number)):
+                            signal.signal(number, signal.SIG_DFL)
+                    except (OSError, ValueError):
+                        pass  # a signal that cannot be handled
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                # No cycle collection: the walk makes none, and a pass over the heap the
+                # copy shares with this process would copy every page it touches.
+                gc.disable()
+                os.close(read_end)
+                found = walk_digest(config, elsewhere)
+                # One write of at most 21 bytes, under the pipe's atomic size: whole or nothing.
+                os.write(write_end, b"\0" if found is None else b"\1" + found)
+                status = 0
+            finally:
+                os._exit(status)
         os.close(write_end)
-        return _once(here)
-    if pid == 0:  # the copy: never returns into the caller's code
-        status = 1
-        try:
-            # No cycle collection: the walk makes none, and a pass over the heap the copy
-            # shares with this process would copy every page it touches.
-            gc.disable()
-            os.close(read_end)
-            found = here()
-            # One write of at most 21 bytes, under the pipe's atomic size: whole or nothing.
-            os.write(write_end, b"\0" if found is None else b"\1" + found)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
+        return Aside(config, elsewhere, read_end, pid)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    def wait() -> bytes | None:
-        try:
+
+class Aside:
+    """The digest of a walk (``walk_digest``) being worked out in a forked copy of this
+    process (``walk_digest_aside``), or to be worked out here when there is no copy.
+
+    Call it for the digest: it waits for the copy once, reaps it, and gives the same answer
+    to every later call; when the copy failed, it walks here. ``close(kill=True)`` ends a
+    copy whose answer is not wanted without waiting for its walk."""
+
+    __slots__ = ("config", "elsewhere", "fd", "pid", "found")
+
+    def __init__(self, config: Config, elsewhere: bool, fd: int | None = None, pid: int | None = None):
+        self.config, self.elsewhere, self.fd, self.pid = config, elsewhere, fd, pid
+        self.found: list[bytes | None] = []  # the answer, once there is one
+
+    def __call__(self) -> bytes | None:
+        if not self.found:
             data = b""
-            while chunk := os.read(read_end, 64):
-                data += chunk
-        finally:
-            os.close(read_end)
-            os.waitpid(pid, 0)
-        if data == b"\0":
-            return None
-        if len(data) == 21 and data[:1] == b"\1":
-            return data[1:]
-        return here()  # the copy failed: walk here
+            if self.fd is not None:
+                try:
+                    while chunk := os.read(self.fd, 64):
+                        data += chunk
+                finally:
+                    self.close()
+            if data == b"\0":
+                self.found.append(None)
+            elif len(data) == 21 and data[:1] == b"\1":
+                self.found.append(data[1:])
+            else:  # no copy, or it failed
+                self.found.append(walk_digest(self.config, self.elsewhere))
+        return self.found[0]
 
-    return _once(wait)
-
-
-def _once(work: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
-    done: list = []
-
-    def once() -> bytes | None:
-        if not done:
-            done.append(work())
-        return done[0]
-
-    return once
+    def close(self, kill: bool = False) -> None:
+        """Reap the copy (first ending it, with ``kill``), once."""
+        fd, pid, self.fd, self.pid = self.fd, self.pid, None, None
+        if fd is not None:
+            os.close(fd)
+        if pid is not None:
+            if kill:
+                try:
+                    os.kill(pid, _SIGKILL)
+                except OSError:
+                    pass  # gone already
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass  # reaped already: SIGCHLD ignored, or the caller's own handler reaped it
 
 
 def is_another_note(target: Path, people: Path) -> bool:
@@ -349,6 +382,7 @@ _FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
 _KEY = itemgetter(3)
 _PAIR_KEY = itemgetter(1)
 _FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+_SIGKILL = 9  # signal.SIGKILL, without importing signal where there is no fork
 _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 

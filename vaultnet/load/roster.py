@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import date
-from typing import Callable, Iterator
+from typing import Iterator
 
 from ..model.config import Config
 from ..model.durations import Duration
@@ -30,7 +30,7 @@ from ..model.errors import Problem
 from ..model.person import not_a_person
 from . import store
 from .collector import collector_paused
-from .discover import digest, keys_digest, keys_of, walk, walk_digest, walk_digest_aside
+from .discover import Aside, digest, keys_digest, keys_of, walk, walk_digest, walk_digest_aside
 
 
 class Brief(namedtuple("Brief", "path name org circle cadence follow_up last_seen met met_at archived")):
@@ -209,17 +209,18 @@ def _mentions(
 
 
 @contextmanager
-def others_aside(config: Config) -> Iterator[Callable[[], bytes | None] | None]:
+def others_aside(config: Config) -> Iterator[Aside | None]:
     """The digest of the other notes' walk worked out on the second core
     (``discover.walk_digest_aside``) while the block reads the people folder, for ``read``'s
-    ``aside``; None when no mentions count. Waited for when the block ends, used or not, so
-    that the walk's process is gone by then."""
+    ``aside``; None when no mentions count. When the block ends the walk's process is
+    gone: ended without waiting when its digest was not asked for (the store did not hold
+    the people folder's walk, and a full load walks the other notes anyway)."""
     aside = walk_digest_aside(config, elsewhere=True) if config.mentions else None
     try:
         yield aside
     finally:
         if aside is not None:
-            aside()
+            aside.close(kill=True)
 
 
 def load(config: Config, today: date | None = None) -> Roster:
