@@ -126,8 +126,10 @@ def walk_digest_aside(config: Config, elsewhere: bool = False) -> Aside:
     call instead: off Linux (other systems' libraries are not safe to use after a fork),
     outside the main thread or with other threads running (a lock one of them holds would
     stay held in the copy), or when the fork or the copy fails."""
-    threading = sys.modules.get("threading")
-    if not _FORK or (threading is not None and (threading.active_count() > 1 or threading.current_thread() is not threading.main_thread())):
+    threading = sys.modules.get("threading")  # not imported: no thread but this one
+    if not _FORK or (threading is not None and (
+        threading.active_count() > 1 or threading.current_thread() is not threading.main_thread()
+    )):
         return Aside(config, elsewhere)
     import signal
 
@@ -192,8 +194,10 @@ class Aside:
                 try:
                     while chunk := os.read(self.fd, 64):
                         data += chunk
-                finally:
-                    self.close()
+                except BaseException:  # interrupted (Ctrl-C): the copy's walk is not waited for
+                    self.close(kill=True)
+                    raise
+                self.close()
             if data == b"\0":
                 self.found.append(None)
             elif len(data) == 21 and data[:1] == b"\1":
@@ -209,8 +213,10 @@ class Aside:
             os.close(fd)
         if pid is not None:
             if kill:
+                import signal  # imported already: there is a copy only after a fork
+
                 try:
-                    os.kill(pid, _SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass  # gone already
             try:
@@ -382,7 +388,6 @@ _FORMAT, _FOLDER = stat.S_IFMT(0o177777), stat.S_IFDIR
 _KEY = itemgetter(3)
 _PAIR_KEY = itemgetter(1)
 _FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
-_SIGKILL = 9  # signal.SIGKILL, without importing signal where there is no fork
 _SCAN_FD = os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
