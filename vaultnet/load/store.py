@@ -242,6 +242,18 @@ def _our_schema() -> list:
     return _expected_schema
 
 
+@contextmanager
+def _valid_store(config: Config) -> Iterator[Store | None]:
+    """The vault's store, open and valid, for the block, closed after it; None when there is
+    none to read (off, absent, or not this vaultnet's: ``Store.valid``)."""
+    store = Store.open(config)
+    if store is None:
+        yield None
+        return
+    with store:
+        yield store if store.valid else None
+
+
 class Store:
     """An open store; ``None`` from ``open`` when there is none to use.
 
@@ -887,13 +899,10 @@ def roster_rows(config: Config, notes: list[tuple[str, Key]], digest: bytes | No
     ``people``: while the walk keeps that digest, no row's key is compared again. Every
     change of a note changes its stat key, so the walk's digest, for good (a change time
     never comes back), and a store remade drops the row."""
-    store = Store.open(config)
-    if store is None:
-        return None
     if digest is None:
         digest = keys_digest(notes)
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
 
         def compare():
@@ -952,11 +961,8 @@ def discard(config: Config, why: str) -> None:
 
 def read_stamp(config: Config) -> Any:
     """The build stamp as ``save_stamp`` stored it (plain JSON data), or None."""
-    store = Store.open(config)
-    if store is None:
-        return None
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
         row = _quietly(lambda: store.db.execute("SELECT value FROM stamp").fetchone(), store)
     try:
@@ -986,11 +992,8 @@ def fragments(config: Config, kind: str) -> dict[str, tuple[str, bytes]]:
     something rendered from one note (``kind`` says what, the name which: a note's path, an
     event's UID), kept with the key of what it was rendered from, so that a caller renders
     it again only when the key differs."""
-    store = Store.open(config)
-    if store is None:
-        return {}
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return {}
         rows = _quietly(
             lambda: store.db.execute("SELECT path, key, data FROM fragments WHERE kind = ?", (kind,)).fetchall(), store
@@ -1074,11 +1077,8 @@ def fact_rows(config: Config, notes: list[Found], columns: Iterable[str] = FACTS
     columns = list(columns)
     if any(column not in FACTS for column in columns):
         raise ValueError(f"not a column of facts: {columns}")
-    store = Store.open(config)
-    if store is None:
-        return None
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
         def read():
             if _people_digest_is(store.db, walk_digest(notes)):
@@ -1107,11 +1107,8 @@ def records(config: Config, notes: list[Found], rels: Iterable[str]) -> dict[str
     if codec() is None or any(rel not in wanted for rel in rels):
         return None
     paths = [_path_key(rel) for rel in rels]
-    store = Store.open(config)
-    if store is None:
-        return None
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
 
         def read():
@@ -1148,11 +1145,8 @@ def completion_rows(config: Config) -> list[tuple[str, str | None, list[str]]] |
     suggestion a moment out of date does no harm, and completion must answer at once.
     Only the name and the aliases of each record are read (by SQLite's JSON functions,
     when it has them), never a whole record."""
-    store = Store.open(config)
-    if store is None:
-        return None
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
         try:
             try:
@@ -1409,11 +1403,8 @@ def kept_latest(config: Config, people: bytes, others: bytes, today: date) -> tu
     worked out from the walks whose digests are ``people`` and ``others``, the store still
     holds the others of that walk, and no mention is dated between the day they were
     worked out for and ``today``; else None."""
-    store = Store.open(config)
-    if store is None:
-        return None
-    with store:
-        if not store.valid:
+    with _valid_store(config) as store:
+        if store is None:
             return None
         rows = _quietly(lambda: store.db.execute(
             "SELECT name, digest, value FROM digests WHERE name IN ('others', 'latest')"
